@@ -1,0 +1,40 @@
+# tenancy: PGXS build (C++17).
+#
+#   make                 build tenancy.so and the install script
+#   make install         install into the server found by pg_config
+#   make WERROR=1        treat warnings as errors (CI does)
+#
+# Sources: every src/<capability>/*.cpp is compiled into the module. Files
+# named *_pg.cpp are server glue; the others are the pure C++ core that
+# CMakeLists.txt also builds for the Catch2 unit tests.
+
+EXTENSION = tenancy
+EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" tenancy.control)
+
+MODULE_big = tenancy
+OBJS = $(patsubst %.cpp,%.o,$(sort $(wildcard src/*/*.cpp)))
+
+# The install script is assembled from one SQL file per capability, in
+# dependency order.
+SQL_SOURCES = \
+	src/core/core.sql \
+	src/core/privileges.sql
+
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+EXTRA_CLEAN = $(EXTENSION)--$(EXTVERSION).sql
+
+PG_CONFIG ?= pg_config
+
+PG_CPPFLAGS = -I$(CURDIR)/src -I$(libpq_srcdir) -DTENANCY_VERSION='"$(EXTVERSION)"'
+include mk/cxx.mk
+SHLIB_LINK = -lsodium -lpq -lstdc++
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+include mk/cxx-after-pgxs.mk
+
+$(EXTENSION)--$(EXTVERSION).sql: $(SQL_SOURCES) tenancy.control
+	( echo '-- tenancy $(EXTVERSION): generated from $(SQL_SOURCES); do not edit.'; \
+	  printf '%s\n' '\echo Use "CREATE EXTENSION tenancy" to load this file. \quit'; \
+	  for f in $(SQL_SOURCES); do echo; echo "-- $$f"; cat $$f; done ) > $@

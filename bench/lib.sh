@@ -1,0 +1,58 @@
+# lib.sh: measurement helpers for bench/workloads/*.sh.
+#
+# A workload records measurements with measure_tps / measure_ms, then
+# compares them with compare (ratio = value / baseline, with the target the
+# issue names). Everything is measured in the same run on the same cluster.
+
+declare -A BENCH_VALUE BENCH_UNIT
+BENCH_ROWS=()
+
+# measure_tps NAME SCRIPT [CLIENTS] [extra pgbench args...]: pgbench TPS.
+measure_tps() {
+	local name=$1 script=$2 clients=${3:-2}
+	shift 3 || shift $#
+	local out=$BENCH_WORK/pgbench-$name.log
+	"$BENCH_BINDIR/pgbench" -n -M prepared -c "$clients" -j "$clients" \
+		-T "${BENCH_SECONDS:-10}" -f "$script" "$@" >"$out" 2>&1 ||
+		{ cat "$out"; return 1; }
+	local tps
+	tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$out")
+	bench_record "$name" "$tps" "tps"
+}
+
+# measure_ms NAME SQL [REPEATS]: median wall time of SQL, in ms.
+measure_ms() {
+	local name=$1 sql=$2 repeats=${3:-5} i
+	local times=()
+	for ((i = 0; i < repeats; i++)); do
+		times+=("$(psql -X -q -At -c '\timing on' -c "$sql" 2>&1 |
+			sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -n 1)")
+	done
+	local median
+	median=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+	bench_record "$name" "$median" "ms"
+}
+
+bench_record() {
+	BENCH_VALUE[$1]=$2
+	BENCH_UNIT[$1]=$3
+	printf '  %-44s %12.2f %s\n' "$1" "$2" "$3"
+}
+
+# compare NAME BASELINE TARGET: adds a result row with value / baseline.
+compare() {
+	BENCH_ROWS+=("$1|$2|$3")
+}
+
+bench_print_results() {
+	echo
+	printf '%-40s %12s %-4s %-34s %8s  %s\n' measurement value unit baseline ratio target
+	local row name base target ratio
+	for row in "${BENCH_ROWS[@]}"; do
+		IFS='|' read -r name base target <<<"$row"
+		ratio=$(awk -v a="${BENCH_VALUE[$name]}" -v b="${BENCH_VALUE[$base]}" \
+			'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "n/a" }')
+		printf '%-40s %12.2f %-4s %-34s %8s  %s\n' "$name" "${BENCH_VALUE[$name]}" \
+			"${BENCH_UNIT[$name]}" "$base" "$ratio" "$target"
+	done
+}

@@ -1,0 +1,31 @@
+/*
+ * module_pg.cpp: the shared library's entry points: module magic, _PG_init,
+ * and tenancy.version().
+ */
+#include "core/boundary.hpp"
+
+#include <sodium.h>
+
+extern "C" {
+PG_MODULE_MAGIC;
+
+void _PG_init(void);
+}
+
+/*
+ * Runs once per backend when the library is loaded. Plain C style: it holds
+ * no C++ objects, so an ereport here unwinds nothing.
+ */
+void
+_PG_init(void)
+{
+	if (sodium_init() < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("tenancy could not initialise libsodium")));
+}
+
+TENANCY_FUNCTION(version)
+{
+	PG_RETURN_TEXT_P(cstring_to_text(TENANCY_VERSION));
+}
