@@ -3,6 +3,7 @@
  * and tenancy.version().
  */
 #include "core/boundary.hpp"
+#include "isolation/tenant_columns_pg.hpp"
 
 #include <sodium.h>
 
@@ -23,6 +24,8 @@ _PG_init(void)
 		ereport(ERROR,
 				(errcode(ERRCODE_INTERNAL_ERROR),
 				 errmsg("tenancy could not initialise libsodium")));
+
+	tenancy_tenant_columns_init();
 }
 
 TENANCY_FUNCTION(version)
