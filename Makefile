@@ -19,6 +19,7 @@ OBJS = $(patsubst %.cpp,%.o,$(sort $(wildcard src/*/*.cpp)))
 SQL_SOURCES = \
 	src/core/core.sql \
 	src/isolation/isolation.sql \
+	src/audit/audit.sql \
 	src/core/privileges.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql

@@ -2,6 +2,7 @@
  * module_pg.cpp: the shared library's entry points: module magic, _PG_init,
  * and tenancy.version().
  */
+#include "audit/audit_pg.hpp"
 #include "core/boundary.hpp"
 #include "isolation/tenant_columns_pg.hpp"
 
@@ -26,6 +27,7 @@ _PG_init(void)
 				 errmsg("tenancy could not initialise libsodium")));
 
 	tenancy_tenant_columns_init();
+	tenancy_audit_init();
 }
 
 TENANCY_FUNCTION(version)

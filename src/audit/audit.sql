@@ -1,0 +1,254 @@
+-- audit.sql: the change log, its configuration, and enable/disable/seal/
+-- verify (SPEC part 5).
+
+CREATE SEQUENCE tenancy.audit_log_id_seq;
+
+CREATE TABLE tenancy.audit_log (
+  id          bigint      NOT NULL DEFAULT nextval('tenancy.audit_log_id_seq'),
+  logged_at   timestamptz NOT NULL DEFAULT now(),
+  txid        xid8        NOT NULL DEFAULT pg_current_xact_id(),
+  relid       oid         NOT NULL,
+  schema_name name        NOT NULL,
+  table_name  name        NOT NULL,
+  op          text        NOT NULL CHECK (op IN ('INSERT', 'UPDATE', 'DELETE', 'TRUNCATE')),
+  tenant_id   uuid,
+  actor_id    uuid,
+  db_user     name        NOT NULL,
+  record_key  jsonb,
+  old_values  jsonb,
+  new_values  jsonb,
+  prev_hash   bytea,
+  row_hash    bytea
+) PARTITION BY RANGE (logged_at);
+ALTER SEQUENCE tenancy.audit_log_id_seq OWNED BY tenancy.audit_log.id;
+-- Chain order (transaction, then id): sealing and verification walk it.
+CREATE INDEX audit_log_chain_order ON tenancy.audit_log (txid, id);
+COMMENT ON TABLE tenancy.audit_log IS
+  'tenancy: append-only change log of audited tables, partitioned by month';
+
+-- One hash chain per tenant (NULL: rows of tables without a tenant).
+CREATE TABLE tenancy.audit_chain (
+  tenant_id   uuid UNIQUE NULLS NOT DISTINCT,
+  anchor_hash bytea  NOT NULL DEFAULT '\x0000000000000000000000000000000000000000000000000000000000000000',
+  anchor_txid xid8,   -- rows up to (anchor_txid, anchor_id) were dropped by retention
+  anchor_id   bigint,
+  last_txid   xid8,
+  last_id     bigint,
+  last_hash   bytea,
+  sealed_rows bigint NOT NULL DEFAULT 0
+);
+COMMENT ON TABLE tenancy.audit_chain IS
+  'tenancy: head of each tenant''s audit hash chain; copy it off the database to anchor verification';
+
+-- Everything up to (last_txid, last_id) in chain order is sealed.
+CREATE TABLE tenancy.audit_seal_state (
+  singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  last_txid xid8   NOT NULL DEFAULT '0',
+  last_id   bigint NOT NULL DEFAULT 0
+);
+INSERT INTO tenancy.audit_seal_state DEFAULT VALUES;
+
+SELECT pg_catalog.pg_extension_config_dump('tenancy.audit_chain', '');
+SELECT pg_catalog.pg_extension_config_dump('tenancy.audit_seal_state', '');
+SELECT pg_catalog.pg_extension_config_dump('tenancy.audit_log_id_seq', '');
+
+CREATE FUNCTION tenancy.audit_trigger() RETURNS trigger
+LANGUAGE c AS 'MODULE_PATHNAME', 'audit_trigger';
+COMMENT ON FUNCTION tenancy.audit_trigger() IS
+  'Statement trigger of audited tables: logs the transition rows into tenancy.audit_log';
+
+-- The audit configuration of a table is its triggers: each of the four
+-- tenancy_audit_* triggers carries the arguments 'tenant=<column>',
+-- 'exclude=<column>' and 'redact=<column>'. pg_dump keeps them with the
+-- triggers, and the trigger reads them when it prepares its statements.
+
+-- The settings of an audited relation (no row when it is not audited).
+CREATE FUNCTION tenancy.audit_settings(tbl regclass, OUT tenant_column name,
+                                       OUT exclude_columns name[], OUT redact_columns name[])
+RETURNS SETOF record LANGUAGE c STABLE STRICT
+AS 'MODULE_PATHNAME', 'audit_settings';
+
+CREATE FUNCTION tenancy.enable_audit(
+  tbl regclass,
+  exclude_columns name[] DEFAULT '{}',
+  tenant_column name DEFAULT NULL,
+  redact_columns name[] DEFAULT '{}')
+RETURNS void LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  kind "char";
+  owner oid;
+  missing name;
+  col_type regtype;
+  detected name;
+  rel regclass;
+  args text;
+  trig record;
+BEGIN
+  IF tbl IS NULL OR exclude_columns IS NULL OR redact_columns IS NULL THEN
+    RAISE EXCEPTION 'table and column lists must not be NULL' USING ERRCODE = '22004';
+  END IF;
+  SELECT c.relkind, c.relowner INTO kind, owner FROM pg_class c WHERE c.oid = tbl;
+  IF kind IS NULL THEN
+    RAISE EXCEPTION 'relation with OID % does not exist', tbl::oid USING ERRCODE = '42P01';
+  END IF;
+  IF kind NOT IN ('r', 'p') THEN
+    RAISE EXCEPTION '% is not a table', tbl
+      USING ERRCODE = '42809', DETAIL = 'Only ordinary and partitioned tables can be audited.';
+  END IF;
+  IF tbl = 'tenancy.audit_log'::regclass
+     OR 'tenancy.audit_log'::regclass IN (SELECT a.relid FROM pg_partition_ancestors(tbl) a) THEN
+    RAISE EXCEPTION 'the audit log cannot audit itself' USING ERRCODE = '42809';
+  END IF;
+  IF NOT pg_has_role(owner, 'USAGE') THEN
+    RAISE EXCEPTION 'must be owner of table %', tbl USING ERRCODE = '42501';
+  END IF;
+  SELECT c INTO missing FROM unnest(exclude_columns || redact_columns) c
+   WHERE NOT EXISTS (SELECT 1 FROM pg_attribute a
+                      WHERE a.attrelid = tbl AND a.attname = c AND a.attnum > 0 AND NOT a.attisdropped)
+   LIMIT 1;
+  IF missing IS NOT NULL THEN
+    RAISE EXCEPTION 'column % of % does not exist', quote_ident(missing), tbl USING ERRCODE = '42703';
+  END IF;
+
+  IF tenant_column IS NOT NULL THEN
+    SELECT a.atttypid::regtype INTO col_type FROM pg_attribute a
+     WHERE a.attrelid = tbl AND a.attname = tenant_column AND a.attnum > 0 AND NOT a.attisdropped;
+    IF col_type IS NULL THEN
+      RAISE EXCEPTION 'column % of % does not exist', quote_ident(tenant_column), tbl
+        USING ERRCODE = '42703';
+    END IF;
+    IF col_type <> 'uuid'::regtype THEN
+      RAISE EXCEPTION 'column % of % is of type %, not uuid', quote_ident(tenant_column), tbl, col_type
+        USING ERRCODE = '42804';
+    END IF;
+    IF tenant_column = ANY (exclude_columns || redact_columns) THEN
+      RAISE EXCEPTION 'the tenant column % cannot be excluded or redacted', quote_ident(tenant_column)
+        USING ERRCODE = '22023';
+    END IF;
+    detected := tenant_column;
+  ELSE
+    -- the first configured tenant column name the table has as a logged uuid column
+    SELECT a.attname INTO detected
+      FROM unnest(tenancy.tenant_column_names()) WITH ORDINALITY n(name, pos)
+      JOIN pg_attribute a ON a.attrelid = tbl AND a.attname = n.name AND a.attnum > 0
+                         AND NOT a.attisdropped AND a.atttypid = 'uuid'::regtype
+     WHERE NOT a.attname = ANY (exclude_columns || redact_columns)
+     ORDER BY n.pos LIMIT 1;
+  END IF;
+  exclude_columns := ARRAY(SELECT DISTINCT c FROM unnest(exclude_columns) c ORDER BY c);
+  redact_columns := ARRAY(SELECT DISTINCT c FROM unnest(redact_columns) c ORDER BY c);
+  args := concat_ws(', ',
+    quote_literal('tenant=' || detected),
+    (SELECT string_agg(quote_literal('exclude=' || c), ', ') FROM unnest(exclude_columns) c),
+    (SELECT string_agg(quote_literal('redact=' || c), ', ') FROM unnest(redact_columns) c));
+
+  -- The table and every partition get the same four triggers; a relation
+  -- already audited with these settings is left alone.
+  FOR rel IN SELECT t.relid FROM tenancy.relation_tree(tbl) t ORDER BY t.level, t.relid::text LOOP
+    CONTINUE WHEN (SELECT count(*) FROM pg_trigger t
+                    WHERE t.tgrelid = rel AND NOT t.tgisinternal
+                      AND t.tgname IN ('tenancy_audit_insert', 'tenancy_audit_update',
+                                       'tenancy_audit_delete', 'tenancy_audit_truncate')) = 4
+              AND EXISTS (SELECT 1 FROM tenancy.audit_settings(rel) s
+                           WHERE s.tenant_column IS NOT DISTINCT FROM detected
+                             AND s.exclude_columns = enable_audit.exclude_columns
+                             AND s.redact_columns = enable_audit.redact_columns);
+    FOR trig IN
+      SELECT * FROM (VALUES
+        ('tenancy_audit_insert', 'INSERT', 'REFERENCING NEW TABLE AS tenancy_new'),
+        ('tenancy_audit_update', 'UPDATE', 'REFERENCING OLD TABLE AS tenancy_old NEW TABLE AS tenancy_new'),
+        ('tenancy_audit_delete', 'DELETE', 'REFERENCING OLD TABLE AS tenancy_old'),
+        ('tenancy_audit_truncate', 'TRUNCATE', '')) AS t(name, event, referencing)
+    LOOP
+      IF EXISTS (SELECT 1 FROM pg_trigger t
+                  WHERE t.tgrelid = rel AND t.tgname = trig.name AND NOT t.tgisinternal) THEN
+        EXECUTE format('DROP TRIGGER %I ON %s', trig.name, rel);
+      END IF;
+      EXECUTE format('CREATE TRIGGER %I AFTER %s ON %s %s FOR EACH STATEMENT '
+                     'EXECUTE FUNCTION tenancy.audit_trigger(%s)',
+                     trig.name, trig.event, rel, trig.referencing, args);
+    END LOOP;
+  END LOOP;
+END $$;
+COMMENT ON FUNCTION tenancy.enable_audit(regclass, name[], name, name[]) IS
+  'Starts logging INSERT, UPDATE, DELETE and TRUNCATE of a table into tenancy.audit_log';
+
+CREATE FUNCTION tenancy.disable_audit(tbl regclass)
+RETURNS void LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  kind "char";
+  owner oid;
+  trig record;
+BEGIN
+  IF tbl IS NULL THEN
+    RAISE EXCEPTION 'table must not be NULL' USING ERRCODE = '22004';
+  END IF;
+  SELECT c.relkind, c.relowner INTO kind, owner FROM pg_class c WHERE c.oid = tbl;
+  IF kind IS NULL THEN
+    RAISE EXCEPTION 'relation with OID % does not exist', tbl::oid USING ERRCODE = '42P01';
+  END IF;
+  IF NOT pg_has_role(owner, 'USAGE') THEN
+    RAISE EXCEPTION 'must be owner of table %', tbl USING ERRCODE = '42501';
+  END IF;
+  FOR trig IN
+    SELECT t.tgname, t.tgrelid::regclass AS rel
+      FROM tenancy.relation_tree(tbl) r JOIN pg_trigger t ON t.tgrelid = r.relid
+     WHERE NOT t.tgisinternal
+       AND t.tgname IN ('tenancy_audit_insert', 'tenancy_audit_update',
+                        'tenancy_audit_delete', 'tenancy_audit_truncate')
+  LOOP
+    EXECUTE format('DROP TRIGGER %I ON %s', trig.tgname, trig.rel);
+  END LOOP;
+END $$;
+COMMENT ON FUNCTION tenancy.disable_audit(regclass) IS
+  'Stops logging changes of a table; what was logged stays';
+
+-- Audited tables and their settings, read from their triggers.
+CREATE VIEW tenancy.audited_tables AS
+SELECT t.tgrelid::regclass AS table_name, s.tenant_column, s.exclude_columns, s.redact_columns
+  FROM pg_trigger t CROSS JOIN LATERAL tenancy.audit_settings(t.tgrelid) s
+ WHERE t.tgname = 'tenancy_audit_insert' AND NOT t.tgisinternal;
+
+CREATE FUNCTION tenancy.seal_audit() RETURNS bigint
+LANGUAGE c AS 'MODULE_PATHNAME', 'seal_audit';
+COMMENT ON FUNCTION tenancy.seal_audit() IS
+  'Extends each tenant''s hash chain over the log rows written since the last seal';
+
+CREATE FUNCTION tenancy.verify_audit(tenant uuid DEFAULT NULL)
+RETURNS TABLE (tenant_id uuid, rows_checked bigint, first_bad_id bigint)
+LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'verify_audit';
+COMMENT ON FUNCTION tenancy.verify_audit(uuid) IS
+  'Recomputes the audit hash chains; first_bad_id is the first changed, removed or reordered row';
+
+-- Called before a partition of tenancy.audit_log is dropped, detached or
+-- archived by retention: each chain's anchor moves to its last row in the
+-- partition, so verification starts where the remaining rows start.
+-- Refuses a partition that still holds unsealed rows.
+CREATE FUNCTION tenancy.audit_release_partition(part regclass) RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  unsealed boolean;
+BEGIN
+  IF part IS NULL OR NOT EXISTS (SELECT 1 FROM pg_inherits i
+                                  WHERE i.inhrelid = part AND i.inhparent = 'tenancy.audit_log'::regclass) THEN
+    RAISE EXCEPTION '% is not a partition of tenancy.audit_log', part USING ERRCODE = '22023';
+  END IF;
+  EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s WHERE row_hash IS NULL)', part) INTO unsealed;
+  IF unsealed THEN
+    RAISE EXCEPTION 'partition % holds unsealed audit rows', part
+      USING ERRCODE = '55000', HINT = 'Run tenancy.seal_audit() first; maintenance seals before retention.';
+  END IF;
+  EXECUTE format($q$
+    UPDATE tenancy.audit_chain c
+       SET anchor_txid = m.txid, anchor_id = m.id, anchor_hash = m.row_hash
+      FROM (SELECT DISTINCT ON (tenant_id) tenant_id, txid, id, row_hash
+              FROM %s ORDER BY tenant_id, txid DESC, id DESC) m
+     WHERE c.tenant_id IS NOT DISTINCT FROM m.tenant_id
+       AND (m.txid, m.id) > (coalesce(c.anchor_txid, '0'), coalesce(c.anchor_id, 0))$q$, part);
+END $$;
