@@ -20,6 +20,7 @@ SQL_SOURCES = \
 	src/core/core.sql \
 	src/isolation/isolation.sql \
 	src/audit/audit.sql \
+	src/core/new_partitions.sql \
 	src/core/privileges.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql

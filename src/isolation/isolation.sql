@@ -1,5 +1,6 @@
--- isolation.sql: enable_isolation, disable_isolation, isolation_report, and
--- the event trigger that isolates partitions made later (SPEC part 3).
+-- isolation.sql: enable_isolation, disable_isolation, isolation_report
+-- (SPEC part 3). Partitions made later are isolated by the event trigger in
+-- src/core/new_partitions.sql.
 --
 -- The catalog is the record: the four policies are named tenancy_select,
 -- tenancy_insert, tenancy_update, tenancy_delete; the comment on
@@ -212,45 +213,6 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION tenancy.disable_isolation(regclass) IS
   'Removes exactly what tenancy.enable_isolation added';
-
--- Event trigger: a partition created or attached later under an isolated
--- parent is isolated in the same transaction, so it is never readable
--- directly without policies. SECURITY DEFINER: the user issuing the DDL owns
--- the partition but need not be allowed to call enable_isolation; what runs
--- is fixed by the parent's isolation, never by the user's input.
-CREATE FUNCTION tenancy.isolate_new_partitions() RETURNS event_trigger
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  part regclass;
-  source regclass;
-BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_policy p WHERE p.polname = 'tenancy_select') THEN
-    RETURN;
-  END IF;
-  FOR part IN
-    SELECT DISTINCT t.relid
-      FROM pg_event_trigger_ddl_commands() cmd
-      CROSS JOIN LATERAL pg_partition_tree(cmd.objid) t
-      JOIN pg_class c ON c.oid = t.relid
-     WHERE cmd.classid = 'pg_class'::regclass AND cmd.object_type = 'table' AND c.relispartition
-  LOOP
-    CONTINUE WHEN tenancy.isolation_column_of(part) IS NOT NULL;
-    SELECT a.relid INTO source
-      FROM pg_partition_ancestors(part) WITH ORDINALITY a(relid, depth)
-     WHERE a.relid <> part AND tenancy.isolation_column_of(a.relid) IS NOT NULL
-     ORDER BY a.depth LIMIT 1;
-    CONTINUE WHEN source IS NULL;
-    PERFORM tenancy.enable_isolation(part, tenancy.isolation_column_of(source),
-                                     (SELECT c.relforcerowsecurity FROM pg_class c WHERE c.oid = source),
-                                     create_index => false);
-  END LOOP;
-END $$;
-
-CREATE EVENT TRIGGER tenancy_isolate_new_partitions ON ddl_command_end
-  WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
-  EXECUTE FUNCTION tenancy.isolate_new_partitions();
 
 CREATE FUNCTION tenancy.isolation_report(schemas name[] DEFAULT '{public}')
 RETURNS TABLE (table_name regclass, tenant_columns name[], rls_enabled boolean,

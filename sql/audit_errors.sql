@@ -1,0 +1,52 @@
+-- audit_errors: bad input gets a clear error and changes nothing.
+CREATE FUNCTION pg_temp.try(sql text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE st text; msg text;
+BEGIN
+  EXECUTE sql;
+  RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
+  RETURN st || ': ' || msg;
+END $$;
+CREATE TABLE aud_err (id int PRIMARY KEY, workspace_id uuid, note text, tenant_text text);
+CREATE VIEW aud_err_view AS SELECT * FROM aud_err;
+
+SELECT pg_temp.try($$SELECT tenancy.enable_audit(NULL)$$);
+SELECT pg_temp.try($$SELECT tenancy.enable_audit('aud_err', NULL)$$);
+SELECT pg_temp.try($$SELECT tenancy.enable_audit('aud_err', redact_columns => NULL)$$);
+SELECT pg_temp.try($$SELECT tenancy.enable_audit('no_such_table')$$);
+SELECT pg_temp.try($$SELECT tenancy.enable_audit('aud_err_view')$$);
+SELECT pg_temp.try($$SELECT tenancy.enable_audit('tenancy.audit_log')$$);
+SELECT pg_temp.try($$SELECT tenancy.enable_audit('aud_err', '{no_such_column}')$$);
+SELECT pg_temp.try($$SELECT tenancy.enable_audit('aud_err', redact_columns => '{nope}')$$);
+SELECT pg_temp.try($$SELECT tenancy.enable_audit('aud_err', tenant_column => 'nope')$$);
+SELECT pg_temp.try($$SELECT tenancy.enable_audit('aud_err', tenant_column => 'tenant_text')$$);
+SELECT pg_temp.try($$SELECT tenancy.enable_audit('aud_err', '{workspace_id}', 'workspace_id')$$);
+SELECT pg_temp.try($$SELECT tenancy.enable_audit('aud_err', 42)$$);
+SELECT pg_temp.try($$SELECT tenancy.disable_audit(NULL)$$);
+SELECT pg_temp.try($$SELECT tenancy.disable_audit('no_such_table')$$);
+SELECT pg_temp.try($$SELECT tenancy.audit_release_partition('aud_err')$$);
+-- the trigger function cannot be called directly or misused
+SELECT pg_temp.try($$SELECT tenancy.audit_trigger()$$);
+CREATE TABLE aud_rowtrig (id int);
+SELECT pg_temp.try($$CREATE TRIGGER t AFTER INSERT ON aud_rowtrig FOR EACH ROW EXECUTE FUNCTION tenancy.audit_trigger()$$);
+SELECT pg_temp.try($$INSERT INTO aud_rowtrig VALUES (1)$$);
+DROP TRIGGER t ON aud_rowtrig;
+-- nothing changed
+SELECT count(*) AS triggers FROM pg_trigger WHERE tgrelid = 'aud_err'::regclass;
+
+-- Not executable by PUBLIC; a granted non-owner is refused.
+CREATE ROLE aud_nobody;
+SET ROLE aud_nobody;
+SELECT pg_temp.try($$SELECT tenancy.enable_audit('aud_err')$$);
+SELECT pg_temp.try($$SELECT tenancy.disable_audit('aud_err')$$);
+SELECT pg_temp.try($$SELECT tenancy.seal_audit()$$);
+SELECT pg_temp.try($$SELECT * FROM tenancy.verify_audit()$$);
+RESET ROLE;
+GRANT EXECUTE ON FUNCTION tenancy.enable_audit(regclass, name[], name, name[]) TO aud_nobody;
+SET ROLE aud_nobody;
+SELECT pg_temp.try($$SELECT tenancy.enable_audit('aud_err')$$);
+RESET ROLE;
+REVOKE EXECUTE ON FUNCTION tenancy.enable_audit(regclass, name[], name, name[]) FROM aud_nobody;
+DROP ROLE aud_nobody;
+SELECT count(*) AS triggers FROM pg_trigger WHERE tgrelid = 'aud_err'::regclass;
