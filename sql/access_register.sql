@@ -95,7 +95,7 @@ RESET ROLE;
 SELECT membership FROM tenancy.membership_registration;
 -- Moving the registration moves the triggers.
 SELECT tgrelid::regclass, tgname FROM pg_trigger
- WHERE tgname LIKE 'tenancy_membership_%' ORDER BY 1::text, 2;
+ WHERE tgname LIKE 'tenancy_membership_%' ORDER BY tgrelid::regclass::text, tgname;
 
 -- Hostile identifiers: quotes, spaces, mixed case, 63-byte names.
 CREATE SCHEMA "Odd ""Schema""";

@@ -26,7 +26,7 @@ END $$;
 SELECT p.oid::regprocedure, provolatile, proparallel, proisstrict
   FROM pg_proc p WHERE pronamespace = 'tenancy'::regnamespace
    AND proname IN ('current_user_id', 'current_claims', 'current_claim')
- ORDER BY 1::text;
+ ORDER BY p.oid::regprocedure::text;
 
 -- Nothing set: NULL everywhere.
 SELECT tenancy.current_user_id(), tenancy.current_claims(), tenancy.current_claim('sub');

@@ -20,7 +20,7 @@ RESET ROLE;
 -- Thin SQL wrappers: inlined into the caller's query.
 EXPLAIN (VERBOSE, COSTS OFF) SELECT auth.uid();
 SELECT p.oid::regprocedure, provolatile, proparallel, (SELECT lanname FROM pg_language WHERE oid = prolang) AS language
-  FROM pg_proc p WHERE pronamespace = 'auth'::regnamespace ORDER BY 1::text;
+  FROM pg_proc p WHERE pronamespace = 'auth'::regnamespace ORDER BY p.oid::regprocedure::text;
 
 -- An existing function is never replaced; only the missing ones are made.
 DROP FUNCTION auth.jwt();
