@@ -20,7 +20,7 @@ SELECT p.oid::regprocedure, provolatile, proparallel, proisstrict
   FROM pg_proc p WHERE pronamespace = 'tenancy'::regnamespace
    AND proname IN ('user_has_workspace_access', 'user_workspaces', 'user_workspace_role',
                    'user_has_workspace_role', 'cache_stats', 'cache_reset')
- ORDER BY 1::text;
+ ORDER BY p.oid::regprocedure::text;
 
 -- ann: w1 owner, w2 viewer (and a duplicate editor row), w3 invited (inactive)
 -- bob: w2 owner; w3 with a NULL status (inactive); carl: no memberships

@@ -36,8 +36,15 @@ AS 'MODULE_PATHNAME', 'register_membership';
 COMMENT ON FUNCTION tenancy.register_membership(regclass, name, name, name, name, text[]) IS
   'Registers the membership table (one per database; again replaces it) and installs its change triggers';
 
+-- Planner support: the per-row call becomes the index condition
+-- workspace_id = ANY (tenancy.user_workspaces()) (docs/access.md).
+CREATE FUNCTION tenancy.user_has_workspace_access_support(internal) RETURNS internal
+LANGUAGE c STRICT
+AS 'MODULE_PATHNAME', 'user_has_workspace_access_support';
+
 CREATE FUNCTION tenancy.user_has_workspace_access(workspace_id uuid) RETURNS boolean
 LANGUAGE c STABLE PARALLEL SAFE
+SUPPORT tenancy.user_has_workspace_access_support
 AS 'MODULE_PATHNAME', 'user_has_workspace_access';
 COMMENT ON FUNCTION tenancy.user_has_workspace_access(uuid) IS
   'true iff the current user has an active membership in the workspace; false for NULL or no user';
