@@ -18,6 +18,8 @@ OBJS = $(patsubst %.cpp,%.o,$(sort $(wildcard src/*/*.cpp)))
 # dependency order.
 SQL_SOURCES = \
 	src/core/core.sql \
+	src/identity/identity.sql \
+	src/access/access.sql \
 	src/isolation/isolation.sql \
 	src/core/privileges.sql
 
