@@ -18,6 +18,7 @@ OBJS = $(patsubst %.cpp,%.o,$(sort $(wildcard src/*/*.cpp)))
 # dependency order.
 SQL_SOURCES = \
 	src/core/core.sql \
+	src/vault/vault.sql \
 	src/core/privileges.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql

@@ -3,6 +3,7 @@
  * and tenancy.version().
  */
 #include "core/boundary.hpp"
+#include "vault/settings.hpp"
 
 #include <sodium.h>
 
@@ -23,6 +24,7 @@ _PG_init(void)
 		ereport(ERROR,
 				(errcode(ERRCODE_INTERNAL_ERROR),
 				 errmsg("tenancy could not initialise libsodium")));
+	tenancy::vault::define_settings();
 }
 
 TENANCY_FUNCTION(version)
