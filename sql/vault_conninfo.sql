@@ -68,6 +68,17 @@ SELECT tenancy.set_tenant_connection('00000000-0000-0000-0000-00000000000d',
          format('host=/nonexistent/dir port=5432 user=u password=%s', pg_temp.marker()));
 SELECT ok, server_version, replace(error, pg_temp.marker(), '<MARKER LEAKED>') AS error
   FROM tenancy.check_tenant_connection('00000000-0000-0000-0000-00000000000d', '1s');
+-- a server that never answers: the timeout ends the wait
+SELECT tenancy.set_tenant_connection('00000000-0000-0000-0000-00000000000d',
+         format('host=%s port=5432 user=u password=%s',
+                current_setting('tenancy_regress.hang_dir'), pg_temp.marker()));
+SELECT ok, server_version, error, latency_ms >= 900 AS waited
+  FROM tenancy.check_tenant_connection('00000000-0000-0000-0000-00000000000d', '1s');
+-- and query cancel (here statement_timeout) interrupts the wait
+SET statement_timeout = '300ms';
+SELECT * FROM tenancy.check_tenant_connection('00000000-0000-0000-0000-00000000000d', '30s');
+RESET statement_timeout;
+SELECT 'session still works' AS after_cancel;
 -- the timeout must be positive and at most an hour
 SELECT pg_temp.err($$SELECT tenancy.check_tenant_connection('00000000-0000-0000-0000-00000000000d', '0s')$$);
 SELECT pg_temp.err($$SELECT tenancy.check_tenant_connection('00000000-0000-0000-0000-00000000000d', '2 hours')$$);
