@@ -79,20 +79,41 @@ CREATE TEMP TABLE stored AS SELECT id, data_source, service_key, key_id FROM ten
 \set f :keys/open.key
 ALTER SYSTEM SET tenancy.key_file = :'f';
 SELECT pg_reload_conf();
-SELECT pg_sleep(0.5);
+-- wait (up to 10 s) until this session has reloaded its settings
+\set ECHO none
+\o /dev/null
+SELECT format('SELECT pg_sleep(CASE WHEN current_setting(%L) = %L THEN 0 ELSE 0.1 END)',
+              'tenancy.key_file', :'f') FROM generate_series(1, 100) \gexec
+\o
+\set ECHO all
+SELECT current_setting('tenancy.key_file') = :'f' AS reloaded;
 SELECT pg_temp.err($$SELECT tenancy.tenant_connection('00000000-0000-0000-0000-00000000000a')$$);
 SELECT pg_temp.err($$SELECT tenancy.set_tenant_connection('00000000-0000-0000-0000-00000000000a', 'host=h')$$);
 -- unreadable by the server
 \set f :keys/unreadable.key
 ALTER SYSTEM SET tenancy.key_file = :'f';
 SELECT pg_reload_conf();
-SELECT pg_sleep(0.5);
+-- wait (up to 10 s) until this session has reloaded its settings
+\set ECHO none
+\o /dev/null
+SELECT format('SELECT pg_sleep(CASE WHEN current_setting(%L) = %L THEN 0 ELSE 0.1 END)',
+              'tenancy.key_file', :'f') FROM generate_series(1, 100) \gexec
+\o
+\set ECHO all
+SELECT current_setting('tenancy.key_file') = :'f' AS reloaded;
 SELECT pg_temp.err($$SELECT tenancy.tenant_connection('00000000-0000-0000-0000-00000000000a')$$);
 -- missing
 \set f :keys/missing.key
 ALTER SYSTEM SET tenancy.key_file = :'f';
 SELECT pg_reload_conf();
-SELECT pg_sleep(0.5);
+-- wait (up to 10 s) until this session has reloaded its settings
+\set ECHO none
+\o /dev/null
+SELECT format('SELECT pg_sleep(CASE WHEN current_setting(%L) = %L THEN 0 ELSE 0.1 END)',
+              'tenancy.key_file', :'f') FROM generate_series(1, 100) \gexec
+\o
+\set ECHO all
+SELECT current_setting('tenancy.key_file') = :'f' AS reloaded;
 SELECT pg_temp.err($$SELECT tenancy.tenant_connection('00000000-0000-0000-0000-00000000000a')$$);
 SELECT pg_temp.err($$SELECT tenancy.set_tenant_connection('00000000-0000-0000-0000-00000000000a', 'host=h', 'k')$$);
 SELECT pg_temp.err($$SELECT tenancy.check_tenant_connection('00000000-0000-0000-0000-00000000000a')$$);
@@ -101,24 +122,54 @@ SELECT pg_temp.err($$SELECT tenancy.reseal_batch(10)$$);
 \set f :keys/bad.key
 ALTER SYSTEM SET tenancy.key_file = :'f';
 SELECT pg_reload_conf();
-SELECT pg_sleep(0.5);
+-- wait (up to 10 s) until this session has reloaded its settings
+\set ECHO none
+\o /dev/null
+SELECT format('SELECT pg_sleep(CASE WHEN current_setting(%L) = %L THEN 0 ELSE 0.1 END)',
+              'tenancy.key_file', :'f') FROM generate_series(1, 100) \gexec
+\o
+\set ECHO all
+SELECT current_setting('tenancy.key_file') = :'f' AS reloaded;
 SELECT pg_temp.err($$SELECT tenancy.tenant_connection('00000000-0000-0000-0000-00000000000a')$$);
 -- a directory
-ALTER SYSTEM SET tenancy.key_file = :'keys';
+\set f :keys
+ALTER SYSTEM SET tenancy.key_file = :'f';
 SELECT pg_reload_conf();
-SELECT pg_sleep(0.5);
+-- wait (up to 10 s) until this session has reloaded its settings
+\set ECHO none
+\o /dev/null
+SELECT format('SELECT pg_sleep(CASE WHEN current_setting(%L) = %L THEN 0 ELSE 0.1 END)',
+              'tenancy.key_file', :'f') FROM generate_series(1, 100) \gexec
+\o
+\set ECHO all
+SELECT current_setting('tenancy.key_file') = :'f' AS reloaded;
 SELECT pg_temp.err($$SELECT tenancy.tenant_connection('00000000-0000-0000-0000-00000000000a')$$);
 -- not set
-ALTER SYSTEM SET tenancy.key_file = '';
+\set f ''
+ALTER SYSTEM SET tenancy.key_file = :'f';
 SELECT pg_reload_conf();
-SELECT pg_sleep(0.5);
+-- wait (up to 10 s) until this session has reloaded its settings
+\set ECHO none
+\o /dev/null
+SELECT format('SELECT pg_sleep(CASE WHEN current_setting(%L) = %L THEN 0 ELSE 0.1 END)',
+              'tenancy.key_file', :'f') FROM generate_series(1, 100) \gexec
+\o
+\set ECHO all
+SELECT current_setting('tenancy.key_file') = :'f' AS reloaded;
 SELECT pg_temp.err($$SELECT tenancy.tenant_connection('00000000-0000-0000-0000-00000000000a')$$);
 SELECT pg_temp.err($$SELECT tenancy.set_tenant_connection('00000000-0000-0000-0000-00000000000a', 'host=h')$$);
 -- a regenerated key 2: named by the fingerprint, sealing refused too
 \set f :keys/wrong.key
 ALTER SYSTEM SET tenancy.key_file = :'f';
 SELECT pg_reload_conf();
-SELECT pg_sleep(0.5);
+-- wait (up to 10 s) until this session has reloaded its settings
+\set ECHO none
+\o /dev/null
+SELECT format('SELECT pg_sleep(CASE WHEN current_setting(%L) = %L THEN 0 ELSE 0.1 END)',
+              'tenancy.key_file', :'f') FROM generate_series(1, 100) \gexec
+\o
+\set ECHO all
+SELECT current_setting('tenancy.key_file') = :'f' AS reloaded;
 SELECT pg_temp.err($$SELECT tenancy.tenant_connection('00000000-0000-0000-0000-00000000000a')$$);
 SELECT pg_temp.err($$SELECT tenancy.set_tenant_connection('00000000-0000-0000-0000-00000000000a', 'host=h')$$);
 SELECT pg_temp.err($$SELECT tenancy.reseal_batch(10)$$);
@@ -130,7 +181,14 @@ RESET tenancy.active_key_id;
 \set f :keys/only2.key
 ALTER SYSTEM SET tenancy.key_file = :'f';
 SELECT pg_reload_conf();
-SELECT pg_sleep(0.5);
+-- wait (up to 10 s) until this session has reloaded its settings
+\set ECHO none
+\o /dev/null
+SELECT format('SELECT pg_sleep(CASE WHEN current_setting(%L) = %L THEN 0 ELSE 0.1 END)',
+              'tenancy.key_file', :'f') FROM generate_series(1, 100) \gexec
+\o
+\set ECHO all
+SELECT current_setting('tenancy.key_file') = :'f' AS reloaded;
 SELECT pg_temp.err($$SELECT tenancy.tenant_connection('00000000-0000-0000-0000-00000000000c')$$);
 SELECT tenancy.tenant_connection('00000000-0000-0000-0000-00000000000a') IS NOT NULL AS key_2_opens;
 -- nothing was written by any failed call (cog was re-set on purpose)
@@ -140,8 +198,16 @@ SELECT bool_and(s.data_source IS NOT DISTINCT FROM t.data_source
   FROM stored s JOIN tenancy.tenants t USING (id) WHERE t.subdomain <> 'cog';
 
 -- back to the right file: everything opens
+\set f :keys/main.key
 ALTER SYSTEM RESET tenancy.key_file;
 SELECT pg_reload_conf();
-SELECT pg_sleep(0.5);
+-- wait (up to 10 s) until this session has reloaded its settings
+\set ECHO none
+\o /dev/null
+SELECT format('SELECT pg_sleep(CASE WHEN current_setting(%L) = %L THEN 0 ELSE 0.1 END)',
+              'tenancy.key_file', :'f') FROM generate_series(1, 100) \gexec
+\o
+\set ECHO all
+SELECT current_setting('tenancy.key_file') = :'f' AS reloaded;
 CALL tenancy.rotate_keys();
 SELECT * FROM pg_temp.sealed;
