@@ -174,9 +174,14 @@ TENANCY_FUNCTION(set_tenant_connection)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	lock_tenant(tenant);
+	int32 key_id;
+	{
+		const tenancy::vault::KeyRing &ring = tenancy::vault::current_key_ring();
+		key_id = tenancy::vault::active_key_id(ring);
+		tenancy::vault::check_sealing_key(key_id, ring.key(key_id));
+	}
+	/* Taken again: check_sealing_key ran SQL (see current_key_ring). */
 	const tenancy::vault::KeyRing &ring = tenancy::vault::current_key_ring();
-	int32 key_id = tenancy::vault::active_key_id(ring);
-	tenancy::vault::check_sealing_key(key_id, ring.key(key_id));
 	const pg_uuid_t *id = DatumGetUUIDP(tenant);
 	bytea *sealed_conninfo = tenancy::vault::seal_value(
 		ring, key_id, id, "data_source", VARDATA_ANY(conninfo), VARSIZE_ANY_EXHDR(conninfo));
@@ -249,9 +254,12 @@ TENANCY_FUNCTION(reseal_batch)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						errmsg("batch_size must be at least 1")));
 
-	const tenancy::vault::KeyRing &ring = tenancy::vault::current_key_ring();
-	int32 key_id = tenancy::vault::active_key_id(ring);
-	tenancy::vault::check_sealing_key(key_id, ring.key(key_id));
+	int32 key_id;
+	{
+		const tenancy::vault::KeyRing &ring = tenancy::vault::current_key_ring();
+		key_id = tenancy::vault::active_key_id(ring);
+		tenancy::vault::check_sealing_key(key_id, ring.key(key_id));
+	}
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -272,6 +280,15 @@ TENANCY_FUNCTION(reseal_batch)
 	uint64 count = SPI_processed;
 	for (uint64 i = 0; i < count; i++)
 	{
+		/*
+		 * Each UPDATE may run user triggers that reach the key cache; take
+		 * the ring afresh so a reload in between never leaves it dangling.
+		 */
+		const tenancy::vault::KeyRing &ring = tenancy::vault::current_key_ring();
+		if (ring.key(key_id) == nullptr)
+			ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+							errmsg("the key file changed during key rotation"),
+							errhint("Run tenancy.rotate_keys() again.")));
 		bool null_id, null_ds, null_sk;
 		Datum id = SPI_getbinval(rows->vals[i], rows->tupdesc, 1, &null_id);
 		Datum ds = SPI_getbinval(rows->vals[i], rows->tupdesc, 2, &null_ds);

@@ -177,10 +177,13 @@ seal_value(const KeyRing &ring, int32 key_id, const pg_uuid_t *tenant, const cha
 	if (size > MaxAllocSize - VARHDRSZ)
 		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 						errmsg("value too long to seal")));
+	const uint8 *key = ring.key(key_id);
+	if (key == nullptr)
+		elog(ERROR, "key %d is not in the key file", key_id);
 	bytea *out = (bytea *) palloc(VARHDRSZ + size);
 	SET_VARSIZE(out, VARHDRSZ + size);
 	Binding binding{tenant->data, column};
-	if (!seal(ring.key(key_id), key_id, binding, reinterpret_cast<const uint8 *>(data), len,
+	if (!seal(key, key_id, binding, reinterpret_cast<const uint8 *>(data), len,
 			  reinterpret_cast<uint8 *>(VARDATA(out))))
 		elog(ERROR, "could not seal a value");
 	return out;

@@ -16,7 +16,12 @@ extern "C" {
 
 namespace tenancy::vault {
 
-/* The key ring named by tenancy.key_file; throws a clear error if unusable. */
+/*
+ * The key ring named by tenancy.key_file; throws a clear error if unusable.
+ * The reference is valid until the next call, which reloads the ring if the
+ * file changed: take it again after running SQL that could run user code
+ * (a trigger may call back into the vault).
+ */
 const KeyRing &current_key_ring();
 
 /* The key id that seals: tenancy.active_key_id, or the highest in the file. */
