@@ -89,6 +89,19 @@ SELECT format('SELECT pg_sleep(CASE WHEN current_setting(%L) = %L THEN 0 ELSE 0.
 SELECT current_setting('tenancy.key_file') = :'f' AS reloaded;
 SELECT pg_temp.err($$SELECT tenancy.tenant_connection('00000000-0000-0000-0000-00000000000a')$$);
 SELECT pg_temp.err($$SELECT tenancy.set_tenant_connection('00000000-0000-0000-0000-00000000000a', 'host=h')$$);
+-- owned by another user (root)
+\set f :keys/root.key
+ALTER SYSTEM SET tenancy.key_file = :'f';
+SELECT pg_reload_conf();
+-- wait (up to 10 s) until this session has reloaded its settings
+\set ECHO none
+\o /dev/null
+SELECT format('SELECT pg_sleep(CASE WHEN current_setting(%L) = %L THEN 0 ELSE 0.1 END)',
+              'tenancy.key_file', :'f') FROM generate_series(1, 100) \gexec
+\o
+\set ECHO all
+SELECT current_setting('tenancy.key_file') = :'f' AS reloaded;
+SELECT pg_temp.err($$SELECT tenancy.tenant_connection('00000000-0000-0000-0000-00000000000a')$$);
 -- unreadable by the server
 \set f :keys/unreadable.key
 ALTER SYSTEM SET tenancy.key_file = :'f';
