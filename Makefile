@@ -21,6 +21,7 @@ SQL_SOURCES = \
 	src/identity/identity.sql \
 	src/access/access.sql \
 	src/isolation/isolation.sql \
+	src/vault/vault.sql \
 	src/core/privileges.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql

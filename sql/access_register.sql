@@ -77,7 +77,8 @@ SELECT membership, tenant_column, user_column, role_column, status_column, activ
 SELECT tgname, tgenabled, tgtype FROM pg_trigger
  WHERE tgrelid = 'team_members'::regclass AND NOT tgisinternal ORDER BY tgname;
 -- The registration is dumped with the extension's configuration.
-SELECT extconfig::regclass[] FROM pg_extension WHERE extname = 'tenancy';
+SELECT 'tenancy.membership_registration'::regclass = ANY (extconfig::regclass[]) AS dumped
+  FROM pg_extension WHERE extname = 'tenancy';
 -- Again: replaced, not duplicated. Statuses are normalised by the column's type.
 SELECT tenancy.register_membership('team_members', 'company_id', 'user_id', 'role', 'enabled', '{true}');
 SELECT membership, status_column, active_statuses FROM tenancy.membership_registration;

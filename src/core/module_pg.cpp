@@ -6,6 +6,7 @@
 #include "core/boundary.hpp"
 #include "identity/identity_pg.hpp"
 #include "isolation/tenant_columns_pg.hpp"
+#include "vault/settings.hpp"
 
 #include <sodium.h>
 
@@ -29,6 +30,7 @@ _PG_init(void)
 	tenancy::identity_init();
 	tenancy::access_init();
 	tenancy::tenant_columns_init();
+	tenancy::vault::define_settings();
 }
 
 TENANCY_FUNCTION(version)
