@@ -18,8 +18,11 @@ OBJS = $(patsubst %.cpp,%.o,$(sort $(wildcard src/*/*.cpp)))
 # dependency order.
 SQL_SOURCES = \
 	src/core/core.sql \
+	src/identity/identity.sql \
+	src/access/access.sql \
 	src/isolation/isolation.sql \
 	src/audit/audit.sql \
+	src/vault/vault.sql \
 	src/core/new_partitions.sql \
 	src/core/privileges.sql
 

@@ -5,6 +5,7 @@ CREATE ROLE iso_owner;
 CREATE ROLE iso_app;
 CREATE ROLE iso_other;
 GRANT USAGE ON SCHEMA tenancy TO iso_owner, iso_app, iso_other;
+GRANT CREATE ON SCHEMA public TO iso_owner;  -- CREATE INDEX needs it
 GRANT EXECUTE ON FUNCTION tenancy.enable_isolation(regclass, name, boolean, boolean),
                           tenancy.disable_isolation(regclass) TO iso_owner, iso_other;
 RESET client_min_messages;

@@ -52,6 +52,24 @@ SELECT pg_catalog.pg_extension_config_dump('tenancy.audit_chain', '');
 SELECT pg_catalog.pg_extension_config_dump('tenancy.audit_seal_state', '');
 SELECT pg_catalog.pg_extension_config_dump('tenancy.audit_log_id_seq', '');
 
+-- Makes sure the log can take rows: the first time it is needed, registers
+-- tenancy.audit_log as a monthly partition set (tenancy.partition_by_time),
+-- premade 3 months ahead and with a default partition, so that a write never
+-- fails for want of a partition even when maintenance has not run for a
+-- while. Partitions made here (not during CREATE EXTENSION) are ordinary
+-- tables to pg_dump, which dumps their rows. SECURITY DEFINER: runs as the
+-- extension's owner, who owns the log; it takes no input.
+CREATE FUNCTION tenancy.audit_log_ready() RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM tenancy.partition_config c
+                  WHERE c.parent = 'tenancy.audit_log'::regclass) THEN
+    PERFORM tenancy.partition_by_time('tenancy.audit_log', 'logged_at', '1 month', premake => 3);
+  END IF;
+END $$;
+
 CREATE FUNCTION tenancy.audit_trigger() RETURNS trigger
 LANGUAGE c AS 'MODULE_PATHNAME', 'audit_trigger';
 COMMENT ON FUNCTION tenancy.audit_trigger() IS
@@ -139,6 +157,7 @@ BEGIN
   END IF;
   exclude_columns := ARRAY(SELECT DISTINCT c FROM unnest(exclude_columns) c ORDER BY c);
   redact_columns := ARRAY(SELECT DISTINCT c FROM unnest(redact_columns) c ORDER BY c);
+  PERFORM tenancy.audit_log_ready();
   args := concat_ws(', ',
     quote_literal('tenant=' || detected),
     (SELECT string_agg(quote_literal('exclude=' || c), ', ') FROM unnest(exclude_columns) c),

@@ -3,5 +3,9 @@
  */
 #pragma once
 
+namespace tenancy {
+
 /* Registers the relcache callback that drops cached log statements. */
-void tenancy_audit_init(void);
+void audit_init(void);
+
+} // namespace tenancy

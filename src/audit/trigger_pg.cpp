@@ -32,6 +32,7 @@ extern "C" {
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "funcapi.h"
+#include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -260,7 +261,7 @@ fired_op(TriggerData *td)
 } // namespace
 
 void
-tenancy_audit_init(void)
+tenancy::audit_init(void)
 {
 	CacheRegisterRelcacheCallback(mark_audit_plans_stale, (Datum) 0);
 }
@@ -273,6 +274,11 @@ TENANCY_FUNCTION(audit_trigger)
 	if (!TRIGGER_FIRED_FOR_STATEMENT(td->tg_event) || !TRIGGER_FIRED_AFTER(td->tg_event))
 		throw tenancy::Error("39P01", "tenancy.audit_trigger() must fire AFTER ... FOR EACH STATEMENT",
 							 "", "Use tenancy.enable_audit() to create audit triggers.");
+
+	/* rows moved out of a default partition by maintenance are not changes */
+	const char *moving = GetConfigOption("tenancy.moving_rows", true, false);
+	if (moving != nullptr && strcmp(moving, "on") == 0)
+		return PointerGetDatum(nullptr);
 
 	Relation rel = td->tg_relation;
 	LogOp op = fired_op(td);

@@ -2,9 +2,12 @@
  * module_pg.cpp: the shared library's entry points: module magic, _PG_init,
  * and tenancy.version().
  */
+#include "access/access_pg.hpp"
 #include "audit/audit_pg.hpp"
 #include "core/boundary.hpp"
+#include "identity/identity_pg.hpp"
 #include "isolation/tenant_columns_pg.hpp"
+#include "vault/settings.hpp"
 
 #include <sodium.h>
 
@@ -25,9 +28,11 @@ _PG_init(void)
 		ereport(ERROR,
 				(errcode(ERRCODE_INTERNAL_ERROR),
 				 errmsg("tenancy could not initialise libsodium")));
-
-	tenancy_tenant_columns_init();
-	tenancy_audit_init();
+	tenancy::identity_init();
+	tenancy::access_init();
+	tenancy::tenant_columns_init();
+	tenancy::audit_init();
+	tenancy::vault::define_settings();
 }
 
 TENANCY_FUNCTION(version)

@@ -35,7 +35,7 @@ check_tenant_columns(char **newval, void **extra, GucSource source)
 }
 
 void
-tenancy_tenant_columns_init(void)
+tenancy::tenant_columns_init(void)
 {
 	DefineCustomStringVariable(
 		"tenancy.tenant_columns",

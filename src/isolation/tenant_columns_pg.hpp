@@ -5,4 +5,6 @@
 #pragma once
 
 /* Defines the GUC; called from _PG_init. */
-void tenancy_tenant_columns_init(void);
+namespace tenancy {
+void tenant_columns_init(void);
+}
