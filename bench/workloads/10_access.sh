@@ -116,12 +116,14 @@ for v in "${VARIANTS[@]}"; do
 done
 
 # Point lookups: ACCESS_ROUNDS rounds (default 5) of BENCH_SECONDS (default
-# 5 here) per variant, the variants interleaved in each round; the median
-# round is kept per variant, so that a burst of load from elsewhere on a
-# shared machine moves no variant's figure alone.
+# 5 here) per variant with ACCESS_CLIENTS clients (default 1: on a small
+# shared machine more clients measure CPU contention, not the policies), the
+# variants interleaved in each round; the median round is kept per variant,
+# so that a burst of load from elsewhere moves no variant's figure alone.
 point_tps() {
 	local out=$BENCH_WORK/pgbench-access-$1.log
-	"$BENCH_BINDIR/pgbench" -n -M prepared -c 2 -j 2 -T "${BENCH_SECONDS:-5}" \
+	"$BENCH_BINDIR/pgbench" -n -M prepared -c "${ACCESS_CLIENTS:-1}" -j "${ACCESS_CLIENTS:-1}" \
+		-T "${BENCH_SECONDS:-5}" \
 		-f "$BENCH_WORK/access_point.sql" -U bench_app >"$out" 2>&1 || { cat "$out" >&2; return 1; }
 	sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$out"
 }
