@@ -57,6 +57,22 @@ COPY team_members FROM stdin;
 \.
 SELECT tenancy.user_workspaces();
 
+-- A role without any privilege on tenancy's functions changes memberships:
+-- the trigger still fires (trigger functions need no EXECUTE grant).
+CREATE ROLE freshness_admin;
+GRANT SELECT, INSERT, DELETE ON team_members TO freshness_admin;
+SET ROLE freshness_admin;
+INSERT INTO team_members VALUES
+  ('00000000-0000-0000-0000-000000000006', 'aaaaaaaa-0000-0000-0000-000000000001', 'viewer');
+RESET ROLE;
+SELECT tenancy.user_workspaces();
+SET ROLE freshness_admin;
+DELETE FROM team_members WHERE company_id = '00000000-0000-0000-0000-000000000006';
+RESET ROLE;
+SELECT tenancy.user_workspaces();
+REVOKE ALL ON team_members FROM freshness_admin;
+DROP ROLE freshness_admin;
+
 -- Each change is counted as an invalidation of a filled cache.
 SELECT tenancy.cache_reset();
 SELECT cardinality(tenancy.user_workspaces());

@@ -106,6 +106,7 @@ SELECT tenancy.current_user_id();
 RESET tenancy.claims_setting;
 SELECT tenancy.current_user_id();
 SET tenancy.user_claim = '';
+SET tenancy.user_claim = E'line\nbreak';
 SET tenancy.claims_setting = '';
 CREATE ROLE identity_plain;
 SET ROLE identity_plain;

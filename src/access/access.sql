@@ -32,6 +32,9 @@ CREATE FUNCTION tenancy.register_membership(
   active_statuses text[] DEFAULT '{active}')
 RETURNS void
 LANGUAGE c VOLATILE PARALLEL UNSAFE
+-- its SQL runs partly as the extension owner: no name resolution through
+-- the caller's search_path
+SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'register_membership';
 COMMENT ON FUNCTION tenancy.register_membership(regclass, name, name, name, name, text[]) IS
   'Registers the membership table (one per database; again replaces it) and installs its change triggers';

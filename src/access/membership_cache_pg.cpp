@@ -36,6 +36,7 @@ extern "C" {
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/snapshot.h"
 }
 
@@ -296,17 +297,20 @@ memberships_of(const pg_uuid_t *user)
 		uint64 generation = membership_generation;
 		if (generation != cache.generation && attempt < max_attempts)
 			continue;
-		Snapshot snapshot = GetSnapshotData(&fill_snapshot_data);
+		// registered, so that our xmin protects what it sees until the scan ends
+		Snapshot snapshot = RegisterSnapshot(GetSnapshotData(&fill_snapshot_data));
 		Relation rel = table_open(reg->relid, AccessShareLock);
 		if (membership_generation != generation && attempt < max_attempts)
 		{
 			table_close(rel, AccessShareLock);
+			UnregisterSnapshot(snapshot);
 			continue;
 		}
 		check_descriptor(reg, RelationGetDescr(rel));
 		UserMemberships *data = static_cast<UserMemberships *>(palloc(sizeof(UserMemberships)));
 		scan_memberships(reg, rel, snapshot, user, data);
 		table_close(rel, AccessShareLock);
+		UnregisterSnapshot(snapshot);
 		cache.misses++;
 		AcceptInvalidationMessages();
 		if (membership_generation != generation || generation != cache.generation)

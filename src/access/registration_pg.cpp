@@ -35,6 +35,7 @@ extern "C" {
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 }
 
@@ -228,8 +229,8 @@ load_registration(void)
 			 registration_columns);
 	Datum *values = static_cast<Datum *>(palloc(desc->natts * sizeof(Datum)));
 	bool *nulls = static_cast<bool *>(palloc(desc->natts * sizeof(bool)));
-	SysScanDesc scan = systable_beginscan(rel, InvalidOid, false,
-										  GetSnapshotData(&registration_snapshot_data), 0, nullptr);
+	Snapshot snapshot = RegisterSnapshot(GetSnapshotData(&registration_snapshot_data));
+	SysScanDesc scan = systable_beginscan(rel, InvalidOid, false, snapshot, 0, nullptr);
 	HeapTuple tuple = systable_getnext(scan);
 	bool found = HeapTupleIsValid(tuple);
 	if (found)
@@ -240,6 +241,7 @@ load_registration(void)
 				values[i] = datumCopy(values[i], false, TupleDescAttr(desc, i)->attlen);
 	}
 	systable_endscan(scan);
+	UnregisterSnapshot(snapshot);
 	table_close(rel, AccessShareLock);
 	if (!found)
 		ereport(ERROR,

@@ -18,6 +18,7 @@
  * Plain C-style glue: holds no C++ objects, so an ereport unwinds nothing.
  */
 #include "core/boundary.hpp"
+#include "identity/claim_names.hpp"
 #include "identity/identity_pg.hpp"
 #include "identity/uuid_text.hpp"
 
@@ -39,7 +40,7 @@ char *claims_setting_name = nullptr; /* tenancy.claims_setting */
 char *user_claim_name = nullptr;	 /* tenancy.user_claim */
 
 /* "request.jwt.claim.<user_claim>": the older PostgREST per-claim setting. */
-char legacy_user_setting[300] = "request.jwt.claim.sub";
+char legacy_user_setting[32 + max_claim_name_length] = "request.jwt.claim.sub";
 
 enum ClaimsProblem
 {
@@ -76,11 +77,11 @@ ClaimsCache cache;
 bool
 check_user_claim(char **newval, void **extra, GucSource source)
 {
-	size_t length = strlen(*newval);
-
-	if (length == 0 || length > 255)
+	if (!claim_name_is_valid(*newval, strlen(*newval)))
 	{
-		GUC_check_errdetail("tenancy.user_claim must name a claim of 1 to 255 bytes.");
+		GUC_check_errdetail("tenancy.user_claim must name a claim of 1 to %zu bytes, "
+							"without control characters.",
+							max_claim_name_length);
 		return false;
 	}
 	return true;
@@ -89,7 +90,8 @@ check_user_claim(char **newval, void **extra, GucSource source)
 void
 assign_user_claim(const char *newval, void *extra)
 {
-	snprintf(legacy_user_setting, sizeof(legacy_user_setting), "request.jwt.claim.%s", newval);
+	// always fits: check_user_claim bounded the name
+	legacy_claim_setting(newval, strlen(newval), legacy_user_setting, sizeof(legacy_user_setting));
 }
 
 bool
@@ -401,7 +403,10 @@ TENANCY_FUNCTION(current_claim)
 	}
 	if (state->raw != nullptr)
 		PG_RETURN_NULL();
-	char *setting = psprintf("request.jwt.claim.%s", text_to_cstring(name));
+	Size length = VARSIZE_ANY_EXHDR(name);
+	Size size = tenancy::legacy_claim_setting(VARDATA_ANY(name), length, nullptr, 0) + 1;
+	char *setting = static_cast<char *>(palloc(size));
+	tenancy::legacy_claim_setting(VARDATA_ANY(name), length, setting, size);
 	const char *value = tenancy::nonempty(GetConfigOption(setting, true, false));
 	if (value == nullptr)
 		PG_RETURN_NULL();
