@@ -18,6 +18,9 @@ OBJS = $(patsubst %.cpp,%.o,$(sort $(wildcard src/*/*.cpp)))
 # dependency order.
 SQL_SOURCES = \
 	src/core/core.sql \
+	src/partitions/partitions.sql \
+	src/partitions/maintenance.sql \
+	src/partitions/purge.sql \
 	src/core/privileges.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
