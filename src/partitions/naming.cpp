@@ -41,11 +41,11 @@ child_name(const std::string &parent, const std::string &suffix)
 {
 	if (parent.empty() || suffix.empty() || suffix.size() > 40)
 		throw Error(sqlstate::internal_error, "invalid partition name parts");
-	if (parent.size() + 1 + suffix.size() <= max_identifier_bytes)
+	if (parent.size() + 1 + suffix.size() <= max_name_bytes)
 		return parent + "_" + suffix;
 	char hash[9];
 	std::snprintf(hash, sizeof hash, "%08x", fnv1a32(parent));
-	const std::size_t room = max_identifier_bytes - suffix.size() - 1 - 8 - 1;
+	const std::size_t room = max_name_bytes - suffix.size() - 1 - 8 - 1;
 	return utf8_prefix(parent, room) + "_" + hash + "_" + suffix;
 }
 

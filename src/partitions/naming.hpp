@@ -11,8 +11,11 @@
  *                            all 32 when two tenants share the first 12)
  *   <parent>_default        the default partition
  *
- * When <parent>_<suffix> would exceed 63 bytes (PostgreSQL's NAMEDATALEN
- * - 1), the parent part is cut at a UTF-8 character boundary and followed
+ * Names are at most 62 bytes: PostgreSQL allows 63, but then the array type
+ * it makes for every table ("_" + name) is truncated, and sibling partitions
+ * whose names differ only in the last byte collide ("could not form array
+ * type name"). When <parent>_<suffix> would exceed 62 bytes, the parent part
+ * is cut at a UTF-8 character boundary and followed
  * by 8 hex digits of a hash of the whole parent name, so two long parents
  * that share a prefix still get distinct names:
  *   <parent cut>_<hash8>_<suffix>
@@ -28,7 +31,7 @@
 
 namespace tenancy {
 
-inline constexpr std::size_t max_identifier_bytes = 63;
+inline constexpr std::size_t max_name_bytes = 62;
 
 /* The longest prefix of s of at most max_bytes that ends on a UTF-8 boundary. */
 std::string utf8_prefix(const std::string &s, std::size_t max_bytes);

@@ -33,6 +33,21 @@ CREATE TABLE tenancy.partition_state (
 COMMENT ON TABLE tenancy.partition_state IS
     'Last maintenance run and error of each partition set';
 
+-- Delegation: a DBA may GRANT EXECUTE on the calls and SELECT, INSERT,
+-- UPDATE, DELETE on these two tables to table owners; row level security
+-- then limits each of them to the partition sets of tables they own.
+CREATE FUNCTION tenancy._partition_owned(parent regclass)
+RETURNS boolean LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT coalesce((SELECT pg_has_role(current_user, relowner, 'USAGE') FROM pg_class WHERE oid = parent),
+                    false)
+$$;
+ALTER TABLE tenancy.partition_config ENABLE ROW LEVEL SECURITY;
+CREATE POLICY owner_only ON tenancy.partition_config
+    USING (tenancy._partition_owned(parent)) WITH CHECK (tenancy._partition_owned(parent));
+ALTER TABLE tenancy.partition_state ENABLE ROW LEVEL SECURITY;
+CREATE POLICY owner_only ON tenancy.partition_state
+    USING (tenancy._partition_owned(parent)) WITH CHECK (tenancy._partition_owned(parent));
+
 -- The pure C++ core: step arithmetic, names and plans (src/partitions/*.cpp).
 CREATE FUNCTION tenancy._partition_check_step(step interval, whole_days boolean)
 RETURNS void LANGUAGE c IMMUTABLE STRICT
@@ -166,6 +181,23 @@ RETURNS regclass LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
      WHERE p.partrelid = parent AND p.partdefid <> 0
 $$;
 
+-- Whether rel holds a row matching where_sql (true when unknown: row level
+-- security forced on a table whose owner cannot bypass it hides its rows;
+-- the caller then takes the path that is correct for any content).
+CREATE FUNCTION tenancy._partition_has_rows(rel regclass, where_sql text DEFAULT 'true')
+RETURNS boolean LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    found_rows boolean;
+BEGIN
+    PERFORM set_config('row_security', 'off', true);
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s WHERE %s)', tenancy._partition_qualified(rel), where_sql)
+       INTO found_rows;
+    RETURN found_rows;
+EXCEPTION WHEN insufficient_privilege THEN
+    RETURN true;
+END
+$$;
+
 -- Qualified, quoted name of a relation (never depends on search_path).
 CREATE FUNCTION tenancy._partition_qualified(rel regclass)
 RETURNS text LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
@@ -189,10 +221,10 @@ DECLARE
     g record;
 BEGIN
     SELECT relowner INTO owner FROM pg_class WHERE oid = parent;
-    IF (SELECT relacl IS NULL FROM pg_class WHERE oid = parent) THEN
-        RETURN; -- default privileges: owner only, like the new child
+    -- A NULL relacl means default privileges (owner only), as the child has.
+    IF (SELECT relacl IS NOT NULL FROM pg_class WHERE oid = parent) THEN
+        EXECUTE format('REVOKE ALL ON %s FROM %s', target, tenancy._partition_role(owner));
     END IF;
-    EXECUTE format('REVOKE ALL ON %s FROM %s', target, tenancy._partition_role(owner));
     FOR g IN
         SELECT a.grantee, a.privilege_type, a.is_grantable, NULL::name AS col
           FROM pg_class c, aclexplode(c.relacl) a WHERE c.oid = parent
@@ -267,15 +299,15 @@ BEGIN
          ORDER BY tg.tgname
     LOOP
         events := '{}';
-        IF t.tgtype & 4 <> 0 THEN events := events || 'INSERT'; END IF;
-        IF t.tgtype & 8 <> 0 THEN events := events || 'DELETE'; END IF;
+        IF t.tgtype & 4 <> 0 THEN events := events || 'INSERT'::text; END IF;
+        IF t.tgtype & 8 <> 0 THEN events := events || 'DELETE'::text; END IF;
         IF t.tgtype & 16 <> 0 THEN
-            events := events || ('UPDATE' || coalesce(' OF ' || (
+            events := events || ('UPDATE'::text || coalesce(' OF ' || (
                 SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.i)
                   FROM unnest(t.tgattr::int2[]) WITH ORDINALITY k(n, i)
                   JOIN pg_attribute a ON a.attrelid = parent AND a.attnum = k.n), ''));
         END IF;
-        IF t.tgtype & 32 <> 0 THEN events := events || 'TRUNCATE'; END IF;
+        IF t.tgtype & 32 <> 0 THEN events := events || 'TRUNCATE'::text; END IF;
         args := '{}';
         rest := t.tgargs;
         FOR i IN 1 .. t.tgnargs LOOP
@@ -323,7 +355,7 @@ DECLARE
     target text;
     def regclass;
     cols text;
-    moved bigint;
+    forced boolean;
 BEGIN
     SELECT c.relnamespace, n.nspname, c.relowner, t.spcname INTO nsp, nspname, owner, spc
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -349,7 +381,6 @@ BEGIN
         EXECUTE format('ALTER TABLE %s OWNER TO %s', target, tenancy._partition_role(owner));
     END IF;
     PERFORM tenancy._partition_copy_grants(parent, child);
-    PERFORM tenancy._partition_copy_triggers(parent, child);
 
     def := tenancy._partition_default_of(parent);
     IF move_where IS NOT NULL AND def IS NOT NULL THEN
@@ -359,19 +390,31 @@ BEGIN
         SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) INTO cols
           FROM pg_attribute
          WHERE attrelid = parent AND attnum > 0 AND NOT attisdropped AND attgenerated = '';
-        -- A physical move: row level security must not filter it (error if
-        -- it would), and triggers may skip it by checking this setting.
+        -- A physical move: row level security must not filter it. A table
+        -- owner is exempt unless RLS is forced; then FORCE is lifted for this
+        -- transaction only (under our lock, invisible to others) and put back.
+        -- Triggers may skip the move by checking tenancy.moving_rows.
+        forced := (SELECT relforcerowsecurity FROM pg_class WHERE oid = def);
+        IF forced THEN
+            EXECUTE format('ALTER TABLE %s NO FORCE ROW LEVEL SECURITY', tenancy._partition_qualified(def));
+        END IF;
         PERFORM set_config('row_security', 'off', true);
         PERFORM set_config('tenancy.moving_rows', 'on', true);
-        EXECUTE format('WITH moved AS (DELETE FROM %s WHERE %s RETURNING %s) '
-                       'INSERT INTO %s (%s) SELECT %s FROM moved',
-                       tenancy._partition_qualified(def), move_where, cols, target, cols, cols);
-        GET DIAGNOSTICS moved = ROW_COUNT;
+        IF tenancy._partition_has_rows(def, move_where) THEN
+            EXECUTE format('WITH moved AS (DELETE FROM %s WHERE %s RETURNING %s) '
+                           'INSERT INTO %s (%s) SELECT %s FROM moved',
+                           tenancy._partition_qualified(def), move_where, cols, target, cols, cols);
+        END IF;
         PERFORM set_config('tenancy.moving_rows', 'off', true);
         PERFORM set_config('row_security', 'on', true);
+        IF forced THEN
+            EXECUTE format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', tenancy._partition_qualified(def));
+        END IF;
     END IF;
 
-    -- Policies exist before the child becomes reachable through the parent.
+    -- Triggers after the move (it is not a change to report); policies
+    -- before the child becomes reachable through the parent.
+    PERFORM tenancy._partition_copy_triggers(parent, child);
     PERFORM tenancy._partition_copy_policies(parent, child);
     EXECUTE format('ALTER TABLE %s ATTACH PARTITION %s %s',
                    tenancy._partition_qualified(parent), target, bound);

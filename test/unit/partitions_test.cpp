@@ -103,22 +103,23 @@ TEST_CASE("time suffixes are readable", "[partitions]")
 	CHECK(tenancy::time_suffix(monthly, at(0, 3, 1)) == "pbc0001_03");
 }
 
-TEST_CASE("names never exceed 63 bytes and stay distinct", "[partitions]")
+TEST_CASE("names never exceed 62 bytes and stay distinct", "[partitions]")
 {
 	CHECK(tenancy::child_name("events", "p2026_11") == "events_p2026_11");
 	const std::string long_a(60, 'a');
 	const std::string long_b = std::string(59, 'a') + "b";
 	const std::string na = tenancy::child_name(long_a, "p20261122");
 	const std::string nb = tenancy::child_name(long_b, "p20261122");
-	CHECK(na.size() <= 63);
-	CHECK(nb.size() <= 63);
+	CHECK(na.size() == 62);
+	CHECK(nb.size() == 62);
 	CHECK(na != nb);
 	CHECK(na.substr(na.size() - 10) == "_p20261122");
 	CHECK(na == tenancy::child_name(long_a, "p20261122"));
-	/* exactly 63 fits without hashing */
-	CHECK(tenancy::child_name(std::string(53, 'x'), "p20261122") ==
-		  std::string(53, 'x') + "_p20261122");
-	CHECK(tenancy::child_name(std::string(54, 'x'), "p20261122").size() <= 63);
+	/* exactly 62 fits without hashing; one more byte is cut and hashed */
+	CHECK(tenancy::child_name(std::string(52, 'x'), "p20261122") ==
+		  std::string(52, 'x') + "_p20261122");
+	CHECK(tenancy::child_name(std::string(53, 'x'), "p20261122").size() == 62);
+	CHECK(tenancy::child_name(std::string(53, 'x'), "p20261122").find('_') == 43);
 }
 
 TEST_CASE("names cut multibyte parents on a character boundary", "[partitions]")
@@ -129,7 +130,7 @@ TEST_CASE("names cut multibyte parents on a character boundary", "[partitions]")
 	for (const char *suffix : {"p2026_11", "p20261122", "default", "t0123456789ab"})
 	{
 		const std::string n = tenancy::child_name(parent, suffix);
-		CHECK(n.size() <= 63);
+		CHECK(n.size() <= 62);
 		std::size_t lead = n.find('_');
 		REQUIRE(lead != std::string::npos);
 		CHECK(lead % 2 == 0); /* only whole é before the separator */
