@@ -102,14 +102,14 @@ RESET ROLE;
 SELECT c.relname, c.relowner::regrole, c.relacl, c.relrowsecurity, c.relforcerowsecurity
   FROM pg_class c WHERE c.relname IN ('docs', 'docs_p2020_03', 'docs_default') ORDER BY 1;
 SELECT attrelid::regclass, attname, attacl FROM pg_attribute
- WHERE attrelid IN ('docs'::regclass, 'docs_p2020_03'::regclass) AND attacl IS NOT NULL ORDER BY 1::text, 2;
+ WHERE attrelid IN ('docs'::regclass, 'docs_p2020_03'::regclass) AND attacl IS NOT NULL ORDER BY attrelid::regclass::text, attname;
 SELECT tablename, policyname, permissive, roles, cmd, qual, with_check FROM pg_policies
  WHERE tablename IN ('docs', 'docs_p2020_03') ORDER BY 1, 2;
 SELECT indrelid::regclass, indexrelid::regclass FROM pg_index
- WHERE indrelid IN ('docs'::regclass, 'docs_p2020_03'::regclass) ORDER BY 1::text, 2::text;
+ WHERE indrelid IN ('docs'::regclass, 'docs_p2020_03'::regclass) ORDER BY indrelid::regclass::text, indexrelid::regclass::text;
 SELECT tgrelid::regclass, tgname, tgparentid <> 0 AS cloned, tgnargs
   FROM pg_trigger WHERE tgrelid IN ('docs'::regclass, 'docs_p2020_03'::regclass) AND NOT tgisinternal
- ORDER BY 1::text, 2;
+ ORDER BY tgrelid::regclass::text, tgname;
 -- a row inserted directly into the partition fires both kinds of triggers
 SET ROLE part_owner;
 INSERT INTO docs_p2020_03 (id, at, workspace_id) VALUES (1, '2020-03-03', '11111111-1111-1111-1111-111111111111'),

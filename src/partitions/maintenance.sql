@@ -19,13 +19,13 @@ BEGIN
         PERFORM tenancy._partition_fail('22004', 'parent and action must not be NULL',
             'Pass a registered table, how long to keep its data, and drop, detach or archive.');
     END IF;
+    PERFORM tenancy._partition_check_owner(parent);
     SELECT * INTO cfg FROM tenancy.partition_config c WHERE c.parent = $1 FOR UPDATE;
     IF NOT FOUND OR cfg.kind <> 'time' THEN
         PERFORM tenancy._partition_fail('55000',
             format('table %s is not registered for time partitions', parent),
             'Register it with tenancy.partition_by_time first; retention applies to time partitions.');
     END IF;
-    PERFORM tenancy._partition_check_owner(parent);
     IF keep IS NOT NULL AND keep <= interval '0' THEN
         PERFORM tenancy._partition_fail('22023', 'keep must be a positive interval',
             'Pass how long data is kept, e.g. ''90 days'', or NULL to turn retention off.');
@@ -292,7 +292,8 @@ BEGIN
         COMMIT;
         FOR i IN 1 .. CASE WHEN ok THEN cardinality(actions) ELSE 0 END LOOP
             what := format('%s %s', actions[i],
-                           coalesce(children[i]::text, tenants[i]::text, lowers[i]::text));
+                           coalesce(children[i]::text, tenants[i]::text,
+                                    to_char(lowers[i], 'YYYY-MM-DD"T"HH24:MI:SS') || ' UTC'));
             IF actions[i] = 'make' THEN
                 pending := false;
                 PERFORM pg_catalog.set_config('lock_timeout', timeout, true);

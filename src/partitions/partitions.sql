@@ -89,8 +89,10 @@ AS 'MODULE_PATHNAME', 'partition_drain_plan';
 CREATE FUNCTION tenancy._partition_fail(code text, message text, hint text, detail text DEFAULT NULL)
 RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-    RAISE EXCEPTION USING ERRCODE = code, MESSAGE = message, HINT = hint,
-        DETAIL = coalesce(detail, '');
+    IF detail IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = code, MESSAGE = message, HINT = hint;
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = code, MESSAGE = message, HINT = hint, DETAIL = detail;
 END
 $$;
 
@@ -646,13 +648,13 @@ BEGIN
         PERFORM tenancy._partition_fail('22004', 'parent and tenant must not be NULL',
             'Pass a table registered with partition_by_tenant and a tenant uuid.');
     END IF;
+    PERFORM tenancy._partition_check_owner(parent);
     SELECT * INTO cfg FROM tenancy.partition_config c WHERE c.parent = $1;
     IF NOT FOUND OR cfg.kind <> 'tenant' THEN
         PERFORM tenancy._partition_fail('55000',
             format('table %s is not registered for tenant partitions', parent),
             'Register it with tenancy.partition_by_tenant first.');
     END IF;
-    PERFORM tenancy._partition_check_owner(parent);
     child := tenancy._partition_of_tenant(parent, tenant);
     IF child IS NOT NULL THEN
         RETURN child;
