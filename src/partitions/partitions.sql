@@ -2,9 +2,14 @@
 -- helpers for names and bounds, child creation, and the registration calls.
 -- Run by maintenance.sql (run_maintenance, set_retention) and purge.sql.
 --
--- Every function that builds DDL pins search_path to pg_catalog, pg_temp,
--- so expressions it reads back (pg_get_expr) and re-executes resolve the
--- same way, and quotes every identifier (%I) and literal (%L).
+-- Every entry point (the calls, and each helper run_maintenance calls
+-- directly) pins search_path to pg_catalog, pg_temp, so expressions read
+-- back (pg_get_expr) and re-executed resolve the same way; the internal
+-- helpers without a SET clause run only under such a caller (a SET clause
+-- costs a GUC save and restore per call, and keeps SQL functions from being
+-- inlined). All dynamic SQL quotes every identifier (%I) and literal (%L).
+-- None of these functions is SECURITY DEFINER: they run with the caller's
+-- rights, and none is executable by PUBLIC (src/core/privileges.sql).
 
 CREATE TABLE tenancy.partition_config (
     parent regclass PRIMARY KEY,
@@ -87,7 +92,7 @@ AS 'MODULE_PATHNAME', 'partition_drain_plan';
 
 -- Errors raised by the SQL side, in one place.
 CREATE FUNCTION tenancy._partition_fail(code text, message text, hint text, detail text DEFAULT NULL)
-RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     IF detail IS NULL THEN
         RAISE EXCEPTION USING ERRCODE = code, MESSAGE = message, HINT = hint;
@@ -116,7 +121,7 @@ $$;
 
 -- A partition bound value printed by pg_get_expr, as a UTC timestamp.
 CREATE FUNCTION tenancy._partition_bound_value(v text, control_type regtype)
-RETURNS timestamp LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+RETURNS timestamp LANGUAGE sql STABLE AS $$
     SELECT CASE
         WHEN v IS NULL THEN NULL
         WHEN v = 'MINVALUE' THEN '-infinity'::timestamp
@@ -130,7 +135,7 @@ $$;
 
 -- A UTC timestamp as a literal of the control column's type.
 CREATE FUNCTION tenancy._partition_literal(ts timestamp, control_type regtype)
-RETURNS text LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
     SELECT CASE
         WHEN control_type = 'timestamptz'::regtype
             THEN format('%L::timestamptz', to_char(ts, 'YYYY-MM-DD"T"HH24:MI:SS.US') || '+00')
@@ -142,7 +147,7 @@ $$;
 
 -- The control column as a UTC timestamp expression.
 CREATE FUNCTION tenancy._partition_utc_expr(control name, control_type regtype)
-RETURNS text LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
     SELECT CASE
         WHEN control_type = 'timestamptz'::regtype THEN format('(%I AT TIME ZONE ''UTC'')', control)
         ELSE format('%I::timestamp', control)
@@ -150,7 +155,7 @@ RETURNS text LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
 $$;
 
 CREATE FUNCTION tenancy._partition_control_type(parent regclass, control name)
-RETURNS regtype LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+RETURNS regtype LANGUAGE sql STABLE AS $$
     SELECT atttypid::regtype FROM pg_attribute
      WHERE attrelid = parent AND attname = control AND attnum > 0 AND NOT attisdropped
 $$;
@@ -159,7 +164,7 @@ $$;
 CREATE FUNCTION tenancy._partition_children(parent regclass, control_type regtype)
 RETURNS TABLE (child regclass, child_name name, is_default boolean,
                lower timestamp, upper timestamp, tenants uuid[])
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql STABLE AS $$
     WITH c AS (
         SELECT i.inhrelid AS child, r.relname, pg_get_expr(r.relpartbound, r.oid) AS b
           FROM pg_inherits i JOIN pg_class r ON r.oid = i.inhrelid
@@ -178,7 +183,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 $$;
 
 CREATE FUNCTION tenancy._partition_default_of(parent regclass)
-RETURNS regclass LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+RETURNS regclass LANGUAGE sql STABLE AS $$
     SELECT p.partdefid::regclass FROM pg_partitioned_table p
      WHERE p.partrelid = parent AND p.partdefid <> 0
 $$;
@@ -187,7 +192,7 @@ $$;
 -- security forced on a table whose owner cannot bypass it hides its rows;
 -- the caller then takes the path that is correct for any content).
 CREATE FUNCTION tenancy._partition_has_rows(rel regclass, where_sql text DEFAULT 'true')
-RETURNS boolean LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+RETURNS boolean LANGUAGE plpgsql AS $$
 DECLARE
     found_rows boolean;
 BEGIN
@@ -202,21 +207,21 @@ $$;
 
 -- Qualified, quoted name of a relation (never depends on search_path).
 CREATE FUNCTION tenancy._partition_qualified(rel regclass)
-RETURNS text LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+RETURNS text LANGUAGE sql STABLE AS $$
     SELECT format('%I.%I', n.nspname, c.relname)
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = rel
 $$;
 
 -- A role as it is written in GRANT and CREATE POLICY (0 is PUBLIC).
 CREATE FUNCTION tenancy._partition_role(role oid)
-RETURNS text LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+RETURNS text LANGUAGE sql STABLE AS $$
     SELECT CASE WHEN role = 0 THEN 'PUBLIC'
                 ELSE (SELECT quote_ident(rolname) FROM pg_roles WHERE oid = role) END
 $$;
 
 -- Copies the parent's privileges (table and column grants) to child.
 CREATE FUNCTION tenancy._partition_copy_grants(parent regclass, child regclass)
-RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     target text := tenancy._partition_qualified(child);
     owner oid;
@@ -245,7 +250,7 @@ $$;
 
 -- Row level security and copies of the parent's policies.
 CREATE FUNCTION tenancy._partition_copy_policies(parent regclass, child regclass)
-RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     target text := tenancy._partition_qualified(child);
     rls boolean;
@@ -285,7 +290,7 @@ $$;
 -- statement-level trigger of the parent onto the new child (same name,
 -- events, transition tables, WHEN, function and arguments, enabled state).
 CREATE FUNCTION tenancy._partition_copy_triggers(parent regclass, child regclass)
-RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     target text := tenancy._partition_qualified(child);
     t record;
@@ -346,7 +351,7 @@ $$;
 -- ACCESS EXCLUSIVE that CREATE TABLE ... PARTITION OF takes.
 CREATE FUNCTION tenancy._partition_make_child(parent regclass, child_name name, bound text,
                                               move_where text)
-RETURNS regclass LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+RETURNS regclass LANGUAGE plpgsql AS $$
 DECLARE
     nsp oid;
     nspname name;
@@ -389,6 +394,8 @@ BEGIN
         -- Writers into the default wait (for at most lock_timeout) so that no
         -- row of this range can land there between the move and ATTACH.
         EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', tenancy._partition_qualified(def));
+    END IF;
+    IF move_where IS NOT NULL AND def IS NOT NULL AND tenancy._partition_has_rows(def, move_where) THEN
         SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) INTO cols
           FROM pg_attribute
          WHERE attrelid = parent AND attnum > 0 AND NOT attisdropped AND attgenerated = '';
@@ -402,11 +409,9 @@ BEGIN
         END IF;
         PERFORM set_config('row_security', 'off', true);
         PERFORM set_config('tenancy.moving_rows', 'on', true);
-        IF tenancy._partition_has_rows(def, move_where) THEN
-            EXECUTE format('WITH moved AS (DELETE FROM %s WHERE %s RETURNING %s) '
-                           'INSERT INTO %s (%s) SELECT %s FROM moved',
-                           tenancy._partition_qualified(def), move_where, cols, target, cols, cols);
-        END IF;
+        EXECUTE format('WITH moved AS (DELETE FROM %s WHERE %s RETURNING %s) '
+                       'INSERT INTO %s (%s) SELECT %s FROM moved',
+                       tenancy._partition_qualified(def), move_where, cols, target, cols, cols);
         PERFORM set_config('tenancy.moving_rows', 'off', true);
         PERFORM set_config('row_security', 'on', true);
         IF forced THEN
@@ -427,7 +432,7 @@ $$;
 -- The checks every registration shares; returns the control column's type.
 CREATE FUNCTION tenancy._partition_check_parent(parent regclass, control name, strategy "char",
                                                 allowed regtype[])
-RETURNS regtype LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+RETURNS regtype LANGUAGE plpgsql STABLE AS $$
 DECLARE
     kind "char";
     part pg_partitioned_table;
@@ -475,7 +480,8 @@ $$;
 
 -- Makes the time partition [lower, upper) of parent, moving its rows out
 -- of the default, and drops the pending exclusion constraint if any.
-CREATE FUNCTION tenancy._partition_make_time_child(parent regclass, lower timestamp)
+CREATE FUNCTION tenancy._partition_make_time_child(parent regclass, lower timestamp,
+                                                   move_rows boolean DEFAULT true)
 RETURNS regclass LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     cfg tenancy.partition_config;
@@ -494,7 +500,7 @@ BEGIN
     child := tenancy._partition_make_child(parent,
         tenancy._partition_time_name((SELECT relname FROM pg_class WHERE oid = parent), cfg.step, lower),
         format('FOR VALUES FROM (%s) TO (%s)', lo, hi),
-        format('%I >= %s AND %I < %s', cfg.control, lo, cfg.control, hi));
+        CASE WHEN move_rows THEN format('%I >= %s AND %I < %s', cfg.control, lo, cfg.control, hi) END);
     def := tenancy._partition_default_of(parent);
     IF EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = def
                   AND conname = tenancy._partition_pending_name(lower)) THEN
@@ -506,14 +512,14 @@ END
 $$;
 
 CREATE FUNCTION tenancy._partition_pending_name(lower timestamp)
-RETURNS name LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+RETURNS name LANGUAGE sql IMMUTABLE AS $$
     SELECT ('tenancy_pending_' || to_char(lower, 'YYYYMMDD_HH24MISS'))::name
 $$;
 
 -- Makes the missing time partitions of a registered parent in the current
 -- transaction (registration); returns how many.
 CREATE FUNCTION tenancy._partition_premake_now(parent regclass, start_at timestamp)
-RETURNS int LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+RETURNS int LANGUAGE plpgsql AS $$
 DECLARE
     cfg tenancy.partition_config;
     ctype regtype;
@@ -522,16 +528,25 @@ DECLARE
     uppers timestamp[];
     lower timestamp;
     made int := 0;
+    def regclass := tenancy._partition_default_of(parent);
+    move_rows boolean := false;
 BEGIN
     SELECT * INTO STRICT cfg FROM tenancy.partition_config c WHERE c.parent = $1;
     ctype := tenancy._partition_control_type(parent, cfg.control);
+    -- Each ATTACH holds the default's ACCESS EXCLUSIVE lock to the end of
+    -- this transaction anyway: take EXCLUSIVE once, and when the default is
+    -- empty skip the per-partition search for rows to move.
+    IF def IS NOT NULL THEN
+        EXECUTE format('LOCK TABLE %s IN EXCLUSIVE MODE', tenancy._partition_qualified(def));
+        move_rows := tenancy._partition_has_rows(def);
+    END IF;
     SELECT coalesce(array_agg(ch.lower), '{}'), coalesce(array_agg(ch.upper), '{}')
       INTO lowers, uppers
       FROM tenancy._partition_children(parent, ctype) ch WHERE NOT ch.is_default;
     FOREACH lower IN ARRAY tenancy._partition_premake_plan(cfg.step, cfg.premake, start_at, now_utc,
                                                            now_utc - cfg.retention, lowers, uppers)
     LOOP
-        PERFORM tenancy._partition_make_time_child(parent, lower);
+        PERFORM tenancy._partition_make_time_child(parent, lower, move_rows);
         made := made + 1;
     END LOOP;
     RETURN made;
@@ -539,7 +554,7 @@ END
 $$;
 
 CREATE FUNCTION tenancy._partition_make_default(parent regclass)
-RETURNS int LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+RETURNS int LANGUAGE plpgsql AS $$
 BEGIN
     IF tenancy._partition_default_of(parent) IS NOT NULL THEN
         RETURN 0;
@@ -631,7 +646,7 @@ COMMENT ON FUNCTION tenancy.partition_by_tenant(regclass, name, boolean) IS
 
 -- The partition holding tenant, if any.
 CREATE FUNCTION tenancy._partition_of_tenant(parent regclass, tenant uuid)
-RETURNS regclass LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+RETURNS regclass LANGUAGE sql STABLE AS $$
     SELECT ch.child FROM tenancy._partition_children(parent, 'uuid'::regtype) ch
      WHERE tenant = ANY (ch.tenants) LIMIT 1
 $$;
