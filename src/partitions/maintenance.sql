@@ -75,7 +75,8 @@ COMMENT ON FUNCTION tenancy.set_retention(regclass, interval, text, name) IS
 -- What one maintenance run does for parent, worked out from the catalog
 -- and the clock (and, for the default partition only, its rows):
 --   retire <child>   retention
---   make <lower>     a time partition (premake, or rows found in the default)
+--   make <lower>     a time partition next to an empty default (premake)
+--   make_pending <lower>  the same next to a default holding rows
 --   tenant <uuid>    a tenant partition for rows found in the default
 CREATE FUNCTION tenancy._partition_plan(parent regclass)
 RETURNS TABLE (action text, lower timestamp, child regclass, tenant uuid)
@@ -88,6 +89,7 @@ DECLARE
     lowers timestamp[];
     uppers timestamp[];
     premade timestamp[];
+    children regclass[];
     wanted timestamp[] := '{}';
     def regclass;
     has_rows boolean := false;
@@ -112,14 +114,14 @@ BEGIN
         RETURN;
     END IF;
     cutoff := now_utc - cfg.retention;
-    RETURN QUERY
-        SELECT 'retire'::text, ch.lower, ch.child, NULL::uuid
-          FROM tenancy._partition_children(cfg.parent, ctype) ch
-         WHERE NOT ch.is_default AND ch.upper <= cutoff
-         ORDER BY ch.lower;
-    SELECT coalesce(array_agg(ch.lower), '{}'), coalesce(array_agg(ch.upper), '{}')
-      INTO lowers, uppers
+    SELECT coalesce(array_agg(ch.lower ORDER BY ch.lower), '{}'), coalesce(array_agg(ch.upper ORDER BY ch.lower), '{}'),
+           coalesce(array_agg(ch.child ORDER BY ch.lower), '{}')
+      INTO lowers, uppers, children
       FROM tenancy._partition_children(cfg.parent, ctype) ch WHERE NOT ch.is_default;
+    RETURN QUERY
+        SELECT 'retire'::text, l, c, NULL::uuid
+          FROM unnest(lowers, uppers, children) AS x(l, u, c)
+         WHERE u <= cutoff ORDER BY l;
     premade := tenancy._partition_premake_plan(cfg.step, cfg.premake, NULL, now_utc, cutoff, lowers, uppers);
     IF has_rows THEN
         EXECUTE format('SELECT coalesce(array_agg(f), ''{}'') FROM (SELECT DISTINCT '
@@ -133,7 +135,11 @@ BEGIN
         premade := premade || tenancy._partition_drain_plan(cfg.step, cfg.premake, now_utc, cutoff,
                                                             wanted, lowers, uppers, 10);
     END IF;
-    RETURN QUERY SELECT DISTINCT 'make'::text, x, NULL::regclass, NULL::uuid FROM unnest(premade) x ORDER BY 2;
+    -- 'make' next to an empty default attaches at once; 'make_pending' takes
+    -- the NOT VALID path when the default holds rows.
+    RETURN QUERY SELECT DISTINCT CASE WHEN has_rows THEN 'make_pending' ELSE 'make' END,
+                        x, NULL::regclass, NULL::uuid
+                   FROM unnest(premade) x ORDER BY 2;
 END
 $$;
 
@@ -291,19 +297,21 @@ BEGIN
         END;
         COMMIT;
         FOR i IN 1 .. CASE WHEN ok THEN cardinality(actions) ELSE 0 END LOOP
-            what := format('%s %s', actions[i],
+            what := format('%s %s', replace(actions[i], 'make_pending', 'make'),
                            coalesce(children[i]::text, tenants[i]::text,
                                     to_char(lowers[i], 'YYYY-MM-DD"T"HH24:MI:SS') || ' UTC'));
-            IF actions[i] = 'make' THEN
+            IF actions[i] IN ('make', 'make_pending') THEN
                 pending := false;
-                PERFORM pg_catalog.set_config('lock_timeout', timeout, true);
-                BEGIN
-                    pending := tenancy._partition_prepare(p, lowers[i]);
-                EXCEPTION WHEN OTHERS THEN
-                    errors := errors || format('%s: %s', what, SQLERRM);
-                    CONTINUE;
-                END;
-                COMMIT;
+                IF actions[i] = 'make_pending' THEN
+                    PERFORM pg_catalog.set_config('lock_timeout', timeout, true);
+                    BEGIN
+                        pending := tenancy._partition_prepare(p, lowers[i]);
+                    EXCEPTION WHEN OTHERS THEN
+                        errors := errors || format('%s: %s', what, SQLERRM);
+                        CONTINUE;
+                    END;
+                    COMMIT;
+                END IF;
                 IF pending THEN
                     PERFORM pg_catalog.set_config('lock_timeout', timeout, true);
                     BEGIN
