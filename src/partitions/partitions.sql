@@ -363,8 +363,15 @@ DECLARE
     def regclass;
     cols text;
     forced boolean;
+    has_grants boolean;
+    has_triggers boolean;
+    has_rls boolean;
 BEGIN
-    SELECT c.relnamespace, n.nspname, c.relowner, t.spcname INTO nsp, nspname, owner, spc
+    SELECT c.relnamespace, n.nspname, c.relowner, t.spcname,
+           c.relacl IS NOT NULL OR EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid
+                                              AND a.attnum > 0 AND a.attacl IS NOT NULL),
+           c.relhastriggers, c.relrowsecurity
+      INTO nsp, nspname, owner, spc, has_grants, has_triggers, has_rls
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       LEFT JOIN pg_tablespace t ON t.oid = c.reltablespace
      WHERE c.oid = parent;
@@ -387,7 +394,9 @@ BEGIN
     IF (SELECT relowner FROM pg_class WHERE oid = child) <> owner THEN
         EXECUTE format('ALTER TABLE %s OWNER TO %s', target, tenancy._partition_role(owner));
     END IF;
-    PERFORM tenancy._partition_copy_grants(parent, child);
+    IF has_grants THEN
+        PERFORM tenancy._partition_copy_grants(parent, child);
+    END IF;
 
     def := tenancy._partition_default_of(parent);
     IF move_where IS NOT NULL AND def IS NOT NULL THEN
@@ -421,8 +430,12 @@ BEGIN
 
     -- Triggers after the move (it is not a change to report); policies
     -- before the child becomes reachable through the parent.
-    PERFORM tenancy._partition_copy_triggers(parent, child);
-    PERFORM tenancy._partition_copy_policies(parent, child);
+    IF has_triggers THEN
+        PERFORM tenancy._partition_copy_triggers(parent, child);
+    END IF;
+    IF has_rls THEN
+        PERFORM tenancy._partition_copy_policies(parent, child);
+    END IF;
     EXECUTE format('ALTER TABLE %s ATTACH PARTITION %s %s',
                    tenancy._partition_qualified(parent), target, bound);
     RETURN child;
