@@ -18,9 +18,13 @@ OBJS = $(patsubst %.cpp,%.o,$(sort $(wildcard src/*/*.cpp)))
 # dependency order.
 SQL_SOURCES = \
 	src/core/core.sql \
+	src/identity/identity.sql \
+	src/access/access.sql \
+	src/isolation/isolation.sql \
 	src/partitions/partitions.sql \
 	src/partitions/maintenance.sql \
 	src/partitions/purge.sql \
+	src/vault/vault.sql \
 	src/core/privileges.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql

@@ -22,7 +22,7 @@ SELECT p.oid::regprocedure AS public_executable
   FROM pg_proc p
  WHERE p.pronamespace = 'tenancy'::regnamespace
    AND has_function_privilege('public', p.oid, 'EXECUTE')
- ORDER BY 1::text;
+ ORDER BY p.oid::regprocedure::text;
 
 -- No table, view or sequence of the extension is writable by PUBLIC.
 SELECT c.oid::regclass AS public_writable

@@ -2,7 +2,11 @@
  * module_pg.cpp: the shared library's entry points: module magic, _PG_init,
  * and tenancy.version().
  */
+#include "access/access_pg.hpp"
 #include "core/boundary.hpp"
+#include "identity/identity_pg.hpp"
+#include "isolation/tenant_columns_pg.hpp"
+#include "vault/settings.hpp"
 
 #include <sodium.h>
 
@@ -23,6 +27,10 @@ _PG_init(void)
 		ereport(ERROR,
 				(errcode(ERRCODE_INTERNAL_ERROR),
 				 errmsg("tenancy could not initialise libsodium")));
+	tenancy::identity_init();
+	tenancy::access_init();
+	tenancy::tenant_columns_init();
+	tenancy::vault::define_settings();
 }
 
 TENANCY_FUNCTION(version)

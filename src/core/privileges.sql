@@ -10,3 +10,22 @@ REVOKE ALL ON ALL TABLES IN SCHEMA tenancy FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA tenancy FROM PUBLIC;
 
 GRANT EXECUTE ON FUNCTION tenancy.version() TO PUBLIC;
+
+-- identity and access (docs/identity.md, docs/access.md): read-only helpers
+-- that RLS policies call as any role. register_membership,
+-- install_auth_compat and cache_reset change state and stay revoked.
+GRANT EXECUTE ON FUNCTION tenancy.current_user_id() TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.current_claims() TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.current_claim(text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.user_has_workspace_access(uuid) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.user_workspaces() TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.user_workspace_role(uuid) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.user_has_workspace_role(uuid, text[]) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.cache_stats() TO PUBLIC;
+
+-- isolation: read-only helpers that enable_isolation and disable_isolation
+-- call on behalf of roles the DBA grants them to.
+GRANT EXECUTE ON FUNCTION tenancy.tenant_column_names(),
+                          tenancy.isolation_check_table(regclass),
+                          tenancy.isolation_column_of(regclass),
+                          tenancy.relation_tree(regclass) TO PUBLIC;

@@ -1,0 +1,117 @@
+# 10_access: what a row level security policy costs, by how it is written.
+#
+# 1,000,000 items over 1,000 workspaces; 5,000 users with 10 active
+# memberships each (each user sees 1% of the items); an application role
+# `bench_app` under RLS. Same data for every variant; only the policy on
+# items changes:
+#   no_rls         RLS disabled, the filter written into the query
+#   seed_exists    the seed's SQL helper: EXISTS on team_members per row
+#   sb_in          Supabase: workspace_id IN (SELECT ... = (SELECT auth.uid()))
+#   sb_any_array   Supabase: workspace_id = ANY (ARRAY(SELECT ...))
+#   tenancy_array  workspace_id = ANY (tenancy.user_workspaces())
+#   tenancy_row    tenancy.user_has_workspace_access(workspace_id)
+# Workloads: count(*) of what one user sees (median ms; a fresh backend per
+# run, so the caches start cold), and pgbench point lookups by id, one per
+# transaction after set_config('request.jwt.claims', ..., true) for a random
+# user, as PostgREST sends them (TPS).
+
+psql -X -q -v ON_ERROR_STOP=1 <<'SQL'
+CREATE EXTENSION tenancy;
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'bench_app') THEN
+    CREATE ROLE bench_app LOGIN;
+  END IF;
+END $$;
+CREATE FUNCTION bench_user(n int) RETURNS uuid LANGUAGE sql IMMUTABLE
+  AS $$ SELECT ('aaaaaaaa-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid $$;
+CREATE FUNCTION bench_workspace(n int) RETURNS uuid LANGUAGE sql IMMUTABLE
+  AS $$ SELECT ('bbbbbbbb-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid $$;
+
+CREATE TABLE team_members (
+  workspace_id uuid NOT NULL, user_id uuid NOT NULL,
+  role text NOT NULL DEFAULT 'member', status text NOT NULL DEFAULT 'active',
+  PRIMARY KEY (user_id, workspace_id));
+INSERT INTO team_members (workspace_id, user_id)
+  SELECT bench_workspace((u + k * 100) % 1000 + 1), bench_user(u)
+    FROM generate_series(1, 5000) u, generate_series(0, 9) k;
+CREATE TABLE items (id bigint PRIMARY KEY, workspace_id uuid NOT NULL, payload text NOT NULL);
+INSERT INTO items SELECT g, bench_workspace(g % 1000 + 1), md5(g::text)
+  FROM generate_series(1, 1000000) g;
+CREATE INDEX ON items (workspace_id);
+VACUUM ANALYZE items;
+VACUUM ANALYZE team_members;
+SELECT tenancy.register_membership('team_members', 'workspace_id', 'user_id', 'role', 'status');
+
+-- Supabase's auth.uid(), as SQL over the same setting.
+CREATE SCHEMA sb;
+CREATE FUNCTION sb.uid() RETURNS uuid LANGUAGE sql STABLE AS $$
+  SELECT coalesce(nullif(current_setting('request.jwt.claim.sub', true), ''),
+                  nullif(current_setting('request.jwt.claims', true), '')::jsonb ->> 'sub')::uuid
+$$;
+-- The seed's helper (SECURITY DEFINER, as such helpers are written to
+-- read the membership table past its own policies).
+CREATE FUNCTION seed_user_has_workspace_access(ws uuid) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  SELECT EXISTS (SELECT 1 FROM team_members
+                  WHERE workspace_id = ws AND user_id = sb.uid() AND status = 'active')
+$$;
+GRANT USAGE ON SCHEMA sb TO bench_app;
+GRANT SELECT ON items, team_members TO bench_app;
+SQL
+
+# The user whose count(*) is measured, and the no-RLS filter for that user.
+BENCH_USER="aaaaaaaa-0000-4000-8000-000000000042"
+workspaces=$(psql -X -At -c "SELECT array_agg(workspace_id ORDER BY workspace_id) FROM team_members WHERE user_id = '$BENCH_USER'")
+as_app="SET ROLE bench_app; SELECT set_config('request.jwt.claims', '{\"sub\": \"$BENCH_USER\"}', false);"
+
+cat >"$BENCH_WORK/access_point.sql" <<'SQL'
+\set id random(1, 1000000)
+\set u random(1, 5000)
+BEGIN;
+SELECT set_config('request.jwt.claims', '{"sub": "aaaaaaaa-0000-4000-8000-' || lpad(:u::text, 12, '0') || '"}', true);
+SELECT id, workspace_id, payload FROM items WHERE id = :id;
+END;
+SQL
+
+# use_policy NAME USING-EXPRESSION: items gets exactly that SELECT policy.
+use_policy() {
+	psql -X -q -v ON_ERROR_STOP=1 \
+		-c "DROP POLICY IF EXISTS bench ON items" \
+		-c "ALTER TABLE items ENABLE ROW LEVEL SECURITY" \
+		-c "CREATE POLICY bench ON items FOR SELECT TO bench_app USING ($1)"
+}
+
+measure_variant() {
+	local name=$1 count_sql=$2 repeats=${3:-5}
+	measure_ms "access.count.$name" "$as_app $count_sql" "$repeats"
+	measure_tps "access.point.$name" "$BENCH_WORK/access_point.sql" 2 -U bench_app
+}
+
+psql -X -q -c "ALTER TABLE items DISABLE ROW LEVEL SECURITY"
+measure_variant no_rls "SELECT count(*) FROM items WHERE workspace_id = ANY ('$workspaces'::uuid[])"
+
+use_policy "seed_user_has_workspace_access(workspace_id)"
+measure_variant seed_exists "SELECT count(*) FROM items" 3
+
+use_policy "workspace_id IN (SELECT workspace_id FROM team_members WHERE user_id = (SELECT sb.uid()) AND status = 'active')"
+measure_variant sb_in "SELECT count(*) FROM items"
+
+use_policy "workspace_id = ANY (ARRAY(SELECT workspace_id FROM team_members WHERE user_id = (SELECT sb.uid()) AND status = 'active'))"
+measure_variant sb_any_array "SELECT count(*) FROM items"
+
+use_policy "workspace_id = ANY (tenancy.user_workspaces())"
+measure_variant tenancy_array "SELECT count(*) FROM items"
+
+use_policy "tenancy.user_has_workspace_access(workspace_id)"
+measure_variant tenancy_row "SELECT count(*) FROM items"
+
+compare access.count.tenancy_array access.count.no_rls "<= 1.25x"
+compare access.count.tenancy_row access.count.no_rls "<= 1.25x (with the support function)"
+compare access.count.seed_exists access.count.tenancy_row ">= 100x (seed / tenancy per-row)"
+compare access.count.sb_any_array access.count.no_rls "(Supabase best pattern, for reference)"
+compare access.point.tenancy_array access.point.no_rls ">= 0.9x"
+compare access.point.tenancy_row access.point.no_rls ">= 0.9x"
+compare access.point.tenancy_array access.point.sb_any_array ">= 1.5x"
+compare access.point.tenancy_array access.point.sb_in ">= 1.5x"
+compare access.point.sb_any_array access.point.no_rls "(Supabase best pattern, for reference)"
+compare access.point.seed_exists access.point.no_rls "(seed, for reference)"

@@ -1,0 +1,90 @@
+\echo
+\echo '=== Chapter 10: identity and access ==='
+\echo 'A membership table: ann works in Acme and Globex, bob in Globex and Initech.'
+CREATE TABLE demo_members (
+  workspace_id uuid NOT NULL,
+  user_id uuid NOT NULL,
+  role text NOT NULL,
+  status text NOT NULL DEFAULT 'active',
+  PRIMARY KEY (user_id, workspace_id));
+CREATE TABLE demo_workspaces (id uuid PRIMARY KEY, name text NOT NULL);
+INSERT INTO demo_workspaces VALUES
+  ('ac3e0000-0000-0000-0000-000000000001', 'Acme'),
+  ('910be000-0000-0000-0000-000000000002', 'Globex'),
+  ('1417ec40-0000-0000-0000-000000000003', 'Initech');
+INSERT INTO demo_members VALUES
+  ('ac3e0000-0000-0000-0000-000000000001', 'a0000000-0000-0000-0000-00000000a001', 'owner', 'active'),
+  ('910be000-0000-0000-0000-000000000002', 'a0000000-0000-0000-0000-00000000a001', 'viewer', 'active'),
+  ('910be000-0000-0000-0000-000000000002', 'b0000000-0000-0000-0000-00000000b0b0', 'owner', 'active'),
+  ('1417ec40-0000-0000-0000-000000000003', 'b0000000-0000-0000-0000-00000000b0b0', 'editor', 'active'),
+  ('ac3e0000-0000-0000-0000-000000000001', 'b0000000-0000-0000-0000-00000000b0b0', 'editor', 'invited');
+
+\echo 'Register it once; tenancy installs the triggers that keep every cache fresh.'
+SELECT tenancy.register_membership('demo_members', 'workspace_id', 'user_id', 'role', 'status');
+
+\echo 'A tenant table under row level security, policies in the array form.'
+CREATE TABLE demo_projects (id int PRIMARY KEY, workspace_id uuid NOT NULL, title text NOT NULL);
+CREATE INDEX ON demo_projects (workspace_id);
+INSERT INTO demo_projects VALUES
+  (1, 'ac3e0000-0000-0000-0000-000000000001', 'Acme rocket'),
+  (2, 'ac3e0000-0000-0000-0000-000000000001', 'Acme anvil'),
+  (3, '910be000-0000-0000-0000-000000000002', 'Globex dome'),
+  (4, '1417ec40-0000-0000-0000-000000000003', 'Initech TPS reports');
+ALTER TABLE demo_projects ENABLE ROW LEVEL SECURITY;
+CREATE POLICY demo_select ON demo_projects FOR SELECT
+  USING (workspace_id = ANY (tenancy.user_workspaces()));
+CREATE POLICY demo_update ON demo_projects FOR UPDATE
+  USING (tenancy.user_has_workspace_role(workspace_id, 'owner', 'editor'));
+CREATE ROLE demo_app;
+GRANT SELECT, UPDATE ON demo_projects TO demo_app;
+GRANT SELECT ON demo_workspaces TO demo_app;
+-- demo_app gets no privilege on demo_members: the helpers do not need it
+
+\echo
+\echo 'ann asks, the way PostgREST sets her claims for one transaction:'
+BEGIN;
+SET LOCAL ROLE demo_app;
+SELECT set_config('request.jwt.claims',
+  '{"sub": "a0000000-0000-0000-0000-00000000a001", "role": "authenticated"}', true) IS NOT NULL AS claims_set;
+SELECT tenancy.current_user_id() AS who, tenancy.current_claim('role') AS claim_role;
+SELECT w.name, tenancy.user_has_workspace_access(w.id) AS access,
+       tenancy.user_workspace_role(w.id) AS role
+  FROM demo_workspaces w ORDER BY w.name;
+SELECT id, title FROM demo_projects ORDER BY id;
+\echo 'She may update only where she is owner or editor (Acme), not where she views (Globex):'
+UPDATE demo_projects SET title = title || ' (edited)' RETURNING id, title;
+COMMIT;
+
+\echo 'bob asks on the same connection, next transaction (his Acme invitation is not active):'
+BEGIN;
+SET LOCAL ROLE demo_app;
+SELECT set_config('request.jwt.claims', '{"sub": "b0000000-0000-0000-0000-00000000b0b0"}', true) IS NOT NULL AS claims_set;
+SELECT w.name, tenancy.user_has_workspace_access(w.id) AS access,
+       tenancy.user_workspace_role(w.id) AS role
+  FROM demo_workspaces w ORDER BY w.name;
+SELECT id, title FROM demo_projects ORDER BY id;
+COMMIT;
+
+\echo 'With no claims at all, nothing is visible:'
+BEGIN;
+SET LOCAL ROLE demo_app;
+SELECT tenancy.current_user_id() AS who, count(*) AS visible FROM demo_projects;
+COMMIT;
+
+\echo
+\echo 'Revocation: ann leaves Globex. Her next statement no longer sees it.'
+SET request.jwt.claims = '{"sub": "a0000000-0000-0000-0000-00000000a001"}';
+SELECT tenancy.user_workspaces() AS ann_before;
+DELETE FROM demo_members
+ WHERE user_id = 'a0000000-0000-0000-0000-00000000a001'
+   AND workspace_id = '910be000-0000-0000-0000-000000000002';
+SELECT tenancy.user_workspaces() AS ann_after;
+SET ROLE demo_app;
+SELECT id, title FROM demo_projects ORDER BY id;
+RESET ROLE;
+\echo 'The cache answered from memory, and was emptied once by the revocation:'
+SELECT * FROM tenancy.cache_stats();
+RESET request.jwt.claims;
+
+DROP TABLE demo_projects, demo_workspaces, demo_members;
+DROP ROLE demo_app;

@@ -1,0 +1,82 @@
+-- access.sql: memberships and the access helpers (SPEC part 2).
+
+-- The one registration of this database. Also the sentinel relation: the
+-- membership table's triggers invalidate it, and every backend's
+-- membership cache listens for that (docs/access.md).
+CREATE TABLE tenancy.membership_registration (
+  singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  membership regclass NOT NULL,
+  tenant_column name NOT NULL,
+  user_column name NOT NULL,
+  role_column name,
+  status_column name,
+  active_statuses text[],
+  registered_at timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE tenancy.membership_registration IS
+  'The membership table the access helpers read (one row); set by tenancy.register_membership()';
+SELECT pg_catalog.pg_extension_config_dump('tenancy.membership_registration', '');
+
+CREATE FUNCTION tenancy.membership_changed() RETURNS trigger
+LANGUAGE c
+AS 'MODULE_PATHNAME', 'membership_changed';
+COMMENT ON FUNCTION tenancy.membership_changed() IS
+  'Trigger on the registered membership table: tells every backend''s membership cache at commit';
+
+CREATE FUNCTION tenancy.register_membership(
+  membership regclass,
+  tenant_column name,
+  user_column name,
+  role_column name DEFAULT NULL,
+  status_column name DEFAULT NULL,
+  active_statuses text[] DEFAULT '{active}')
+RETURNS void
+LANGUAGE c VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'register_membership';
+COMMENT ON FUNCTION tenancy.register_membership(regclass, name, name, name, name, text[]) IS
+  'Registers the membership table (one per database; again replaces it) and installs its change triggers';
+
+-- Planner support: the per-row call becomes the index condition
+-- workspace_id = ANY (tenancy.user_workspaces()) (docs/access.md).
+CREATE FUNCTION tenancy.user_has_workspace_access_support(internal) RETURNS internal
+LANGUAGE c STRICT
+AS 'MODULE_PATHNAME', 'user_has_workspace_access_support';
+
+CREATE FUNCTION tenancy.user_has_workspace_access(workspace_id uuid) RETURNS boolean
+LANGUAGE c STABLE PARALLEL SAFE
+SUPPORT tenancy.user_has_workspace_access_support
+AS 'MODULE_PATHNAME', 'user_has_workspace_access';
+COMMENT ON FUNCTION tenancy.user_has_workspace_access(uuid) IS
+  'true iff the current user has an active membership in the workspace; false for NULL or no user';
+
+CREATE FUNCTION tenancy.user_workspaces() RETURNS uuid[]
+LANGUAGE c STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'user_workspaces';
+COMMENT ON FUNCTION tenancy.user_workspaces() IS
+  'The current user''s active workspaces, sorted; policies: workspace_id = ANY (tenancy.user_workspaces())';
+
+CREATE FUNCTION tenancy.user_workspace_role(workspace_id uuid) RETURNS text
+LANGUAGE c STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'user_workspace_role';
+COMMENT ON FUNCTION tenancy.user_workspace_role(uuid) IS
+  'The current user''s role in the workspace (the least one if several), or NULL';
+
+CREATE FUNCTION tenancy.user_has_workspace_role(workspace_id uuid, VARIADIC roles text[])
+RETURNS boolean
+LANGUAGE c STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'user_has_workspace_role';
+COMMENT ON FUNCTION tenancy.user_has_workspace_role(uuid, text[]) IS
+  'true iff the current user has an active membership in the workspace with one of the roles';
+
+CREATE FUNCTION tenancy.cache_stats()
+RETURNS TABLE (cache text, hits bigint, misses bigint, invalidations bigint, entries bigint)
+LANGUAGE c VOLATILE PARALLEL RESTRICTED
+AS 'MODULE_PATHNAME', 'cache_stats';
+COMMENT ON FUNCTION tenancy.cache_stats() IS
+  'This backend''s claims and membership cache figures';
+
+CREATE FUNCTION tenancy.cache_reset() RETURNS void
+LANGUAGE c VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'cache_reset';
+COMMENT ON FUNCTION tenancy.cache_reset() IS
+  'Empties this backend''s claims and membership caches and zeroes their figures';

@@ -1,0 +1,344 @@
+/*
+ * membership_cache_pg.cpp: the per-backend membership cache.
+ *
+ * Citus's metadata cache model. The membership table carries triggers
+ * (ENABLE ALWAYS, so logical replication apply fires them too) that queue a
+ * relcache invalidation of a sentinel relation. PostgreSQL delivers it to
+ * every backend when the changing transaction commits, to the changing
+ * backend itself at its next command, and replays it locally when the
+ * transaction or savepoint rolls back. The relcache callback only bumps a
+ * generation number; each lookup first accepts pending invalidations and
+ * drops everything cached under an older generation.
+ *
+ * A fill reads the membership table with a fresh MVCC snapshot taken after
+ * the generation was noted, and stores its result only when no invalidation
+ * arrived in between; so a revocation that commits while a fill runs is
+ * never stored (the freshness contract, docs/access.md).
+ *
+ * The table is read with a direct index (or heap) scan: no SQL, no
+ * permission check on the caller, no row level security, so a policy on the
+ * membership table itself may call the helpers.
+ *
+ * Plain C-style glue: PODs and palloc'd memory only, so an ereport unwinds
+ * nothing; the pure sort runs on palloc'd arrays and cannot raise.
+ */
+#include "core/boundary.hpp"
+#include "access/access_pg.hpp"
+
+extern "C" {
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "lib/ilist.h"
+#include "storage/procarray.h"
+#include "utils/fmgroids.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/rel.h"
+#include "utils/snapshot.h"
+}
+
+#include <cstring>
+
+namespace tenancy {
+
+uint64 membership_generation = 1;
+
+namespace {
+
+int membership_cache_size = 10000; /* GUC tenancy.membership_cache_size */
+
+struct MembershipEntry
+{
+	pg_uuid_t user; /* hash key, first */
+	dlist_node lru; /* most recently used at the head */
+	UserMemberships data;
+	void *block; /* one allocation holding data's arrays and role strings */
+};
+
+struct MembershipCache
+{
+	MemoryContext context;
+	HTAB *entries;
+	dlist_head lru;
+	uint64 generation;
+	int64 hits;
+	int64 misses;
+	int64 invalidations;
+};
+
+MembershipCache cache;
+
+/* The snapshot fills read with; GetSnapshotData allocates its arrays once. */
+SnapshotData fill_snapshot_data = {SNAPSHOT_MVCC};
+
+/* Drops every entry (the hash table lives in the cache context). */
+void
+flush_entries(void)
+{
+	if (cache.context != nullptr)
+		MemoryContextReset(cache.context);
+	cache.entries = nullptr;
+	dlist_init(&cache.lru);
+}
+
+void
+ensure_table(void)
+{
+	HASHCTL info;
+
+	if (cache.entries != nullptr)
+		return;
+	if (cache.context == nullptr)
+		cache.context = AllocSetContextCreate(CacheMemoryContext, "tenancy membership cache",
+											  ALLOCSET_DEFAULT_SIZES);
+	memset(&info, 0, sizeof(info));
+	info.keysize = sizeof(pg_uuid_t);
+	info.entrysize = sizeof(MembershipEntry);
+	info.hcxt = cache.context;
+	cache.entries = hash_create("tenancy memberships", 256, &info,
+								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	dlist_init(&cache.lru);
+}
+
+void
+evict_to(long limit)
+{
+	while (hash_get_num_entries(cache.entries) > 0 &&
+		   hash_get_num_entries(cache.entries) >= limit)
+	{
+		// dlist_tail_element's type check is C-only; this is its arithmetic
+		dlist_node *node = dlist_tail_node(&cache.lru);
+		MembershipEntry *oldest = reinterpret_cast<MembershipEntry *>(
+			reinterpret_cast<char *>(node) - offsetof(MembershipEntry, lru));
+		pg_uuid_t key = oldest->user;
+
+		dlist_delete(&oldest->lru);
+		pfree(oldest->block);
+		hash_search(cache.entries, &key, HASH_REMOVE, nullptr);
+	}
+}
+
+/* Text of a datum through the column type's output function. */
+char *
+column_text(HeapTuple tuple, AttrNumber attno, TupleDesc desc, FmgrInfo *output, bool *isnull)
+{
+	Datum value = heap_getattr(tuple, attno, desc, isnull);
+
+	return *isnull ? nullptr : OutputFunctionCall(output, value);
+}
+
+bool
+is_active(const Registration *reg, HeapTuple tuple, TupleDesc desc)
+{
+	bool isnull;
+	char *status;
+
+	if (reg->status_attno == 0)
+		return true;
+	status = column_text(tuple, reg->status_attno, desc,
+						 const_cast<FmgrInfo *>(&reg->status_output), &isnull);
+	if (isnull)
+		return false;
+	for (int i = 0; i < reg->nstatuses; i++)
+		if (strcmp(status, reg->statuses[i]) == 0)
+			return true;
+	return false;
+}
+
+/* The columns must still have the registered types (the lock is held). */
+void
+check_descriptor(const Registration *reg, TupleDesc desc)
+{
+	AttrNumber attnos[4] = {reg->tenant_attno, reg->user_attno, reg->role_attno, reg->status_attno};
+	Oid types[4] = {UUIDOID, UUIDOID, reg->role_type, reg->status_type};
+
+	for (int i = 0; i < 4; i++)
+	{
+		if (attnos[i] == 0)
+			continue;
+		if (attnos[i] > desc->natts || TupleDescAttr(desc, attnos[i] - 1)->attisdropped ||
+			TupleDescAttr(desc, attnos[i] - 1)->atttypid != types[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("the registered membership table changed"),
+					 errhint("Call tenancy.register_membership() again.")));
+	}
+}
+
+/* Reads the user's active memberships into palloc'd, sorted arrays. */
+void
+scan_memberships(const Registration *reg, Relation rel, Snapshot snapshot,
+				 const pg_uuid_t *user, UserMemberships *out)
+{
+	TupleDesc desc = RelationGetDescr(rel);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple tuple;
+	int capacity = 16;
+
+	out->nrows = 0;
+	out->rows = static_cast<MembershipRow *>(palloc(capacity * sizeof(MembershipRow)));
+	out->has_roles = reg->role_attno != 0;
+	ScanKeyInit(&key, reg->user_attno, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(user));
+	scan = systable_beginscan(rel, reg->user_index, OidIsValid(reg->user_index), snapshot, 1, &key);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		bool isnull;
+		Datum workspace = heap_getattr(tuple, reg->tenant_attno, desc, &isnull);
+
+		if (isnull || !is_active(reg, tuple, desc))
+			continue;
+		if (out->nrows == capacity)
+		{
+			capacity *= 2;
+			out->rows = static_cast<MembershipRow *>(
+				repalloc(out->rows, capacity * sizeof(MembershipRow)));
+		}
+		MembershipRow *row = &out->rows[out->nrows++];
+		memcpy(row->workspace, DatumGetUUIDP(workspace)->data, UUID_LEN);
+		row->role = nullptr;
+		if (reg->role_attno != 0)
+			row->role = column_text(tuple, reg->role_attno, desc,
+									const_cast<FmgrInfo *>(&reg->role_output), &isnull);
+	}
+	systable_endscan(scan);
+	sort_memberships(out->rows, out->nrows);
+	out->workspaces = static_cast<pg_uuid_t *>(palloc(Max(out->nrows, 1) * sizeof(pg_uuid_t)));
+	out->nworkspaces = static_cast<int>(distinct_workspaces(
+		out->rows, out->nrows, reinterpret_cast<unsigned char (*)[16]>(out->workspaces)));
+}
+
+/* Copies data into one block of the cache context and files it under user. */
+const UserMemberships *
+store(const pg_uuid_t *user, const UserMemberships *data)
+{
+	Size size = data->nrows * sizeof(MembershipRow) + data->nworkspaces * sizeof(pg_uuid_t);
+	char *block;
+	char *strings;
+	bool found;
+
+	for (int i = 0; i < data->nrows; i++)
+		if (data->rows[i].role != nullptr)
+			size += strlen(data->rows[i].role) + 1;
+	ensure_table();
+	evict_to(Max(membership_cache_size, 1));
+	block = static_cast<char *>(MemoryContextAlloc(cache.context, Max(size, 1)));
+	MembershipEntry *entry =
+		static_cast<MembershipEntry *>(hash_search(cache.entries, user, HASH_ENTER, &found));
+	if (found)
+	{
+		dlist_delete(&entry->lru);
+		pfree(entry->block);
+	}
+	entry->block = block;
+	entry->data = *data;
+	entry->data.rows = reinterpret_cast<MembershipRow *>(block);
+	entry->data.workspaces =
+		reinterpret_cast<pg_uuid_t *>(block + data->nrows * sizeof(MembershipRow));
+	memcpy(entry->data.rows, data->rows, data->nrows * sizeof(MembershipRow));
+	memcpy(entry->data.workspaces, data->workspaces, data->nworkspaces * sizeof(pg_uuid_t));
+	strings = block + data->nrows * sizeof(MembershipRow) + data->nworkspaces * sizeof(pg_uuid_t);
+	for (int i = 0; i < data->nrows; i++)
+	{
+		if (data->rows[i].role == nullptr)
+			continue;
+		size_t length = strlen(data->rows[i].role) + 1;
+		memcpy(strings, data->rows[i].role, length);
+		entry->data.rows[i].role = strings;
+		strings += length;
+	}
+	dlist_push_head(&cache.lru, &entry->lru);
+	return &entry->data;
+}
+
+/* Drops what an older generation cached. */
+void
+apply_invalidations(void)
+{
+	AcceptInvalidationMessages();
+	if (cache.generation == membership_generation)
+		return;
+	if (cache.entries != nullptr && hash_get_num_entries(cache.entries) > 0)
+		cache.invalidations++;
+	flush_entries();
+	cache.generation = membership_generation;
+}
+
+} // namespace
+
+/*
+ * A fill that sees the generation move before it has the table locked
+ * starts again (the registration may have changed); after a few tries it
+ * answers from a fresh snapshot without storing.
+ */
+const UserMemberships *
+memberships_of(const pg_uuid_t *user)
+{
+	const int max_attempts = 4;
+
+	for (int attempt = 1;; attempt++)
+	{
+		apply_invalidations();
+		if (cache.entries != nullptr)
+		{
+			MembershipEntry *entry = static_cast<MembershipEntry *>(
+				hash_search(cache.entries, user, HASH_FIND, nullptr));
+			if (entry != nullptr)
+			{
+				cache.hits++;
+				dlist_move_head(&cache.lru, &entry->lru);
+				return &entry->data;
+			}
+		}
+		const Registration *reg = current_registration();
+		uint64 generation = membership_generation;
+		if (generation != cache.generation && attempt < max_attempts)
+			continue;
+		Snapshot snapshot = GetSnapshotData(&fill_snapshot_data);
+		Relation rel = table_open(reg->relid, AccessShareLock);
+		if (membership_generation != generation && attempt < max_attempts)
+		{
+			table_close(rel, AccessShareLock);
+			continue;
+		}
+		check_descriptor(reg, RelationGetDescr(rel));
+		UserMemberships *data = static_cast<UserMemberships *>(palloc(sizeof(UserMemberships)));
+		scan_memberships(reg, rel, snapshot, user, data);
+		table_close(rel, AccessShareLock);
+		cache.misses++;
+		AcceptInvalidationMessages();
+		if (membership_generation != generation || generation != cache.generation)
+			return data; /* an invalidation raced the fill: answer, do not keep */
+		return store(user, data);
+	}
+}
+
+MembershipCacheStats
+membership_cache_stats(void)
+{
+	MembershipCacheStats stats;
+
+	stats.hits = cache.hits;
+	stats.misses = cache.misses;
+	stats.invalidations = cache.invalidations;
+	stats.entries = cache.entries ? hash_get_num_entries(cache.entries) : 0;
+	return stats;
+}
+
+void
+membership_cache_reset(void)
+{
+	flush_entries();
+	cache.hits = cache.misses = cache.invalidations = 0;
+}
+
+/* Read by access_init to define the GUC. */
+int *
+membership_cache_size_variable(void)
+{
+	return &membership_cache_size;
+}
+
+} // namespace tenancy

@@ -1,0 +1,92 @@
+/*
+ * membership_set.cpp: see membership_set.hpp.
+ */
+#include "access/membership_set.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace tenancy {
+
+namespace {
+
+int
+compare_roles(const char *a, const char *b) noexcept
+{
+	if (a == nullptr || b == nullptr)
+		return (a == nullptr ? 0 : 1) - (b == nullptr ? 0 : 1);
+	return std::strcmp(a, b);
+}
+
+bool
+row_less(const MembershipRow &a, const MembershipRow &b) noexcept
+{
+	int c = std::memcmp(a.workspace, b.workspace, sizeof(a.workspace));
+
+	if (c != 0)
+		return c < 0;
+	return compare_roles(a.role, b.role) < 0;
+}
+
+bool
+workspace_less(const MembershipRow &row, const unsigned char *workspace) noexcept
+{
+	return std::memcmp(row.workspace, workspace, sizeof(row.workspace)) < 0;
+}
+
+} // namespace
+
+void
+sort_memberships(MembershipRow *rows, std::size_t count) noexcept
+{
+	std::sort(rows, rows + count, row_less);
+}
+
+std::size_t
+distinct_workspaces(const MembershipRow *rows, std::size_t count,
+					unsigned char (*out)[16]) noexcept
+{
+	std::size_t written = 0;
+
+	for (std::size_t i = 0; i < count; i++)
+	{
+		if (written > 0 && std::memcmp(out[written - 1], rows[i].workspace, 16) == 0)
+			continue;
+		std::memcpy(out[written], rows[i].workspace, 16);
+		written++;
+	}
+	return written;
+}
+
+const MembershipRow *
+find_membership(const MembershipRow *rows, std::size_t count,
+				const unsigned char workspace[16]) noexcept
+{
+	const MembershipRow *end = rows + count;
+	const MembershipRow *it = std::lower_bound(rows, end, workspace, workspace_less);
+
+	if (it == end || std::memcmp(it->workspace, workspace, 16) != 0)
+		return nullptr;
+	return it;
+}
+
+bool
+has_membership_role(const MembershipRow *rows, std::size_t count,
+					const unsigned char workspace[16], const char *const *roles,
+					std::size_t role_count) noexcept
+{
+	const MembershipRow *end = rows + count;
+
+	for (const MembershipRow *it = find_membership(rows, count, workspace);
+		 it != nullptr && it != end && std::memcmp(it->workspace, workspace, 16) == 0; ++it)
+	{
+		if (it->role == nullptr)
+			continue;
+		for (std::size_t r = 0; r < role_count; r++)
+			if (roles[r] != nullptr && std::strcmp(roles[r], it->role) == 0)
+				return true;
+	}
+	return false;
+}
+
+} // namespace tenancy

@@ -1,0 +1,45 @@
+/*
+ * membership_set.hpp: one user's memberships as a sorted array (pure C++).
+ *
+ * The membership cache stores, per user, the (workspace, role) pairs of the
+ * user's active memberships, sorted by workspace bytes (the order of
+ * PostgreSQL's uuid type, which compares with memcmp) and then by role.
+ * Lookups are binary searches. The arrays live in PostgreSQL memory; these
+ * functions only reorder and read them, never allocate and never throw.
+ */
+#pragma once
+#include "core/pure.hpp"
+
+#include <cstddef>
+
+namespace tenancy {
+
+struct MembershipRow
+{
+	unsigned char workspace[16];
+	const char *role; /* nullptr when no role column or a NULL role */
+};
+
+/* Sorts rows by workspace, then role (a NULL role first), in place. */
+void sort_memberships(MembershipRow *rows, std::size_t count) noexcept;
+
+/*
+ * Writes each distinct workspace of sorted rows to out (room for count
+ * entries), in order; returns how many.
+ */
+std::size_t distinct_workspaces(const MembershipRow *rows, std::size_t count,
+								unsigned char (*out)[16]) noexcept;
+
+/* The first sorted row for workspace, or nullptr. */
+const MembershipRow *find_membership(const MembershipRow *rows, std::size_t count,
+									 const unsigned char workspace[16]) noexcept;
+
+/*
+ * Whether the sorted rows hold workspace with one of roles (nullptr entries
+ * in roles are skipped).
+ */
+bool has_membership_role(const MembershipRow *rows, std::size_t count,
+						 const unsigned char workspace[16], const char *const *roles,
+						 std::size_t role_count) noexcept;
+
+} // namespace tenancy

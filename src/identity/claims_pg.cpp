@@ -1,0 +1,361 @@
+/*
+ * claims_pg.cpp: the caller's claims, parsed once per distinct setting value.
+ *
+ * PostgREST (and Supabase, and pooler-friendly clients) put the verified JWT
+ * claims in a setting, usually per transaction with SET LOCAL or
+ * set_config(..., true). Every helper call reads that setting's current
+ * string and compares it with the string the cache was parsed from; only a
+ * different string is parsed again. Comparing the raw string (not a counter
+ * or a transaction id) is what makes SET LOCAL, savepoint rollbacks, SET
+ * clauses of functions and parallel workers (which receive the leader's
+ * settings) correct without hooks.
+ *
+ * Parsing uses PostgreSQL's JSON lexer to validate (pg_parse_json reports
+ * failures as a code, without raising an error that quotes the input) and
+ * then jsonb_in, which cannot fail on text the lexer accepted with escapes
+ * de-escaped. Errors name the setting and the claim, never the token.
+ *
+ * Plain C-style glue: holds no C++ objects, so an ereport unwinds nothing.
+ */
+#include "core/boundary.hpp"
+#include "identity/identity_pg.hpp"
+#include "identity/uuid_text.hpp"
+
+extern "C" {
+#include "common/jsonapi.h"
+#include "mb/pg_wchar.h"
+#include "utils/guc.h"
+#include "utils/jsonb.h"
+}
+
+#include <cstring>
+
+namespace tenancy {
+
+namespace {
+
+/* GUCs. */
+char *claims_setting_name = nullptr; /* tenancy.claims_setting */
+char *user_claim_name = nullptr;	 /* tenancy.user_claim */
+
+/* "request.jwt.claim.<user_claim>": the older PostgREST per-claim setting. */
+char legacy_user_setting[300] = "request.jwt.claim.sub";
+
+/*
+ * The parsed claims of one setting value. All pointers are in context; valid
+ * is false while (re)filling, so an error half-way leaves nothing usable.
+ */
+struct ClaimsCache
+{
+	MemoryContext context;
+	bool valid;
+	char *setting_name;	 /* the tenancy.claims_setting it was read from */
+	char *user_claim;	 /* the tenancy.user_claim it was read with */
+	char *raw;			 /* the setting's string, or NULL when unset/empty */
+	char *legacy_raw;	 /* the legacy setting's string when raw is NULL */
+	Jsonb *claims;		 /* NULL when raw is NULL */
+	bool has_user;
+	bool bad_user; /* the user claim is present but not a UUID */
+	const char *user_source; /* the setting the bad user claim came from */
+	pg_uuid_t user_id;
+	int64 hits;
+	int64 misses;
+	int64 invalidations;
+};
+
+ClaimsCache cache;
+
+bool
+check_user_claim(char **newval, void **extra, GucSource source)
+{
+	size_t length = strlen(*newval);
+
+	if (length == 0 || length > 255)
+	{
+		GUC_check_errdetail("tenancy.user_claim must name a claim of 1 to 255 bytes.");
+		return false;
+	}
+	return true;
+}
+
+void
+assign_user_claim(const char *newval, void *extra)
+{
+	snprintf(legacy_user_setting, sizeof(legacy_user_setting), "request.jwt.claim.%s", newval);
+}
+
+bool
+check_claims_setting(char **newval, void **extra, GucSource source)
+{
+	if ((*newval)[0] == '\0')
+	{
+		GUC_check_errdetail("tenancy.claims_setting must name a setting, e.g. request.jwt.claims.");
+		return false;
+	}
+	return true;
+}
+
+const char *
+nonempty(const char *value)
+{
+	return (value != nullptr && value[0] != '\0') ? value : nullptr;
+}
+
+bool
+same_string(const char *a, const char *b)
+{
+	if (a == nullptr || b == nullptr)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+char *
+copy_or_null(const char *value)
+{
+	return value ? MemoryContextStrdup(cache.context, value) : nullptr;
+}
+
+[[noreturn]] void
+report_bad_user_claim(const char *setting)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("claim \"%s\" is not a valid UUID", user_claim_name),
+			 errdetail("The claim was read from setting \"%s\"; its value is not shown.",
+					   setting),
+			 errhint("The identity provider must put the user's UUID in claim \"%s\" "
+					 "(tenancy.user_claim names the claim).",
+					 user_claim_name)));
+	pg_unreachable();
+}
+
+/* Validates raw as JSON without raising an error that would quote it. */
+void
+validate_json(char *raw)
+{
+	JsonLexContext *lex = makeJsonLexContextCstringLen(raw, strlen(raw), GetDatabaseEncoding(), true);
+	JsonParseErrorType result = pg_parse_json(lex, &nullSemAction);
+
+	if (result != JSON_SUCCESS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("setting \"%s\" does not hold valid JSON claims", cache.setting_name),
+				 errdetail("Claim \"%s\" cannot be read; the value is not shown.",
+						   cache.user_claim),
+				 errhint("Set it to the JSON object of the verified token's claims, as "
+						 "PostgREST does (tenancy.claims_setting names the setting).")));
+}
+
+void
+read_user_claim(void)
+{
+	JsonbValue *value = getKeyJsonValueFromContainer(&cache.claims->root, cache.user_claim,
+													 strlen(cache.user_claim), nullptr);
+
+	if (value == nullptr || value->type == jbvNull)
+		return;
+	// reported by current_user_uuid, so that the other claims stay readable
+	if (value->type != jbvString ||
+		!parse_uuid_text(value->val.string.val, value->val.string.len, cache.user_id.data))
+	{
+		cache.bad_user = true;
+		cache.user_source = cache.setting_name;
+		return;
+	}
+	cache.has_user = true;
+}
+
+void
+parse_claims(void)
+{
+	MemoryContext old = MemoryContextSwitchTo(cache.context);
+
+	validate_json(cache.raw);
+	cache.claims = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(cache.raw)));
+	MemoryContextSwitchTo(old);
+	if (!JB_ROOT_IS_OBJECT(cache.claims) || JB_ROOT_IS_SCALAR(cache.claims))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("setting \"%s\" does not hold a JSON object of claims",
+						cache.setting_name),
+				 errdetail("Claim \"%s\" cannot be read; the value is not shown.",
+						   cache.user_claim),
+				 errhint("Set it to the JSON object of the verified token's claims, as "
+						 "PostgREST does.")));
+	read_user_claim();
+}
+
+void
+fill(const char *raw, const char *legacy_raw)
+{
+	if (cache.context == nullptr)
+		cache.context = AllocSetContextCreate(CacheMemoryContext, "tenancy claims cache",
+											  ALLOCSET_SMALL_SIZES);
+	cache.valid = false;
+	MemoryContextReset(cache.context);
+	cache.setting_name = copy_or_null(claims_setting_name);
+	cache.user_claim = copy_or_null(user_claim_name);
+	cache.raw = copy_or_null(raw);
+	cache.legacy_raw = copy_or_null(legacy_raw);
+	cache.claims = nullptr;
+	cache.has_user = false;
+	cache.bad_user = false;
+	if (cache.raw != nullptr)
+		parse_claims();
+	else if (cache.legacy_raw != nullptr)
+	{
+		cache.has_user =
+			parse_uuid_text(cache.legacy_raw, strlen(cache.legacy_raw), cache.user_id.data);
+		cache.bad_user = !cache.has_user;
+		cache.user_source = legacy_user_setting;
+	}
+	cache.valid = true;
+}
+
+/* The claims for the settings as they are now: cached or parsed again. */
+const ClaimsCache *
+current_claims_state(void)
+{
+	const char *raw = nonempty(GetConfigOption(claims_setting_name, true, false));
+	const char *legacy_raw =
+		raw ? nullptr : nonempty(GetConfigOption(legacy_user_setting, true, false));
+
+	if (cache.valid && same_string(raw, cache.raw) && same_string(legacy_raw, cache.legacy_raw) &&
+		strcmp(claims_setting_name, cache.setting_name) == 0 &&
+		strcmp(user_claim_name, cache.user_claim) == 0)
+	{
+		cache.hits++;
+		return &cache;
+	}
+	cache.misses++;
+	if (cache.valid)
+		cache.invalidations++;
+	fill(raw, legacy_raw);
+	return &cache;
+}
+
+/* A claim value as text, as jsonb's ->> operator would give it. */
+Datum
+claim_as_text(JsonbValue *value, bool *isnull)
+{
+	*isnull = false;
+	switch (value->type)
+	{
+		case jbvNull:
+			*isnull = true;
+			return (Datum) 0;
+		case jbvString:
+			return PointerGetDatum(cstring_to_text_with_len(value->val.string.val,
+															value->val.string.len));
+		case jbvBool:
+			return PointerGetDatum(cstring_to_text(value->val.boolean ? "true" : "false"));
+		case jbvNumeric:
+			return PointerGetDatum(cstring_to_text(DatumGetCString(
+				DirectFunctionCall1(numeric_out, NumericGetDatum(value->val.numeric)))));
+		default:
+			return PointerGetDatum(cstring_to_text(
+				JsonbToCString(nullptr, value->val.binary.data, value->val.binary.len)));
+	}
+}
+
+} // namespace
+
+void
+identity_init(void)
+{
+	DefineCustomStringVariable(
+		"tenancy.claims_setting", "Setting that holds the caller's JSON claims.",
+		"PostgREST sets request.jwt.claims per transaction. Changing it is a superuser "
+		"decision because it chooses where identity comes from.",
+		&claims_setting_name, "request.jwt.claims", PGC_SUSET, 0, check_claims_setting,
+		nullptr, nullptr);
+	DefineCustomStringVariable(
+		"tenancy.user_claim", "Claim that holds the caller's user id (a UUID).", nullptr,
+		&user_claim_name, "sub", PGC_SUSET, 0, check_user_claim, assign_user_claim, nullptr);
+}
+
+bool
+current_user_uuid(pg_uuid_t *user_id)
+{
+	const ClaimsCache *state = current_claims_state();
+
+	if (state->bad_user)
+		report_bad_user_claim(state->user_source);
+	if (!state->has_user)
+		return false;
+	*user_id = state->user_id;
+	return true;
+}
+
+ClaimsCacheStats
+claims_cache_stats(void)
+{
+	ClaimsCacheStats stats;
+
+	stats.hits = cache.hits;
+	stats.misses = cache.misses;
+	stats.invalidations = cache.invalidations;
+	stats.entries = cache.valid ? 1 : 0;
+	return stats;
+}
+
+void
+claims_cache_reset(void)
+{
+	cache.valid = false;
+	if (cache.context != nullptr)
+		MemoryContextReset(cache.context);
+	cache.hits = cache.misses = cache.invalidations = 0;
+}
+
+} // namespace tenancy
+
+TENANCY_FUNCTION(current_user_id)
+{
+	pg_uuid_t *user_id = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t)));
+
+	if (!tenancy::current_user_uuid(user_id))
+		PG_RETURN_NULL();
+	PG_RETURN_UUID_P(user_id);
+}
+
+TENANCY_FUNCTION(current_claims)
+{
+	const tenancy::ClaimsCache *state = tenancy::current_claims_state();
+
+	if (state->claims == nullptr)
+		PG_RETURN_NULL();
+	Jsonb *copy = static_cast<Jsonb *>(palloc(VARSIZE(state->claims)));
+	memcpy(copy, state->claims, VARSIZE(state->claims));
+	PG_RETURN_JSONB_P(copy);
+}
+
+/*
+ * One top-level claim as text. Without a claims object (the setting unset or
+ * empty), the older PostgREST per-claim setting request.jwt.claim.<name>.
+ */
+TENANCY_FUNCTION(current_claim)
+{
+	text *name = PG_GETARG_TEXT_PP(0);
+	const tenancy::ClaimsCache *state = tenancy::current_claims_state();
+	bool isnull = false;
+
+	if (state->claims != nullptr)
+	{
+		JsonbValue *value = getKeyJsonValueFromContainer(
+			&state->claims->root, VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name), nullptr);
+		if (value == nullptr)
+			PG_RETURN_NULL();
+		Datum result = tenancy::claim_as_text(value, &isnull);
+		if (isnull)
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(result);
+	}
+	if (state->raw != nullptr)
+		PG_RETURN_NULL();
+	char *setting = psprintf("request.jwt.claim.%s", text_to_cstring(name));
+	const char *value = tenancy::nonempty(GetConfigOption(setting, true, false));
+	if (value == nullptr)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(value));
+}

@@ -1,0 +1,61 @@
+/*
+ * uuid_text.cpp: see uuid_text.hpp. Mirrors string_to_uuid() in
+ * PostgreSQL's src/backend/utils/adt/uuid.c, minus the error report.
+ */
+#include "identity/uuid_text.hpp"
+
+namespace tenancy {
+
+namespace {
+
+int
+hex_value(char c) noexcept
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+} // namespace
+
+bool
+parse_uuid_text(const char *text, std::size_t length, unsigned char out[16]) noexcept
+{
+	std::size_t pos = 0;
+	bool braces = false;
+
+	if (text == nullptr)
+		return false;
+	if (length > 0 && text[0] == '{')
+	{
+		braces = true;
+		pos++;
+	}
+	for (int i = 0; i < 16; i++)
+	{
+		if (pos + 2 > length)
+			return false;
+		int high = hex_value(text[pos]);
+		int low = hex_value(text[pos + 1]);
+		if (high < 0 || low < 0)
+			return false;
+		out[i] = static_cast<unsigned char>(high * 16 + low);
+		pos += 2;
+		// a hyphen may follow any group of four digits, as uuid_in allows
+		if (i % 2 == 1 && i < 15 && pos < length && text[pos] == '-')
+			pos++;
+	}
+	if (braces)
+	{
+		if (pos >= length || text[pos] != '}')
+			return false;
+		pos++;
+	}
+	return pos == length;
+}
+
+} // namespace tenancy

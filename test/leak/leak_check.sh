@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# leak_check.sh WORK BINDIR: the vault's leak test and dump/restore round
+# trip, run by scripts/test against its cluster (PGHOST/PGPORT/PGUSER set).
+#
+# Plants marker secrets through every vault function, then searches the
+# whole data directory (WAL after CHECKPOINT, table files), the server log,
+# EXPLAIN VERBOSE output and pg_dump output: zero hits. A control marker
+# stored in a plain table proves each search can find what is there. The
+# markers are assembled inside SQL ('a' || 'b'), so no statement text (and
+# no log line quoting one) contains them. Prints "ok N - ..." or
+# "not ok N - ..." per check.
+set -uo pipefail
+WORK=$1
+BINDIR=$2
+DATA=$WORK/data
+OUT=$WORK/leak
+mkdir -p "$OUT"
+
+PW=LeakPwA1b2C3         # planted as 'LeakPw' || 'A1b2C3'
+SVC=LeakSvcD4e5F6       # planted as 'LeakSvc' || 'D4e5F6'
+CONTROL=LeakCtlG7h8I9   # planted as 'LeakCtl' || 'G7h8I9', in plain text
+REGRESS_PW=Mkr7PwQ9z    # the marker of sql/vault_*.sql
+
+n=0 failed=0
+check() { # check DESCRIPTION COMMAND...: ok when COMMAND succeeds
+	local what=$1
+	shift
+	n=$((n + 1))
+	if "$@"; then echo "ok $n - $what"; else echo "not ok $n - $what"; failed=$((failed + 1)); fi
+}
+absent() { # absent MARKER PATH...: every file read, none contains MARKER
+	grep -r -a -F -q -e "$1" "${@:2}"
+	[ $? -eq 1 ]
+}
+present() { grep -r -a -F -q -e "$1" "${@:2}" 2>/dev/null; }
+sql() { "$BINDIR/psql" -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "$2"; }
+
+"$BINDIR/psql" -X -q -d postgres -c 'DROP DATABASE IF EXISTS leak_check' \
+	-c 'DROP DATABASE IF EXISTS leak_restore' -c 'CREATE DATABASE leak_check' || exit 1
+
+"$BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -d leak_check >"$OUT/plant.log" 2>&1 <<'SQL' || { cat "$OUT/plant.log"; exit 1; }
+CREATE EXTENSION tenancy;
+CREATE TABLE control (note text);
+INSERT INTO control VALUES ('LeakCtl' || 'G7h8I9');
+INSERT INTO tenancy.tenants (id, name, subdomain) VALUES
+  ('00000000-0000-0000-0000-0000000000a1', 'One', 'one'),
+  ('00000000-0000-0000-0000-0000000000a2', 'Two', 'two');
+SELECT tenancy.set_tenant_connection('00000000-0000-0000-0000-0000000000a1',
+  format('postgresql://app:%s@one.internal/one', 'LeakPw' || 'A1b2C3'), 'LeakSvc' || 'D4e5F6');
+SELECT tenancy.set_tenant_connection('00000000-0000-0000-0000-0000000000a2',
+  format('host=/nonexistent user=two password=%s', 'LeakPw' || 'A1b2C3'), 'LeakSvc' || 'D4e5F6');
+-- every path plaintext takes: opening, info, a failing check, rotation
+SELECT tenancy.tenant_connection(id) IS NOT NULL, tenancy.tenant_service_key(id) IS NOT NULL
+  FROM tenancy.tenants;
+SELECT has_password FROM tenancy.tenant_connection_info('00000000-0000-0000-0000-0000000000a1');
+SELECT ok, error FROM tenancy.check_tenant_connection('00000000-0000-0000-0000-0000000000a2', '1s');
+SET tenancy.active_key_id = 1;
+CALL tenancy.rotate_keys();
+RESET tenancy.active_key_id;
+CALL tenancy.rotate_keys();
+-- rejected strings and failed opens, whose errors reach the server log
+DO $$
+BEGIN
+  PERFORM tenancy.set_tenant_connection('00000000-0000-0000-0000-0000000000a1',
+    format('host=h port=99999 password=%s', 'LeakPw' || 'A1b2C3'));
+EXCEPTION WHEN invalid_parameter_value THEN NULL;
+END $$;
+SQL
+# the last two statements fail on purpose (logged as errors); run them
+# without ON_ERROR_STOP
+"$BINDIR/psql" -X -q -d leak_check >>"$OUT/plant.log" 2>&1 <<'SQL'
+SELECT tenancy.set_tenant_connection('00000000-0000-0000-0000-0000000000a1',
+  format('postgresql://app:%s%%zz@h/db', 'LeakPw' || 'A1b2C3'));
+SELECT tenancy.set_tenant_connection('00000000-0000-0000-0000-0000000000a1',
+  format('host=h %s', 'LeakPw' || 'A1b2C3'));
+BEGIN;
+UPDATE tenancy.tenants SET data_source = set_byte(data_source, 40, 0) WHERE subdomain = 'one';
+SELECT tenancy.tenant_connection('00000000-0000-0000-0000-0000000000a1');
+ROLLBACK;
+SQL
+
+"$BINDIR/psql" -X -q -At -d leak_check >"$OUT/explain.txt" 2>&1 <<'SQL'
+EXPLAIN (VERBOSE, COSTS OFF) SELECT tenancy.tenant_connection('00000000-0000-0000-0000-0000000000a1');
+EXPLAIN (VERBOSE, COSTS OFF) SELECT tenancy.tenant_service_key('00000000-0000-0000-0000-0000000000a1');
+EXPLAIN (VERBOSE, COSTS OFF, ANALYZE, TIMING OFF, SUMMARY OFF)
+  SELECT tenancy.tenant_connection(id) FROM tenancy.tenants;
+SQL
+sql leak_check 'CHECKPOINT' >/dev/null
+"$BINDIR/pg_dump" -d leak_check -f "$OUT/dump.sql" || exit 1
+
+check "the plaintext opens (the test plants what it searches for)" \
+	test "$(sql leak_check "SELECT count(*) FROM tenancy.tenants
+	  WHERE strpos(tenancy.tenant_connection(id), 'LeakPw' || 'A1b2C3') > 0
+	    AND tenancy.tenant_service_key(id) = 'LeakSvc' || 'D4e5F6'")" = 2
+check "control marker found in the WAL, table files, and dump" \
+	eval 'present "$CONTROL" "$DATA/pg_wal" && present "$CONTROL" "$DATA/base" && present "$CONTROL" "$OUT/dump.sql"'
+check "errors were logged (the log search sees them)" \
+	present 'invalid connection string' "$WORK/log/server.log"
+for marker in "$PW" "$SVC" "$REGRESS_PW"; do
+	check "no $marker in the WAL" absent "$marker" "$DATA/pg_wal"
+	check "no $marker in table files or anywhere in the data directory" absent "$marker" "$DATA"
+	check "no $marker in the server log" absent "$marker" "$WORK/log"
+	check "no $marker in EXPLAIN VERBOSE" absent "$marker" "$OUT/explain.txt"
+	check "no $marker in pg_dump output" absent "$marker" "$OUT/dump.sql"
+done
+
+# Dump and restore: values still open with the same key file.
+sql postgres 'CREATE DATABASE leak_restore' >/dev/null
+"$BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -d leak_restore -f "$OUT/dump.sql" >"$OUT/restore.log" 2>&1
+check "the dump restores" test $? -eq 0
+check "restored values open, bound to the same tenants" \
+	test "$(sql leak_restore "SELECT count(*) FROM tenancy.tenants
+	  WHERE strpos(tenancy.tenant_connection(id), 'LeakPw' || 'A1b2C3') > 0
+	    AND tenancy.tenant_service_key(id) = 'LeakSvc' || 'D4e5F6'")" = 2
+check "restored fingerprints still guard the keys" \
+	test "$(sql leak_restore 'SELECT count(*) FROM tenancy.key_fingerprints')" = 2
+check "restored registry accepts new sealed values" \
+	sql leak_restore "SELECT tenancy.set_tenant_connection('00000000-0000-0000-0000-0000000000a2', 'host=two.internal')"
+
+echo "leak: $((n - failed)) passed, $failed failed"
+[ "$failed" -eq 0 ]
