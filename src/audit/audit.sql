@@ -46,7 +46,8 @@ CREATE TABLE tenancy.audit_seal_state (
   last_txid xid8   NOT NULL DEFAULT '0',
   last_id   bigint NOT NULL DEFAULT 0
 );
-INSERT INTO tenancy.audit_seal_state DEFAULT VALUES;
+-- No row until the first seal: a row inserted here would collide with the
+-- dumped one on restore.
 
 SELECT pg_catalog.pg_extension_config_dump('tenancy.audit_chain', '');
 SELECT pg_catalog.pg_extension_config_dump('tenancy.audit_seal_state', '');

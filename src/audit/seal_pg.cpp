@@ -228,22 +228,27 @@ load_heads()
 	return heads;
 }
 
-/* The sealed range ends at the watermark (txid, id); returns it. */
+/*
+ * The sealed range ends at the watermark (txid, id): (0, 0) before the first
+ * seal. With serialize, first takes the transaction-level advisory lock that
+ * keeps two seals apart (the second waits, then reads the first's result).
+ */
 void
-read_watermark(bool for_update, uint64 *txid, int64 *id)
+read_watermark(bool serialize, uint64 *txid, int64 *id)
 {
 	tenancy::pg_guarded([&]() {
-		SPI_execute(for_update ? "SELECT last_txid, last_id FROM tenancy.audit_seal_state FOR UPDATE"
-							   : "SELECT last_txid, last_id FROM tenancy.audit_seal_state",
-					for_update ? false : true, 0);
-		if (SPI_processed != 1)
-			ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-							errmsg("tenancy.audit_seal_state must hold exactly one row"),
-							errhint("Reinstall the tenancy extension, or restore the table from a dump.")));
-		bool isnull;
-		*txid = U64FromFullTransactionId(DatumGetFullTransactionId(
-			SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)));
-		*id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+		if (serialize)
+			SPI_execute("SELECT pg_advisory_xact_lock(hashtext('tenancy.seal_audit'))", false, 0);
+		SPI_execute("SELECT last_txid, last_id FROM tenancy.audit_seal_state", true, 0);
+		*txid = 0;
+		*id = 0;
+		if (SPI_processed == 1)
+		{
+			bool isnull;
+			*txid = U64FromFullTransactionId(DatumGetFullTransactionId(
+				SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)));
+			*id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+		}
 		SPI_freetuptable(SPI_tuptable);
 	});
 }
@@ -346,8 +351,9 @@ save_heads(const std::map<TenantKey, ChainHead> &heads, uint64 watermark_txid, i
 		Oid types[2] = {XID8OID, INT8OID};
 		Datum values[2] = {FullTransactionIdGetDatum(FullTransactionIdFromU64(watermark_txid)),
 						   Int64GetDatum(watermark_id)};
-		SPI_execute_with_args("UPDATE tenancy.audit_seal_state SET last_txid = $1, last_id = $2", 2, types,
-							  values, nullptr, false, 0);
+		SPI_execute_with_args("INSERT INTO tenancy.audit_seal_state (last_txid, last_id) VALUES ($1, $2) "
+							  "ON CONFLICT (singleton) DO UPDATE SET last_txid = $1, last_id = $2",
+							  2, types, values, nullptr, false, 0);
 	});
 }
 

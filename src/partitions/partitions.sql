@@ -332,8 +332,10 @@ BEGIN
             CASE WHEN t.tgtype & 2 <> 0 THEN 'BEFORE' WHEN t.tgtype & 64 <> 0 THEN 'INSTEAD OF' ELSE 'AFTER' END,
             array_to_string(events, ' OR '), target,
             CASE WHEN t.tgoldtable IS NULL AND t.tgnewtable IS NULL THEN ''
-                 ELSE ' REFERENCING' || coalesce(format(' OLD TABLE AS %I', t.tgoldtable), '')
-                                     || coalesce(format(' NEW TABLE AS %I', t.tgnewtable), '') END,
+                 ELSE ' REFERENCING'
+                      || CASE WHEN t.tgoldtable IS NULL THEN '' ELSE format(' OLD TABLE AS %I', t.tgoldtable) END
+                      || CASE WHEN t.tgnewtable IS NULL THEN '' ELSE format(' NEW TABLE AS %I', t.tgnewtable) END
+            END,
             CASE WHEN t.when_expr IS NULL THEN '' ELSE format(' WHEN (%s)', t.when_expr) END,
             t.tgfoid::regproc::text, array_to_string(args, ', '));
         IF t.tgenabled <> 'O' THEN
