@@ -2,11 +2,15 @@
 -- inherits from its parent. Output never depends on today's date: fixed
 -- start_at, and comparisons against now() computed in the query.
 \set SHOW_CONTEXT never
+-- Its own schema: other capabilities' tests share this database.
+CREATE SCHEMA part_time;
+SET search_path = part_time, public;
 SET client_min_messages = warning;
 CREATE ROLE part_owner;
 CREATE ROLE part_reader;
 CREATE ROLE "Part Writer";
-GRANT CREATE ON SCHEMA public TO part_owner;
+GRANT USAGE, CREATE ON SCHEMA part_time TO part_owner;
+GRANT USAGE ON SCHEMA part_time TO part_reader, "Part Writer";
 -- Delegation to a table owner (docs/partitions.md): the calls, and the
 -- configuration tables, whose row level security shows each owner its own.
 DO $$
