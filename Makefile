@@ -21,6 +21,9 @@ SQL_SOURCES = \
 	src/identity/identity.sql \
 	src/access/access.sql \
 	src/isolation/isolation.sql \
+	src/partitions/partitions.sql \
+	src/partitions/maintenance.sql \
+	src/partitions/purge.sql \
 	src/vault/vault.sql \
 	src/core/privileges.sql
 

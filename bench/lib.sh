@@ -33,6 +33,23 @@ measure_ms() {
 	bench_record "$name" "$median" "ms"
 }
 
+# measure_p99 NAME SCRIPT [CLIENTS] [extra pgbench args...]: the 99th
+# percentile of per-transaction latency (pgbench --log), in ms. The query
+# mode is pgbench's default (simple) unless the extra args name one.
+measure_p99() {
+	local name=$1 script=$2 clients=${3:-2}
+	shift 3 || shift $#
+	local prefix=$BENCH_WORK/p99-$name
+	rm -f "$prefix".*
+	"$BENCH_BINDIR/pgbench" -n -c "$clients" -j "$clients" \
+		-T "${BENCH_SECONDS:-10}" -f "$script" -l --log-prefix="$prefix" "$@" \
+		>"$BENCH_WORK/pgbench-$name.log" 2>&1 || { cat "$BENCH_WORK/pgbench-$name.log"; return 1; }
+	local p99
+	p99=$(cat "$prefix".* | awk '{print $3}' | sort -n |
+		awk '{a[NR]=$1} END {i = int(NR * 0.99); if (i < 1) i = 1; printf "%.3f", a[i] / 1000}')
+	bench_record "$name" "$p99" "ms"
+}
+
 bench_record() {
 	BENCH_VALUE[$1]=$2
 	BENCH_UNIT[$1]=$3

@@ -1,0 +1,67 @@
+-- partition_maintenance: premake from the catalog, draining the default in
+-- capped batches, the NOT VALID path, leftovers of interrupted runs, and
+-- one parent's error not stopping the others.
+\set SHOW_CONTEXT never
+-- Its own schema: other capabilities' tests share this database.
+CREATE SCHEMA part_maintenance;
+SET search_path = part_maintenance, public;
+CREATE TABLE m (at timestamptz NOT NULL, v int) PARTITION BY RANGE (at);
+SELECT tenancy.partition_by_time('m', 'at', '1 day', 3) AS made;
+-- 15 days of old rows, one row 20 days ahead, one in 2999: all in the default
+INSERT INTO m SELECT now() - make_interval(days => d), d FROM generate_series(10, 24) d;
+INSERT INTO m VALUES (now() + interval '20 days', 100), ('2999-01-01', 2999);
+SELECT count(*) AS in_default FROM m_default;
+CALL tenancy.run_maintenance('m');
+-- at most 10 partitions a run, nearest to now first; nothing past the
+-- premake window, so the far rows stay in the default
+SELECT count(*) AS in_default, array_agg(v ORDER BY v) AS left_behind FROM m_default;
+SELECT count(*) AS partitions FROM tenancy._partition_children('m', 'timestamptz') WHERE NOT is_default;
+CALL tenancy.run_maintenance('m');
+SELECT count(*) AS in_default, array_agg(v ORDER BY v) AS left_behind FROM m_default;
+SELECT count(*) AS partitions FROM tenancy._partition_children('m', 'timestamptz') WHERE NOT is_default;
+-- every moved row sits in the partition named for its day
+SELECT count(*) FILTER (WHERE tableoid::regclass::text = 'm_p' || to_char(at AT TIME ZONE 'UTC', 'YYYYMMDD')) AS placed,
+       count(*) AS rows FROM m WHERE v < 100;
+SELECT default_rows, premade_ahead, last_error FROM tenancy.partition_status() WHERE parent = 'm'::regclass;
+
+-- Premake next to a non-empty default: each new partition is attached
+-- after a NOT VALID check constraint on the default was validated, and
+-- the constraint is gone afterwards.
+UPDATE tenancy.partition_config SET premake = 6 WHERE parent = 'm'::regclass;
+CALL tenancy.run_maintenance('m');
+SELECT premade_ahead, default_rows, last_error FROM tenancy.partition_status() WHERE parent = 'm'::regclass;
+SELECT count(*) AS leftover_constraints FROM pg_constraint WHERE conrelid = 'm_default'::regclass;
+-- the row 20 days ahead is still waiting; widening the window moves it
+UPDATE tenancy.partition_config SET premake = 25 WHERE parent = 'm'::regclass;
+CALL tenancy.run_maintenance('m');
+SELECT array_agg(v) AS left_behind FROM m_default;
+
+-- A run interrupted between its steps leaves a pending constraint on the
+-- default: the next run removes it first.
+ALTER TABLE m_default ADD CONSTRAINT tenancy_pending_20991231_000000
+    CHECK (at IS NULL OR at < '2099-12-31' OR at >= '2100-01-01') NOT VALID;
+CALL tenancy.run_maintenance('m');
+SELECT count(*) AS leftover_constraints FROM pg_constraint WHERE conrelid = 'm_default'::regclass;
+
+-- An error on one parent is recorded; the others still run. A plain table
+-- squats the name of m2's next partition.
+CREATE TABLE m2 (at timestamptz NOT NULL) PARTITION BY RANGE (at);
+CREATE TABLE m3 (at timestamptz NOT NULL) PARTITION BY RANGE (at);
+SELECT tenancy.partition_by_time(t, 'at', '1 day', 1) FROM unnest('{m2,m3}'::regclass[]) t;
+UPDATE tenancy.partition_config SET premake = 2 WHERE parent IN ('m2'::regclass, 'm3'::regclass);
+SELECT format('CREATE TABLE %I (x int)', 'm2_p' || to_char(now() AT TIME ZONE 'UTC' + interval '2 days', 'YYYYMMDD')) \gexec
+CALL tenancy.run_maintenance();
+SELECT parent, premade_ahead,
+       regexp_replace(regexp_replace(last_error, '\d{8}', 'YYYYMMDD', 'g'),
+                      '\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d', 'YYYY-MM-DDThh:mm:ss', 'g') AS last_error
+  FROM tenancy.partition_status() WHERE parent IN ('m2'::regclass, 'm3'::regclass) ORDER BY parent::text;
+
+-- Bad calls change nothing.
+CALL tenancy.run_maintenance('m', lock_wait => '0s');
+CALL tenancy.run_maintenance('m', lock_wait => NULL);
+CREATE TABLE not_registered (at timestamptz) PARTITION BY RANGE (at);
+CALL tenancy.run_maintenance('not_registered');
+-- a procedure that commits cannot run inside a transaction block
+BEGIN;
+CALL tenancy.run_maintenance('m');
+ROLLBACK;

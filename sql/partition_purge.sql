@@ -1,0 +1,53 @@
+-- partition_purge: retention for plain tables in committed batches, with
+-- an optional archive, and the pg_cron job.
+\set SHOW_CONTEXT never
+-- Its own schema: other capabilities' tests share this database.
+CREATE SCHEMA part_purge;
+SET search_path = part_purge, public;
+CREATE TABLE logs (id int PRIMARY KEY, at timestamptz NOT NULL, msg text);
+CREATE INDEX ON logs (at);
+INSERT INTO logs SELECT i, now() - make_interval(days => i), 'm' || i FROM generate_series(1, 50) i;
+CREATE TABLE logs_archive (LIKE logs);
+-- batches of 7 rows: the 21 rows older than 30 days leave, moved to the archive
+CALL tenancy.purge('logs', 'at', '30 days', 7, 'logs_archive');
+SELECT count(*) AS kept, min(id), max(id) FROM logs;
+SELECT count(*) AS archived, min(id), max(id) FROM logs_archive;
+-- again: nothing older is left
+CALL tenancy.purge('logs', 'at', '30 days', 7, 'logs_archive');
+SELECT count(*) AS kept FROM logs;
+-- without an archive; a timestamp column and a date column
+CREATE TABLE daily_counts (day date, n int);
+INSERT INTO daily_counts SELECT current_date - i, i FROM generate_series(0, 9) i;
+CALL tenancy.purge('daily_counts', 'day', '5 days');
+SELECT array_agg(n ORDER BY n) AS kept FROM daily_counts;
+CREATE TABLE hits (at timestamp, n int);
+INSERT INTO hits SELECT localtimestamp - make_interval(hours => i), i FROM generate_series(0, 9) i;
+CALL tenancy.purge('hits', 'at', '5 hours 30 minutes', 1);
+SELECT array_agg(n ORDER BY n) AS kept FROM hits;
+
+-- bad calls change nothing
+\set VERBOSITY default
+CREATE TABLE parted (at timestamptz) PARTITION BY RANGE (at);
+CREATE VIEW logs_view AS SELECT * FROM logs;
+CREATE TABLE narrow (id int);
+CALL tenancy.purge('parted', 'at', '1 day');
+CALL tenancy.purge('logs_view', 'at', '1 day');
+CALL tenancy.purge('logs', 'nope', '1 day');
+CALL tenancy.purge('logs', 'msg', '1 day');
+CALL tenancy.purge('logs', 'at', '0 days');
+CALL tenancy.purge('logs', 'at', '1 day', 0);
+CALL tenancy.purge('logs', 'at', NULL);
+CALL tenancy.purge('logs', 'at', '1 day', 10, 'narrow');
+CALL tenancy.purge('logs', 'at', '1 day', 10, 'logs');
+SELECT count(*) AS kept FROM logs;
+
+-- pg_cron: exactly one job running exactly CALL tenancy.run_maintenance()
+SELECT tenancy.schedule_maintenance();
+CREATE EXTENSION pg_cron;
+SELECT tenancy.schedule_maintenance() > 0 AS scheduled;
+SELECT tenancy.schedule_maintenance('0 * * * *') > 0 AS rescheduled;
+SELECT jobname, schedule, command FROM cron.job;
+SELECT tenancy.schedule_maintenance('every full moon');
+SELECT jobname, schedule, command FROM cron.job;
+SELECT cron.unschedule('tenancy-maintenance');
+DROP EXTENSION pg_cron;

@@ -1,0 +1,60 @@
+-- partition_retention: drop, detach and archive; partitions retention
+-- would drop at once are never made; foreign keys are protected.
+\set SHOW_CONTEXT never
+-- Its own schema: other capabilities' tests share this database.
+CREATE SCHEMA part_retention;
+SET search_path = part_retention, public;
+-- Three monthly sets from 2020, kept for 60 days; one per action.
+CREATE TABLE r_drop (at timestamptz NOT NULL, v int) PARTITION BY RANGE (at);
+CREATE TABLE r_detach (at timestamptz NOT NULL, v int) PARTITION BY RANGE (at);
+CREATE TABLE r_archive (at timestamptz NOT NULL, v int) PARTITION BY RANGE (at);
+CREATE SCHEMA "Old Data";
+SELECT tenancy.partition_by_time(t, 'at', '1 month', 1, '2020-01-01') > 20 AS made
+  FROM unnest('{r_drop,r_detach,r_archive}'::regclass[]) t;
+SELECT tenancy.set_retention('r_drop', '60 days');
+SELECT tenancy.set_retention('r_detach', '60 days', 'detach');
+SELECT tenancy.set_retention('r_archive', '60 days', 'archive', 'Old Data');
+SELECT parent, retention, retention_action, archive_schema FROM tenancy.partition_config
+ WHERE parent::text LIKE 'r\_%' ORDER BY parent::text;
+INSERT INTO r_drop VALUES ('2020-01-15', 1), (now(), 2);
+CALL tenancy.run_maintenance();
+-- what is left: nothing ending before now() - 60 days
+SELECT t.parent, count(*) AS partitions,
+       bool_and(ch.upper > (now() - interval '60 days') AT TIME ZONE 'UTC') AS none_expired,
+       min(ch.lower) >= date_trunc('month', (now() - interval '60 days') AT TIME ZONE 'UTC') - interval '1 month' AS oldest_recent
+  FROM (VALUES ('r_drop'::regclass), ('r_detach'), ('r_archive')) t(parent),
+       tenancy._partition_children(t.parent, 'timestamptz') ch
+ WHERE NOT ch.is_default GROUP BY 1 ORDER BY t.parent::text;
+SELECT v FROM r_drop ORDER BY v;
+-- drop: gone; detach: plain tables left in place; archive: moved
+SELECT count(*) AS dropped_left FROM pg_class WHERE relname = 'r_drop_p2020_01';
+SELECT c.relnamespace::regnamespace, c.relname, c.relispartition, c.relkind
+  FROM pg_class c WHERE c.relname IN ('r_detach_p2020_01', 'r_archive_p2020_01') ORDER BY 2;
+SELECT last_error FROM tenancy.partition_status() WHERE parent::text LIKE 'r\_%';
+-- a second run has nothing to do
+SELECT count(*) AS tables_before FROM pg_class WHERE relname LIKE 'r\_%' \gset
+CALL tenancy.run_maintenance();
+SELECT count(*) = :tables_before AS nothing_changed FROM pg_class WHERE relname LIKE 'r\_%';
+
+-- Never make a partition that retention would drop at once: registering
+-- again from 2020 makes nothing older than the retention window.
+SELECT tenancy.partition_by_time('r_drop', 'at', '1 month', 1, '2020-01-01') AS made_from_2020;
+
+-- Retention refused when foreign keys reference the table.
+CREATE TABLE r_parent (id int, at timestamptz NOT NULL, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+SELECT tenancy.partition_by_time('r_parent', 'at', '1 month', 0) AS made;
+CREATE TABLE r_child (id int, at timestamptz, FOREIGN KEY (id, at) REFERENCES r_parent);
+SELECT tenancy.set_retention('r_parent', '30 days');
+SELECT retention FROM tenancy.partition_config WHERE parent = 'r_parent'::regclass;
+-- a foreign key added after retention was set: maintenance refuses to
+-- retire partitions, records why, and keeps them
+DROP TABLE r_child;
+SELECT tenancy.partition_by_time('r_parent', 'at', '1 month', 0, now() - interval '3 months') AS made_old;
+SELECT tenancy.set_retention('r_parent', '1 day');
+CREATE TABLE r_child (id int, at timestamptz, FOREIGN KEY (id, at) REFERENCES r_parent);
+CALL tenancy.run_maintenance('r_parent');
+SELECT partitions, regexp_replace(last_error, '\d{4}_\d\d', 'YYYY_MM', 'g') AS last_error
+  FROM tenancy.partition_status() WHERE parent = 'r_parent'::regclass;
+-- turning retention off
+SELECT tenancy.set_retention('r_parent', NULL);
+SELECT retention FROM tenancy.partition_config WHERE parent = 'r_parent'::regclass;

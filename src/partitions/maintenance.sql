@@ -1,0 +1,364 @@
+-- maintenance.sql: retention settings and CALL tenancy.run_maintenance().
+
+-- Foreign keys that reference parent: retention would break them.
+CREATE FUNCTION tenancy._partition_referencing_fks(parent regclass)
+RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT string_agg(format('%I on %s', conname, conrelid::regclass), ', ' ORDER BY conname)
+      FROM pg_constraint
+     WHERE contype = 'f' AND confrelid = parent AND conparentid = 0
+$$;
+
+CREATE FUNCTION tenancy.set_retention(parent regclass, keep interval, action text DEFAULT 'drop',
+                                      archive_schema name DEFAULT NULL)
+RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    cfg tenancy.partition_config;
+    fks text;
+BEGIN
+    IF parent IS NULL OR action IS NULL THEN
+        PERFORM tenancy._partition_fail('22004', 'parent and action must not be NULL',
+            'Pass a registered table, how long to keep its data, and drop, detach or archive.');
+    END IF;
+    PERFORM tenancy._partition_check_owner(parent);
+    SELECT * INTO cfg FROM tenancy.partition_config c WHERE c.parent = $1 FOR UPDATE;
+    IF NOT FOUND OR cfg.kind <> 'time' THEN
+        PERFORM tenancy._partition_fail('55000',
+            format('table %s is not registered for time partitions', parent),
+            'Register it with tenancy.partition_by_time first; retention applies to time partitions.');
+    END IF;
+    IF keep IS NOT NULL AND keep <= interval '0' THEN
+        PERFORM tenancy._partition_fail('22023', 'keep must be a positive interval',
+            'Pass how long data is kept, e.g. ''90 days'', or NULL to turn retention off.');
+    END IF;
+    IF action NOT IN ('drop', 'detach', 'archive') THEN
+        PERFORM tenancy._partition_fail('22023', format('unknown retention action "%s"', action),
+            'Use drop, detach (left as a plain table) or archive (moved to archive_schema).');
+    END IF;
+    IF action = 'archive' THEN
+        IF archive_schema IS NULL THEN
+            PERFORM tenancy._partition_fail('22023', 'action archive needs an archive_schema',
+                'Name the schema old partitions are moved to.');
+        END IF;
+        IF NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = archive_schema) THEN
+            PERFORM tenancy._partition_fail('3F000', format('schema "%s" does not exist', archive_schema),
+                'Create the archive schema first.');
+        END IF;
+        IF archive_schema = (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                              WHERE c.oid = parent) THEN
+            PERFORM tenancy._partition_fail('22023', 'archive_schema must differ from the table''s schema',
+                'Name a separate schema for archived partitions.');
+        END IF;
+        IF NOT has_schema_privilege(archive_schema, 'CREATE') THEN
+            PERFORM tenancy._partition_fail('42501', format('permission denied for schema %s', archive_schema),
+                'Grant CREATE on the archive schema to the role that runs maintenance.');
+        END IF;
+    ELSIF archive_schema IS NOT NULL THEN
+        PERFORM tenancy._partition_fail('22023', 'archive_schema is only used with action archive',
+            'Pass action => ''archive'' or leave archive_schema NULL.');
+    END IF;
+    fks := tenancy._partition_referencing_fks(parent);
+    IF keep IS NOT NULL AND fks IS NOT NULL THEN
+        PERFORM tenancy._partition_fail('2BP01',
+            format('retention on %s would break foreign keys that reference it', parent),
+            'Drop those foreign keys, or purge the referencing rows yourself.',
+            format('Referencing: %s.', fks));
+    END IF;
+    UPDATE tenancy.partition_config c
+       SET retention = keep, retention_action = $3,
+           archive_schema = CASE WHEN $3 = 'archive' THEN $4 END
+     WHERE c.parent = $1;
+END
+$$;
+COMMENT ON FUNCTION tenancy.set_retention(regclass, interval, text, name) IS
+    'Time partitions older than keep are dropped, detached or moved to archive_schema by run_maintenance';
+
+-- What one maintenance run does for parent, worked out from the catalog
+-- and the clock (and, for the default partition only, its rows):
+--   retire <child>   retention
+--   make <lower>     a time partition next to an empty default (premake)
+--   make_pending <lower>  the same next to a default holding rows
+--   tenant <uuid>    a tenant partition for rows found in the default
+CREATE FUNCTION tenancy._partition_plan(parent regclass)
+RETURNS TABLE (action text, lower timestamp, child regclass, tenant uuid)
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    cfg tenancy.partition_config;
+    ctype regtype;
+    now_utc timestamp := now() AT TIME ZONE 'UTC';
+    cutoff timestamp;
+    lowers timestamp[];
+    uppers timestamp[];
+    premade timestamp[];
+    children regclass[];
+    wanted timestamp[] := '{}';
+    def regclass;
+    has_rows boolean := false;
+BEGIN
+    SELECT * INTO STRICT cfg FROM tenancy.partition_config c WHERE c.parent = $1;
+    ctype := tenancy._partition_control_type(cfg.parent, cfg.control);
+    def := tenancy._partition_default_of(cfg.parent);
+    IF def IS NOT NULL THEN
+        has_rows := tenancy._partition_has_rows(def);
+        -- The default's rows are read below as stored, not as row level
+        -- security would filter them (an error if the caller may not).
+        PERFORM set_config('row_security', 'off', true);
+    END IF;
+    IF cfg.kind = 'tenant' THEN
+        IF has_rows THEN
+            -- At most 10 tenants a run: the rest wait for the next run.
+            RETURN QUERY EXECUTE format(
+                'SELECT ''tenant''::text, NULL::timestamp, NULL::regclass, t '
+                'FROM (SELECT DISTINCT %I AS t FROM %s WHERE %I IS NOT NULL LIMIT 10) q ORDER BY t',
+                cfg.control, tenancy._partition_qualified(def), cfg.control);
+        END IF;
+        RETURN;
+    END IF;
+    cutoff := now_utc - cfg.retention;
+    SELECT coalesce(array_agg(ch.lower ORDER BY ch.lower), '{}'), coalesce(array_agg(ch.upper ORDER BY ch.lower), '{}'),
+           coalesce(array_agg(ch.child ORDER BY ch.lower), '{}')
+      INTO lowers, uppers, children
+      FROM tenancy._partition_children(cfg.parent, ctype) ch WHERE NOT ch.is_default;
+    RETURN QUERY
+        SELECT 'retire'::text, l, c, NULL::uuid
+          FROM unnest(lowers, uppers, children) AS x(l, u, c)
+         WHERE u <= cutoff ORDER BY l;
+    premade := tenancy._partition_premake_plan(cfg.step, cfg.premake, NULL, now_utc, cutoff, lowers, uppers);
+    IF has_rows THEN
+        EXECUTE format('SELECT coalesce(array_agg(f), ''{}'') FROM (SELECT DISTINCT '
+                       'tenancy._partition_step_floor(%s, $1) AS f FROM %s WHERE %I IS NOT NULL '
+                       'AND %s > ''-infinity'' AND %s < ''infinity'' LIMIT 1000) q',
+                       tenancy._partition_utc_expr(cfg.control, ctype), tenancy._partition_qualified(def),
+                       cfg.control, quote_ident(cfg.control), quote_ident(cfg.control))
+            INTO wanted USING cfg.step;
+        -- At most 10 partitions a run for rows in the default, none beyond
+        -- the premake window: one bad row cannot make a thousand partitions.
+        premade := premade || tenancy._partition_drain_plan(cfg.step, cfg.premake, now_utc, cutoff,
+                                                            wanted, lowers, uppers, 10);
+    END IF;
+    -- 'make' next to an empty default attaches at once; 'make_pending' takes
+    -- the NOT VALID path when the default holds rows.
+    RETURN QUERY SELECT DISTINCT CASE WHEN has_rows THEN 'make_pending' ELSE 'make' END,
+                        x, NULL::regclass, NULL::uuid
+                   FROM unnest(premade) x ORDER BY 2;
+END
+$$;
+
+-- Before attaching [lower, ...) next to a default partition that holds
+-- rows (none of them in the range): adds a NOT VALID check constraint
+-- excluding the range from the default (a brief lock, no scan). Returns
+-- whether it did. _partition_validate_pending then validates it under
+-- SHARE UPDATE EXCLUSIVE (writers keep going), and ATTACH skips its scan.
+CREATE FUNCTION tenancy._partition_prepare(parent regclass, lower timestamp)
+RETURNS boolean LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    cfg tenancy.partition_config;
+    ctype regtype;
+    def regclass := tenancy._partition_default_of(parent);
+    lo text;
+    hi text;
+BEGIN
+    IF def IS NULL THEN
+        RETURN false;
+    END IF;
+    SELECT * INTO STRICT cfg FROM tenancy.partition_config c WHERE c.parent = $1;
+    ctype := tenancy._partition_control_type(parent, cfg.control);
+    lo := tenancy._partition_literal(lower, ctype);
+    hi := tenancy._partition_literal(tenancy._partition_step_add(lower, cfg.step, 1), ctype);
+    IF NOT tenancy._partition_has_rows(def) THEN
+        RETURN false; -- ATTACH scans an empty default at once
+    END IF;
+    IF tenancy._partition_has_rows(def, format('%I >= %s AND %I < %s', cfg.control, lo, cfg.control, hi)) THEN
+        RETURN false; -- rows to move: one transaction moves them and attaches
+    END IF;
+    EXECUTE format('ALTER TABLE %s ADD CONSTRAINT %I CHECK (%I IS NULL OR %I < %s OR %I >= %s) NOT VALID',
+                   tenancy._partition_qualified(def), tenancy._partition_pending_name(lower),
+                   cfg.control, cfg.control, lo, cfg.control, hi);
+    RETURN true;
+END
+$$;
+
+CREATE FUNCTION tenancy._partition_validate_pending(parent regclass, lower timestamp)
+RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    EXECUTE format('ALTER TABLE %s VALIDATE CONSTRAINT %I',
+                   tenancy._partition_qualified(tenancy._partition_default_of(parent)),
+                   tenancy._partition_pending_name(lower));
+END
+$$;
+
+-- Drops pending exclusion constraints left by an interrupted run.
+CREATE FUNCTION tenancy._partition_cleanup(parent regclass)
+RETURNS int LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    def regclass := tenancy._partition_default_of(parent);
+    con name;
+    dropped int := 0;
+BEGIN
+    FOR con IN SELECT conname FROM pg_constraint
+                WHERE conrelid = def AND contype = 'c' AND conname LIKE 'tenancy\_pending\_%'
+                ORDER BY conname
+    LOOP
+        EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', tenancy._partition_qualified(def), con);
+        dropped := dropped + 1;
+    END LOOP;
+    RETURN dropped;
+END
+$$;
+
+-- Retention of one partition: drop, detach, or detach and move to the
+-- archive schema.
+CREATE FUNCTION tenancy._partition_retire(parent regclass, child regclass)
+RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    cfg tenancy.partition_config;
+    fks text := tenancy._partition_referencing_fks(parent);
+BEGIN
+    SELECT * INTO STRICT cfg FROM tenancy.partition_config c WHERE c.parent = $1;
+    IF fks IS NOT NULL THEN
+        PERFORM tenancy._partition_fail('2BP01',
+            format('retention on %s would break foreign keys that reference it', parent),
+            'Drop those foreign keys, or turn retention off with set_retention(parent, NULL).',
+            format('Referencing: %s.', fks));
+    END IF;
+    IF cfg.retention_action = 'drop' THEN
+        EXECUTE format('DROP TABLE %s', tenancy._partition_qualified(child));
+    ELSE
+        EXECUTE format('ALTER TABLE %s DETACH PARTITION %s',
+                       tenancy._partition_qualified(parent), tenancy._partition_qualified(child));
+        IF cfg.retention_action = 'archive' THEN
+            EXECUTE format('ALTER TABLE %s SET SCHEMA %I', tenancy._partition_qualified(child),
+                           cfg.archive_schema);
+        END IF;
+    END IF;
+END
+$$;
+
+CREATE FUNCTION tenancy._partition_record(parent regclass, errors text[])
+RETURNS void LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+    INSERT INTO tenancy.partition_state AS s (parent, last_run, last_error)
+    VALUES (parent, clock_timestamp(), nullif(array_to_string(errors, '; '), ''))
+    ON CONFLICT (parent) DO UPDATE SET last_run = excluded.last_run, last_error = excluded.last_error
+$$;
+
+-- For each registered parent (or the one named): premake, retention and
+-- moving rows out of the default partition. Every step is its own
+-- transaction with lock_timeout = lock_wait (set inside the transaction: a
+-- procedure with a SET clause cannot COMMIT); a step that fails or cannot
+-- get its locks is rolled back, recorded in last_error and retried next
+-- run. A session advisory lock per parent keeps two runs off the same
+-- parent. On a standby it does nothing.
+CREATE PROCEDURE tenancy.run_maintenance(parent regclass DEFAULT NULL, lock_wait interval DEFAULT '1s')
+LANGUAGE plpgsql AS $$
+DECLARE
+    parents regclass[];
+    p regclass;
+    timeout text;
+    errors text[];
+    ok boolean;
+    pending boolean;
+    actions text[];
+    lowers timestamp[];
+    children regclass[];
+    tenants uuid[];
+    what text;
+BEGIN
+    IF lock_wait IS NULL OR lock_wait <= interval '0' THEN
+        PERFORM tenancy._partition_fail('22023', 'lock_wait must be a positive interval',
+            'lock_wait bounds how long maintenance waits for a lock (and so how long traffic queues behind it), e.g. ''1s''.');
+    END IF;
+    timeout := least(ceil(extract(epoch FROM lock_wait) * 1000), 2147483647)::bigint::text || 'ms';
+    IF pg_catalog.pg_is_in_recovery() THEN
+        RETURN;
+    END IF;
+    IF parent IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tenancy.partition_config c WHERE c.parent = $1) THEN
+        PERFORM tenancy._partition_fail('55000', format('table %s is not registered', parent),
+            'Register it with tenancy.partition_by_time or tenancy.partition_by_tenant first.');
+    END IF;
+    SELECT array_agg(c.parent ORDER BY c.parent::oid) INTO parents
+      FROM tenancy.partition_config c WHERE $1 IS NULL OR c.parent = $1;
+    COMMIT;
+    FOREACH p IN ARRAY coalesce(parents, '{}') LOOP
+        IF NOT pg_catalog.pg_try_advisory_lock(tenancy._partition_lock_key(p)) THEN
+            CONTINUE; -- another run is on it
+        END IF;
+        errors := '{}';
+        PERFORM pg_catalog.set_config('lock_timeout', timeout, true);
+        BEGIN
+            PERFORM tenancy._partition_check_owner(p);
+            PERFORM tenancy._partition_cleanup(p);
+            SELECT coalesce(array_agg(s.action), '{}'), array_agg(s.lower), array_agg(s.child),
+                   array_agg(s.tenant)
+              INTO actions, lowers, children, tenants
+              FROM tenancy._partition_plan(p) s;
+            ok := true;
+        EXCEPTION WHEN OTHERS THEN
+            errors := errors || format('plan: %s', SQLERRM);
+            ok := false;
+        END;
+        COMMIT;
+        FOR i IN 1 .. CASE WHEN ok THEN cardinality(actions) ELSE 0 END LOOP
+            what := format('%s %s', replace(actions[i], 'make_pending', 'make'),
+                           coalesce(children[i]::text, tenants[i]::text,
+                                    to_char(lowers[i], 'YYYY-MM-DD"T"HH24:MI:SS') || ' UTC'));
+            IF actions[i] IN ('make', 'make_pending') THEN
+                pending := false;
+                IF actions[i] = 'make_pending' THEN
+                    PERFORM pg_catalog.set_config('lock_timeout', timeout, true);
+                    BEGIN
+                        pending := tenancy._partition_prepare(p, lowers[i]);
+                    EXCEPTION WHEN OTHERS THEN
+                        errors := errors || format('%s: %s', what, SQLERRM);
+                        CONTINUE;
+                    END;
+                    COMMIT;
+                END IF;
+                IF pending THEN
+                    PERFORM pg_catalog.set_config('lock_timeout', timeout, true);
+                    BEGIN
+                        PERFORM tenancy._partition_validate_pending(p, lowers[i]);
+                    EXCEPTION
+                        WHEN check_violation THEN
+                            NULL; -- rows arrived meanwhile: the next step moves them
+                        WHEN OTHERS THEN
+                            errors := errors || format('%s: %s', what, SQLERRM);
+                    END;
+                    COMMIT;
+                END IF;
+                PERFORM pg_catalog.set_config('lock_timeout', timeout, true);
+                BEGIN
+                    PERFORM tenancy._partition_make_time_child(p, lowers[i]);
+                EXCEPTION WHEN OTHERS THEN
+                    errors := errors || format('%s: %s', what, SQLERRM);
+                END;
+                COMMIT;
+            ELSE
+                PERFORM pg_catalog.set_config('lock_timeout', timeout, true);
+                BEGIN
+                    IF actions[i] = 'tenant' THEN
+                        PERFORM tenancy.add_tenant_partition(p, tenants[i]);
+                    ELSE
+                        PERFORM tenancy._partition_retire(p, children[i]);
+                    END IF;
+                EXCEPTION WHEN OTHERS THEN
+                    errors := errors || format('%s: %s', what, SQLERRM);
+                END;
+                COMMIT;
+            END IF;
+        END LOOP;
+        IF ok THEN
+            PERFORM pg_catalog.set_config('lock_timeout', timeout, true);
+            BEGIN
+                PERFORM tenancy._partition_cleanup(p);
+            EXCEPTION WHEN OTHERS THEN
+                errors := errors || format('cleanup: %s', SQLERRM);
+            END;
+            COMMIT;
+        END IF;
+        PERFORM tenancy._partition_record(p, errors);
+        COMMIT;
+        PERFORM pg_catalog.pg_advisory_unlock(tenancy._partition_lock_key(p));
+    END LOOP;
+END
+$$;
+COMMENT ON PROCEDURE tenancy.run_maintenance(regclass, interval) IS
+    'Premake, retention and default draining for registered partition sets; one transaction per step';

@@ -1,0 +1,135 @@
+-- purge.sql: retention for unpartitioned tables, and the pg_cron job.
+
+-- Checks purge's arguments; returns the time column's type.
+CREATE FUNCTION tenancy._purge_check(tbl regclass, time_column name, older_than interval,
+                                     batch_size int, archive_to regclass)
+RETURNS regtype LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    kind "char";
+    ctype regtype;
+    missing text;
+BEGIN
+    IF tbl IS NULL OR time_column IS NULL OR older_than IS NULL OR batch_size IS NULL THEN
+        PERFORM tenancy._partition_fail('22004', 'tbl, time_column, older_than and batch_size must not be NULL',
+            'Pass a table, its time column and how long rows are kept.');
+    END IF;
+    SELECT relkind INTO kind FROM pg_class WHERE oid = tbl;
+    IF kind = 'p' THEN
+        PERFORM tenancy._partition_fail('42809', format('table %s is partitioned', tbl),
+            'Register it with tenancy.partition_by_time and use tenancy.set_retention instead.');
+    ELSIF kind IS DISTINCT FROM 'r' THEN
+        PERFORM tenancy._partition_fail('42809', format('%s is not a table', tbl),
+            'purge deletes rows from an ordinary table.');
+    END IF;
+    PERFORM tenancy._partition_check_owner(tbl);
+    ctype := tenancy._partition_control_type(tbl, time_column);
+    IF ctype IS NULL THEN
+        PERFORM tenancy._partition_fail('42703',
+            format('column "%s" of table %s does not exist', time_column, tbl),
+            'Name the column that holds each row''s time.');
+    END IF;
+    IF NOT ctype = ANY ('{timestamptz,timestamp,date}'::regtype[]) THEN
+        PERFORM tenancy._partition_fail('42804', format('column "%s" has type %s', time_column, ctype),
+            'The time column must be timestamptz, timestamp or date.');
+    END IF;
+    IF older_than <= interval '0' THEN
+        PERFORM tenancy._partition_fail('22023', 'older_than must be a positive interval',
+            'Rows older than now() - older_than are deleted, e.g. ''90 days''.');
+    END IF;
+    IF batch_size < 1 THEN
+        PERFORM tenancy._partition_fail('22023', 'batch_size must be at least 1',
+            'Each batch is deleted and committed on its own; 10000 is a good size.');
+    END IF;
+    IF archive_to IS NOT NULL THEN
+        IF archive_to = tbl OR (SELECT relkind FROM pg_class WHERE oid = archive_to) NOT IN ('r', 'p') THEN
+            PERFORM tenancy._partition_fail('42809', format('%s cannot be the archive of %s', archive_to, tbl),
+                'archive_to must be another table with the same columns.');
+        END IF;
+        SELECT string_agg(quote_ident(a.attname), ', ') INTO missing
+          FROM pg_attribute a
+         WHERE a.attrelid = tbl AND a.attnum > 0 AND NOT a.attisdropped
+           AND NOT EXISTS (SELECT 1 FROM pg_attribute b WHERE b.attrelid = archive_to AND b.attname = a.attname
+                              AND b.attnum > 0 AND NOT b.attisdropped);
+        IF missing IS NOT NULL THEN
+            PERFORM tenancy._partition_fail('42703', format('archive table %s lacks columns of %s', archive_to, tbl),
+                'Create the archive with CREATE TABLE archive (LIKE tbl).', format('Missing: %s.', missing));
+        END IF;
+        IF NOT has_table_privilege(archive_to, 'INSERT') THEN
+            PERFORM tenancy._partition_fail('42501', format('permission denied for table %s', archive_to),
+                'Grant INSERT on the archive table to the role running purge.');
+        END IF;
+    END IF;
+    RETURN ctype;
+END
+$$;
+
+-- One batch: deletes up to batch_size rows older than cutoff (skipping
+-- rows locked by others) and, with an archive, inserts them there in the
+-- same statement. Returns the rows deleted.
+CREATE FUNCTION tenancy._purge_batch(tbl regclass, time_column name, ctype regtype, cutoff timestamptz,
+                                     batch_size int, archive_to regclass)
+RETURNS bigint LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    src text := tenancy._partition_qualified(tbl);
+    cols text;
+    n bigint;
+BEGIN
+    SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) INTO cols
+      FROM pg_attribute WHERE attrelid = tbl AND attnum > 0 AND NOT attisdropped;
+    EXECUTE format(
+        'WITH del AS (DELETE FROM %1$s WHERE ctid = ANY (ARRAY(SELECT ctid FROM %1$s WHERE %2$I < $1::%3$s '
+        'LIMIT %4$s FOR UPDATE SKIP LOCKED)) AND %2$I < $1::%3$s RETURNING %5$s)%6$s SELECT count(*) FROM del',
+        src, time_column, ctype::text, batch_size, cols,
+        CASE WHEN archive_to IS NULL THEN ''
+             ELSE format(', ins AS (INSERT INTO %s (%s) SELECT %s FROM del)',
+                         tenancy._partition_qualified(archive_to), cols, cols) END)
+        INTO n USING cutoff;
+    RETURN n;
+END
+$$;
+
+-- Retention for unpartitioned tables: the cutoff is fixed when the call
+-- starts; batches are committed one by one, each with lock_timeout (the
+-- session's, or 1s when none is set); rows newer than the cutoff are never
+-- touched; rows locked by others are skipped for the next call.
+CREATE PROCEDURE tenancy.purge(tbl regclass, time_column name, older_than interval,
+                               batch_size int DEFAULT 10000, archive_to regclass DEFAULT NULL)
+LANGUAGE plpgsql AS $$
+DECLARE
+    ctype regtype := tenancy._purge_check(tbl, time_column, older_than, batch_size, archive_to);
+    cutoff timestamptz := now() - older_than;
+    timeout text := coalesce(nullif(current_setting('lock_timeout'), '0'), '1s');
+    n bigint;
+BEGIN
+    LOOP
+        PERFORM pg_catalog.set_config('lock_timeout', timeout, true);
+        n := tenancy._purge_batch(tbl, time_column, ctype, cutoff, batch_size, archive_to);
+        COMMIT;
+        EXIT WHEN n = 0;
+    END LOOP;
+END
+$$;
+COMMENT ON PROCEDURE tenancy.purge(regclass, name, interval, int, regclass) IS
+    'Deletes rows older than now() - older_than in committed batches, optionally archiving them';
+
+CREATE FUNCTION tenancy.schedule_maintenance(schedule text DEFAULT '*/10 * * * *')
+RETURNS bigint LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    job bigint;
+BEGIN
+    IF schedule IS NULL THEN
+        PERFORM tenancy._partition_fail('22004', 'schedule must not be NULL',
+            'Pass a cron schedule such as ''*/10 * * * *''.');
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_cron') THEN
+        PERFORM tenancy._partition_fail('55000', 'pg_cron is not installed in this database',
+            'Add pg_cron to shared_preload_libraries, set cron.database_name to this database, '
+            'restart, and run CREATE EXTENSION pg_cron.');
+    END IF;
+    EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO job
+      USING 'tenancy-maintenance', schedule, 'CALL tenancy.run_maintenance()';
+    RETURN job;
+END
+$$;
+COMMENT ON FUNCTION tenancy.schedule_maintenance(text) IS
+    'Schedules CALL tenancy.run_maintenance() with pg_cron as job tenancy-maintenance (pg_cron 1.4 uses GMT)';
