@@ -1,6 +1,9 @@
 -- partition_errors: every bad call fails with a clear SQLSTATE and hint
 -- and changes nothing; a caller who does not own the table gets 42501.
 \set SHOW_CONTEXT never
+-- Its own schema: other capabilities' tests share this database.
+CREATE SCHEMA part_errors;
+SET search_path = part_errors, public;
 \set VERBOSITY default
 -- Runs a statement and reports its SQLSTATE, message and hint.
 CREATE FUNCTION pg_temp.try(stmt text) RETURNS text LANGUAGE plpgsql AS $$
@@ -17,7 +20,7 @@ END $$;
 CREATE VIEW pg_temp.snapshot AS
     SELECT (SELECT count(*) FROM tenancy.partition_config) AS configs,
            (SELECT count(*) FROM tenancy.partition_state) AS states,
-           (SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace) AS relations,
+           (SELECT count(*) FROM pg_class WHERE relnamespace = 'part_errors'::regnamespace) AS relations,
            (SELECT string_agg(format('%s/%s/%s/%s', parent, premake, retention, retention_action), ',' ORDER BY parent::text)
               FROM tenancy.partition_config) AS settings;
 
@@ -72,7 +75,7 @@ SELECT stmt, pg_temp.try(stmt) AS result FROM unnest(ARRAY[
     $$SELECT tenancy.set_retention('good', '-3 days')$$,
     $$SELECT tenancy.set_retention('good', '1 day', 'archive')$$,
     $$SELECT tenancy.set_retention('good', '1 day', 'archive', 'no_such_schema')$$,
-    $$SELECT tenancy.set_retention('good', '1 day', 'archive', 'public')$$,
+    $$SELECT tenancy.set_retention('good', '1 day', 'archive', 'part_errors')$$,
     $$SELECT tenancy.set_retention('good', '1 day', 'drop', 'public')$$,
     -- a name squatted by an unrelated table
     $$CREATE TABLE good_p2019_12 (x int); SELECT tenancy.partition_by_time('good', 'at', '1 month', 1, '2019-12-01')$$
@@ -84,6 +87,7 @@ SELECT b IS NOT DISTINCT FROM a AS nothing_changed
 SET client_min_messages = warning;
 CREATE ROLE part_stranger;
 SET client_min_messages = notice;
+GRANT USAGE ON SCHEMA part_errors TO part_stranger;
 GRANT SELECT, INSERT, UPDATE, DELETE ON tenancy.partition_config, tenancy.partition_state TO part_stranger;
 DO $$
 DECLARE f regprocedure;
@@ -119,6 +123,7 @@ SELECT b IS NOT DISTINCT FROM a AS nothing_changed
 SET client_min_messages = warning;
 CREATE ROLE part_nobody;
 SET client_min_messages = notice;
+GRANT USAGE ON SCHEMA part_errors TO part_nobody;
 SET ROLE part_nobody;
 SELECT pg_temp.try($$SELECT tenancy.partition_by_time('good', 'at', '1 month')$$);
 SELECT pg_temp.try($$CALL tenancy.run_maintenance()$$);

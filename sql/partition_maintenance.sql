@@ -2,6 +2,9 @@
 -- capped batches, the NOT VALID path, leftovers of interrupted runs, and
 -- one parent's error not stopping the others.
 \set SHOW_CONTEXT never
+-- Its own schema: other capabilities' tests share this database.
+CREATE SCHEMA part_maintenance;
+SET search_path = part_maintenance, public;
 CREATE TABLE m (at timestamptz NOT NULL, v int) PARTITION BY RANGE (at);
 SELECT tenancy.partition_by_time('m', 'at', '1 day', 3) AS made;
 -- 15 days of old rows, one row 20 days ahead, one in 2999: all in the default

@@ -1,6 +1,9 @@
 -- partition_purge: retention for plain tables in committed batches, with
 -- an optional archive, and the pg_cron job.
 \set SHOW_CONTEXT never
+-- Its own schema: other capabilities' tests share this database.
+CREATE SCHEMA part_purge;
+SET search_path = part_purge, public;
 CREATE TABLE logs (id int PRIMARY KEY, at timestamptz NOT NULL, msg text);
 CREATE INDEX ON logs (at);
 INSERT INTO logs SELECT i, now() - make_interval(days => i), 'm' || i FROM generate_series(1, 50) i;

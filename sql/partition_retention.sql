@@ -1,6 +1,9 @@
 -- partition_retention: drop, detach and archive; partitions retention
 -- would drop at once are never made; foreign keys are protected.
 \set SHOW_CONTEXT never
+-- Its own schema: other capabilities' tests share this database.
+CREATE SCHEMA part_retention;
+SET search_path = part_retention, public;
 -- Three monthly sets from 2020, kept for 60 days; one per action.
 CREATE TABLE r_drop (at timestamptz NOT NULL, v int) PARTITION BY RANGE (at);
 CREATE TABLE r_detach (at timestamptz NOT NULL, v int) PARTITION BY RANGE (at);

@@ -1,6 +1,9 @@
 -- partition_tenant: one LIST partition per tenant (uuid), made at
 -- onboarding or by maintenance for tenants found in the default.
 \set SHOW_CONTEXT never
+-- Its own schema: other capabilities' tests share this database.
+CREATE SCHEMA part_tenant;
+SET search_path = part_tenant, public;
 CREATE TABLE profiles (workspace_id uuid NOT NULL, name text, PRIMARY KEY (workspace_id, name))
     PARTITION BY LIST (workspace_id);
 SELECT tenancy.partition_by_tenant('profiles', 'workspace_id') AS made;

@@ -2,11 +2,15 @@
 -- inherits from its parent. Output never depends on today's date: fixed
 -- start_at, and comparisons against now() computed in the query.
 \set SHOW_CONTEXT never
+-- Its own schema: other capabilities' tests share this database.
+CREATE SCHEMA part_time;
+SET search_path = part_time, public;
 SET client_min_messages = warning;
 CREATE ROLE part_owner;
 CREATE ROLE part_reader;
 CREATE ROLE "Part Writer";
-GRANT CREATE ON SCHEMA public TO part_owner;
+GRANT USAGE, CREATE ON SCHEMA part_time TO part_owner;
+GRANT USAGE ON SCHEMA part_time TO part_reader, "Part Writer";
 -- Delegation to a table owner (docs/partitions.md): the calls, and the
 -- configuration tables, whose row level security shows each owner its own.
 DO $$
@@ -126,3 +130,12 @@ RESET ROLE;
 -- The child is made LIKE the parent and attached: check constraints came along.
 SELECT conrelid::regclass, conname, pg_get_constraintdef(oid) FROM pg_constraint
  WHERE conrelid = 'events_p2020_01'::regclass ORDER BY conname;
+
+-- A parent isolated with tenancy.enable_isolation (SPEC part 3): each new
+-- partition gets the four tenancy policies before ATTACH, exactly once (the
+-- isolation event trigger then finds it isolated already).
+CREATE TABLE iso_parted (workspace_id uuid NOT NULL, at timestamptz NOT NULL) PARTITION BY RANGE (at);
+SELECT count(*) > 0 AS isolated FROM tenancy.enable_isolation('iso_parted');
+SELECT tenancy.partition_by_time('iso_parted', 'at', '1 month', 0, '2020-01-01', false) > 0 AS made;
+SELECT policyname, cmd FROM pg_policies WHERE tablename = 'iso_parted_p2020_01' ORDER BY policyname;
+SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE oid = 'iso_parted_p2020_01'::regclass;
