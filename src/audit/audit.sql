@@ -21,6 +21,12 @@ CREATE TABLE tenancy.audit_log (
   row_hash    bytea
 ) PARTITION BY RANGE (logged_at);
 ALTER SEQUENCE tenancy.audit_log_id_seq OWNED BY tenancy.audit_log.id;
+-- The default partition exists from the start, so the log takes rows even
+-- before it is registered and premade (audit_log_ready); maintenance moves
+-- them into monthly partitions. It belongs to the extension, so its rows are
+-- dumped as configuration data.
+CREATE TABLE tenancy.audit_log_default PARTITION OF tenancy.audit_log DEFAULT;
+SELECT pg_catalog.pg_extension_config_dump('tenancy.audit_log_default', '');
 -- Chain order (transaction, then id): sealing and verification walk it.
 CREATE INDEX audit_log_chain_order ON tenancy.audit_log (txid, id);
 COMMENT ON TABLE tenancy.audit_log IS
@@ -53,6 +59,9 @@ SELECT pg_catalog.pg_extension_config_dump('tenancy.audit_chain', '');
 SELECT pg_catalog.pg_extension_config_dump('tenancy.audit_seal_state', '');
 SELECT pg_catalog.pg_extension_config_dump('tenancy.audit_log_id_seq', '');
 
+CREATE FUNCTION tenancy._creating_extension() RETURNS boolean
+LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'in_extension_script';
+
 -- Makes sure the log can take rows: the first time it is needed, registers
 -- tenancy.audit_log as a monthly partition set (tenancy.partition_by_time),
 -- premade 3 months ahead and with a default partition, so that a write never
@@ -65,6 +74,11 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+  -- not inside CREATE EXTENSION: partitions made there would belong to the
+  -- extension, and pg_dump would skip their rows
+  IF tenancy._creating_extension() THEN
+    RETURN;
+  END IF;
   IF NOT EXISTS (SELECT 1 FROM tenancy.partition_config c
                   WHERE c.parent = 'tenancy.audit_log'::regclass) THEN
     PERFORM tenancy.partition_by_time('tenancy.audit_log', 'logged_at', '1 month', premake => 3);

@@ -29,6 +29,7 @@ extern "C" {
 #include "catalog/pg_class.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
+#include "commands/extension.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "funcapi.h"
@@ -388,4 +389,10 @@ TENANCY_FUNCTION(audit_settings)
 	}
 	relation_close(rel, AccessShareLock);
 	PG_RETURN_NULL();
+}
+
+/* tenancy._creating_extension(): whether a CREATE or ALTER EXTENSION script runs. */
+TENANCY_FUNCTION(in_extension_script)
+{
+	PG_RETURN_BOOL(creating_extension);
 }

@@ -274,6 +274,11 @@ BEGIN
     IF pg_catalog.pg_is_in_recovery() THEN
         RETURN;
     END IF;
+    -- the audit log registers itself the first time maintenance runs (when
+    -- the caller may: a delegated owner of other tables need not)
+    IF pg_catalog.has_function_privilege('tenancy.audit_log_ready()', 'EXECUTE') THEN
+        PERFORM tenancy.audit_log_ready();
+    END IF;
     IF parent IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tenancy.partition_config c WHERE c.parent = $1) THEN
         PERFORM tenancy._partition_fail('55000', format('table %s is not registered', parent),
             'Register it with tenancy.partition_by_time or tenancy.partition_by_tenant first.');

@@ -138,3 +138,7 @@ END
 $$;
 COMMENT ON PROCEDURE tenancy.rotate_keys(int) IS
     'Re-seals every value not under the active key, committing after each batch; resumable and idempotent';
+
+-- Registry changes are audited; the two secret columns only as changed.
+SELECT tenancy.enable_audit('tenancy.tenants', tenant_column => 'id',
+                            redact_columns => '{data_source,service_key}');
