@@ -1,5 +1,5 @@
 \echo
-\echo '=== Chapter 0: the extension ==='
+\echo '=== The extension ==='
 \echo 'CREATE EXTENSION tenancy puts everything in schema tenancy.'
 SELECT tenancy.version() AS version;
 SELECT extname, extversion, extnamespace::regnamespace AS schema, extrelocatable AS relocatable

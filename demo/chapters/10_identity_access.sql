@@ -1,5 +1,5 @@
 \echo
-\echo '=== Chapter 10: identity and access ==='
+\echo '=== Identity and access ==='
 \echo 'A membership table: ann works in Acme and Globex, bob in Globex and Initech.'
 CREATE TABLE demo_members (
   workspace_id uuid NOT NULL,

@@ -1,5 +1,5 @@
 \echo
-\echo '=== Chapter 15: isolation tooling ==='
+\echo '=== Isolation tooling ==='
 CREATE TABLE iso_members (workspace_id uuid NOT NULL, user_id uuid NOT NULL);
 INSERT INTO iso_members VALUES
   ('ac3e0000-0000-0000-0000-000000000001', 'a0000000-0000-0000-0000-00000000a001'),  -- ann: Acme

@@ -1,5 +1,5 @@
 \echo
-\echo '=== Chapter 20: partitions and retention ==='
+\echo '=== Partitions and retention ==='
 \echo 'A monthly events table: registered, premade two months ahead, with a default.'
 CREATE TABLE part_events (id bigserial, at timestamptz NOT NULL, workspace_id uuid, kind text,
                      PRIMARY KEY (id, at)) PARTITION BY RANGE (at);

@@ -1,5 +1,5 @@
 \echo
-\echo '=== Chapter 5: the tenant registry and sealed connections ==='
+\echo '=== The tenant registry and sealed connections ==='
 \echo 'Two tenants: one on a shared database, one on a dedicated one.'
 INSERT INTO tenancy.tenants (id, name, subdomain, region, pool_config) VALUES
   ('11111111-1111-1111-1111-111111111111', 'Acme Events', 'acme', 'eu-west-1', '{"max": 5}'),
