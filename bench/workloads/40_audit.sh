@@ -22,7 +22,7 @@ BEGIN
   VALUES (TG_OP, TG_RELID, TG_TABLE_SCHEMA, TG_TABLE_NAME,
           (SELECT jsonb_object_agg(k, coalesce(rec, old) -> k) FROM unnest(pkey_cols) k),
           rec, old);
-  RETURN coalesce(NEW, OLD);
+  RETURN NULL; -- AFTER trigger: the result is ignored
 END $$;
 DO $$
 DECLARE v text;
