@@ -143,11 +143,12 @@ delete_log_sql(const AuditedRelation &rel)
 /*
  * UPDATE pairs the i-th old row with the i-th new row: PostgreSQL appends
  * both images of a row to the transition tables together, in the same order.
+ * A one-row statement (the common OLTP case) needs no pairing.
  * Only changed, non-excluded columns are logged; rows where none changed are
  * not logged at all.
  */
 std::string
-update_log_sql(const AuditedRelation &rel)
+update_log_sql(const AuditedRelation &rel, bool single_row)
 {
 	std::string old_values, new_values, any_change;
 	for (const AuditedColumn &col : rel.columns)
@@ -168,10 +169,12 @@ update_log_sql(const AuditedRelation &rel)
 	std::string sql = log_columns;
 	sql += "SELECT $1, $2, $3, $4, 'UPDATE', " + tenant(rel, "n.r") + ", $5, $6, " +
 		   record_key(rel, "n.r") + ",\n  " + old_values + ",\n  " + new_values;
-	sql += "\nFROM (SELECT row_number() OVER () AS rn, t AS r FROM tenancy_old t) o"
-		   "\nJOIN (SELECT row_number() OVER () AS rn, t AS r FROM tenancy_new t) n USING (rn)"
-		   "\nWHERE " +
-		   any_change;
+	if (single_row)
+		sql += "\nFROM (SELECT t AS r FROM tenancy_old t) o, (SELECT t AS r FROM tenancy_new t) n";
+	else
+		sql += "\nFROM (SELECT row_number() OVER () AS rn, t AS r FROM tenancy_old t) o"
+			   "\nJOIN (SELECT row_number() OVER () AS rn, t AS r FROM tenancy_new t) n USING (rn)";
+	sql += "\nWHERE " + any_change;
 	return sql;
 }
 

@@ -40,7 +40,8 @@ std::string quote_identifier(const std::string &name);
 std::string quote_literal(const std::string &value);
 
 std::string insert_log_sql(const AuditedRelation &rel);
-std::string update_log_sql(const AuditedRelation &rel);
+/* single_row: the statement changed one row, so no pairing is needed. */
+std::string update_log_sql(const AuditedRelation &rel, bool single_row = false);
 std::string delete_log_sql(const AuditedRelation &rel);
 std::string truncate_log_sql();
 

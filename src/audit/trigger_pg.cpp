@@ -40,6 +40,7 @@ extern "C" {
 #include "utils/rel.h"
 #include "utils/relcache.h"
 #include "utils/syscache.h"
+#include "utils/tuplestore.h"
 #include "utils/typcache.h"
 #include "utils/xid8.h"
 }
@@ -55,6 +56,7 @@ enum LogOp
 	log_update,
 	log_delete,
 	log_truncate,
+	log_update_one_row, /* an UPDATE that changed exactly one row */
 	log_op_count
 };
 
@@ -238,6 +240,7 @@ generate_log_sql(const RelationFacts *facts, LogOp op)
 		{
 			case log_insert: sql = tenancy::audit::insert_log_sql(rel); break;
 			case log_update: sql = tenancy::audit::update_log_sql(rel); break;
+			case log_update_one_row: sql = tenancy::audit::update_log_sql(rel, true); break;
 			case log_delete: sql = tenancy::audit::delete_log_sql(rel); break;
 			default: sql = tenancy::audit::truncate_log_sql(); break;
 		}
@@ -253,7 +256,7 @@ fired_op(TriggerData *td)
 	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
 		return log_insert;
 	if (TRIGGER_FIRED_BY_UPDATE(td->tg_event))
-		return log_update;
+		return tuplestore_tuple_count(td->tg_newtable) == 1 ? log_update_one_row : log_update;
 	if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
 		return log_delete;
 	return log_truncate;

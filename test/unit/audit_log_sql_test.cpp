@@ -79,3 +79,12 @@ TEST_CASE("a relation whose every column is excluded logs no updates", "[audit]"
 	CHECK(update_log_sql(rel).empty());
 	CHECK_FALSE(insert_log_sql(rel).empty());
 }
+
+TEST_CASE("a one-row update needs no pairing join", "[audit]")
+{
+	std::string one = update_log_sql(items(), true);
+	CHECK(one.find("row_number()") == std::string::npos);
+	CHECK(one.find("FROM (SELECT t AS r FROM tenancy_old t) o, (SELECT t AS r FROM tenancy_new t) n") !=
+		  std::string::npos);
+	CHECK(update_log_sql(items()).find("USING (rn)") != std::string::npos);
+}
