@@ -28,7 +28,11 @@ ALTER SEQUENCE tenancy.audit_log_id_seq OWNED BY tenancy.audit_log.id;
 CREATE TABLE tenancy.audit_log_default PARTITION OF tenancy.audit_log DEFAULT;
 SELECT pg_catalog.pg_extension_config_dump('tenancy.audit_log_default', '');
 -- Chain order (transaction, then id): sealing and verification walk it.
-CREATE INDEX audit_log_chain_order ON tenancy.audit_log (txid, id);
+-- Each partition has its own index, made with it (partitions.sql), and the
+-- parent none: an index on the parent, which belongs to the extension, would
+-- make ATTACH PARTITION in a restored dump create the child's index before
+-- the dump's own CREATE INDEX of the same name, and the restore fail.
+CREATE INDEX audit_log_default_chain_order ON tenancy.audit_log_default (txid, id);
 COMMENT ON TABLE tenancy.audit_log IS
   'tenancy: append-only change log of audited tables, partitioned by month';
 

@@ -49,6 +49,12 @@ SELECT tenancy.set_tenant_connection('00000000-0000-0000-0000-0000000000a1',
   format('postgresql://app:%s@one.internal/one', 'LeakPw' || 'A1b2C3'), 'LeakSvc' || 'D4e5F6');
 SELECT tenancy.set_tenant_connection('00000000-0000-0000-0000-0000000000a2',
   format('host=/nonexistent user=two password=%s', 'LeakPw' || 'A1b2C3'), 'LeakSvc' || 'D4e5F6');
+-- an audited table, sealed: its log and chains must survive dump/restore
+CREATE TABLE audited_items (id int PRIMARY KEY, workspace_id uuid, v int);
+SELECT tenancy.enable_audit('audited_items');
+INSERT INTO audited_items SELECT g, '00000000-0000-0000-0000-0000000000a1', g FROM generate_series(1, 5) g;
+UPDATE audited_items SET v = v + 1;
+SELECT tenancy.seal_audit();
 -- every path plaintext takes: opening, info, a failing check, rotation
 SELECT tenancy.tenant_connection(id) IS NOT NULL, tenancy.tenant_service_key(id) IS NOT NULL
   FROM tenancy.tenants;
@@ -112,6 +118,9 @@ check "restored values open, bound to the same tenants" \
 	test "$(sql leak_restore "SELECT count(*) FROM tenancy.tenants
 	  WHERE strpos(tenancy.tenant_connection(id), 'LeakPw' || 'A1b2C3') > 0
 	    AND tenancy.tenant_service_key(id) = 'LeakSvc' || 'D4e5F6'")" = 2
+check "restored audit chains verify, as many rows as before" \
+	test "$(sql leak_restore 'SELECT count(*) FILTER (WHERE first_bad_id IS NOT NULL) || '"'/'"' || sum(rows_checked) FROM tenancy.verify_audit()')" = \
+	"0/$(sql leak_check 'SELECT sum(rows_checked) FROM tenancy.verify_audit()')"
 check "restored fingerprints still guard the keys" \
 	test "$(sql leak_restore 'SELECT count(*) FROM tenancy.key_fingerprints')" = 2
 check "restored registry accepts new sealed values" \
