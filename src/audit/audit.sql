@@ -114,8 +114,6 @@ RETURNS void LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-  kind "char";
-  owner oid;
   missing name;
   col_type regtype;
   detected name;
@@ -126,20 +124,10 @@ BEGIN
   IF tbl IS NULL OR exclude_columns IS NULL OR redact_columns IS NULL THEN
     RAISE EXCEPTION 'table and column lists must not be NULL' USING ERRCODE = '22004';
   END IF;
-  SELECT c.relkind, c.relowner INTO kind, owner FROM pg_class c WHERE c.oid = tbl;
-  IF kind IS NULL THEN
-    RAISE EXCEPTION 'relation with OID % does not exist', tbl::oid USING ERRCODE = '42P01';
-  END IF;
-  IF kind NOT IN ('r', 'p') THEN
-    RAISE EXCEPTION '% is not a table', tbl
-      USING ERRCODE = '42809', DETAIL = 'Only ordinary and partitioned tables can be audited.';
-  END IF;
+  PERFORM tenancy.check_owned_table(tbl, 'Only ordinary and partitioned tables can be audited.');
   IF tbl = 'tenancy.audit_log'::regclass
      OR 'tenancy.audit_log'::regclass IN (SELECT a.relid FROM pg_partition_ancestors(tbl) a) THEN
     RAISE EXCEPTION 'the audit log cannot audit itself' USING ERRCODE = '42809';
-  END IF;
-  IF NOT pg_has_role(owner, 'USAGE') THEN
-    RAISE EXCEPTION 'must be owner of table %', tbl USING ERRCODE = '42501';
   END IF;
   SELECT c INTO missing FROM unnest(exclude_columns || redact_columns) c
    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute a
@@ -218,20 +206,9 @@ RETURNS void LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-  kind "char";
-  owner oid;
   trig record;
 BEGIN
-  IF tbl IS NULL THEN
-    RAISE EXCEPTION 'table must not be NULL' USING ERRCODE = '22004';
-  END IF;
-  SELECT c.relkind, c.relowner INTO kind, owner FROM pg_class c WHERE c.oid = tbl;
-  IF kind IS NULL THEN
-    RAISE EXCEPTION 'relation with OID % does not exist', tbl::oid USING ERRCODE = '42P01';
-  END IF;
-  IF NOT pg_has_role(owner, 'USAGE') THEN
-    RAISE EXCEPTION 'must be owner of table %', tbl USING ERRCODE = '42501';
-  END IF;
+  PERFORM tenancy.check_owned_table(tbl, 'Only ordinary and partitioned tables can be audited.');
   FOR trig IN
     SELECT t.tgname, t.tgrelid::regclass AS rel
       FROM tenancy.relation_tree(tbl) r JOIN pg_trigger t ON t.tgrelid = r.relid

@@ -26,6 +26,8 @@ GRANT EXECUTE ON FUNCTION tenancy.cache_stats() TO PUBLIC;
 -- isolation: read-only helpers that enable_isolation and disable_isolation
 -- call on behalf of roles the DBA grants them to.
 GRANT EXECUTE ON FUNCTION tenancy.tenant_column_names(),
-                          tenancy.isolation_check_table(regclass),
                           tenancy.isolation_column_of(regclass),
                           tenancy.relation_tree(regclass) TO PUBLIC;
+
+-- core: the table check isolation and audit share (read-only).
+GRANT EXECUTE ON FUNCTION tenancy.check_owned_table(regclass, text, text) TO PUBLIC;

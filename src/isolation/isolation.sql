@@ -14,33 +14,6 @@ AS 'MODULE_PATHNAME', 'tenant_column_names';
 COMMENT ON FUNCTION tenancy.tenant_column_names() IS
   'The parsed value of tenancy.tenant_columns';
 
--- Checks that tbl is a table the caller owns. Raises a clear error otherwise.
-CREATE FUNCTION tenancy.isolation_check_table(tbl regclass)
-RETURNS void LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  kind "char";
-  owner oid;
-BEGIN
-  IF tbl IS NULL THEN
-    RAISE EXCEPTION 'table must not be NULL' USING ERRCODE = '22004';
-  END IF;
-  SELECT c.relkind, c.relowner INTO kind, owner FROM pg_class c WHERE c.oid = tbl;
-  IF kind IS NULL THEN
-    RAISE EXCEPTION 'relation with OID % does not exist', tbl::oid USING ERRCODE = '42P01';
-  END IF;
-  IF kind NOT IN ('r', 'p') THEN
-    RAISE EXCEPTION '% is not a table', tbl
-      USING ERRCODE = '42809',
-            DETAIL = 'Isolation applies to ordinary and partitioned tables only.',
-            HINT = 'Isolate the tables a view reads, and create the view WITH (security_invoker).';
-  END IF;
-  IF NOT pg_has_role(owner, 'USAGE') THEN
-    RAISE EXCEPTION 'must be owner of table %', tbl USING ERRCODE = '42501';
-  END IF;
-END $$;
-
 -- The tenant column tenancy isolated rel on (from its tenancy_select
 -- policy's comment), or NULL when rel is not isolated by tenancy.
 CREATE FUNCTION tenancy.isolation_column_of(rel regclass)
@@ -80,7 +53,9 @@ DECLARE
   stmt text;
   index_oid oid;
 BEGIN
-  PERFORM tenancy.isolation_check_table(tbl);
+  PERFORM tenancy.check_owned_table(tbl,
+    'Isolation applies to ordinary and partitioned tables only.',
+    'Isolate the tables a view reads, and create the view WITH (security_invoker).');
   IF tenant_column IS NULL OR force IS NULL OR create_index IS NULL THEN
     RAISE EXCEPTION 'tenant_column, force and create_index must not be NULL' USING ERRCODE = '22004';
   END IF;
@@ -171,7 +146,9 @@ DECLARE
   stmt text;
   idx regclass;
 BEGIN
-  PERFORM tenancy.isolation_check_table(tbl);
+  PERFORM tenancy.check_owned_table(tbl,
+    'Isolation applies to ordinary and partitioned tables only.',
+    'Isolate the tables a view reads, and create the view WITH (security_invoker).');
   EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', tbl);
 
   FOR part IN
