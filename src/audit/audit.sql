@@ -115,7 +115,6 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   missing name;
-  col_type regtype;
   detected name;
   rel regclass;
   args text;
@@ -138,16 +137,7 @@ BEGIN
   END IF;
 
   IF tenant_column IS NOT NULL THEN
-    SELECT a.atttypid::regtype INTO col_type FROM pg_attribute a
-     WHERE a.attrelid = tbl AND a.attname = tenant_column AND a.attnum > 0 AND NOT a.attisdropped;
-    IF col_type IS NULL THEN
-      RAISE EXCEPTION 'column % of % does not exist', quote_ident(tenant_column), tbl
-        USING ERRCODE = '42703';
-    END IF;
-    IF col_type <> 'uuid'::regtype THEN
-      RAISE EXCEPTION 'column % of % is of type %, not uuid', quote_ident(tenant_column), tbl, col_type
-        USING ERRCODE = '42804';
-    END IF;
+    PERFORM tenancy.check_uuid_column(tbl, tenant_column);
     IF tenant_column = ANY (exclude_columns || redact_columns) THEN
       RAISE EXCEPTION 'the tenant column % cannot be excluded or redacted', quote_ident(tenant_column)
         USING ERRCODE = '22023';

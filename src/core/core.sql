@@ -26,11 +26,40 @@ BEGIN
   IF kind IS NULL THEN
     RAISE EXCEPTION 'relation with OID % does not exist', tbl::oid USING ERRCODE = '42P01';
   END IF;
-  IF kind NOT IN ('r', 'p') THEN
+  IF kind NOT IN ('r', 'p') AND kind_hint IS NULL THEN
+    RAISE EXCEPTION '% is not a table', tbl USING ERRCODE = '42809', DETAIL = kind_detail;
+  ELSIF kind NOT IN ('r', 'p') THEN
     RAISE EXCEPTION '% is not a table', tbl
-      USING ERRCODE = '42809', DETAIL = coalesce(kind_detail, ''), HINT = coalesce(kind_hint, '');
+      USING ERRCODE = '42809', DETAIL = kind_detail, HINT = kind_hint;
   END IF;
   IF NOT pg_has_role(owner, 'USAGE') THEN
     RAISE EXCEPTION 'must be owner of table %', tbl USING ERRCODE = '42501';
   END IF;
+END $$;
+
+-- The attnum of tbl's uuid column col (a tenant column), raising a clear
+-- error when it is missing (with missing_hint, if given) or not a uuid.
+-- Shared by isolation and audit.
+CREATE FUNCTION tenancy.check_uuid_column(tbl regclass, col name, missing_hint text DEFAULT NULL)
+RETURNS smallint LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  col_num smallint;
+  col_type regtype;
+BEGIN
+  SELECT a.attnum, a.atttypid::regtype INTO col_num, col_type
+    FROM pg_attribute a
+   WHERE a.attrelid = tbl AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
+  IF col_num IS NULL AND missing_hint IS NULL THEN
+    RAISE EXCEPTION 'column % of % does not exist', quote_ident(col), tbl USING ERRCODE = '42703';
+  ELSIF col_num IS NULL THEN
+    RAISE EXCEPTION 'column % of % does not exist', quote_ident(col), tbl
+      USING ERRCODE = '42703', HINT = missing_hint;
+  END IF;
+  IF col_type <> 'uuid'::regtype THEN
+    RAISE EXCEPTION 'column % of % is of type %, not uuid', quote_ident(col), tbl, col_type
+      USING ERRCODE = '42804';
+  END IF;
+  RETURN col_num;
 END $$;

@@ -29,5 +29,6 @@ GRANT EXECUTE ON FUNCTION tenancy.tenant_column_names(),
                           tenancy.isolation_column_of(regclass),
                           tenancy.relation_tree(regclass) TO PUBLIC;
 
--- core: the table check isolation and audit share (read-only).
-GRANT EXECUTE ON FUNCTION tenancy.check_owned_table(regclass, text, text) TO PUBLIC;
+-- core: the table and column checks isolation and audit share (read-only).
+GRANT EXECUTE ON FUNCTION tenancy.check_owned_table(regclass, text, text),
+                          tenancy.check_uuid_column(regclass, name, text) TO PUBLIC;

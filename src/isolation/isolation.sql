@@ -45,7 +45,6 @@ AS $$
 DECLARE
   predicate text := format('(%I = ANY (tenancy.user_workspaces()))', tenant_column);
   col_num smallint;
-  col_type regtype;
   isolated_on name;
   rel record;
   pol record;
@@ -59,18 +58,8 @@ BEGIN
   IF tenant_column IS NULL OR force IS NULL OR create_index IS NULL THEN
     RAISE EXCEPTION 'tenant_column, force and create_index must not be NULL' USING ERRCODE = '22004';
   END IF;
-  SELECT a.attnum, a.atttypid::regtype INTO col_num, col_type
-    FROM pg_attribute a
-   WHERE a.attrelid = tbl AND a.attname = tenant_column AND a.attnum > 0 AND NOT a.attisdropped;
-  IF col_num IS NULL THEN
-    RAISE EXCEPTION 'column % of % does not exist', quote_ident(tenant_column), tbl
-      USING ERRCODE = '42703',
-            HINT = 'Name the tenant column: tenancy.enable_isolation(tbl, tenant_column => ...).';
-  END IF;
-  IF col_type <> 'uuid'::regtype THEN
-    RAISE EXCEPTION 'column % of % is of type %, not uuid', quote_ident(tenant_column), tbl, col_type
-      USING ERRCODE = '42804';
-  END IF;
+  col_num := tenancy.check_uuid_column(tbl, tenant_column,
+    'Name the tenant column: tenancy.enable_isolation(tbl, tenant_column => ...).');
   -- Serialises concurrent calls (ALTER TABLE and CREATE POLICY take this
   -- lock anyway); the statements below see what a concurrent call committed.
   EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', tbl);
