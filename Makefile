@@ -30,7 +30,7 @@ SQL_SOURCES = \
 	src/core/privileges.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
-EXTRA_CLEAN = $(EXTENSION)--$(EXTVERSION).sql
+EXTRA_CLEAN = $(EXTENSION)--$(EXTVERSION).sql $(OBJS:.o=.d)
 
 PG_CONFIG ?= pg_config
 

@@ -10,7 +10,7 @@ CREATE TABLE orders (
   body text,
   card_number text,      -- excluded: never logged
   api_secret text,       -- redacted: logged only as changed
-  shape point            -- no equality operator: compared as text
+  shape point            -- no equality operator: compared byte for byte
 );
 ALTER TABLE orders OWNER TO audit_writer;
 SELECT tenancy.enable_audit('orders', exclude_columns => '{card_number}',
