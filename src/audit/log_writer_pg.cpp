@@ -133,15 +133,16 @@ flush(LogWriter *writer)
 {
 	if (writer->nbuffered == 0)
 		return;
+	/*
+	 * No BulkInsertState: its small ring of buffers would make this backend
+	 * write out (and flush WAL for) the log's pages itself; like an INSERT,
+	 * the pages stay in shared buffers for the background writers.
+	 */
 	if (writer->nbuffered == 1)
-		table_tuple_insert(writer->partition, writer->slots[0], writer->cid, 0, writer->bulk);
+		table_tuple_insert(writer->partition, writer->slots[0], writer->cid, 0, nullptr);
 	else
-	{
-		if (writer->bulk == nullptr && writer->flushed_once)
-			writer->bulk = GetBulkInsertState();
 		table_multi_insert(writer->partition, writer->slots, writer->nbuffered, writer->cid, 0,
-						   writer->bulk);
-	}
+						   nullptr);
 	for (int i = 0; i < writer->nbuffered; i++)
 	{
 		if (writer->partition_info->ri_NumIndices > 0)
@@ -151,7 +152,6 @@ flush(LogWriter *writer)
 		ExecClearTuple(writer->slots[i]);
 	}
 	writer->nbuffered = 0;
-	writer->flushed_once = true;
 	MemoryContextReset(writer->rows);
 }
 
@@ -251,8 +251,6 @@ void
 log_writer_finish(LogWriter *writer)
 {
 	flush(writer);
-	if (writer->bulk != nullptr)
-		FreeBulkInsertState(writer->bulk);
 	for (int i = 0; i < writer->nslots; i++)
 		ExecDropSingleTupleTableSlot(writer->slots[i]);
 	ExecCloseIndices(writer->partition_info);

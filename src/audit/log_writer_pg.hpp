@@ -12,7 +12,6 @@
 #include "core/pg.hpp"
 
 extern "C" {
-#include "access/heapam.h"
 #include "executor/tuptable.h"
 #include "nodes/execnodes.h"
 #include "utils/jsonb.h"
@@ -51,7 +50,6 @@ struct LogWriter
 	Relation partition;
 	EState *estate;
 	ResultRelInfo *partition_info;
-	BulkInsertState bulk; /* from the second batch on */
 	CommandId cid;
 	Oid id_sequence;
 	AttrNumber attnums[log_column_count]; /* in the partition */
@@ -61,7 +59,6 @@ struct LogWriter
 	TupleTableSlot *slots[log_batch_rows];
 	int nslots;
 	int nbuffered;
-	bool flushed_once;
 };
 
 /* Opens the log for a statement on rel doing op; the actor may be null. */

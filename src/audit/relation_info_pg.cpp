@@ -81,7 +81,7 @@ json_kind(Oid type)
 		case BOOLOID: return JsonKind::boolean;
 		case TEXTOID:
 		case VARCHAROID:
-		case BPCHAROID:
+		case BPCHAROID: return JsonKind::stored_text;
 		case NAMEOID:
 		case CHAROID:
 		case UUIDOID: return JsonKind::text;
@@ -122,6 +122,27 @@ logged_attr(Relation rel, AttrNumber attnum, bool redacted)
 	else if (col.kind == JsonKind::other)
 		to_jsonb_for(attr->atttypid, &col.convert);
 	return col;
+}
+
+/* Whether name a sorts before name b among jsonb object keys. */
+bool
+json_key_before(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	return la != lb ? la < lb : memcmp(a, b, la) < 0;
+}
+
+/* Sorts indexes into image by their columns' names, as jsonb orders keys. */
+void
+sort_by_json_key(const LoggedAttr *image, int *indexes, int n)
+{
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && json_key_before(image[indexes[j]].name, image[indexes[j - 1]].name); j--)
+		{
+			int t = indexes[j];
+			indexes[j] = indexes[j - 1];
+			indexes[j - 1] = t;
+		}
 }
 
 /*
@@ -184,12 +205,14 @@ build_info(AuditedRelationInfo *info, Relation rel, Trigger *trigger)
 	info->image = (LoggedAttr *) palloc(sizeof(LoggedAttr) * (nimage + 1));
 	for (int i = 0; i < nimage; i++)
 		info->image[i] = logged_attr(rel, attnums[image[i]], image_redacted[i]);
-	info->columns = (int *) palloc(sizeof(int) * (nimage + 1));
+	info->json_order = (int *) palloc(sizeof(int) * (nimage + 1));
 	for (int i = 0; i < nimage; i++)
-		info->columns[i] = i;
+		info->json_order[i] = i;
+	sort_by_json_key(info->image, info->json_order, nimage);
 	info->nkey = nkey;
 	info->key = (int *) palloc(sizeof(int) * (nkey + 1));
 	memcpy(info->key, key, sizeof(int) * nkey);
+	sort_by_json_key(info->image, info->key, nkey);
 	info->tenant = tenant >= 0 ? attnums[tenant] : InvalidAttrNumber;
 	MemoryContextSwitchTo(old);
 }

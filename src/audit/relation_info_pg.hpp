@@ -25,7 +25,8 @@ enum class JsonKind
 {
 	integer,
 	boolean,
-	text, /* the type's output function */
+	stored_text, /* text, varchar, char(n): the stored characters, as their output functions return them */
+	text,		 /* the type's output function */
 	other /* to_jsonb() */
 };
 
@@ -49,9 +50,14 @@ struct AuditedRelationInfo
 	MemoryContext context; /* holds everything below */
 	int nimage;
 	LoggedAttr *image; /* every logged column, in attribute order */
-	int *columns;	   /* 0 .. nimage-1: all image columns */
+	/*
+	 * Image columns (indexes into image) in the order jsonb keeps object
+	 * keys (shorter names first, then bytewise), so objects are built
+	 * already sorted.
+	 */
+	int *json_order;
 	int nkey;
-	int *key;		   /* the logged primary key columns, as indexes into image */
+	int *key; /* the logged primary key columns, in json_order */
 	AttrNumber tenant; /* InvalidAttrNumber: no tenant column */
 };
 

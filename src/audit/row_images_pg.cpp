@@ -19,8 +19,13 @@ namespace {
 const char redacted_marker[] = "[redacted]";
 
 void
-string_value(JsonbValue *out, char *str, int len)
+string_value(JsonbValue *out, char *str, size_t len)
 {
+	if (len > JENTRY_OFFLENMASK) /* as to_jsonb() refuses it */
+		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						errmsg("string too long to represent as jsonb string"),
+						errdetail("Due to an implementation restriction, jsonb strings cannot exceed %d bytes.",
+								  JENTRY_OFFLENMASK)));
 	out->type = jbvString;
 	out->val.string.val = str;
 	out->val.string.len = len;
@@ -56,16 +61,25 @@ column_value(const LoggedAttr &col, TupleTableSlot *slot, JsonbValue *out)
 			out->type = jbvBool;
 			out->val.boolean = DatumGetBool(value);
 			return;
+		case JsonKind::stored_text:
+		{
+			/* what textout, varcharout and bpcharout return: the stored characters */
+			text *str = DatumGetTextPP(value);
+			string_value(out, VARDATA_ANY(str), VARSIZE_ANY_EXHDR(str));
+			return;
+		}
 		case JsonKind::text:
 		{
 			char *str = OutputFunctionCall(const_cast<FmgrInfo *>(&col.convert), value);
-			string_value(out, str, (int) strlen(str));
+			string_value(out, str, strlen(str));
 			return;
 		}
 		case JsonKind::other:
 		{
 			Jsonb *json =
 				DatumGetJsonbP(FunctionCall1(const_cast<FmgrInfo *>(&col.convert), value));
+			if (JsonbExtractScalar(&json->root, out))
+				return;
 			out->type = jbvBinary;
 			out->val.binary.data = &json->root;
 			out->val.binary.len = (int) (VARSIZE(json) - VARHDRSZ);
@@ -74,19 +88,44 @@ column_value(const LoggedAttr &col, TupleTableSlot *slot, JsonbValue *out)
 	}
 }
 
-/* An object of the image columns listed in columns (n of them), from values. */
+/*
+ * The object of the image columns listed in columns (in json_order; with
+ * include, only those it marks), from values. With scalars only, the object
+ * is assembled directly, its keys already in jsonb's order; a value that is
+ * itself an array or object goes through pushJsonbValue, which unpacks it.
+ */
 Jsonb *
-object_of(const AuditedRelationInfo *info, const int *columns, int n, JsonbValue *values)
+object_of(const AuditedRelationInfo *info, const int *columns, int n, const bool *include,
+		  JsonbValue *values, JsonbPair *pairs)
 {
-	JsonbParseState *state = nullptr;
-	pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
+	int npairs = 0;
+	bool scalars_only = true;
 	for (int i = 0; i < n; i++)
 	{
-		const LoggedAttr &col = info->image[columns[i]];
-		JsonbValue key;
-		string_value(&key, const_cast<char *>(col.name), (int) strlen(col.name));
-		pushJsonbValue(&state, WJB_KEY, &key);
-		pushJsonbValue(&state, WJB_VALUE, &values[columns[i]]);
+		int c = columns[i];
+		if (include != nullptr && !include[c])
+			continue;
+		const LoggedAttr &col = info->image[c];
+		string_value(&pairs[npairs].key, const_cast<char *>(col.name), strlen(col.name));
+		pairs[npairs].value = values[c];
+		pairs[npairs].order = (uint32) npairs;
+		scalars_only = scalars_only && values[c].type != jbvBinary;
+		npairs++;
+	}
+	if (scalars_only)
+	{
+		JsonbValue object;
+		object.type = jbvObject;
+		object.val.object.nPairs = npairs;
+		object.val.object.pairs = pairs;
+		return JsonbValueToJsonb(&object);
+	}
+	JsonbParseState *state = nullptr;
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
+	for (int i = 0; i < npairs; i++)
+	{
+		pushJsonbValue(&state, WJB_KEY, &pairs[i].key);
+		pushJsonbValue(&state, WJB_VALUE, &pairs[i].value);
 	}
 	return JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, nullptr));
 }
@@ -96,9 +135,11 @@ object_of(const AuditedRelationInfo *info, const int *columns, int n, JsonbValue
 void
 image_scratch_init(ImageScratch *scratch, const AuditedRelationInfo *info)
 {
-	scratch->values = (JsonbValue *) palloc(sizeof(JsonbValue) * (info->nimage + 1));
-	scratch->old_values = (JsonbValue *) palloc(sizeof(JsonbValue) * (info->nimage + 1));
-	scratch->changed = (int *) palloc(sizeof(int) * (info->nimage + 1));
+	int n = info->nimage + 1;
+	scratch->values = (JsonbValue *) palloc(sizeof(JsonbValue) * n);
+	scratch->old_values = (JsonbValue *) palloc(sizeof(JsonbValue) * n);
+	scratch->changed = (bool *) palloc(sizeof(bool) * n);
+	scratch->pairs = (JsonbPair *) palloc(sizeof(JsonbPair) * n);
 }
 
 Jsonb *
@@ -107,8 +148,11 @@ row_image(const AuditedRelationInfo *info, TupleTableSlot *slot, ImageScratch *s
 {
 	for (int i = 0; i < info->nimage; i++)
 		column_value(info->image[i], slot, &scratch->values[i]);
-	*key = info->nkey > 0 ? object_of(info, info->key, info->nkey, scratch->values) : nullptr;
-	return object_of(info, info->columns, info->nimage, scratch->values);
+	*key = info->nkey > 0
+			   ? object_of(info, info->key, info->nkey, nullptr, scratch->values, scratch->pairs)
+			   : nullptr;
+	return object_of(info, info->json_order, info->nimage, nullptr, scratch->values,
+					 scratch->pairs);
 }
 
 Jsonb *
@@ -118,7 +162,7 @@ key_image(const AuditedRelationInfo *info, TupleTableSlot *slot, ImageScratch *s
 		return nullptr;
 	for (int k = 0; k < info->nkey; k++)
 		column_value(info->image[info->key[k]], slot, &scratch->values[info->key[k]]);
-	return object_of(info, info->key, info->nkey, scratch->values);
+	return object_of(info, info->key, info->nkey, nullptr, scratch->values, scratch->pairs);
 }
 
 bool
@@ -126,27 +170,29 @@ changed_images(const AuditedRelationInfo *info, TupleTableSlot *old_slot,
 			   TupleTableSlot *new_slot, ImageScratch *scratch, Jsonb **old_image,
 			   Jsonb **new_image)
 {
-	int *changed = scratch->changed;
-	int nchanged = 0;
+	bool any = false;
 	for (int i = 0; i < info->nimage; i++)
 	{
 		const LoggedAttr &col = info->image[i];
 		int a = col.attnum - 1;
 		bool old_null = old_slot->tts_isnull[a], new_null = new_slot->tts_isnull[a];
-		if (old_null && new_null)
-			continue;
-		if (!old_null && !new_null &&
-			datum_image_eq(old_slot->tts_values[a], new_slot->tts_values[a], col.typbyval,
-						   col.typlen))
+		scratch->changed[i] =
+			!(old_null && new_null) &&
+			(old_null != new_null || !datum_image_eq(old_slot->tts_values[a],
+													 new_slot->tts_values[a], col.typbyval,
+													 col.typlen));
+		if (!scratch->changed[i])
 			continue;
 		column_value(col, old_slot, &scratch->old_values[i]);
 		column_value(col, new_slot, &scratch->values[i]);
-		changed[nchanged++] = i;
+		any = true;
 	}
-	if (nchanged == 0)
+	if (!any)
 		return false;
-	*old_image = object_of(info, changed, nchanged, scratch->old_values);
-	*new_image = object_of(info, changed, nchanged, scratch->values);
+	*old_image = object_of(info, info->json_order, info->nimage, scratch->changed,
+						   scratch->old_values, scratch->pairs);
+	*new_image = object_of(info, info->json_order, info->nimage, scratch->changed,
+						   scratch->values, scratch->pairs);
 	return true;
 }
 

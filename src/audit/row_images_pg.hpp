@@ -17,7 +17,8 @@ struct ImageScratch
 {
 	JsonbValue *values; /* one per image column */
 	JsonbValue *old_values;
-	int *changed; /* indexes of changed image columns */
+	bool *changed; /* per image column: whether an UPDATE changed it */
+	JsonbPair *pairs;
 };
 
 void image_scratch_init(ImageScratch *scratch, const AuditedRelationInfo *info);
