@@ -50,3 +50,16 @@ RESET ROLE;
 REVOKE EXECUTE ON FUNCTION tenancy.enable_audit(regclass, name[], name, name[]) FROM aud_nobody;
 DROP ROLE aud_nobody;
 SELECT count(*) AS triggers FROM pg_trigger WHERE tgrelid = 'aud_err'::regclass;
+
+-- The trigger writes the log's own columns: a column added to the log by
+-- hand makes the write fail (and the audited change with it); once it is
+-- dropped again, writes go on.
+CREATE TABLE aud_cols (id int PRIMARY KEY);
+SELECT tenancy.enable_audit('aud_cols');
+ALTER TABLE tenancy.audit_log ADD COLUMN note text;
+SELECT pg_temp.try($$INSERT INTO aud_cols VALUES (1)$$);
+SELECT count(*) AS rows_kept FROM aud_cols;
+ALTER TABLE tenancy.audit_log DROP COLUMN note;
+INSERT INTO aud_cols VALUES (2);
+SELECT op, record_key FROM tenancy.audit_log WHERE table_name = 'aud_cols' ORDER BY id;
+DROP TABLE aud_cols;

@@ -21,3 +21,24 @@ SELECT count(*) AS leaks FROM tenancy.audit_log l
  WHERE l::text LIKE '%' || pg_temp.marker() || '%'
     OR (l.table_name = 'tenants'
         AND concat(l.old_values::text, l.new_values::text) LIKE '%\\x%');
+
+-- A COPY into the registry is logged; one run as a restore runs it (with
+-- row_security off, as pg_dump's scripts and pg_restore do) loads the
+-- dump's state and is not. A COPY into an application table is always logged.
+SELECT max(id) AS last_id FROM tenancy.audit_log \gset
+COPY tenancy.tenants (id, name, subdomain) FROM stdin;
+00000000-0000-0000-0000-0000000000b1	Copied Co	copied-co
+\.
+SET row_security = off;
+COPY tenancy.tenants (id, name, subdomain) FROM stdin;
+00000000-0000-0000-0000-0000000000b2	Restored Co	restored-co
+\.
+CREATE TABLE copied_orders (id int PRIMARY KEY);
+SELECT tenancy.enable_audit('copied_orders');
+COPY copied_orders FROM stdin;
+1
+\.
+RESET row_security;
+SELECT table_name, op, record_key FROM tenancy.audit_log WHERE id > :last_id ORDER BY id;
+DELETE FROM tenancy.tenants WHERE subdomain IN ('copied-co', 'restored-co');
+DROP TABLE copied_orders;

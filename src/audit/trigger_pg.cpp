@@ -18,11 +18,15 @@
 
 extern "C" {
 #include "access/relation.h"
+#include "catalog/dependency.h"
+#include "catalog/pg_class.h"
 #include "commands/extension.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
 #include "funcapi.h"
+#include "tcop/pquery.h"
 #include "utils/guc.h"
+#include "utils/rls.h"
 #include "utils/tuplestore.h"
 }
 
@@ -43,6 +47,22 @@ fired_op(TriggerData *td)
 	if (TRIGGER_FIRED_BY_DELETE(td->tg_event))
 		return "DELETE";
 	return "TRUNCATE";
+}
+
+/*
+ * Whether rel is one of tenancy's own tables (the tenant registry) being
+ * loaded by a restore: restoring a dump runs CREATE EXTENSION, which makes
+ * the registry's audit triggers, before it loads the registry with COPY,
+ * and pg_dump's scripts and pg_restore do so with row_security off. The
+ * rows restored are the state the dump holds, not changes; logging them
+ * would also take log ids before the dump's sequence value is restored.
+ */
+bool
+restoring_extension_table(Relation rel)
+{
+	if (row_security || ActivePortal == nullptr || ActivePortal->commandTag != CMDTAG_COPY)
+		return false;
+	return OidIsValid(getExtensionOfObject(RelationRelationId, RelationGetRelid(rel)));
 }
 
 /* A reader of a transition table, from its start (the table may be shared). */
@@ -146,6 +166,8 @@ TENANCY_FUNCTION(audit_trigger)
 
 	/* Below: PostgreSQL calls only, and no C++ object with a destructor. */
 	Relation rel = td->tg_relation;
+	if (restoring_extension_table(rel))
+		return PointerGetDatum(nullptr);
 	AuditedRelationInfo *info = audited_relation_info(rel, td->tg_trigger);
 	bool is_update = TRIGGER_FIRED_BY_UPDATE(td->tg_event);
 	if (is_update && info->nimage == 0)

@@ -121,6 +121,9 @@ check "restored values open, bound to the same tenants" \
 check "restored audit chains verify, as many rows as before" \
 	test "$(sql leak_restore 'SELECT count(*) FILTER (WHERE first_bad_id IS NOT NULL) || '"'/'"' || sum(rows_checked) FROM tenancy.verify_audit()')" = \
 	"0/$(sql leak_check 'SELECT sum(rows_checked) FROM tenancy.verify_audit()')"
+check "the restore logged nothing of its own: the same log rows, no duplicate ids" \
+	test "$(sql leak_restore 'SELECT count(*) || '"'/'"' || count(DISTINCT id) FROM tenancy.audit_log')" = \
+	"$(sql leak_check 'SELECT count(*) || '"'/'"' || count(*) FROM tenancy.audit_log')"
 check "restored fingerprints still guard the keys" \
 	test "$(sql leak_restore 'SELECT count(*) FROM tenancy.key_fingerprints')" = 2
 check "restored registry accepts new sealed values" \
