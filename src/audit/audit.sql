@@ -60,6 +60,33 @@ CREATE TABLE tenancy.audit_seal_state (
 -- No row until the first seal: a row inserted here would collide with the
 -- dumped one on restore.
 
+-- The log numbers transactions as pg_current_xact_id() + xid_offset (see
+-- src/audit/xid_offset_pg.hpp). One row, made by CREATE EXTENSION; not
+-- configuration, so pg_dump leaves it out and a restored database has its
+-- own: every row it logs must number after every row the dump brought.
+CREATE TABLE tenancy.audit_install (
+  singleton     boolean     PRIMARY KEY DEFAULT true CHECK (singleton),
+  installed_at  timestamptz NOT NULL DEFAULT now(),
+  installed_xid xid8        NOT NULL DEFAULT pg_current_xact_id(),
+  xid_offset    bigint      CHECK (xid_offset >= 0)  -- stored by the first seal
+);
+INSERT INTO tenancy.audit_install DEFAULT VALUES;
+
+-- The offset: rows logged before the extension was installed in this
+-- database came with a dump; transactions from the install on must number
+-- after the largest of them. Deterministic, so writers that compute it
+-- before the first seal stores it all agree.
+CREATE FUNCTION tenancy.audit_xid_offset() RETURNS bigint
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT coalesce(i.xid_offset,
+           greatest(0, coalesce((SELECT max(l.txid) FROM tenancy.audit_log l
+                                  WHERE l.logged_at < i.installed_at)::text::numeric + 1
+                                - i.installed_xid::text::numeric, 0))::bigint)
+    FROM tenancy.audit_install i
+$$;
+
 SELECT pg_catalog.pg_extension_config_dump('tenancy.audit_chain', '');
 SELECT pg_catalog.pg_extension_config_dump('tenancy.audit_seal_state', '');
 SELECT pg_catalog.pg_extension_config_dump('tenancy.audit_log_id_seq', '');

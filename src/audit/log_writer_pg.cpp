@@ -9,6 +9,8 @@
  */
 #include "audit/log_writer_pg.hpp"
 
+#include "audit/xid_offset_pg.hpp"
+
 extern "C" {
 #include "access/table.h"
 #include "access/tableam.h"
@@ -161,6 +163,7 @@ void
 log_writer_begin(LogWriter *writer, Relation rel, const char *op, const pg_uuid_t *actor)
 {
 	memset(writer, 0, sizeof(*writer));
+	uint64 xid_offset = log_xid_offset();
 	Oid schema = get_namespace_oid("tenancy", false);
 	Oid log = get_relname_relid("audit_log", schema);
 	writer->id_sequence = get_relname_relid("audit_log_id_seq", schema);
@@ -189,7 +192,8 @@ log_writer_begin(LogWriter *writer, Relation rel, const char *op, const pg_uuid_
 		writer->fixed_null[c] = false;
 	};
 	set(log_logged_at, logged_at);
-	set(log_txid, FullTransactionIdGetDatum(GetTopFullTransactionId()));
+	set(log_txid, FullTransactionIdGetDatum(FullTransactionIdFromU64(
+					  U64FromFullTransactionId(GetTopFullTransactionId()) + xid_offset)));
 	set(log_relid, ObjectIdGetDatum(RelationGetRelid(rel)));
 	set(log_schema_name, name_datum(get_namespace_name(RelationGetNamespace(rel))));
 	set(log_table_name, name_datum(RelationGetRelationName(rel)));

@@ -3,7 +3,8 @@
  *
  * Chain order is (txid, id): transaction order, then log order within a
  * transaction. Sealing takes only rows whose transaction ended before the
- * oldest transaction still running (txid < xmin of the current snapshot):
+ * oldest transaction still running (txid < xmin of the current snapshot, in
+ * the log's numbering: see xid_offset_pg.hpp):
  * every row sealed later then sorts after every row sealed now, so writers
  * never wait for the chain and the chain never has to be rewritten.
  *
@@ -13,6 +14,8 @@
  */
 #include "audit/chain.hpp"
 #include "core/boundary.hpp"
+
+#include "audit/xid_offset_pg.hpp"
 
 extern "C" {
 #include "access/htup_details.h"
@@ -253,19 +256,44 @@ read_watermark(bool serialize, uint64 *txid, int64 *id)
 	});
 }
 
+/*
+ * Rows in chain order that meet condition, whose parameters are $1 txid,
+ * $2 id, $3 tenant and $4 the seal horizon.
+ */
 Portal
-open_log_cursor(const char *condition, uint64 txid, int64 id, Datum tenant, bool tenant_null)
+open_log_cursor(const char *condition, uint64 txid, int64 id, Datum tenant, bool tenant_null,
+				uint64 horizon)
 {
 	return tenancy::pg_guarded([&]() {
 		StringInfoData sql;
 		initStringInfo(&sql);
 		appendStringInfo(&sql, "SELECT %s FROM tenancy.audit_log WHERE %s ORDER BY txid, id",
 						 log_columns, condition);
-		Oid types[3] = {XID8OID, INT8OID, UUIDOID};
-		Datum values[3] = {FullTransactionIdGetDatum(FullTransactionIdFromU64(txid)),
-						   Int64GetDatum(id), tenant};
-		char nulls[3] = {' ', ' ', tenant_null ? 'n' : ' '};
-		return SPI_cursor_open_with_args(nullptr, sql.data, 3, types, values, nulls, true, 0);
+		Oid types[4] = {XID8OID, INT8OID, UUIDOID, XID8OID};
+		Datum values[4] = {FullTransactionIdGetDatum(FullTransactionIdFromU64(txid)),
+						   Int64GetDatum(id), tenant,
+						   FullTransactionIdGetDatum(FullTransactionIdFromU64(horizon))};
+		char nulls[4] = {' ', ' ', tenant_null ? 'n' : ' ', ' '};
+		return SPI_cursor_open_with_args(nullptr, sql.data, 4, types, values, nulls, true, 0);
+	});
+}
+
+/*
+ * The seal horizon: the oldest transaction still running, in the log's
+ * numbering. Rows numbered below it can no longer be joined by rows that
+ * sort before them.
+ */
+uint64
+seal_horizon(void)
+{
+	uint64 offset = tenancy::audit::log_xid_offset();
+	return tenancy::pg_guarded([&]() {
+		SPI_execute("SELECT pg_snapshot_xmin(pg_current_snapshot())", true, 0);
+		bool isnull;
+		uint64 xmin = U64FromFullTransactionId(DatumGetFullTransactionId(
+			SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)));
+		SPI_freetuptable(SPI_tuptable);
+		return xmin + offset;
 	});
 }
 
@@ -363,6 +391,7 @@ seal_pending_rows()
 	uint64 watermark_txid;
 	int64 watermark_id;
 	read_watermark(true, &watermark_txid, &watermark_id);
+	tenancy::audit::store_log_xid_offset();
 	std::map<TenantKey, ChainHead> heads = load_heads();
 	std::map<Oid, SPIPlanPtr> plans;
 
@@ -370,8 +399,8 @@ seal_pending_rows()
 		return AllocSetContextCreate(CurrentMemoryContext, "tenancy seal batch", ALLOCSET_DEFAULT_SIZES);
 	});
 	RawLogRow *rows = tenancy::pg_guarded([]() { return (RawLogRow *) palloc(sizeof(RawLogRow) * batch_rows); });
-	Portal portal = open_log_cursor("(txid, id) > ($1, $2) AND txid < pg_snapshot_xmin(pg_current_snapshot())",
-									watermark_txid, watermark_id, (Datum) 0, true);
+	Portal portal = open_log_cursor("(txid, id) > ($1, $2) AND txid < $4", watermark_txid,
+									watermark_id, (Datum) 0, true, seal_horizon());
 	std::vector<Hash> prevs(batch_rows), hashes(batch_rows);
 	int64 sealed = 0;
 	for (;;)
@@ -488,7 +517,7 @@ TENANCY_FUNCTION(verify_audit)
 	RawLogRow *rows = tenancy::pg_guarded([]() { return (RawLogRow *) palloc(sizeof(RawLogRow) * batch_rows); });
 	Portal portal = open_log_cursor(filtered ? "(txid, id) <= ($1, $2) AND tenant_id = $3"
 											 : "(txid, id) <= ($1, $2)",
-									watermark_txid, watermark_id, tenant_arg, !filtered);
+									watermark_txid, watermark_id, tenant_arg, !filtered, 0);
 	for (;;)
 	{
 		int n = fetch_batch(portal, batch_context, rows);

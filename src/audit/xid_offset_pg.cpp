@@ -1,0 +1,103 @@
+/*
+ * xid_offset_pg.cpp: reads, caches and stores the log's xid offset.
+ *
+ * Writers only read: tenancy.audit_xid_offset() is deterministic, so
+ * writers that compute it before the first seal stores it agree, and no
+ * writer ever waits for another. A stored value is cached per backend for
+ * as long as tenancy.audit_install (identified by its OID) exists.
+ */
+#include "core/boundary.hpp" /* its error.hpp is pure: before any server header */
+
+#include "audit/xid_offset_pg.hpp"
+#include "core/scopes.hpp"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "executor/spi.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+}
+
+namespace tenancy::audit {
+
+namespace {
+
+Oid cached_table = InvalidOid;
+uint64 cached_offset = 0;
+
+Oid
+install_table(void)
+{
+	Oid relid = get_relname_relid("audit_install", get_namespace_oid("tenancy", false));
+	if (!OidIsValid(relid))
+		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
+						errmsg("tenancy.audit_install does not exist"),
+						errhint("Reinstall the tenancy extension.")));
+	return relid;
+}
+
+Oid
+owner_of(Oid relid)
+{
+	HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	Oid owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	ReleaseSysCache(tuple);
+	return owner;
+}
+
+} // namespace
+
+uint64
+log_xid_offset(void)
+{
+	Oid table = pg_guarded([]() { return install_table(); });
+	if (table == cached_table)
+		return cached_offset;
+
+	uint64 offset = 0;
+	bool stored = false;
+	{
+		/* as the extension's owner: writers have no privilege on its tables */
+		UserIdScope as_owner(pg_guarded([&]() { return owner_of(table); }),
+							 SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+		pg_guarded([&]() {
+			SPI_connect();
+			if (SPI_execute("SELECT tenancy.audit_xid_offset(), "
+							"(SELECT xid_offset IS NOT NULL FROM tenancy.audit_install)",
+							true, 0) != SPI_OK_SELECT ||
+				SPI_processed != 1)
+				elog(ERROR, "tenancy could not read the audit log's xid offset");
+			bool isnull;
+			Datum value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+			if (isnull)
+				ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+								errmsg("tenancy.audit_install has no row"),
+								errhint("Reinstall the tenancy extension.")));
+			offset = (uint64) DatumGetInt64(value);
+			stored = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+			SPI_finish();
+		});
+	}
+	if (stored)
+	{
+		cached_table = table;
+		cached_offset = offset;
+	}
+	return offset;
+}
+
+void
+store_log_xid_offset(void)
+{
+	pg_guarded([]() {
+		SPI_execute("UPDATE tenancy.audit_install SET xid_offset = tenancy.audit_xid_offset() "
+					"WHERE xid_offset IS NULL",
+					false, 0);
+	});
+}
+
+} // namespace tenancy::audit
