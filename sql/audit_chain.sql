@@ -69,3 +69,8 @@ SELECT count(*) AS chains_with_problems FROM tenancy.verify_audit() WHERE first_
 INSERT INTO ledger VALUES (7, '00000000-0000-0000-0000-0000000000f0', 7);
 SELECT tenancy.seal_audit() AS sealed_new;
 SELECT rows_checked, first_bad_id FROM tenancy.verify_audit('00000000-0000-0000-0000-0000000000f0');
+
+-- The log's transaction numbering in a database where it began: the
+-- server's own (offset 0, stored by the first write).
+SELECT xid_offset, tenancy.audit_xid_offset() AS computed FROM tenancy.audit_install;
+SELECT max(txid) <= pg_current_xact_id() AS txids_are_the_servers FROM tenancy.audit_log;

@@ -68,14 +68,14 @@ CREATE TABLE tenancy.audit_install (
   singleton     boolean     PRIMARY KEY DEFAULT true CHECK (singleton),
   installed_at  timestamptz NOT NULL DEFAULT now(),
   installed_xid xid8        NOT NULL DEFAULT pg_current_xact_id(),
-  xid_offset    bigint      CHECK (xid_offset >= 0)  -- stored by the first seal
+  xid_offset    bigint      CHECK (xid_offset >= 0)  -- stored by the first writer or seal
 );
 INSERT INTO tenancy.audit_install DEFAULT VALUES;
 
 -- The offset: rows logged before the extension was installed in this
 -- database came with a dump; transactions from the install on must number
--- after the largest of them. Deterministic, so writers that compute it
--- before the first seal stores it all agree.
+-- after the largest of them. Deterministic, so backends that compute it
+-- before it is stored all agree.
 CREATE FUNCTION tenancy.audit_xid_offset() RETURNS bigint
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp

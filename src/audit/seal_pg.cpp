@@ -391,7 +391,6 @@ seal_pending_rows()
 	uint64 watermark_txid;
 	int64 watermark_id;
 	read_watermark(true, &watermark_txid, &watermark_id);
-	tenancy::audit::store_log_xid_offset();
 	std::map<TenantKey, ChainHead> heads = load_heads();
 	std::map<Oid, SPIPlanPtr> plans;
 

@@ -1,10 +1,12 @@
 /*
  * xid_offset_pg.cpp: reads, caches and stores the log's xid offset.
  *
- * Writers only read: tenancy.audit_xid_offset() is deterministic, so
- * writers that compute it before the first seal stores it agree, and no
- * writer ever waits for another. A stored value is cached per backend for
- * as long as tenancy.audit_install (identified by its OID) exists.
+ * tenancy.audit_xid_offset() is deterministic, so every backend that
+ * computes it gets the same value and may cache it (for as long as
+ * tenancy.audit_install, identified by its OID, exists). The first to
+ * compute it stores it, unless another transaction is storing it right
+ * then (SKIP LOCKED): no writer ever waits for another, and once stored,
+ * reading it costs nothing.
  */
 #include "core/boundary.hpp" /* its error.hpp is pure: before any server header */
 
@@ -15,6 +17,7 @@ extern "C" {
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
@@ -59,7 +62,6 @@ log_xid_offset(void)
 		return cached_offset;
 
 	uint64 offset = 0;
-	bool stored = false;
 	{
 		/* as the extension's owner: writers have no privilege on its tables */
 		UserIdScope as_owner(pg_guarded([&]() { return owner_of(table); }),
@@ -71,7 +73,7 @@ log_xid_offset(void)
 							true, 0) != SPI_OK_SELECT ||
 				SPI_processed != 1)
 				elog(ERROR, "tenancy could not read the audit log's xid offset");
-			bool isnull;
+			bool isnull, stored;
 			Datum value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 			if (isnull)
 				ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -79,25 +81,25 @@ log_xid_offset(void)
 								errhint("Reinstall the tenancy extension.")));
 			offset = (uint64) DatumGetInt64(value);
 			stored = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+			if (!stored)
+			{
+				SPI_execute("SELECT 1 FROM tenancy.audit_install WHERE xid_offset IS NULL "
+							"FOR UPDATE SKIP LOCKED",
+							false, 0);
+				if (SPI_processed == 1)
+				{
+					Oid type = INT8OID;
+					Datum arg = Int64GetDatum((int64) offset);
+					SPI_execute_with_args("UPDATE tenancy.audit_install SET xid_offset = $1", 1, &type,
+										  &arg, nullptr, false, 0);
+				}
+			}
 			SPI_finish();
 		});
 	}
-	if (stored)
-	{
-		cached_table = table;
-		cached_offset = offset;
-	}
+	cached_table = table;
+	cached_offset = offset;
 	return offset;
-}
-
-void
-store_log_xid_offset(void)
-{
-	pg_guarded([]() {
-		SPI_execute("UPDATE tenancy.audit_install SET xid_offset = tenancy.audit_xid_offset() "
-					"WHERE xid_offset IS NULL",
-					false, 0);
-	});
 }
 
 } // namespace tenancy::audit

@@ -8,17 +8,14 @@
  * an offset: 0 where the log began, and in a restored database whatever
  * puts every transaction since CREATE EXTENSION after every row the dump
  * brought (tenancy.audit_xid_offset(), over tenancy.audit_install, a table
- * pg_dump leaves out). The first seal stores it.
+ * pg_dump leaves out). The first backend to need it stores it.
  */
 #pragma once
 #include "core/pg.hpp"
 
 namespace tenancy::audit {
 
-/* This database's offset, cached per backend once stored. */
+/* This database's offset (cached per backend; stored by the first to compute it). */
 uint64 log_xid_offset(void);
-
-/* Stores the offset if no seal has yet (called by the seal, inside SPI). */
-void store_log_xid_offset(void);
 
 } // namespace tenancy::audit
