@@ -1,20 +1,7 @@
--- catalog.sql: what the SQL side reads from the catalog (control column,
--- partitions and bounds, default partition, rows in it) and the SQL text it
--- builds from them (qualified names, roles, literals, lock keys).
-
--- A partition bound value printed by pg_get_expr, as a UTC timestamp.
-CREATE FUNCTION tenancy._partition_bound_value(v text, control_type regtype)
-RETURNS timestamp LANGUAGE sql STABLE AS $$
-    SELECT CASE
-        WHEN v IS NULL THEN NULL
-        WHEN v = 'MINVALUE' THEN '-infinity'::timestamp
-        WHEN v = 'MAXVALUE' THEN 'infinity'::timestamp
-        WHEN control_type = 'timestamptz'::regtype THEN (s::timestamptz AT TIME ZONE 'UTC')
-        WHEN control_type = 'date'::regtype THEN s::date::timestamp
-        ELSE s::timestamp
-    END
-    FROM (SELECT replace(substr(v, 2, length(v) - 2), '''''', '''') AS s) q
-$$;
+-- catalog.sql: what the SQL side reads from the catalog and the SQL text
+-- it builds from it (rows in the default, roles, literals, lock keys). The
+-- lookups every step makes (partitions and bounds, qualified names, the
+-- default partition, the control column's type) are C, c_functions.sql.
 
 -- A UTC timestamp as a literal of the control column's type.
 CREATE FUNCTION tenancy._partition_literal(ts timestamp, control_type regtype)
@@ -37,40 +24,6 @@ RETURNS text LANGUAGE sql IMMUTABLE AS $$
     END
 $$;
 
-CREATE FUNCTION tenancy._partition_control_type(parent regclass, control name)
-RETURNS regtype LANGUAGE sql STABLE AS $$
-    SELECT atttypid::regtype FROM pg_attribute
-     WHERE attrelid = parent AND attname = control AND attnum > 0 AND NOT attisdropped
-$$;
-
--- Every partition of parent with its bounds (time) or tenants (list).
-CREATE FUNCTION tenancy._partition_children(parent regclass, control_type regtype)
-RETURNS TABLE (child regclass, child_name name, is_default boolean,
-               lower timestamp, upper timestamp, tenants uuid[])
-LANGUAGE sql STABLE AS $$
-    WITH c AS (
-        SELECT i.inhrelid AS child, r.relname, pg_get_expr(r.relpartbound, r.oid) AS b
-          FROM pg_inherits i JOIN pg_class r ON r.oid = i.inhrelid
-         WHERE i.inhparent = parent
-    ), m AS (
-        SELECT c.*, regexp_match(b, '^FOR VALUES FROM \((.*)\) TO \((.*)\)$') AS rng FROM c
-    )
-    SELECT m.child::regclass, m.relname, m.b = 'DEFAULT',
-           CASE WHEN control_type <> 'uuid'::regtype
-                THEN tenancy._partition_bound_value(m.rng[1], control_type) END,
-           CASE WHEN control_type <> 'uuid'::regtype
-                THEN tenancy._partition_bound_value(m.rng[2], control_type) END,
-           CASE WHEN control_type = 'uuid'::regtype AND m.b LIKE 'FOR VALUES IN (%'
-                THEN ARRAY(SELECT x[1]::uuid FROM regexp_matches(m.b, '''([0-9a-fA-F-]+)''', 'g') x) END
-      FROM m
-$$;
-
-CREATE FUNCTION tenancy._partition_default_of(parent regclass)
-RETURNS regclass LANGUAGE sql STABLE AS $$
-    SELECT p.partdefid::regclass FROM pg_partitioned_table p
-     WHERE p.partrelid = parent AND p.partdefid <> 0
-$$;
-
 -- Whether rel holds a row matching where_sql (true when unknown: row level
 -- security forced on a table whose owner cannot bypass it hides its rows;
 -- the caller then takes the path that is correct for any content).
@@ -86,13 +39,6 @@ BEGIN
 EXCEPTION WHEN insufficient_privilege THEN
     RETURN true;
 END
-$$;
-
--- Qualified, quoted name of a relation (never depends on search_path).
-CREATE FUNCTION tenancy._partition_qualified(rel regclass)
-RETURNS text LANGUAGE sql STABLE AS $$
-    SELECT format('%I.%I', n.nspname, c.relname)
-      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = rel
 $$;
 
 -- A role as it is written in GRANT and CREATE POLICY (0 is PUBLIC).
