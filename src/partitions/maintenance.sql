@@ -162,6 +162,7 @@ DECLARE
     children regclass[];
     tenants uuid[];
     what text;
+    lock_key bigint;
 BEGIN
     IF lock_wait IS NULL OR lock_wait <= interval '0' THEN
         PERFORM tenancy._partition_fail('22023', 'lock_wait must be a positive interval',
@@ -184,7 +185,8 @@ BEGIN
       FROM tenancy.partition_config c WHERE $1 IS NULL OR c.parent = $1;
     COMMIT;
     FOREACH p IN ARRAY coalesce(parents, '{}') LOOP
-        IF NOT pg_catalog.pg_try_advisory_lock(tenancy._partition_lock_key(p)) THEN
+        lock_key := tenancy._partition_lock_key(p);
+        IF NOT pg_catalog.pg_try_advisory_lock(lock_key) THEN
             CONTINUE; -- another run is on it
         END IF;
         errors := '{}';
@@ -212,68 +214,74 @@ BEGIN
             errors := errors || format('plan: %s', SQLERRM);
             ok := false;
         END;
-        COMMIT;
-        FOR i IN 1 .. CASE WHEN ok THEN cardinality(actions) ELSE 0 END LOOP
-            what := format('%s %s', replace(actions[i], 'make_pending', 'make'),
-                           coalesce(children[i]::text, tenants[i]::text,
-                                    to_char(lowers[i], 'YYYY-MM-DD"T"HH24:MI:SS') || ' UTC'));
-            IF actions[i] IN ('make', 'make_pending') THEN
-                pending := false;
-                IF actions[i] = 'make_pending' THEN
+        -- Nothing to do (the common case): the run is recorded in the
+        -- plan's transaction, one transaction for the parent.
+        IF ok AND cardinality(actions) > 0 THEN
+            COMMIT;
+            FOR i IN 1 .. cardinality(actions) LOOP
+                what := format('%s %s', replace(actions[i], 'make_pending', 'make'),
+                               coalesce(children[i]::text, tenants[i]::text,
+                                        to_char(lowers[i], 'YYYY-MM-DD"T"HH24:MI:SS') || ' UTC'));
+                IF actions[i] IN ('make', 'make_pending') THEN
+                    pending := false;
+                    IF actions[i] = 'make_pending' THEN
+                        PERFORM pg_catalog.set_config('lock_timeout', timeout, true);
+                        BEGIN
+                            pending := tenancy._partition_prepare(p, lowers[i]);
+                        EXCEPTION WHEN OTHERS THEN
+                            errors := errors || format('%s: %s', what, SQLERRM);
+                            CONTINUE;
+                        END;
+                        COMMIT;
+                    END IF;
+                    IF pending THEN
+                        PERFORM pg_catalog.set_config('lock_timeout', timeout, true);
+                        BEGIN
+                            PERFORM tenancy._partition_validate_pending(p, lowers[i]);
+                        EXCEPTION
+                            WHEN check_violation THEN
+                                NULL; -- rows arrived meanwhile: the next step moves them
+                            WHEN OTHERS THEN
+                                errors := errors || format('%s: %s', what, SQLERRM);
+                        END;
+                        COMMIT;
+                    END IF;
                     PERFORM pg_catalog.set_config('lock_timeout', timeout, true);
                     BEGIN
-                        pending := tenancy._partition_prepare(p, lowers[i]);
+                        PERFORM tenancy._partition_make_time_child(p, lowers[i]);
                     EXCEPTION WHEN OTHERS THEN
                         errors := errors || format('%s: %s', what, SQLERRM);
-                        CONTINUE;
                     END;
                     COMMIT;
-                END IF;
-                IF pending THEN
+                ELSE
                     PERFORM pg_catalog.set_config('lock_timeout', timeout, true);
                     BEGIN
-                        PERFORM tenancy._partition_validate_pending(p, lowers[i]);
-                    EXCEPTION
-                        WHEN check_violation THEN
-                            NULL; -- rows arrived meanwhile: the next step moves them
-                        WHEN OTHERS THEN
-                            errors := errors || format('%s: %s', what, SQLERRM);
+                        IF actions[i] = 'tenant' THEN
+                            PERFORM tenancy.add_tenant_partition(p, tenants[i]);
+                        ELSE
+                            PERFORM tenancy._partition_retire(p, children[i]);
+                        END IF;
+                    EXCEPTION WHEN OTHERS THEN
+                        errors := errors || format('%s: %s', what, SQLERRM);
                     END;
                     COMMIT;
                 END IF;
+            END LOOP;
+            -- A step that failed after _partition_prepare leaves its pending
+            -- constraint on the default: dropped here, or by the next run.
+            IF 'make_pending' = ANY (actions) THEN
                 PERFORM pg_catalog.set_config('lock_timeout', timeout, true);
                 BEGIN
-                    PERFORM tenancy._partition_make_time_child(p, lowers[i]);
+                    PERFORM tenancy._partition_cleanup(p);
                 EXCEPTION WHEN OTHERS THEN
-                    errors := errors || format('%s: %s', what, SQLERRM);
-                END;
-                COMMIT;
-            ELSE
-                PERFORM pg_catalog.set_config('lock_timeout', timeout, true);
-                BEGIN
-                    IF actions[i] = 'tenant' THEN
-                        PERFORM tenancy.add_tenant_partition(p, tenants[i]);
-                    ELSE
-                        PERFORM tenancy._partition_retire(p, children[i]);
-                    END IF;
-                EXCEPTION WHEN OTHERS THEN
-                    errors := errors || format('%s: %s', what, SQLERRM);
+                    errors := errors || format('cleanup: %s', SQLERRM);
                 END;
                 COMMIT;
             END IF;
-        END LOOP;
-        IF ok THEN
-            PERFORM pg_catalog.set_config('lock_timeout', timeout, true);
-            BEGIN
-                PERFORM tenancy._partition_cleanup(p);
-            EXCEPTION WHEN OTHERS THEN
-                errors := errors || format('cleanup: %s', SQLERRM);
-            END;
-            COMMIT;
         END IF;
         PERFORM tenancy._partition_record(p, errors);
         COMMIT;
-        PERFORM pg_catalog.pg_advisory_unlock(tenancy._partition_lock_key(p));
+        PERFORM pg_catalog.pg_advisory_unlock(lock_key);
     END LOOP;
 END
 $$;
