@@ -72,8 +72,8 @@ read_ranges(PartitionBoundInfo bi, Oid type, int nparts, ChildBounds *children)
 	int *indexes = static_cast<int *>(palloc(sizeof(int) * (npoints + 1)));
 	for (int i = 0; i < npoints; i++)
 		points[i] = bound_timestamp(bi->datums[i][0], bi->kind[i][0], type);
-	for (int i = 0; i < bi->nindexes && i <= npoints; i++)
-		indexes[i] = bi->indexes[i];
+	for (int i = 0; i <= npoints; i++)
+		indexes[i] = i < bi->nindexes ? bi->indexes[i] : -1;
 	{
 		const std::vector<Timestamp> point_list(points, points + npoints);
 		const std::vector<int> index_list(indexes, indexes + npoints + 1);
@@ -88,12 +88,21 @@ read_ranges(PartitionBoundInfo bi, Oid type, int nparts, ChildBounds *children)
 	}
 }
 
-/* Fills children[].tenants with the values of each list partition. */
+/*
+ * Fills children[].tenants with the values of each list partition: counted
+ * first, so that each partition's array is its own size (a set of 10,000
+ * tenant partitions must not allocate 10,000 x 10,000 slots).
+ */
 void
 read_lists(PartitionBoundInfo bi, int nparts, ChildBounds *children)
 {
+	for (int i = 0; i < bi->ndatums; i++)
+		children[bi->indexes[i]].ntenants++;
 	for (int p = 0; p < nparts; p++)
-		children[p].tenants = static_cast<Datum *>(palloc(sizeof(Datum) * (bi->ndatums + 1)));
+	{
+		children[p].tenants = static_cast<Datum *>(palloc(sizeof(Datum) * (children[p].ntenants + 1)));
+		children[p].ntenants = 0;
+	}
 	for (int i = 0; i < bi->ndatums; i++)
 	{
 		ChildBounds *c = &children[bi->indexes[i]];
