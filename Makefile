@@ -14,14 +14,22 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" tenancy.control
 MODULE_big = tenancy
 OBJS = $(patsubst %.cpp,%.o,$(sort $(wildcard src/*/*.cpp)))
 
-# The install script is assembled from one SQL file per capability, in
-# dependency order.
+# The install script is assembled from the SQL files of each capability
+# (one job per file), in dependency order.
 SQL_SOURCES = \
 	src/core/core.sql \
 	src/identity/identity.sql \
 	src/access/access.sql \
 	src/isolation/isolation.sql \
-	src/partitions/partitions.sql \
+	src/partitions/config.sql \
+	src/partitions/c_functions.sql \
+	src/partitions/checks.sql \
+	src/partitions/catalog.sql \
+	src/partitions/inherit.sql \
+	src/partitions/children.sql \
+	src/partitions/register.sql \
+	src/partitions/status.sql \
+	src/partitions/retention.sql \
 	src/partitions/maintenance.sql \
 	src/partitions/purge.sql \
 	src/audit/audit.sql \

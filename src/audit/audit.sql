@@ -29,7 +29,7 @@ ALTER SEQUENCE tenancy.audit_log_id_seq OWNED BY tenancy.audit_log.id;
 CREATE TABLE tenancy.audit_log_default PARTITION OF tenancy.audit_log DEFAULT;
 SELECT pg_catalog.pg_extension_config_dump('tenancy.audit_log_default', '');
 -- Chain order (transaction, then id): sealing and verification walk it.
--- Each partition has its own index, made with it (partitions.sql), and the
+-- Each partition has its own index, made with it (partitions/children.sql), and the
 -- parent none: an index on the parent, which belongs to the extension, would
 -- make ATTACH PARTITION in a restored dump create the child's index before
 -- the dump's own CREATE INDEX of the same name, and the restore fail.

@@ -1,76 +1,5 @@
--- maintenance.sql: retention settings and CALL tenancy.run_maintenance().
-
--- Foreign keys that reference parent: retention would break them.
-CREATE FUNCTION tenancy._partition_referencing_fks(parent regclass)
-RETURNS text LANGUAGE sql STABLE AS $$
-    SELECT string_agg(format('%I on %s', conname, conrelid::regclass), ', ' ORDER BY conname)
-      FROM pg_constraint
-     WHERE contype = 'f' AND confrelid = parent AND conparentid = 0
-$$;
-
-CREATE FUNCTION tenancy.set_retention(parent regclass, keep interval, action text DEFAULT 'drop',
-                                      archive_schema name DEFAULT NULL)
-RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    cfg tenancy.partition_config;
-    fks text;
-BEGIN
-    IF parent IS NULL OR action IS NULL THEN
-        PERFORM tenancy._partition_fail('22004', 'parent and action must not be NULL',
-            'Pass a registered table, how long to keep its data, and drop, detach or archive.');
-    END IF;
-    PERFORM tenancy._partition_check_owner(parent);
-    SELECT * INTO cfg FROM tenancy.partition_config c WHERE c.parent = $1 FOR UPDATE;
-    IF NOT FOUND OR cfg.kind <> 'time' THEN
-        PERFORM tenancy._partition_fail('55000',
-            format('table %s is not registered for time partitions', parent),
-            'Register it with tenancy.partition_by_time first; retention applies to time partitions.');
-    END IF;
-    IF keep IS NOT NULL AND keep <= interval '0' THEN
-        PERFORM tenancy._partition_fail('22023', 'keep must be a positive interval',
-            'Pass how long data is kept, e.g. ''90 days'', or NULL to turn retention off.');
-    END IF;
-    IF action NOT IN ('drop', 'detach', 'archive') THEN
-        PERFORM tenancy._partition_fail('22023', format('unknown retention action "%s"', action),
-            'Use drop, detach (left as a plain table) or archive (moved to archive_schema).');
-    END IF;
-    IF action = 'archive' THEN
-        IF archive_schema IS NULL THEN
-            PERFORM tenancy._partition_fail('22023', 'action archive needs an archive_schema',
-                'Name the schema old partitions are moved to.');
-        END IF;
-        IF NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = archive_schema) THEN
-            PERFORM tenancy._partition_fail('3F000', format('schema "%s" does not exist', archive_schema),
-                'Create the archive schema first.');
-        END IF;
-        IF archive_schema = (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                              WHERE c.oid = parent) THEN
-            PERFORM tenancy._partition_fail('22023', 'archive_schema must differ from the table''s schema',
-                'Name a separate schema for archived partitions.');
-        END IF;
-        IF NOT has_schema_privilege(archive_schema, 'CREATE') THEN
-            PERFORM tenancy._partition_fail('42501', format('permission denied for schema %s', archive_schema),
-                'Grant CREATE on the archive schema to the role that runs maintenance.');
-        END IF;
-    ELSIF archive_schema IS NOT NULL THEN
-        PERFORM tenancy._partition_fail('22023', 'archive_schema is only used with action archive',
-            'Pass action => ''archive'' or leave archive_schema NULL.');
-    END IF;
-    fks := tenancy._partition_referencing_fks(parent);
-    IF keep IS NOT NULL AND fks IS NOT NULL THEN
-        PERFORM tenancy._partition_fail('2BP01',
-            format('retention on %s would break foreign keys that reference it', parent),
-            'Drop those foreign keys, or purge the referencing rows yourself.',
-            format('Referencing: %s.', fks));
-    END IF;
-    UPDATE tenancy.partition_config c
-       SET retention = keep, retention_action = $3,
-           archive_schema = CASE WHEN $3 = 'archive' THEN $4 END
-     WHERE c.parent = $1;
-END
-$$;
-COMMENT ON FUNCTION tenancy.set_retention(regclass, interval, text, name) IS
-    'Time partitions older than keep are dropped, detached or moved to archive_schema by run_maintenance';
+-- maintenance.sql: CALL tenancy.run_maintenance(): its plan, the steps
+-- around attaching next to a default that holds rows, and the run itself.
 
 -- What one maintenance run does for parent, worked out from the catalog
 -- and the clock (and, for the default partition only, its rows):
@@ -205,38 +134,6 @@ BEGIN
 END
 $$;
 
--- Retention of one partition: drop, detach, or detach and move to the
--- archive schema.
-CREATE FUNCTION tenancy._partition_retire(parent regclass, child regclass)
-RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    cfg tenancy.partition_config;
-    fks text := tenancy._partition_referencing_fks(parent);
-BEGIN
-    SELECT * INTO STRICT cfg FROM tenancy.partition_config c WHERE c.parent = $1;
-    IF fks IS NOT NULL THEN
-        PERFORM tenancy._partition_fail('2BP01',
-            format('retention on %s would break foreign keys that reference it', parent),
-            'Drop those foreign keys, or turn retention off with set_retention(parent, NULL).',
-            format('Referencing: %s.', fks));
-    END IF;
-    -- The audit log's hash chains must be re-anchored past what goes.
-    IF parent = 'tenancy.audit_log'::regclass THEN
-        PERFORM tenancy.audit_release_partition(child);
-    END IF;
-    IF cfg.retention_action = 'drop' THEN
-        EXECUTE format('DROP TABLE %s', tenancy._partition_qualified(child));
-    ELSE
-        EXECUTE format('ALTER TABLE %s DETACH PARTITION %s',
-                       tenancy._partition_qualified(parent), tenancy._partition_qualified(child));
-        IF cfg.retention_action = 'archive' THEN
-            EXECUTE format('ALTER TABLE %s SET SCHEMA %I', tenancy._partition_qualified(child),
-                           cfg.archive_schema);
-        END IF;
-    END IF;
-END
-$$;
-
 CREATE FUNCTION tenancy._partition_record(parent regclass, errors text[])
 RETURNS void LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
     INSERT INTO tenancy.partition_state AS s (parent, last_run, last_error)
@@ -265,6 +162,7 @@ DECLARE
     children regclass[];
     tenants uuid[];
     what text;
+    lock_key bigint;
 BEGIN
     IF lock_wait IS NULL OR lock_wait <= interval '0' THEN
         PERFORM tenancy._partition_fail('22023', 'lock_wait must be a positive interval',
@@ -287,7 +185,8 @@ BEGIN
       FROM tenancy.partition_config c WHERE $1 IS NULL OR c.parent = $1;
     COMMIT;
     FOREACH p IN ARRAY coalesce(parents, '{}') LOOP
-        IF NOT pg_catalog.pg_try_advisory_lock(tenancy._partition_lock_key(p)) THEN
+        lock_key := tenancy._partition_lock_key(p);
+        IF NOT pg_catalog.pg_try_advisory_lock(lock_key) THEN
             CONTINUE; -- another run is on it
         END IF;
         errors := '{}';
@@ -315,68 +214,74 @@ BEGIN
             errors := errors || format('plan: %s', SQLERRM);
             ok := false;
         END;
-        COMMIT;
-        FOR i IN 1 .. CASE WHEN ok THEN cardinality(actions) ELSE 0 END LOOP
-            what := format('%s %s', replace(actions[i], 'make_pending', 'make'),
-                           coalesce(children[i]::text, tenants[i]::text,
-                                    to_char(lowers[i], 'YYYY-MM-DD"T"HH24:MI:SS') || ' UTC'));
-            IF actions[i] IN ('make', 'make_pending') THEN
-                pending := false;
-                IF actions[i] = 'make_pending' THEN
+        -- Nothing to do (the common case): the run is recorded in the
+        -- plan's transaction, one transaction for the parent.
+        IF ok AND cardinality(actions) > 0 THEN
+            COMMIT;
+            FOR i IN 1 .. cardinality(actions) LOOP
+                what := format('%s %s', replace(actions[i], 'make_pending', 'make'),
+                               coalesce(children[i]::text, tenants[i]::text,
+                                        to_char(lowers[i], 'YYYY-MM-DD"T"HH24:MI:SS') || ' UTC'));
+                IF actions[i] IN ('make', 'make_pending') THEN
+                    pending := false;
+                    IF actions[i] = 'make_pending' THEN
+                        PERFORM pg_catalog.set_config('lock_timeout', timeout, true);
+                        BEGIN
+                            pending := tenancy._partition_prepare(p, lowers[i]);
+                        EXCEPTION WHEN OTHERS THEN
+                            errors := errors || format('%s: %s', what, SQLERRM);
+                            CONTINUE;
+                        END;
+                        COMMIT;
+                    END IF;
+                    IF pending THEN
+                        PERFORM pg_catalog.set_config('lock_timeout', timeout, true);
+                        BEGIN
+                            PERFORM tenancy._partition_validate_pending(p, lowers[i]);
+                        EXCEPTION
+                            WHEN check_violation THEN
+                                NULL; -- rows arrived meanwhile: the next step moves them
+                            WHEN OTHERS THEN
+                                errors := errors || format('%s: %s', what, SQLERRM);
+                        END;
+                        COMMIT;
+                    END IF;
                     PERFORM pg_catalog.set_config('lock_timeout', timeout, true);
                     BEGIN
-                        pending := tenancy._partition_prepare(p, lowers[i]);
+                        PERFORM tenancy._partition_make_time_child(p, lowers[i]);
                     EXCEPTION WHEN OTHERS THEN
                         errors := errors || format('%s: %s', what, SQLERRM);
-                        CONTINUE;
                     END;
                     COMMIT;
-                END IF;
-                IF pending THEN
+                ELSE
                     PERFORM pg_catalog.set_config('lock_timeout', timeout, true);
                     BEGIN
-                        PERFORM tenancy._partition_validate_pending(p, lowers[i]);
-                    EXCEPTION
-                        WHEN check_violation THEN
-                            NULL; -- rows arrived meanwhile: the next step moves them
-                        WHEN OTHERS THEN
-                            errors := errors || format('%s: %s', what, SQLERRM);
+                        IF actions[i] = 'tenant' THEN
+                            PERFORM tenancy.add_tenant_partition(p, tenants[i]);
+                        ELSE
+                            PERFORM tenancy._partition_retire(p, children[i]);
+                        END IF;
+                    EXCEPTION WHEN OTHERS THEN
+                        errors := errors || format('%s: %s', what, SQLERRM);
                     END;
                     COMMIT;
                 END IF;
+            END LOOP;
+            -- A step that failed after _partition_prepare leaves its pending
+            -- constraint on the default: dropped here, or by the next run.
+            IF 'make_pending' = ANY (actions) THEN
                 PERFORM pg_catalog.set_config('lock_timeout', timeout, true);
                 BEGIN
-                    PERFORM tenancy._partition_make_time_child(p, lowers[i]);
+                    PERFORM tenancy._partition_cleanup(p);
                 EXCEPTION WHEN OTHERS THEN
-                    errors := errors || format('%s: %s', what, SQLERRM);
-                END;
-                COMMIT;
-            ELSE
-                PERFORM pg_catalog.set_config('lock_timeout', timeout, true);
-                BEGIN
-                    IF actions[i] = 'tenant' THEN
-                        PERFORM tenancy.add_tenant_partition(p, tenants[i]);
-                    ELSE
-                        PERFORM tenancy._partition_retire(p, children[i]);
-                    END IF;
-                EXCEPTION WHEN OTHERS THEN
-                    errors := errors || format('%s: %s', what, SQLERRM);
+                    errors := errors || format('cleanup: %s', SQLERRM);
                 END;
                 COMMIT;
             END IF;
-        END LOOP;
-        IF ok THEN
-            PERFORM pg_catalog.set_config('lock_timeout', timeout, true);
-            BEGIN
-                PERFORM tenancy._partition_cleanup(p);
-            EXCEPTION WHEN OTHERS THEN
-                errors := errors || format('cleanup: %s', SQLERRM);
-            END;
-            COMMIT;
         END IF;
         PERFORM tenancy._partition_record(p, errors);
         COMMIT;
-        PERFORM pg_catalog.pg_advisory_unlock(tenancy._partition_lock_key(p));
+        PERFORM pg_catalog.pg_advisory_unlock(lock_key);
     END LOOP;
 END
 $$;

@@ -1,6 +1,6 @@
 /*
  * partitions_pg.cpp: thin SQL entry points into the pure partition core
- * (steps, names, plans). The DDL itself is PL/pgSQL (partitions.sql).
+ * (steps, names, plans). The DDL itself is PL/pgSQL (the SQL files here).
  *
  * Each body reads its arguments into PODs and palloc'd memory first, runs
  * the pure C++ (which may throw tenancy::Error, turned into ereport by the

@@ -1,0 +1,64 @@
+-- c_functions.sql: the SQL declarations of the partitions' C++ functions:
+-- step arithmetic, names and plans (pure C++, src/partitions/*.cpp, behind
+-- partitions_pg.cpp), and the catalog lookups each step makes, read from
+-- the relcache and syscache (bounds_pg.cpp, catalog_pg.cpp).
+
+CREATE FUNCTION tenancy._partition_check_step(step interval, whole_days boolean)
+RETURNS void LANGUAGE c IMMUTABLE STRICT
+AS 'MODULE_PATHNAME', 'partition_check_step';
+
+CREATE FUNCTION tenancy._partition_step_floor(ts timestamp, step interval)
+RETURNS timestamp LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'partition_step_floor';
+
+CREATE FUNCTION tenancy._partition_step_add(ts timestamp, step interval, n int)
+RETURNS timestamp LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'partition_step_add';
+
+CREATE FUNCTION tenancy._partition_time_name(parent name, step interval, lower timestamp)
+RETURNS name LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'partition_time_name';
+
+CREATE FUNCTION tenancy._partition_tenant_name(parent name, tenant uuid, full_uuid boolean)
+RETURNS name LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'partition_tenant_name';
+
+CREATE FUNCTION tenancy._partition_default_name(parent name)
+RETURNS name LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'partition_default_name';
+
+CREATE FUNCTION tenancy._partition_premake_plan(step interval, premake int,
+    start_at timestamp, now_utc timestamp, cutoff timestamp,
+    lowers timestamp[], uppers timestamp[])
+RETURNS timestamp[] LANGUAGE c IMMUTABLE
+AS 'MODULE_PATHNAME', 'partition_premake_plan';
+
+CREATE FUNCTION tenancy._partition_drain_plan(step interval, premake int,
+    now_utc timestamp, cutoff timestamp, wanted timestamp[],
+    lowers timestamp[], uppers timestamp[], cap int)
+RETURNS timestamp[] LANGUAGE c IMMUTABLE
+AS 'MODULE_PATHNAME', 'partition_drain_plan';
+
+-- Every partition of parent, in bound order, with its range as UTC
+-- timestamps (time) or its tenants (uuid list); MINVALUE and MAXVALUE are
+-- -infinity and infinity. Read from the relcache: no query, no parsing.
+CREATE FUNCTION tenancy._partition_children(parent regclass, control_type regtype)
+RETURNS TABLE (child regclass, child_name name, is_default boolean,
+               lower timestamp, upper timestamp, tenants uuid[])
+LANGUAGE c STABLE STRICT
+AS 'MODULE_PATHNAME', 'partition_children';
+
+-- Qualified, quoted name of a relation (never depends on search_path).
+CREATE FUNCTION tenancy._partition_qualified(rel regclass)
+RETURNS text LANGUAGE c STABLE STRICT
+AS 'MODULE_PATHNAME', 'partition_qualified';
+
+-- The default partition of parent, NULL when it has none.
+CREATE FUNCTION tenancy._partition_default_of(parent regclass)
+RETURNS regclass LANGUAGE c STABLE STRICT
+AS 'MODULE_PATHNAME', 'partition_default_of';
+
+-- The type of parent's column control (NULL: no such column).
+CREATE FUNCTION tenancy._partition_control_type(parent regclass, control name)
+RETURNS regtype LANGUAGE c STABLE STRICT
+AS 'MODULE_PATHNAME', 'partition_control_type';

@@ -1,0 +1,59 @@
+-- catalog.sql: what the SQL side reads from the catalog and the SQL text
+-- it builds from it (rows in the default, roles, literals, lock keys). The
+-- lookups every step makes (partitions and bounds, qualified names, the
+-- default partition, the control column's type) are C, c_functions.sql.
+
+-- A UTC timestamp as a literal of the control column's type.
+CREATE FUNCTION tenancy._partition_literal(ts timestamp, control_type regtype)
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE
+        WHEN control_type = 'timestamptz'::regtype
+            THEN format('%L::timestamptz', to_char(ts, 'YYYY-MM-DD"T"HH24:MI:SS.US') || '+00')
+        WHEN control_type = 'date'::regtype
+            THEN format('%L::date', to_char(ts, 'YYYY-MM-DD'))
+        ELSE format('%L::timestamp', to_char(ts, 'YYYY-MM-DD"T"HH24:MI:SS.US'))
+    END
+$$;
+
+-- The control column as a UTC timestamp expression.
+CREATE FUNCTION tenancy._partition_utc_expr(control name, control_type regtype)
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE
+        WHEN control_type = 'timestamptz'::regtype THEN format('(%I AT TIME ZONE ''UTC'')', control)
+        ELSE format('%I::timestamp', control)
+    END
+$$;
+
+-- Whether rel holds a row matching where_sql (true when unknown: row level
+-- security forced on a table whose owner cannot bypass it hides its rows;
+-- the caller then takes the path that is correct for any content).
+CREATE FUNCTION tenancy._partition_has_rows(rel regclass, where_sql text DEFAULT 'true')
+RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE
+    found_rows boolean;
+BEGIN
+    PERFORM set_config('row_security', 'off', true);
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s WHERE %s)', tenancy._partition_qualified(rel), where_sql)
+       INTO found_rows;
+    RETURN found_rows;
+EXCEPTION WHEN insufficient_privilege THEN
+    RETURN true;
+END
+$$;
+
+-- A role as it is written in GRANT and CREATE POLICY (0 is PUBLIC).
+CREATE FUNCTION tenancy._partition_role(role oid)
+RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN role = 0 THEN 'PUBLIC'
+                ELSE (SELECT quote_ident(rolname) FROM pg_roles WHERE oid = role) END
+$$;
+
+CREATE FUNCTION tenancy._partition_lock_key(parent regclass)
+RETURNS bigint LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT (hashtext('tenancy.partitions')::bigint << 32) | parent::oid::bigint
+$$;
+
+CREATE FUNCTION tenancy._partition_pending_name(lower timestamp)
+RETURNS name LANGUAGE sql IMMUTABLE AS $$
+    SELECT ('tenancy_pending_' || to_char(lower, 'YYYYMMDD_HH24MISS'))::name
+$$;

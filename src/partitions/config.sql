@@ -1,0 +1,54 @@
+-- config.sql: the configuration and run state of partition sets (SPEC
+-- part 4), and the row level security that delegates them to table owners.
+--
+-- Conventions of every src/partitions/*.sql: each entry point (the calls,
+-- and each helper run_maintenance calls directly) pins search_path to
+-- pg_catalog, pg_temp, so expressions read back (pg_get_expr) and
+-- re-executed resolve the same way; the internal helpers without a SET
+-- clause run only under such a caller (a SET clause costs a GUC save and
+-- restore per call, and keeps SQL functions from being inlined). All dynamic
+-- SQL quotes every identifier (%I) and literal (%L). None of these functions
+-- is SECURITY DEFINER: they run with the caller's rights, and none is
+-- executable by PUBLIC (src/core/privileges.sql).
+
+CREATE TABLE tenancy.partition_config (
+    parent regclass PRIMARY KEY,
+    kind text NOT NULL CHECK (kind IN ('time', 'tenant')),
+    control name NOT NULL,
+    step interval,
+    premake int NOT NULL DEFAULT 4 CHECK (premake BETWEEN 0 AND 1000),
+    with_default boolean NOT NULL DEFAULT true,
+    retention interval,
+    retention_action text NOT NULL DEFAULT 'drop'
+        CHECK (retention_action IN ('drop', 'detach', 'archive')),
+    archive_schema name,
+    CHECK ((kind = 'time') = (step IS NOT NULL)),
+    CHECK ((retention_action = 'archive') = (archive_schema IS NOT NULL))
+);
+COMMENT ON TABLE tenancy.partition_config IS
+    'Partition sets managed by tenancy (kept by pg_dump)';
+SELECT pg_catalog.pg_extension_config_dump('tenancy.partition_config', '');
+
+-- Run state: not configuration, so not dumped.
+CREATE TABLE tenancy.partition_state (
+    parent regclass PRIMARY KEY,
+    last_run timestamptz,
+    last_error text
+);
+COMMENT ON TABLE tenancy.partition_state IS
+    'Last maintenance run and error of each partition set';
+
+-- Delegation: a DBA may GRANT EXECUTE on the calls and SELECT, INSERT,
+-- UPDATE, DELETE on these two tables to table owners; row level security
+-- then limits each of them to the partition sets of tables they own.
+CREATE FUNCTION tenancy._partition_owned(parent regclass)
+RETURNS boolean LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT coalesce((SELECT pg_has_role(current_user, relowner, 'USAGE') FROM pg_class WHERE oid = parent),
+                    false)
+$$;
+ALTER TABLE tenancy.partition_config ENABLE ROW LEVEL SECURITY;
+CREATE POLICY owner_only ON tenancy.partition_config
+    USING (tenancy._partition_owned(parent)) WITH CHECK (tenancy._partition_owned(parent));
+ALTER TABLE tenancy.partition_state ENABLE ROW LEVEL SECURITY;
+CREATE POLICY owner_only ON tenancy.partition_state
+    USING (tenancy._partition_owned(parent)) WITH CHECK (tenancy._partition_owned(parent));

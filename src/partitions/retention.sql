@@ -1,0 +1,106 @@
+-- retention.sql: retention settings (set_retention) and the retirement of
+-- one partition (drop, detach or archive) that run_maintenance calls.
+
+-- Foreign keys that reference parent: retention would break them.
+CREATE FUNCTION tenancy._partition_referencing_fks(parent regclass)
+RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT string_agg(format('%I on %s', conname, conrelid::regclass), ', ' ORDER BY conname)
+      FROM pg_constraint
+     WHERE contype = 'f' AND confrelid = parent AND conparentid = 0
+$$;
+
+CREATE FUNCTION tenancy.set_retention(parent regclass, keep interval, action text DEFAULT 'drop',
+                                      archive_schema name DEFAULT NULL)
+RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    cfg tenancy.partition_config;
+    fks text;
+BEGIN
+    IF parent IS NULL OR action IS NULL THEN
+        PERFORM tenancy._partition_fail('22004', 'parent and action must not be NULL',
+            'Pass a registered table, how long to keep its data, and drop, detach or archive.');
+    END IF;
+    PERFORM tenancy._partition_check_owner(parent);
+    SELECT * INTO cfg FROM tenancy.partition_config c WHERE c.parent = $1 FOR UPDATE;
+    IF NOT FOUND OR cfg.kind <> 'time' THEN
+        PERFORM tenancy._partition_fail('55000',
+            format('table %s is not registered for time partitions', parent),
+            'Register it with tenancy.partition_by_time first; retention applies to time partitions.');
+    END IF;
+    IF keep IS NOT NULL AND keep <= interval '0' THEN
+        PERFORM tenancy._partition_fail('22023', 'keep must be a positive interval',
+            'Pass how long data is kept, e.g. ''90 days'', or NULL to turn retention off.');
+    END IF;
+    IF action NOT IN ('drop', 'detach', 'archive') THEN
+        PERFORM tenancy._partition_fail('22023', format('unknown retention action "%s"', action),
+            'Use drop, detach (left as a plain table) or archive (moved to archive_schema).');
+    END IF;
+    IF action = 'archive' THEN
+        IF archive_schema IS NULL THEN
+            PERFORM tenancy._partition_fail('22023', 'action archive needs an archive_schema',
+                'Name the schema old partitions are moved to.');
+        END IF;
+        IF NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = archive_schema) THEN
+            PERFORM tenancy._partition_fail('3F000', format('schema "%s" does not exist', archive_schema),
+                'Create the archive schema first.');
+        END IF;
+        IF archive_schema = (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                              WHERE c.oid = parent) THEN
+            PERFORM tenancy._partition_fail('22023', 'archive_schema must differ from the table''s schema',
+                'Name a separate schema for archived partitions.');
+        END IF;
+        IF NOT has_schema_privilege(archive_schema, 'CREATE') THEN
+            PERFORM tenancy._partition_fail('42501', format('permission denied for schema %s', archive_schema),
+                'Grant CREATE on the archive schema to the role that runs maintenance.');
+        END IF;
+    ELSIF archive_schema IS NOT NULL THEN
+        PERFORM tenancy._partition_fail('22023', 'archive_schema is only used with action archive',
+            'Pass action => ''archive'' or leave archive_schema NULL.');
+    END IF;
+    fks := tenancy._partition_referencing_fks(parent);
+    IF keep IS NOT NULL AND fks IS NOT NULL THEN
+        PERFORM tenancy._partition_fail('2BP01',
+            format('retention on %s would break foreign keys that reference it', parent),
+            'Drop those foreign keys, or purge the referencing rows yourself.',
+            format('Referencing: %s.', fks));
+    END IF;
+    UPDATE tenancy.partition_config c
+       SET retention = keep, retention_action = $3,
+           archive_schema = CASE WHEN $3 = 'archive' THEN $4 END
+     WHERE c.parent = $1;
+END
+$$;
+COMMENT ON FUNCTION tenancy.set_retention(regclass, interval, text, name) IS
+    'Time partitions older than keep are dropped, detached or moved to archive_schema by run_maintenance';
+
+-- Retention of one partition: drop, detach, or detach and move to the
+-- archive schema.
+CREATE FUNCTION tenancy._partition_retire(parent regclass, child regclass)
+RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    cfg tenancy.partition_config;
+    fks text := tenancy._partition_referencing_fks(parent);
+BEGIN
+    SELECT * INTO STRICT cfg FROM tenancy.partition_config c WHERE c.parent = $1;
+    IF fks IS NOT NULL THEN
+        PERFORM tenancy._partition_fail('2BP01',
+            format('retention on %s would break foreign keys that reference it', parent),
+            'Drop those foreign keys, or turn retention off with set_retention(parent, NULL).',
+            format('Referencing: %s.', fks));
+    END IF;
+    -- The audit log's hash chains must be re-anchored past what goes.
+    IF parent = 'tenancy.audit_log'::regclass THEN
+        PERFORM tenancy.audit_release_partition(child);
+    END IF;
+    IF cfg.retention_action = 'drop' THEN
+        EXECUTE format('DROP TABLE %s', tenancy._partition_qualified(child));
+    ELSE
+        EXECUTE format('ALTER TABLE %s DETACH PARTITION %s',
+                       tenancy._partition_qualified(parent), tenancy._partition_qualified(child));
+        IF cfg.retention_action = 'archive' THEN
+            EXECUTE format('ALTER TABLE %s SET SCHEMA %I', tenancy._partition_qualified(child),
+                           cfg.archive_schema);
+        END IF;
+    END IF;
+END
+$$;

@@ -1,0 +1,51 @@
+-- status.sql: tenancy.partition_status().
+
+CREATE FUNCTION tenancy.partition_status()
+RETURNS TABLE (parent regclass, kind text, partitions int, oldest text, newest text,
+               premade_ahead int, default_rows bigint, retention interval,
+               last_run timestamptz, last_error text)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    cfg tenancy.partition_config;
+    ctype regtype;
+    current_step timestamp;
+    def regclass;
+BEGIN
+    FOR cfg IN SELECT * FROM tenancy.partition_config c ORDER BY c.parent::oid LOOP
+        parent := cfg.parent;
+        kind := cfg.kind;
+        retention := cfg.retention;
+        SELECT s.last_run, s.last_error INTO last_run, last_error
+          FROM tenancy.partition_state s WHERE s.parent = cfg.parent;
+        IF NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = cfg.parent) THEN
+            partitions := NULL; oldest := NULL; newest := NULL; premade_ahead := NULL; default_rows := NULL;
+            last_error := 'the table no longer exists';
+            RETURN NEXT;
+            CONTINUE;
+        END IF;
+        ctype := tenancy._partition_control_type(cfg.parent, cfg.control);
+        IF cfg.kind = 'time' THEN
+            current_step := tenancy._partition_step_floor(now() AT TIME ZONE 'UTC', cfg.step);
+            SELECT count(*), (array_agg(ch.child_name ORDER BY ch.lower))[1],
+                   (array_agg(ch.child_name ORDER BY ch.lower DESC))[1],
+                   count(*) FILTER (WHERE ch.lower > current_step)
+              INTO partitions, oldest, newest, premade_ahead
+              FROM tenancy._partition_children(cfg.parent, ctype) ch WHERE NOT ch.is_default;
+        ELSE
+            SELECT count(*), (array_agg(ch.child_name ORDER BY ch.child_name))[1],
+                   (array_agg(ch.child_name ORDER BY ch.child_name DESC))[1]
+              INTO partitions, oldest, newest
+              FROM tenancy._partition_children(cfg.parent, ctype) ch WHERE NOT ch.is_default;
+            premade_ahead := NULL;
+        END IF;
+        def := tenancy._partition_default_of(cfg.parent);
+        default_rows := NULL;
+        IF def IS NOT NULL THEN
+            EXECUTE format('SELECT count(*) FROM %s', tenancy._partition_qualified(def)) INTO default_rows;
+        END IF;
+        RETURN NEXT;
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION tenancy.partition_status() IS
+    'One row per registered partition set: partitions, premade, default rows, last run and error';
