@@ -50,6 +50,15 @@ measure_p99() {
 	bench_record "$name" "$p99" "ms"
 }
 
+# record_median NAME UNIT VALUE...: records the median of the values (the
+# rounds of a measurement taken in turn with its baselines, so that a
+# disturbance of the shared machine hits all of them alike).
+record_median() {
+	local name=$1 unit=$2
+	shift 2
+	bench_record "$name" "$(printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')" "$unit"
+}
+
 bench_record() {
 	BENCH_VALUE[$1]=$2
 	BENCH_UNIT[$1]=$3
