@@ -74,3 +74,17 @@ SELECT rows_checked, first_bad_id FROM tenancy.verify_audit('00000000-0000-0000-
 -- server's own (offset 0, stored by the first write).
 SELECT xid_offset, tenancy.audit_xid_offset() AS computed FROM tenancy.audit_install;
 SELECT max(txid) <= pg_current_xact_id() AS txids_are_the_servers FROM tenancy.audit_log;
+
+-- A caller's search_path cannot shadow what sealing uses: with a function
+-- ahead of pg_catalog that would stop every seal, rows still seal.
+CREATE SCHEMA shadow;
+CREATE FUNCTION shadow.pg_snapshot_xmin(pg_snapshot) RETURNS xid8 LANGUAGE sql AS $$ SELECT '1'::xid8 $$;
+CREATE TABLE shadowed (id int PRIMARY KEY);
+SELECT tenancy.enable_audit('shadowed');
+INSERT INTO shadowed VALUES (1);
+SET search_path = shadow, pg_catalog, public;
+SELECT tenancy.seal_audit() > 0 AS sealed;
+RESET search_path;
+SELECT count(*) FILTER (WHERE first_bad_id IS NOT NULL) AS bad_chains FROM tenancy.verify_audit();
+DROP TABLE shadowed;
+DROP SCHEMA shadow CASCADE;

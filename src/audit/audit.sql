@@ -246,14 +246,17 @@ SELECT t.tgrelid::regclass AS table_name, s.tenant_column, s.exclude_columns, s.
   FROM pg_trigger t CROSS JOIN LATERAL tenancy.audit_settings(t.tgrelid) s
  WHERE t.tgname = 'tenancy_audit_insert' AND NOT t.tgisinternal;
 
+-- seal_audit and verify_audit run SQL through SPI: their search_path is
+-- pinned, so a caller's schemas cannot shadow the functions and operators
+-- it uses.
 CREATE FUNCTION tenancy.seal_audit() RETURNS bigint
-LANGUAGE c AS 'MODULE_PATHNAME', 'seal_audit';
+LANGUAGE c SET search_path = pg_catalog, pg_temp AS 'MODULE_PATHNAME', 'seal_audit';
 COMMENT ON FUNCTION tenancy.seal_audit() IS
   'Extends each tenant''s hash chain over the log rows written since the last seal';
 
 CREATE FUNCTION tenancy.verify_audit(tenant uuid DEFAULT NULL)
 RETURNS TABLE (tenant_id uuid, rows_checked bigint, first_bad_id bigint)
-LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'verify_audit';
+LANGUAGE c STABLE SET search_path = pg_catalog, pg_temp AS 'MODULE_PATHNAME', 'verify_audit';
 COMMENT ON FUNCTION tenancy.verify_audit(uuid) IS
   'Recomputes the audit hash chains; first_bad_id is the first changed, removed or reordered row';
 
