@@ -83,8 +83,8 @@ json_kind(Oid type)
 		case VARCHAROID:
 		case BPCHAROID: return JsonKind::stored_text;
 		case NAMEOID:
-		case CHAROID:
-		case UUIDOID: return JsonKind::text;
+		case CHAROID: return JsonKind::text;
+		case UUIDOID: return JsonKind::uuid;
 		default: return JsonKind::other;
 	}
 }

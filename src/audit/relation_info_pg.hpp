@@ -26,6 +26,7 @@ enum class JsonKind
 	integer,
 	boolean,
 	stored_text, /* text, varchar, char(n): the stored characters, as their output functions return them */
+	uuid,		 /* the canonical text uuid_out writes */
 	text,		 /* the type's output function */
 	other /* to_jsonb() */
 };

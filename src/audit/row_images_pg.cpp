@@ -5,11 +5,14 @@
  * and the objects are assembled with pushJsonbValue, so an image equals
  * to_jsonb() of the logged columns.
  */
+#include "identity/uuid_text.hpp" /* pure: before any server header */
+
 #include "audit/row_images_pg.hpp"
 
 extern "C" {
 #include "utils/datum.h"
 #include "utils/numeric.h"
+#include "utils/uuid.h"
 }
 
 namespace tenancy::audit {
@@ -66,6 +69,13 @@ column_value(const LoggedAttr &col, TupleTableSlot *slot, JsonbValue *out)
 			/* what textout, varcharout and bpcharout return: the stored characters */
 			text *str = DatumGetTextPP(value);
 			string_value(out, VARDATA_ANY(str), VARSIZE_ANY_EXHDR(str));
+			return;
+		}
+		case JsonKind::uuid:
+		{
+			char *str = (char *) palloc(tenancy::uuid_text_length);
+			tenancy::format_uuid_text(DatumGetUUIDP(value)->data, str);
+			string_value(out, str, tenancy::uuid_text_length);
 			return;
 		}
 		case JsonKind::text:

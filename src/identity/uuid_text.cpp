@@ -58,4 +58,19 @@ parse_uuid_text(const char *text, std::size_t length, unsigned char out[16]) noe
 	return pos == length;
 }
 
+void
+format_uuid_text(const unsigned char uuid[16], char out[uuid_text_length]) noexcept
+{
+	static const char digits[] = "0123456789abcdef";
+	std::size_t pos = 0;
+	for (int i = 0; i < 16; i++)
+	{
+		// hyphens after bytes 4, 6, 8 and 10: the 8-4-4-4-12 form
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[pos++] = '-';
+		out[pos++] = digits[uuid[i] >> 4];
+		out[pos++] = digits[uuid[i] & 0x0f];
+	}
+}
+
 } // namespace tenancy

@@ -1,5 +1,5 @@
 /*
- * uuid_text.hpp: UUID text recognition for claims (pure C++, no server).
+ * uuid_text.hpp: UUID text for claims and the audit log (pure C++, no server).
  *
  * A token's user claim is untrusted text. PostgreSQL's uuid_in would raise
  * an error quoting the value; tenancy recognises the same spellings itself
@@ -19,5 +19,9 @@ namespace tenancy {
  * 16 bytes to out and returns true; never throws.
  */
 bool parse_uuid_text(const char *text, std::size_t length, unsigned char out[16]) noexcept;
+
+/* The canonical text of a uuid, as uuid_out writes it: 36 characters, lower-case hex, no NUL. */
+constexpr std::size_t uuid_text_length = 36;
+void format_uuid_text(const unsigned char uuid[16], char out[uuid_text_length]) noexcept;
 
 } // namespace tenancy

@@ -1,6 +1,7 @@
 /* uuid_text_test.cpp: claim UUIDs are recognised exactly as uuid_in does. */
 #include "identity/uuid_text.hpp"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstring>
 #include <string>
@@ -61,4 +62,17 @@ TEST_CASE("an embedded NUL or a null pointer is refused", "[identity]")
 	CHECK_FALSE(tenancy::parse_uuid_text(nullptr, 0, out));
 	// the length bounds the read: a valid prefix is not enough
 	CHECK_FALSE(tenancy::parse_uuid_text("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", 20, out));
+}
+
+TEST_CASE("a uuid is written in the canonical form uuid_out writes", "[identity]")
+{
+	const unsigned char bytes[16] = {0xa0, 0xee, 0xbc, 0x99, 0x9c, 0x0b, 0x4e, 0xf8,
+									 0xbb, 0x6d, 0x6b, 0xb9, 0xbd, 0x38, 0x0a, 0x11};
+	char text[tenancy::uuid_text_length];
+	tenancy::format_uuid_text(bytes, text);
+	CHECK(std::string(text, sizeof(text)) == "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11");
+
+	unsigned char back[16];
+	REQUIRE(tenancy::parse_uuid_text(text, sizeof(text), back));
+	CHECK(std::equal(bytes, bytes + 16, back));
 }
