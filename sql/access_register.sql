@@ -1,16 +1,11 @@
 -- access_register: register_membership() validates its table and columns
 -- and installs the change triggers.
 
-CREATE FUNCTION pg_temp.fields(sql text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE st text; msg text; det text; hin text;
-BEGIN
-  EXECUTE sql;
-  RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
-                          det = PG_EXCEPTION_DETAIL, hin = PG_EXCEPTION_HINT;
-  RETURN format('%s | %s | %s | %s', st, msg, det, hin);
-END $$;
+CREATE FUNCTION pg_temp.fields(sql text) RETURNS text LANGUAGE sql AS $$
+  SELECT CASE WHEN e.state IS NULL THEN 'no error'
+              ELSE format('%s | %s | %s | %s', e.state, e.message, e.detail, e.hint) END
+    FROM regress.caught(sql) e
+$$;
 
 CREATE TYPE member_state AS ENUM ('invited', 'active', 'left');
 CREATE TABLE team_members (

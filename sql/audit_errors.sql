@@ -1,13 +1,8 @@
 -- audit_errors: bad input gets a clear error and changes nothing.
-CREATE FUNCTION pg_temp.try(sql text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE st text; msg text;
-BEGIN
-  EXECUTE sql;
-  RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
-  RETURN st || ': ' || msg;
-END $$;
+CREATE FUNCTION pg_temp.try(sql text) RETURNS text LANGUAGE sql AS $$
+  SELECT CASE WHEN e.state IS NULL THEN 'ok' ELSE e.state || ': ' || e.message END
+    FROM regress.caught(sql) e
+$$;
 CREATE TABLE aud_err (id int PRIMARY KEY, workspace_id uuid, note text, tenant_text text);
 CREATE VIEW aud_err_view AS SELECT * FROM aud_err;
 

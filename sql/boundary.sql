@@ -3,16 +3,11 @@
 CREATE EXTENSION tenancy_test;
 
 -- Reports an error's fields without file/line noise.
-CREATE FUNCTION pg_temp.fields(sql text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE st text; msg text; det text; hin text;
-BEGIN
-  EXECUTE sql;
-  RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
-                          det = PG_EXCEPTION_DETAIL, hin = PG_EXCEPTION_HINT;
-  RETURN format('%s | %s | %s | %s', st, msg, det, hin);
-END $$;
+CREATE FUNCTION pg_temp.fields(sql text) RETURNS text LANGUAGE sql AS $$
+  SELECT CASE WHEN e.state IS NULL THEN 'no error'
+              ELSE format('%s | %s | %s | %s', e.state, e.message, e.detail, e.hint) END
+    FROM regress.caught(sql) e
+$$;
 
 -- A tenancy::Error keeps the SQLSTATE, message, detail and hint it chose.
 SELECT pg_temp.fields($$SELECT tenancy_test.throw_error('22023', 'bad knob', 'knob was 7', 'use 1 to 5')$$);

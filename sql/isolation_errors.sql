@@ -4,15 +4,10 @@ CREATE VIEW err_view AS SELECT * FROM err_items;
 CREATE SEQUENCE err_seq;
 CREATE MATERIALIZED VIEW err_matview AS SELECT * FROM err_items;
 
-CREATE FUNCTION pg_temp.try(sql text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE st text; msg text; hin text;
-BEGIN
-  EXECUTE sql;
-  RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, hin = PG_EXCEPTION_HINT;
-  RETURN st || ': ' || msg || coalesce(' (hint: ' || nullif(hin, '') || ')', '');
-END $$;
+CREATE FUNCTION pg_temp.try(sql text) RETURNS text LANGUAGE sql AS $$
+  SELECT CASE WHEN e.state IS NULL THEN 'ok' ELSE e.state || ': ' || e.message || coalesce(' (hint: ' || nullif(e.hint, '') || ')', '') END
+    FROM regress.caught(sql) e
+$$;
 
 SELECT pg_temp.try($$SELECT tenancy.enable_isolation(NULL)$$);
 SELECT pg_temp.try($$SELECT tenancy.enable_isolation('err_items', NULL)$$);

@@ -6,16 +6,10 @@ CREATE SCHEMA part_errors;
 SET search_path = part_errors, public;
 \set VERBOSITY default
 -- Runs a statement and reports its SQLSTATE, message and hint.
-CREATE FUNCTION pg_temp.try(stmt text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    state text; msg text; hint text;
-BEGIN
-    EXECUTE stmt;
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
-    RETURN format('%s: %s (hint: %s)', state, msg, hint);
-END $$;
+CREATE FUNCTION pg_temp.try(stmt text) RETURNS text LANGUAGE sql AS $$
+  SELECT CASE WHEN e.state IS NULL THEN 'ok' ELSE format('%s: %s (hint: %s)', e.state, e.message, e.hint) END
+    FROM regress.caught(stmt) e
+$$;
 -- What a bad call must leave alone.
 CREATE VIEW pg_temp.snapshot AS
     SELECT (SELECT count(*) FROM tenancy.partition_config) AS configs,

@@ -2,17 +2,12 @@
 -- rejected without echoing them; check_tenant_connection connects.
 
 CREATE FUNCTION pg_temp.marker() RETURNS text LANGUAGE sql AS $$ SELECT 'Mk' || 'r7' || 'Pw' || 'Q9z' $$;
-CREATE FUNCTION pg_temp.err(sql text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE st text; msg text; det text; hin text;
-BEGIN
-  EXECUTE sql;
-  RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
-                          det = PG_EXCEPTION_DETAIL, hin = PG_EXCEPTION_HINT;
-  RETURN replace(format('%s | %s | %s | %s', st, msg, det, hin),
-                 pg_temp.marker(), '<MARKER LEAKED>');
-END $$;
+CREATE FUNCTION pg_temp.err(sql text) RETURNS text LANGUAGE sql AS $$
+  SELECT CASE WHEN e.state IS NULL THEN 'no error'
+              ELSE replace(format('%s | %s | %s | %s', e.state, e.message, e.detail, e.hint),
+                           pg_temp.marker(), '<MARKER LEAKED>') END
+    FROM regress.caught(sql) e
+$$;
 -- Tries a connection string (with %s standing for the marker) on tenant d.
 CREATE FUNCTION pg_temp.try(conninfo text) RETURNS text LANGUAGE sql AS $$
   SELECT pg_temp.err(format('SELECT tenancy.set_tenant_connection(%L, %L)',

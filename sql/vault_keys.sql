@@ -1,16 +1,11 @@
 -- vault_keys: rotation, and every way a key file can be wrong.
 
-CREATE FUNCTION pg_temp.err(sql text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE st text; msg text; det text; hin text;
-BEGIN
-  EXECUTE sql;
-  RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
-                          det = PG_EXCEPTION_DETAIL, hin = PG_EXCEPTION_HINT;
-  RETURN replace(format('%s | %s | %s | %s', st, msg, det, hin),
-                 current_setting('tenancy_regress.key_dir'), '<keys>');
-END $$;
+CREATE FUNCTION pg_temp.err(sql text) RETURNS text LANGUAGE sql AS $$
+  SELECT CASE WHEN e.state IS NULL THEN 'no error'
+              ELSE replace(format('%s | %s | %s | %s', e.state, e.message, e.detail, e.hint),
+                           current_setting('tenancy_regress.key_dir'), '<keys>') END
+    FROM regress.caught(sql) e
+$$;
 -- Key id of each sealed value, from the envelope header.
 CREATE VIEW pg_temp.sealed AS
 SELECT subdomain, key_id,

@@ -2,15 +2,11 @@
 -- DBA grants the decrypt functions to the router role.
 CREATE ROLE regress_vault_router;
 CREATE ROLE regress_vault_stranger;
-CREATE FUNCTION pg_temp.err(sql text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE st text; msg text;
-BEGIN
-  EXECUTE sql;
-  RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT;
-  RETURN st || ' | ' || msg;
-END $$;
+CREATE FUNCTION pg_temp.err(sql text) RETURNS text LANGUAGE sql AS $$
+  SELECT CASE WHEN e.state IS NULL THEN 'no error'
+              ELSE e.state || ' | ' || e.message END
+    FROM regress.caught(sql) e
+$$;
 GRANT EXECUTE ON FUNCTION pg_temp.err(text) TO PUBLIC;
 
 -- Who may execute what, for PUBLIC.

@@ -5,18 +5,13 @@
 -- line that quotes a statement) ever contains it.
 CREATE FUNCTION pg_temp.marker() RETURNS text LANGUAGE sql AS $$ SELECT 'Mk' || 'r7' || 'Pw' || 'Q9z' $$;
 -- An error's fields, with the marker and the key directory masked.
-CREATE FUNCTION pg_temp.err(sql text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE st text; msg text; det text; hin text;
-BEGIN
-  EXECUTE sql;
-  RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
-                          det = PG_EXCEPTION_DETAIL, hin = PG_EXCEPTION_HINT;
-  RETURN replace(replace(format('%s | %s | %s | %s', st, msg, det, hin),
-                         pg_temp.marker(), '<MARKER LEAKED>'),
-                 current_setting('tenancy_regress.key_dir'), '<keys>');
-END $$;
+CREATE FUNCTION pg_temp.err(sql text) RETURNS text LANGUAGE sql AS $$
+  SELECT CASE WHEN e.state IS NULL THEN 'no error'
+              ELSE replace(replace(format('%s | %s | %s | %s', e.state, e.message, e.detail, e.hint),
+                                   pg_temp.marker(), '<MARKER LEAKED>'),
+                           current_setting('tenancy_regress.key_dir'), '<keys>') END
+    FROM regress.caught(sql) e
+$$;
 
 -- The table: columns, defaults and checks.
 SELECT attname, format_type(atttypid, atttypmod) AS type, attnotnull
