@@ -1,4 +1,5 @@
 -- vault_keys: rotation, and every way a key file can be wrong.
+\getenv abs_srcdir PG_ABS_SRCDIR
 
 CREATE FUNCTION pg_temp.err(sql text) RETURNS text LANGUAGE sql AS $$
   SELECT CASE WHEN e.state IS NULL THEN 'no error'
@@ -72,112 +73,40 @@ CREATE TEMP TABLE stored AS SELECT id, data_source, service_key, key_id FROM ten
 
 -- readable by others
 \set f :keys/open.key
-ALTER SYSTEM SET tenancy.key_file = :'f';
-SELECT pg_reload_conf();
--- wait (up to 10 s) until this session has reloaded its settings
-\set ECHO none
-\o /dev/null
-SELECT format('SELECT pg_sleep(CASE WHEN current_setting(%L) = %L THEN 0 ELSE 0.1 END)',
-              'tenancy.key_file', :'f') FROM generate_series(1, 100) \gexec
-\o
-\set ECHO all
-SELECT current_setting('tenancy.key_file') = :'f' AS reloaded;
+\i :abs_srcdir/sql/include/use_key_file.sql
 SELECT pg_temp.err($$SELECT tenancy.tenant_connection('00000000-0000-0000-0000-00000000000a')$$);
 SELECT pg_temp.err($$SELECT tenancy.set_tenant_connection('00000000-0000-0000-0000-00000000000a', 'host=h')$$);
 -- owned by another user (root)
 \set f :keys/root.key
-ALTER SYSTEM SET tenancy.key_file = :'f';
-SELECT pg_reload_conf();
--- wait (up to 10 s) until this session has reloaded its settings
-\set ECHO none
-\o /dev/null
-SELECT format('SELECT pg_sleep(CASE WHEN current_setting(%L) = %L THEN 0 ELSE 0.1 END)',
-              'tenancy.key_file', :'f') FROM generate_series(1, 100) \gexec
-\o
-\set ECHO all
-SELECT current_setting('tenancy.key_file') = :'f' AS reloaded;
+\i :abs_srcdir/sql/include/use_key_file.sql
 SELECT pg_temp.err($$SELECT tenancy.tenant_connection('00000000-0000-0000-0000-00000000000a')$$);
 -- unreadable by the server
 \set f :keys/unreadable.key
-ALTER SYSTEM SET tenancy.key_file = :'f';
-SELECT pg_reload_conf();
--- wait (up to 10 s) until this session has reloaded its settings
-\set ECHO none
-\o /dev/null
-SELECT format('SELECT pg_sleep(CASE WHEN current_setting(%L) = %L THEN 0 ELSE 0.1 END)',
-              'tenancy.key_file', :'f') FROM generate_series(1, 100) \gexec
-\o
-\set ECHO all
-SELECT current_setting('tenancy.key_file') = :'f' AS reloaded;
+\i :abs_srcdir/sql/include/use_key_file.sql
 SELECT pg_temp.err($$SELECT tenancy.tenant_connection('00000000-0000-0000-0000-00000000000a')$$);
 -- missing
 \set f :keys/missing.key
-ALTER SYSTEM SET tenancy.key_file = :'f';
-SELECT pg_reload_conf();
--- wait (up to 10 s) until this session has reloaded its settings
-\set ECHO none
-\o /dev/null
-SELECT format('SELECT pg_sleep(CASE WHEN current_setting(%L) = %L THEN 0 ELSE 0.1 END)',
-              'tenancy.key_file', :'f') FROM generate_series(1, 100) \gexec
-\o
-\set ECHO all
-SELECT current_setting('tenancy.key_file') = :'f' AS reloaded;
+\i :abs_srcdir/sql/include/use_key_file.sql
 SELECT pg_temp.err($$SELECT tenancy.tenant_connection('00000000-0000-0000-0000-00000000000a')$$);
 SELECT pg_temp.err($$SELECT tenancy.set_tenant_connection('00000000-0000-0000-0000-00000000000a', 'host=h', 'k')$$);
 SELECT pg_temp.err($$SELECT tenancy.check_tenant_connection('00000000-0000-0000-0000-00000000000a')$$);
 SELECT pg_temp.err($$SELECT tenancy.reseal_batch(10)$$);
 -- malformed (line 2), never quoting the line
 \set f :keys/bad.key
-ALTER SYSTEM SET tenancy.key_file = :'f';
-SELECT pg_reload_conf();
--- wait (up to 10 s) until this session has reloaded its settings
-\set ECHO none
-\o /dev/null
-SELECT format('SELECT pg_sleep(CASE WHEN current_setting(%L) = %L THEN 0 ELSE 0.1 END)',
-              'tenancy.key_file', :'f') FROM generate_series(1, 100) \gexec
-\o
-\set ECHO all
-SELECT current_setting('tenancy.key_file') = :'f' AS reloaded;
+\i :abs_srcdir/sql/include/use_key_file.sql
 SELECT pg_temp.err($$SELECT tenancy.tenant_connection('00000000-0000-0000-0000-00000000000a')$$);
 -- a directory
 \set f :keys
-ALTER SYSTEM SET tenancy.key_file = :'f';
-SELECT pg_reload_conf();
--- wait (up to 10 s) until this session has reloaded its settings
-\set ECHO none
-\o /dev/null
-SELECT format('SELECT pg_sleep(CASE WHEN current_setting(%L) = %L THEN 0 ELSE 0.1 END)',
-              'tenancy.key_file', :'f') FROM generate_series(1, 100) \gexec
-\o
-\set ECHO all
-SELECT current_setting('tenancy.key_file') = :'f' AS reloaded;
+\i :abs_srcdir/sql/include/use_key_file.sql
 SELECT pg_temp.err($$SELECT tenancy.tenant_connection('00000000-0000-0000-0000-00000000000a')$$);
 -- not set
 \set f ''
-ALTER SYSTEM SET tenancy.key_file = :'f';
-SELECT pg_reload_conf();
--- wait (up to 10 s) until this session has reloaded its settings
-\set ECHO none
-\o /dev/null
-SELECT format('SELECT pg_sleep(CASE WHEN current_setting(%L) = %L THEN 0 ELSE 0.1 END)',
-              'tenancy.key_file', :'f') FROM generate_series(1, 100) \gexec
-\o
-\set ECHO all
-SELECT current_setting('tenancy.key_file') = :'f' AS reloaded;
+\i :abs_srcdir/sql/include/use_key_file.sql
 SELECT pg_temp.err($$SELECT tenancy.tenant_connection('00000000-0000-0000-0000-00000000000a')$$);
 SELECT pg_temp.err($$SELECT tenancy.set_tenant_connection('00000000-0000-0000-0000-00000000000a', 'host=h')$$);
 -- a regenerated key 2: named by the fingerprint, sealing refused too
 \set f :keys/wrong.key
-ALTER SYSTEM SET tenancy.key_file = :'f';
-SELECT pg_reload_conf();
--- wait (up to 10 s) until this session has reloaded its settings
-\set ECHO none
-\o /dev/null
-SELECT format('SELECT pg_sleep(CASE WHEN current_setting(%L) = %L THEN 0 ELSE 0.1 END)',
-              'tenancy.key_file', :'f') FROM generate_series(1, 100) \gexec
-\o
-\set ECHO all
-SELECT current_setting('tenancy.key_file') = :'f' AS reloaded;
+\i :abs_srcdir/sql/include/use_key_file.sql
 SELECT pg_temp.err($$SELECT tenancy.tenant_connection('00000000-0000-0000-0000-00000000000a')$$);
 SELECT pg_temp.err($$SELECT tenancy.set_tenant_connection('00000000-0000-0000-0000-00000000000a', 'host=h')$$);
 SELECT pg_temp.err($$SELECT tenancy.reseal_batch(10)$$);
@@ -187,16 +116,7 @@ SELECT tenancy.set_tenant_connection('00000000-0000-0000-0000-00000000000c', 'ho
 RESET tenancy.active_key_id;
 -- key 1 retired from the file while values still use it
 \set f :keys/only2.key
-ALTER SYSTEM SET tenancy.key_file = :'f';
-SELECT pg_reload_conf();
--- wait (up to 10 s) until this session has reloaded its settings
-\set ECHO none
-\o /dev/null
-SELECT format('SELECT pg_sleep(CASE WHEN current_setting(%L) = %L THEN 0 ELSE 0.1 END)',
-              'tenancy.key_file', :'f') FROM generate_series(1, 100) \gexec
-\o
-\set ECHO all
-SELECT current_setting('tenancy.key_file') = :'f' AS reloaded;
+\i :abs_srcdir/sql/include/use_key_file.sql
 SELECT pg_temp.err($$SELECT tenancy.tenant_connection('00000000-0000-0000-0000-00000000000c')$$);
 SELECT tenancy.tenant_connection('00000000-0000-0000-0000-00000000000a') IS NOT NULL AS key_2_opens;
 -- nothing was written by any failed call (cog was re-set on purpose)
