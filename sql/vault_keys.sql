@@ -73,40 +73,48 @@ CREATE TEMP TABLE stored AS SELECT id, data_source, service_key, key_id FROM ten
 
 -- readable by others
 \set f :keys/open.key
-\i :abs_srcdir/sql/include/use_key_file.sql
+ALTER SYSTEM SET tenancy.key_file = :'f';
+\i :abs_srcdir/sql/include/reload_key_file.sql
 SELECT pg_temp.err($$SELECT tenancy.tenant_connection('00000000-0000-0000-0000-00000000000a')$$);
 SELECT pg_temp.err($$SELECT tenancy.set_tenant_connection('00000000-0000-0000-0000-00000000000a', 'host=h')$$);
 -- owned by another user (root)
 \set f :keys/root.key
-\i :abs_srcdir/sql/include/use_key_file.sql
+ALTER SYSTEM SET tenancy.key_file = :'f';
+\i :abs_srcdir/sql/include/reload_key_file.sql
 SELECT pg_temp.err($$SELECT tenancy.tenant_connection('00000000-0000-0000-0000-00000000000a')$$);
 -- unreadable by the server
 \set f :keys/unreadable.key
-\i :abs_srcdir/sql/include/use_key_file.sql
+ALTER SYSTEM SET tenancy.key_file = :'f';
+\i :abs_srcdir/sql/include/reload_key_file.sql
 SELECT pg_temp.err($$SELECT tenancy.tenant_connection('00000000-0000-0000-0000-00000000000a')$$);
 -- missing
 \set f :keys/missing.key
-\i :abs_srcdir/sql/include/use_key_file.sql
+ALTER SYSTEM SET tenancy.key_file = :'f';
+\i :abs_srcdir/sql/include/reload_key_file.sql
 SELECT pg_temp.err($$SELECT tenancy.tenant_connection('00000000-0000-0000-0000-00000000000a')$$);
 SELECT pg_temp.err($$SELECT tenancy.set_tenant_connection('00000000-0000-0000-0000-00000000000a', 'host=h', 'k')$$);
 SELECT pg_temp.err($$SELECT tenancy.check_tenant_connection('00000000-0000-0000-0000-00000000000a')$$);
 SELECT pg_temp.err($$SELECT tenancy.reseal_batch(10)$$);
 -- malformed (line 2), never quoting the line
 \set f :keys/bad.key
-\i :abs_srcdir/sql/include/use_key_file.sql
+ALTER SYSTEM SET tenancy.key_file = :'f';
+\i :abs_srcdir/sql/include/reload_key_file.sql
 SELECT pg_temp.err($$SELECT tenancy.tenant_connection('00000000-0000-0000-0000-00000000000a')$$);
 -- a directory
 \set f :keys
-\i :abs_srcdir/sql/include/use_key_file.sql
+ALTER SYSTEM SET tenancy.key_file = :'f';
+\i :abs_srcdir/sql/include/reload_key_file.sql
 SELECT pg_temp.err($$SELECT tenancy.tenant_connection('00000000-0000-0000-0000-00000000000a')$$);
 -- not set
 \set f ''
-\i :abs_srcdir/sql/include/use_key_file.sql
+ALTER SYSTEM SET tenancy.key_file = :'f';
+\i :abs_srcdir/sql/include/reload_key_file.sql
 SELECT pg_temp.err($$SELECT tenancy.tenant_connection('00000000-0000-0000-0000-00000000000a')$$);
 SELECT pg_temp.err($$SELECT tenancy.set_tenant_connection('00000000-0000-0000-0000-00000000000a', 'host=h')$$);
 -- a regenerated key 2: named by the fingerprint, sealing refused too
 \set f :keys/wrong.key
-\i :abs_srcdir/sql/include/use_key_file.sql
+ALTER SYSTEM SET tenancy.key_file = :'f';
+\i :abs_srcdir/sql/include/reload_key_file.sql
 SELECT pg_temp.err($$SELECT tenancy.tenant_connection('00000000-0000-0000-0000-00000000000a')$$);
 SELECT pg_temp.err($$SELECT tenancy.set_tenant_connection('00000000-0000-0000-0000-00000000000a', 'host=h')$$);
 SELECT pg_temp.err($$SELECT tenancy.reseal_batch(10)$$);
@@ -116,7 +124,8 @@ SELECT tenancy.set_tenant_connection('00000000-0000-0000-0000-00000000000c', 'ho
 RESET tenancy.active_key_id;
 -- key 1 retired from the file while values still use it
 \set f :keys/only2.key
-\i :abs_srcdir/sql/include/use_key_file.sql
+ALTER SYSTEM SET tenancy.key_file = :'f';
+\i :abs_srcdir/sql/include/reload_key_file.sql
 SELECT pg_temp.err($$SELECT tenancy.tenant_connection('00000000-0000-0000-0000-00000000000c')$$);
 SELECT tenancy.tenant_connection('00000000-0000-0000-0000-00000000000a') IS NOT NULL AS key_2_opens;
 -- nothing was written by any failed call (cog was re-set on purpose)
@@ -128,14 +137,6 @@ SELECT bool_and(s.data_source IS NOT DISTINCT FROM t.data_source
 -- back to the right file: everything opens
 \set f :keys/main.key
 ALTER SYSTEM RESET tenancy.key_file;
-SELECT pg_reload_conf();
--- wait (up to 10 s) until this session has reloaded its settings
-\set ECHO none
-\o /dev/null
-SELECT format('SELECT pg_sleep(CASE WHEN current_setting(%L) = %L THEN 0 ELSE 0.1 END)',
-              'tenancy.key_file', :'f') FROM generate_series(1, 100) \gexec
-\o
-\set ECHO all
-SELECT current_setting('tenancy.key_file') = :'f' AS reloaded;
+\i :abs_srcdir/sql/include/reload_key_file.sql
 CALL tenancy.rotate_keys();
 SELECT * FROM pg_temp.sealed;

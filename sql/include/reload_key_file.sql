@@ -1,6 +1,6 @@
--- use_key_file.sql, included by vault_keys.sql: makes :'f' the key file and
--- waits (up to 10 s) until this session has reloaded its settings.
-ALTER SYSTEM SET tenancy.key_file = :'f';
+-- reload_key_file.sql, included by vault_keys.sql after it sets or resets
+-- tenancy.key_file: reloads the configuration and waits (up to 10 s) until
+-- this session's tenancy.key_file is :'f'.
 SELECT pg_reload_conf();
 -- wait (up to 10 s) until this session has reloaded its settings
 \set ECHO none
