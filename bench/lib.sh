@@ -28,9 +28,7 @@ measure_ms() {
 		times+=("$(psql -X -q -At -c '\timing on' -c "$sql" 2>&1 |
 			sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -n 1)")
 	done
-	local median
-	median=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-	bench_record "$name" "$median" "ms"
+	record_median "$name" ms "${times[@]}"
 }
 
 # measure_p99 NAME SCRIPT [CLIENTS] [extra pgbench args...]: the 99th
@@ -50,9 +48,9 @@ measure_p99() {
 	bench_record "$name" "$p99" "ms"
 }
 
-# record_median NAME UNIT VALUE...: records the median of the values (the
-# rounds of a measurement taken in turn with its baselines, so that a
-# disturbance of the shared machine hits all of them alike).
+# record_median NAME UNIT VALUE...: records the median of the values
+# (repeats of one measurement, or rounds taken in turn with its baselines,
+# so that a disturbance of the shared machine hits all of them alike).
 record_median() {
 	local name=$1 unit=$2
 	shift 2

@@ -137,8 +137,8 @@ for ((round = 1; round <= ${ACCESS_ROUNDS:-5}; round++)); do
 	done
 done
 for v in "${VARIANTS[@]}"; do
-	median=$(printf '%s\n' ${ROUND_TPS[$v]} | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-	bench_record "access.point.$v" "$median" tps
+	# shellcheck disable=SC2086 # the rounds' values, one word each
+	record_median "access.point.$v" tps ${ROUND_TPS[$v]}
 done
 
 compare access.count.tenancy_array access.count.no_rls "<= 1.25x"
