@@ -4,7 +4,9 @@
  * Validates as the caller (who must own the membership table), then does
  * the catalog work as the extension's owner: the configuration row and the
  * two triggers on the membership table. One registration per database;
- * registering again replaces it and moves the triggers.
+ * registering again replaces it and moves the triggers, which only the
+ * owner of the registered table (or a superuser) may do. The table must be
+ * permanent: every session reads it.
  *
  * Plain C-style glue: PODs and palloc'd memory only. The user id switch is
  * restored explicitly on success and by transaction abort on error.
@@ -74,6 +76,39 @@ check_table(Oid relid)
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("must be owner of table %s", get_rel_name(relid)),
 				 errhint("Register the membership table as its owner.")));
+	// The registration serves every session: a temporary table vanishes with
+	// its session (and no other session can read it), an unlogged one is
+	// emptied by a crash and cannot be read on a standby.
+	if (get_rel_persistence(relid) != RELPERSISTENCE_PERMANENT)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("membership table \"%s\" is %s", get_rel_name(relid),
+						get_rel_persistence(relid) == RELPERSISTENCE_TEMP ? "temporary"
+																		  : "unlogged"),
+				 errdetail("Every session reads the membership table: it must be a "
+						   "permanent, logged table."),
+				 errhint("Register an ordinary permanent table.")));
+}
+
+/*
+ * Replacing a registration takes it away from every policy that reads it:
+ * only the owner of the registered table (or a member of the owning role,
+ * or a superuser) may. A registered table that no longer exists protects
+ * nothing.
+ */
+void
+check_may_replace(Oid previous, Oid relid, Oid caller)
+{
+	if (!OidIsValid(previous) || previous == relid ||
+		!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(previous)))
+		return;
+	if (!owns_relation(previous, caller))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be owner of the registered membership table %s to replace its "
+						"registration",
+						get_rel_name(previous)),
+				 errhint("Ask its owner or a superuser to call tenancy.register_membership().")));
 }
 
 /* The column's attribute number; its type through *type. */
@@ -289,7 +324,10 @@ TENANCY_FUNCTION(register_membership)
 	Oid owner = extension_owner();
 	GetUserIdAndSecContext(&saved_user, &saved_context);
 	SetUserIdAndSecContext(owner, saved_context | SECURITY_LOCAL_USERID_CHANGE);
+	// One registration at a time: the one read below stays until commit.
+	run("LOCK TABLE tenancy.membership_registration IN SHARE ROW EXCLUSIVE MODE", SPI_OK_UTILITY);
 	Oid previous = previous_registration();
+	check_may_replace(previous, relid, saved_user);
 	if (previous != relid)
 		drop_triggers(previous);
 	drop_triggers(relid);
