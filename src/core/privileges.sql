@@ -17,6 +17,7 @@ GRANT EXECUTE ON FUNCTION tenancy.version() TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tenancy.current_user_id() TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tenancy.current_claims() TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tenancy.current_claim(text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.auth_owner_is_trusted(oid) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tenancy.user_has_workspace_access(uuid) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tenancy.user_workspaces() TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tenancy.user_workspace_role(uuid) TO PUBLIC;
