@@ -35,11 +35,27 @@ SELECT count(*) AS functions_in_auth FROM pg_proc WHERE pronamespace = 'auth'::r
 -- Once the DBA has looked and removed it, the wrappers are made.
 DROP FUNCTION auth.role(text);
 REVOKE CREATE ON SCHEMA auth FROM hauth_squatter;
+-- A role granted install_auth_compat creates nothing in a schema auth it may
+-- not create in; over a schema auth of its own it builds (it could fill it
+-- anyway), and the DBA then refuses to build on that schema.
+GRANT EXECUTE ON FUNCTION tenancy.install_auth_compat() TO hauth_squatter;
+SET ROLE hauth_squatter;
+SELECT * FROM regress.caught($$SELECT tenancy.install_auth_compat()$$);
+RESET ROLE;
+SELECT count(*) AS functions_in_auth FROM pg_proc WHERE pronamespace = 'auth'::regnamespace;
 SELECT * FROM tenancy.install_auth_compat();
 SELECT p.oid::regprocedure, p.proowner::regrole = current_user::regrole AS owned_by_installer
   FROM pg_proc p WHERE p.pronamespace = 'auth'::regnamespace ORDER BY p.oid::regprocedure::text;
 
 DROP SCHEMA auth CASCADE;
+SET ROLE hauth_squatter;
+CREATE SCHEMA auth;
+SELECT * FROM tenancy.install_auth_compat();
+SELECT * FROM tenancy.install_auth_compat();
+RESET ROLE;
+SELECT * FROM regress.caught($$SELECT tenancy.install_auth_compat()$$);
+DROP SCHEMA auth CASCADE;
+REVOKE EXECUTE ON FUNCTION tenancy.install_auth_compat() FROM hauth_squatter;
 DO $$ BEGIN
   EXECUTE format('REVOKE CREATE ON DATABASE %I FROM hauth_squatter', current_database());
 END $$;

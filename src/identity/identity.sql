@@ -19,13 +19,16 @@ COMMENT ON FUNCTION tenancy.current_claim(text) IS
   'One top-level claim as text (as ->> gives it), or NULL';
 
 -- Whether objects owned by role may stand in schema auth next to the
--- wrappers: the extension's owner and superusers only. The owner of a
--- schema can drop and replace what is in it; the owner of a function
--- decides what it returns.
+-- wrappers: the extension's owner, superusers, and the caller itself (a
+-- role granted install_auth_compat, calling again over what it made). The
+-- owner of a schema can drop and replace what is in it; the owner of a
+-- function decides what it returns. Exact roles, not membership: a
+-- superuser is a member of every role.
 CREATE FUNCTION tenancy.auth_owner_is_trusted(role oid) RETURNS boolean
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 RETURN role = (SELECT e.extowner FROM pg_extension e WHERE e.extname = 'tenancy')
+       OR role = (SELECT r.oid FROM pg_roles r WHERE r.rolname = current_user)
        OR coalesce((SELECT r.rolsuper FROM pg_roles r WHERE r.oid = role), false);
 
 -- Supabase-style wrappers. SQL functions, so the planner inlines them and a
@@ -52,7 +55,7 @@ BEGIN
      ORDER BY p.oid::regprocedure::text LIMIT 1;
   END IF;
   IF squatted IS NOT NULL THEN
-    RAISE EXCEPTION '% is owned by role %, not by the extension''s owner or a superuser',
+    RAISE EXCEPTION '% is owned by role %, not by the extension''s owner, a superuser or the caller',
                     squatted, squatter
       USING ERRCODE = '42501',
             DETAIL = 'Its owner decides what auth.uid(), auth.jwt() and auth.role() return.',
@@ -85,4 +88,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION tenancy.install_auth_compat() IS
-  'Creates auth.uid(), auth.jwt(), auth.role() (and schema auth) over tenancy''s cached claims; never replaces an existing function; refuses a schema auth or functions there owned by another role than the extension''s owner or a superuser; returns what it created';
+  'Creates auth.uid(), auth.jwt(), auth.role() (and schema auth) over tenancy''s cached claims; never replaces an existing function; refuses a schema auth or functions there owned by another role than the extension''s owner, a superuser or the caller; returns what it created';
