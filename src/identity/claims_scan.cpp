@@ -62,9 +62,10 @@ code_unit(const char *p, const char *end) noexcept
 }
 
 /*
- * Decodes one character of a string's contents at p (already checked):
- * its code point, or -1 for a \u0000 or a non-ASCII byte taken as is
- * (*raw_byte set). Advances p.
+ * Decodes one character of a string's contents at p (already checked) and
+ * advances p: an escape gives its code point (a surrogate pair joined), a
+ * byte below 0x80 itself, any other byte itself with *raw_byte set (part of
+ * a multibyte character of the document's encoding).
  */
 long
 next_character(const char *&p, const char *end, bool *raw_byte) noexcept
@@ -183,7 +184,40 @@ scan_word(const char *p, const char *end, const char *word, std::size_t length) 
 	return p + length;
 }
 
-/* Whether the member name (contents between the quotes) decodes to key. */
+/* The UTF-8 bytes of code point code into out; how many. */
+std::size_t
+utf8_encode(long code, unsigned char out[4]) noexcept
+{
+	if (code < 0x80)
+	{
+		out[0] = static_cast<unsigned char>(code);
+		return 1;
+	}
+	if (code < 0x800)
+	{
+		out[0] = static_cast<unsigned char>(0xC0 | (code >> 6));
+		out[1] = static_cast<unsigned char>(0x80 | (code & 0x3F));
+		return 2;
+	}
+	if (code < 0x10000)
+	{
+		out[0] = static_cast<unsigned char>(0xE0 | (code >> 12));
+		out[1] = static_cast<unsigned char>(0x80 | ((code >> 6) & 0x3F));
+		out[2] = static_cast<unsigned char>(0x80 | (code & 0x3F));
+		return 3;
+	}
+	out[0] = static_cast<unsigned char>(0xF0 | (code >> 18));
+	out[1] = static_cast<unsigned char>(0x80 | ((code >> 12) & 0x3F));
+	out[2] = static_cast<unsigned char>(0x80 | ((code >> 6) & 0x3F));
+	out[3] = static_cast<unsigned char>(0x80 | (code & 0x3F));
+	return 4;
+}
+
+/*
+ * Whether the member name (contents between the quotes) decodes to key.
+ * Bytes that are not escaped are compared as they are (the document is in
+ * the database encoding); escapes are compared as UTF-8.
+ */
 bool
 name_equals(const char *p, const char *end, const char *key, std::size_t key_length) noexcept
 {
@@ -194,17 +228,12 @@ name_equals(const char *p, const char *end, const char *key, std::size_t key_len
 		bool raw_byte;
 		long code = next_character(p, end, &raw_byte);
 		unsigned char bytes[4];
-		std::size_t count;
-		if (raw_byte || code < 0x80)
-			bytes[0] = static_cast<unsigned char>(code), count = 1;
-		else if (code < 0x800)
-			bytes[0] = 0xC0 | (code >> 6), bytes[1] = 0x80 | (code & 0x3F), count = 2;
-		else if (code < 0x10000)
-			bytes[0] = 0xE0 | (code >> 12), bytes[1] = 0x80 | ((code >> 6) & 0x3F),
-			bytes[2] = 0x80 | (code & 0x3F), count = 3;
+		std::size_t count = 1;
+
+		if (raw_byte)
+			bytes[0] = static_cast<unsigned char>(code);
 		else
-			bytes[0] = 0xF0 | (code >> 18), bytes[1] = 0x80 | ((code >> 12) & 0x3F),
-			bytes[2] = 0x80 | ((code >> 6) & 0x3F), bytes[3] = 0x80 | (code & 0x3F), count = 4;
+			count = utf8_encode(code, bytes);
 		for (std::size_t i = 0; i < count; i++)
 			if (matched == key_length || static_cast<unsigned char>(key[matched++]) != bytes[i])
 				return false;
