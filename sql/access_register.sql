@@ -60,7 +60,7 @@ CREATE ROLE register_plain;
 SET ROLE register_plain;
 SELECT pg_temp.fields($$SELECT tenancy.register_membership('team_members', 'company_id', 'user_id')$$);
 RESET ROLE;
-GRANT EXECUTE ON FUNCTION tenancy.register_membership(regclass, name, name, name, name, text[]) TO register_plain;
+GRANT EXECUTE ON FUNCTION tenancy.register_membership(regclass, name, name, name, name, text[], text[]) TO register_plain;
 SET ROLE register_plain;
 SELECT pg_temp.fields($$SELECT tenancy.register_membership('team_members', 'company_id', 'user_id')$$);
 RESET ROLE;
@@ -82,12 +82,15 @@ SELECT count(*) AS triggers FROM pg_trigger WHERE tgrelid = 'team_members'::regc
 -- The trigger function is only for triggers.
 SELECT pg_temp.fields($$SELECT tenancy.membership_changed()$$);
 
--- A table owned by a non-superuser who was granted the function.
+-- A table owned by a non-superuser who was granted the function (and who
+-- owns the registered table it replaces: hostile_access_registration).
 CREATE TABLE owned_members (w uuid, u uuid);
 ALTER TABLE owned_members OWNER TO register_plain;
+ALTER TABLE team_members OWNER TO register_plain;
 SET ROLE register_plain;
 SELECT tenancy.register_membership('owned_members', 'w', 'u');
 RESET ROLE;
+ALTER TABLE team_members OWNER TO CURRENT_USER;
 SELECT membership FROM tenancy.membership_registration;
 -- Moving the registration moves the triggers.
 SELECT tgrelid::regclass, tgname FROM pg_trigger
@@ -128,5 +131,5 @@ DROP SCHEMA "Odd ""Schema""" CASCADE;
 DROP TABLE team_members_part, owned_members;
 DROP SEQUENCE team_members_seq;
 DROP TYPE member_state;
-REVOKE ALL ON FUNCTION tenancy.register_membership(regclass, name, name, name, name, text[]) FROM register_plain;
+REVOKE ALL ON FUNCTION tenancy.register_membership(regclass, name, name, name, name, text[], text[]) FROM register_plain;
 DROP ROLE register_plain;

@@ -63,7 +63,7 @@ SELECT pg_temp.fields('request.jwt.claims', '{"sub": 42, "x": "TOKENSECRET"}', $
 SELECT pg_temp.fields('request.jwt.claims', '{"sub": ["TOKENSECRET"]}', $$SELECT tenancy.current_user_id()$$);
 SELECT pg_temp.fields('request.jwt.claims', '["TOKENSECRET"]', $$SELECT tenancy.current_claim('sub')$$);
 SELECT pg_temp.fields('request.jwt.claims', '"TOKENSECRET"', $$SELECT tenancy.current_claims()$$);
-SELECT pg_temp.fields('request.jwt.claims', '{"sub": "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "k": "TOKENSECRET\u0000"}', $$SELECT tenancy.current_user_id()$$);
+SELECT pg_temp.fields('request.jwt.claims', '{"sub": "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "k": "TOKENSECRET\u0000"}', $$SELECT tenancy.current_claims()$$);
 SELECT pg_temp.fields('request.jwt.claims', '{"sub": "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11 TOKENSECRET"}', $$SELECT tenancy.current_user_id()$$);
 -- Only the user claim is checked: other functions still work on the object.
 SELECT pg_temp.fields('request.jwt.claims', '{"sub": "not-a-uuid", "role": "x"}',

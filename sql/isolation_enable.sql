@@ -8,6 +8,8 @@ GRANT USAGE ON SCHEMA tenancy TO iso_owner, iso_app, iso_other;
 GRANT CREATE ON SCHEMA public TO iso_owner;  -- CREATE INDEX needs it
 GRANT EXECUTE ON FUNCTION tenancy.enable_isolation(regclass, name, boolean, boolean),
                           tenancy.disable_isolation(regclass) TO iso_owner, iso_other;
+-- with the record of what they make (row level security: own tables only)
+GRANT INSERT, UPDATE, DELETE ON tenancy.isolated_tables TO iso_owner, iso_other;
 RESET client_min_messages;
 
 CREATE TABLE members (workspace_id uuid NOT NULL, user_id uuid NOT NULL);

@@ -47,6 +47,7 @@ RESET ROLE;
 -- Granted, but not the owner: refused with 42501, nothing changed.
 GRANT EXECUTE ON FUNCTION tenancy.enable_isolation(regclass, name, boolean, boolean),
                           tenancy.disable_isolation(regclass) TO iso_nobody;
+GRANT INSERT, UPDATE, DELETE ON tenancy.isolated_tables TO iso_nobody;
 SET ROLE iso_nobody;
 SELECT pg_temp.try($$SELECT tenancy.enable_isolation('err_items')$$);
 SELECT pg_temp.try($$SELECT tenancy.disable_isolation('err_two')$$);
@@ -55,4 +56,5 @@ SELECT count(*) AS policies FROM pg_policy WHERE polrelid = 'err_items'::regclas
 SELECT count(*) AS policies FROM pg_policy WHERE polrelid = 'err_two'::regclass;
 REVOKE EXECUTE ON FUNCTION tenancy.enable_isolation(regclass, name, boolean, boolean),
                            tenancy.disable_isolation(regclass) FROM iso_nobody;
+REVOKE ALL ON tenancy.isolated_tables FROM iso_nobody;
 DROP ROLE iso_nobody;

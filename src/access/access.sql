@@ -11,6 +11,8 @@ CREATE TABLE tenancy.membership_registration (
   role_column name,
   status_column name,
   active_statuses text[],
+  -- the roles whose members write the membership table once it is isolated
+  manager_roles text[] NOT NULL DEFAULT '{owner,admin}',
   registered_at timestamptz NOT NULL DEFAULT now()
 );
 COMMENT ON TABLE tenancy.membership_registration IS
@@ -29,15 +31,35 @@ CREATE FUNCTION tenancy.register_membership(
   user_column name,
   role_column name DEFAULT NULL,
   status_column name DEFAULT NULL,
-  active_statuses text[] DEFAULT '{active}')
+  active_statuses text[] DEFAULT '{active}',
+  manager_roles text[] DEFAULT '{owner,admin}')
 RETURNS void
 LANGUAGE c VOLATILE PARALLEL UNSAFE
 -- its SQL runs partly as the extension owner: no name resolution through
 -- the caller's search_path
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'register_membership';
-COMMENT ON FUNCTION tenancy.register_membership(regclass, name, name, name, name, text[]) IS
+COMMENT ON FUNCTION tenancy.register_membership(regclass, name, name, name, name, text[], text[]) IS
   'Registers the membership table (one per database; again replaces it) and installs its change triggers';
+
+-- The registered membership table's user and role columns when tbl is that
+-- table, else NULLs. For enable_isolation, which gives that table its own
+-- policies (docs/isolation.md); callers need not read the registration.
+CREATE FUNCTION tenancy.membership_columns(tbl regclass, OUT user_column name, OUT role_column name)
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT r.user_column, r.role_column FROM tenancy.membership_registration r WHERE r.membership = tbl
+$$;
+
+-- The roles whose members manage the memberships of their workspaces: the
+-- isolated membership table's write policies call it once per statement.
+CREATE FUNCTION tenancy.membership_manager_roles() RETURNS text[]
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT coalesce((SELECT r.manager_roles FROM tenancy.membership_registration r), '{}')
+$$;
 
 -- Planner support: the per-row call becomes the index condition
 -- workspace_id = ANY (tenancy.user_workspaces()) (docs/access.md).

@@ -4,7 +4,9 @@
  * Validates as the caller (who must own the membership table), then does
  * the catalog work as the extension's owner: the configuration row and the
  * two triggers on the membership table. One registration per database;
- * registering again replaces it and moves the triggers.
+ * registering again replaces it and moves the triggers, which only the
+ * owner of the registered table (or a superuser) may do. The table must be
+ * permanent: every session reads it.
  *
  * Plain C-style glue: PODs and palloc'd memory only. The user id switch is
  * restored explicitly on success and by transaction abort on error.
@@ -74,6 +76,39 @@ check_table(Oid relid)
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("must be owner of table %s", get_rel_name(relid)),
 				 errhint("Register the membership table as its owner.")));
+	// The registration serves every session: a temporary table vanishes with
+	// its session (and no other session can read it), an unlogged one is
+	// emptied by a crash and cannot be read on a standby.
+	if (get_rel_persistence(relid) != RELPERSISTENCE_PERMANENT)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("membership table \"%s\" is %s", get_rel_name(relid),
+						get_rel_persistence(relid) == RELPERSISTENCE_TEMP ? "temporary"
+																		  : "unlogged"),
+				 errdetail("Every session reads the membership table: it must be a "
+						   "permanent, logged table."),
+				 errhint("Register an ordinary permanent table.")));
+}
+
+/*
+ * Replacing a registration takes it away from every policy that reads it:
+ * only the owner of the registered table (or a member of the owning role,
+ * or a superuser) may. A registered table that no longer exists protects
+ * nothing.
+ */
+void
+check_may_replace(Oid previous, Oid relid, Oid caller)
+{
+	if (!OidIsValid(previous) || previous == relid ||
+		!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(previous)))
+		return;
+	if (!owns_relation(previous, caller))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be owner of the registered membership table %s to replace its "
+						"registration",
+						get_rel_name(previous)),
+				 errhint("Ask its owner or a superuser to call tenancy.register_membership().")));
 }
 
 /* The column's attribute number; its type through *type. */
@@ -170,7 +205,9 @@ extension_owner(void)
 {
 	bool isnull;
 
-	run("SELECT extowner FROM pg_catalog.pg_extension WHERE extname = 'tenancy'", SPI_OK_SELECT);
+	run("SELECT e.extowner FROM pg_catalog.pg_extension e "
+		"WHERE e.extname OPERATOR(pg_catalog.=) 'tenancy'",
+		SPI_OK_SELECT);
 	if (SPI_processed != 1)
 		elog(ERROR, "tenancy: extension not found");
 	return DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
@@ -220,16 +257,63 @@ previous_registration(void)
 	return DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 }
 
+/*
+ * A table enable_isolation gave the tenant-table policies lets every member
+ * update its own membership row (its role included): as the membership
+ * table it needs the membership table's policies, made by enable_isolation
+ * once the table is registered.
+ */
+void
+check_not_isolated_as_tenant_table(Oid relid)
+{
+	Oid types[1] = {OIDOID};
+	Datum values[1] = {ObjectIdGetDatum(relid)};
+	int result = SPI_execute_with_args(
+		"SELECT 1 FROM tenancy.isolated_tables i WHERE i.relid::pg_catalog.oid "
+		"OPERATOR(pg_catalog.=) $1 AND i.policy_kind OPERATOR(pg_catalog.=) 'tenant'",
+		1, types, values, nullptr, true, 0);
+
+	if (result != SPI_OK_SELECT)
+		elog(ERROR, "tenancy: SPI_execute returned %d for registration", result);
+	if (SPI_processed > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table %s is isolated with the policies of a tenant table", get_rel_name(relid)),
+				 errdetail("They let every member update its own membership, its role included."),
+				 errhint("Run tenancy.disable_isolation() on it, register it, then "
+						 "tenancy.enable_isolation() gives it the membership table's policies.")));
+}
+
+/* Manager roles: a non-empty list without NULLs. */
+void
+check_manager_roles(ArrayType *roles)
+{
+	Datum *elements;
+	bool *nulls;
+	int count;
+
+	deconstruct_array(roles, TEXTOID, -1, false, TYPALIGN_INT, &elements, &nulls, &count);
+	for (int i = 0; i < count; i++)
+		if (nulls[i])
+			count = 0;
+	if (count == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("manager_roles must name at least one role and no NULL"),
+				 errhint("Pass the roles whose members manage memberships, e.g. '{owner,admin}'.")));
+}
+
 void
 store_registration(Datum *values, const char *nulls)
 {
-	Oid types[6] = {REGCLASSOID, NAMEOID, NAMEOID, NAMEOID, NAMEOID, TEXTARRAYOID};
+	Oid types[7] = {REGCLASSOID, NAMEOID, NAMEOID, NAMEOID, NAMEOID, TEXTARRAYOID, TEXTARRAYOID};
 
 	run("DELETE FROM tenancy.membership_registration", SPI_OK_DELETE);
 	int result = SPI_execute_with_args(
 		"INSERT INTO tenancy.membership_registration (membership, tenant_column, user_column, "
-		"role_column, status_column, active_statuses) VALUES ($1, $2, $3, $4, $5, $6)",
-		6, types, values, nulls, false, 0);
+		"role_column, status_column, active_statuses, manager_roles) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7)",
+		7, types, values, nulls, false, 0);
 	if (result != SPI_OK_INSERT)
 		elog(ERROR, "tenancy: could not store the registration");
 }
@@ -238,8 +322,8 @@ store_registration(Datum *values, const char *nulls)
 
 TENANCY_FUNCTION(register_membership)
 {
-	Datum values[6];
-	char nulls[6] = {' ', ' ', ' ', 'n', 'n', 'n'};
+	Datum values[7];
+	char nulls[7] = {' ', ' ', ' ', 'n', 'n', 'n', ' '};
 	Oid tenant_type, user_type, role_type = InvalidOid, status_type = InvalidOid;
 	Oid saved_user;
 	int saved_context;
@@ -247,6 +331,11 @@ TENANCY_FUNCTION(register_membership)
 	require_argument(fcinfo, 0, "membership");
 	require_argument(fcinfo, 1, "tenant_column");
 	require_argument(fcinfo, 2, "user_column");
+	if (PG_ARGISNULL(6))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("manager_roles must not be NULL"),
+				 errhint("Pass the roles whose members manage memberships, e.g. '{owner,admin}'.")));
 	Oid relid = PG_GETARG_OID(0);
 	const char *tenant = NameStr(*PG_GETARG_NAME(1));
 	const char *user = NameStr(*PG_GETARG_NAME(2));
@@ -283,13 +372,19 @@ TENANCY_FUNCTION(register_membership)
 		values[5] = normalize_statuses(PG_GETARG_ARRAYTYPE_P(5), status_type);
 		nulls[4] = nulls[5] = ' ';
 	}
+	check_manager_roles(PG_GETARG_ARRAYTYPE_P(6));
+	values[6] = PG_GETARG_DATUM(6);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "tenancy: SPI_connect failed");
 	Oid owner = extension_owner();
 	GetUserIdAndSecContext(&saved_user, &saved_context);
 	SetUserIdAndSecContext(owner, saved_context | SECURITY_LOCAL_USERID_CHANGE);
+	// One registration at a time: the one read below stays until commit.
+	run("LOCK TABLE tenancy.membership_registration IN SHARE ROW EXCLUSIVE MODE", SPI_OK_UTILITY);
 	Oid previous = previous_registration();
+	check_may_replace(previous, relid, saved_user);
+	check_not_isolated_as_tenant_table(relid);
 	if (previous != relid)
 		drop_triggers(previous);
 	drop_triggers(relid);

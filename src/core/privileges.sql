@@ -17,17 +17,28 @@ GRANT EXECUTE ON FUNCTION tenancy.version() TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tenancy.current_user_id() TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tenancy.current_claims() TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tenancy.current_claim(text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.auth_owner_is_trusted(oid) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tenancy.user_has_workspace_access(uuid) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tenancy.user_workspaces() TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tenancy.user_workspace_role(uuid) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tenancy.user_has_workspace_role(uuid, text[]) TO PUBLIC;
+-- read by the isolated membership table's policies, as any role
+GRANT EXECUTE ON FUNCTION tenancy.membership_manager_roles() TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tenancy.cache_stats() TO PUBLIC;
 
 -- isolation: read-only helpers that enable_isolation and disable_isolation
 -- call on behalf of roles the DBA grants them to.
 GRANT EXECUTE ON FUNCTION tenancy.tenant_column_names(),
                           tenancy.isolation_column_of(regclass),
+                          tenancy.isolation_record_of(regclass),
+                          tenancy.isolation_policies(name, name),
+                          tenancy.membership_columns(regclass),
                           tenancy.relation_tree(regclass) TO PUBLIC;
+-- the record of what enable_isolation made: readable by all (pg_policy
+-- shows as much); written by enable_isolation and disable_isolation as
+-- their caller, whom the DBA grants INSERT, UPDATE, DELETE (row level
+-- security limits each role to the tables it owns).
+GRANT SELECT ON tenancy.isolated_tables TO PUBLIC;
 
 -- core: the table and column checks isolation and audit share (read-only).
 GRANT EXECUTE ON FUNCTION tenancy.check_owned_table(regclass, text, text),

@@ -10,21 +10,23 @@
  * clauses of functions and parallel workers (which receive the leader's
  * settings) correct without hooks.
  *
- * Parsing uses PostgreSQL's JSON lexer to validate (pg_parse_json reports
- * failures as a code, without raising an error that quotes the input) and
- * then jsonb_in, which cannot fail on text the lexer accepted with escapes
- * de-escaped. Errors name the setting and the claim, never the token.
+ * The user claim is read by claims_scan.hpp's pure scan, which checks the
+ * whole document's syntax but converts only that claim: a huge number or
+ * deep nesting in an unrelated claim cannot make the helpers fail. The
+ * whole jsonb (current_claims, current_claim) is built on first use; when
+ * PostgreSQL cannot convert the document, current_claims() reports 22P02
+ * naming the setting and current_claim() converts only the claim asked
+ * for. Errors name the setting and the claim, never the token.
  *
  * Plain C-style glue: holds no C++ objects, so an ereport unwinds nothing.
  */
 #include "core/boundary.hpp"
 #include "identity/claim_names.hpp"
+#include "identity/claims_scan.hpp"
 #include "identity/identity_pg.hpp"
 #include "identity/uuid_text.hpp"
 
 extern "C" {
-#include "common/jsonapi.h"
-#include "mb/pg_wchar.h"
 #include "utils/guc.h"
 #include "utils/jsonb.h"
 }
@@ -61,8 +63,9 @@ struct ClaimsCache
 	char *user_claim;	 /* the tenancy.user_claim it was read with */
 	char *raw;			 /* the setting's string, or NULL when unset/empty */
 	char *legacy_raw;	 /* the legacy setting's string when raw is NULL */
-	Jsonb *claims;		 /* NULL when raw is NULL */
 	ClaimsProblem problem; /* raw is set but is not a JSON object */
+	Jsonb *claims;		 /* the whole object once built; NULL before */
+	bool claims_unconvertible; /* jsonb_in failed on raw (a huge number, deep nesting) */
 	bool has_user;
 	bool bad_user; /* the user claim is present but not a UUID */
 	const char *user_source; /* the setting the bad user claim came from */
@@ -139,15 +142,6 @@ report_bad_user_claim(const char *setting)
 	pg_unreachable();
 }
 
-/* Whether raw is JSON, checked without raising an error that would quote it. */
-bool
-is_valid_json(char *raw)
-{
-	JsonLexContext *lex = makeJsonLexContextCstringLen(raw, strlen(raw), GetDatabaseEncoding(), true);
-
-	return pg_parse_json(lex, &nullSemAction) == JSON_SUCCESS;
-}
-
 /* Raises the error for malformed claims: names the setting, never the token. */
 [[noreturn]] void
 report_malformed_claims(const ClaimsCache *state)
@@ -169,17 +163,45 @@ report_malformed_claims(const ClaimsCache *state)
 	pg_unreachable();
 }
 
-void
-read_user_claim(void)
+/* The claim's span in the cached claims; the shape of the document. */
+ClaimsShape
+scan_claim(const char *raw, const char *name, Size name_length, ClaimSpan *span)
 {
-	JsonbValue *value = getKeyJsonValueFromContainer(&cache.claims->root, cache.user_claim,
-													 strlen(cache.user_claim), nullptr);
+	Size length = strlen(raw);
+	unsigned char *scratch = static_cast<unsigned char *>(palloc(claims_scratch_size(length)));
+	ClaimsShape shape = find_claim(raw, length, name, name_length, scratch, span);
 
-	if (value == nullptr || value->type == jbvNull)
+	pfree(scratch);
+	return shape;
+}
+
+/*
+ * Checks cache.raw and reads the user claim from it, converting nothing
+ * else; a malformed value is recorded in cache.problem, not raised.
+ */
+void
+parse_claims(void)
+{
+	ClaimSpan user;
+	char text[64];
+	Size length;
+
+	switch (scan_claim(cache.raw, cache.user_claim, strlen(cache.user_claim), &user))
+	{
+		case ClaimsShape::not_json:
+			cache.problem = claims_not_json;
+			return;
+		case ClaimsShape::not_object:
+			cache.problem = claims_not_object;
+			return;
+		case ClaimsShape::object:
+			break;
+	}
+	if (!user.found || user.kind == JsonKind::null)
 		return;
 	// reported by current_user_uuid, so that the other claims stay readable
-	if (value->type != jbvString ||
-		!parse_uuid_text(value->val.string.val, value->val.string.len, cache.user_id.data))
+	if (!claim_ascii_string(user, text, sizeof(text), &length) ||
+		!parse_uuid_text(text, length, cache.user_id.data))
 	{
 		cache.bad_user = true;
 		cache.user_source = cache.setting_name;
@@ -188,25 +210,69 @@ read_user_claim(void)
 	cache.has_user = true;
 }
 
-/* Parses cache.raw; a malformed value is recorded in cache.problem, not raised. */
-void
-parse_claims(void)
+/*
+ * jsonb_in of text, or NULL when PostgreSQL cannot convert it: a number
+ * beyond numeric's range, nesting deeper than the stack allows, an escape
+ * jsonb refuses. Only those data errors are caught (the input is text the
+ * scan accepted, and jsonb_in holds no resources but memory); any other
+ * error, a cancel included, propagates. Plain C: nothing to unwind.
+ */
+Jsonb *
+jsonb_or_null(const char *text, Size length)
 {
-	if (!is_valid_json(cache.raw))
+	MemoryContext caller = CurrentMemoryContext;
+	char *copy = pnstrdup(text, length);
+	Jsonb *result = nullptr;
+
+	PG_TRY();
 	{
-		cache.problem = claims_not_json;
-		return;
+		result = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(copy)));
 	}
-	MemoryContext old = MemoryContextSwitchTo(cache.context);
-	cache.claims = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(cache.raw)));
-	MemoryContextSwitchTo(old);
-	if (!JB_ROOT_IS_OBJECT(cache.claims) || JB_ROOT_IS_SCALAR(cache.claims))
+	PG_CATCH();
 	{
-		cache.claims = nullptr;
-		cache.problem = claims_not_object;
-		return;
+		MemoryContextSwitchTo(caller);
+		ErrorData *error = CopyErrorData();
+		if (ERRCODE_TO_CATEGORY(error->sqlerrcode) != ERRCODE_DATA_EXCEPTION &&
+			error->sqlerrcode != ERRCODE_STATEMENT_TOO_COMPLEX)
+			PG_RE_THROW();
+		FlushErrorState();
+		FreeErrorData(error);
+		result = nullptr;
 	}
-	read_user_claim();
+	PG_END_TRY();
+	return result;
+}
+
+[[noreturn]] void
+report_unconvertible(const ClaimsCache *state, const char *claim)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("setting \"%s\" holds claims that cannot be read as jsonb", state->setting_name),
+			 errdetail("%s%s%s holds a number beyond numeric's range, nesting too deep or an "
+					   "unsupported escape; the value is not shown.",
+					   claim ? "Claim \"" : "A claim", claim ? claim : "", claim ? "\"" : ""),
+			 errhint("tenancy.current_user_id() and the other claims stay readable; fix the "
+					 "token's claims to read them all.")));
+	pg_unreachable();
+}
+
+/* The whole claims object of a well-formed document, built once; NULL when it cannot be. */
+Jsonb *
+claims_jsonb(ClaimsCache *state)
+{
+	if (state->claims == nullptr && !state->claims_unconvertible)
+	{
+		Jsonb *built = jsonb_or_null(state->raw, strlen(state->raw));
+		if (built == nullptr)
+			state->claims_unconvertible = true;
+		else
+		{
+			state->claims = static_cast<Jsonb *>(MemoryContextAlloc(state->context, VARSIZE(built)));
+			memcpy(state->claims, built, VARSIZE(built));
+		}
+	}
+	return state->claims;
 }
 
 void
@@ -222,6 +288,7 @@ fill(const char *raw, const char *legacy_raw)
 	cache.raw = copy_or_null(raw);
 	cache.legacy_raw = copy_or_null(legacy_raw);
 	cache.claims = nullptr;
+	cache.claims_unconvertible = false;
 	cache.problem = claims_ok;
 	cache.has_user = false;
 	cache.bad_user = false;
@@ -241,7 +308,7 @@ fill(const char *raw, const char *legacy_raw)
  * The claims for the settings as they are now: cached or parsed again.
  * Malformed claims are returned with problem set, not raised.
  */
-const ClaimsCache *
+ClaimsCache *
 peek_claims_state(void)
 {
 	const char *raw = nonempty(GetConfigOption(claims_setting_name, true, false));
@@ -263,10 +330,10 @@ peek_claims_state(void)
 }
 
 /* As peek_claims_state, raising 22P02 for malformed claims. */
-const ClaimsCache *
+ClaimsCache *
 current_claims_state(void)
 {
-	const ClaimsCache *state = peek_claims_state();
+	ClaimsCache *state = peek_claims_state();
 
 	if (state->problem != claims_ok)
 		report_malformed_claims(state);
@@ -295,6 +362,34 @@ claim_as_text(JsonbValue *value, bool *isnull)
 			return PointerGetDatum(cstring_to_text(
 				JsonbToCString(nullptr, value->val.binary.data, value->val.binary.len)));
 	}
+}
+
+/*
+ * One claim as text when the whole document cannot be converted: only that
+ * claim's value is, so the claims tenancy reads do not depend on the others.
+ */
+Datum
+one_claim_as_text(const ClaimsCache *state, text *name, bool *isnull)
+{
+	char *key = text_to_cstring(name);
+	ClaimSpan span;
+
+	scan_claim(state->raw, key, strlen(key), &span);
+	*isnull = true;
+	if (!span.found)
+		return (Datum) 0;
+	Jsonb *value = jsonb_or_null(span.text, span.length);
+	if (value == nullptr)
+		report_unconvertible(state, key);
+	if (!JB_ROOT_IS_SCALAR(value))
+	{
+		*isnull = false;
+		return PointerGetDatum(
+			cstring_to_text(JsonbToCString(nullptr, &value->root, VARSIZE(value))));
+	}
+	JsonbValue scalar;
+	JsonbExtractScalar(&value->root, &scalar);
+	return claim_as_text(&scalar, isnull);
 }
 
 } // namespace
@@ -371,12 +466,15 @@ TENANCY_FUNCTION(current_user_id)
 
 TENANCY_FUNCTION(current_claims)
 {
-	const tenancy::ClaimsCache *state = tenancy::current_claims_state();
+	tenancy::ClaimsCache *state = tenancy::current_claims_state();
 
-	if (state->claims == nullptr)
+	if (state->raw == nullptr)
 		PG_RETURN_NULL();
-	Jsonb *copy = static_cast<Jsonb *>(palloc(VARSIZE(state->claims)));
-	memcpy(copy, state->claims, VARSIZE(state->claims));
+	Jsonb *claims = tenancy::claims_jsonb(state);
+	if (claims == nullptr)
+		tenancy::report_unconvertible(state, nullptr);
+	Jsonb *copy = static_cast<Jsonb *>(palloc(VARSIZE(claims)));
+	memcpy(copy, claims, VARSIZE(claims));
 	PG_RETURN_JSONB_P(copy);
 }
 
@@ -387,22 +485,27 @@ TENANCY_FUNCTION(current_claims)
 TENANCY_FUNCTION(current_claim)
 {
 	text *name = PG_GETARG_TEXT_PP(0);
-	const tenancy::ClaimsCache *state = tenancy::current_claims_state();
+	tenancy::ClaimsCache *state = tenancy::current_claims_state();
 	bool isnull = false;
 
-	if (state->claims != nullptr)
+	if (state->raw != nullptr)
 	{
-		JsonbValue *value = getKeyJsonValueFromContainer(
-			&state->claims->root, VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name), nullptr);
-		if (value == nullptr)
-			PG_RETURN_NULL();
-		Datum result = tenancy::claim_as_text(value, &isnull);
+		Jsonb *claims = tenancy::claims_jsonb(state);
+		Datum result;
+		if (claims == nullptr)
+			result = tenancy::one_claim_as_text(state, name, &isnull);
+		else
+		{
+			JsonbValue *value = getKeyJsonValueFromContainer(
+				&claims->root, VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name), nullptr);
+			if (value == nullptr)
+				PG_RETURN_NULL();
+			result = tenancy::claim_as_text(value, &isnull);
+		}
 		if (isnull)
 			PG_RETURN_NULL();
 		PG_RETURN_DATUM(result);
 	}
-	if (state->raw != nullptr)
-		PG_RETURN_NULL();
 	Size length = VARSIZE_ANY_EXHDR(name);
 	Size size = tenancy::legacy_claim_setting(VARDATA_ANY(name), length, nullptr, 0) + 1;
 	char *setting = static_cast<char *>(palloc(size));

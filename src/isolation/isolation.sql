@@ -2,11 +2,12 @@
 -- (SPEC part 3). Partitions made later are isolated by the event trigger in
 -- src/core/new_partitions.sql.
 --
--- The catalog is the record: the four policies are named tenancy_select,
--- tenancy_insert, tenancy_update, tenancy_delete; the comment on
--- tenancy_select says whether tenancy enabled or forced row level security
--- on that table, and an index tenancy created carries a comment saying so.
--- pg_dump keeps all of it, and disable_isolation reads it back.
+-- The record is tenancy.isolated_tables: per relation on which
+-- enable_isolation created the tenancy policies, the tenant column, the
+-- policy shape, whether it enabled or forced row level security there, and
+-- on the table named in the call the index it created. pg_dump keeps it
+-- (configuration table) and disable_isolation reads it back. Names are
+-- stored as names: never read back out of a comment or an expression.
 
 CREATE FUNCTION tenancy.tenant_column_names() RETURNS name[]
 LANGUAGE c STABLE PARALLEL SAFE
@@ -14,14 +15,71 @@ AS 'MODULE_PATHNAME', 'tenant_column_names';
 COMMENT ON FUNCTION tenancy.tenant_column_names() IS
   'The parsed value of tenancy.tenant_columns';
 
--- The tenant column tenancy isolated rel on (from its tenancy_select
--- policy's comment), or NULL when rel is not isolated by tenancy.
+CREATE TABLE tenancy.isolated_tables (
+  relid regclass PRIMARY KEY,
+  tenant_column name NOT NULL,
+  -- 'tenant': members work in their workspaces' rows; 'membership': the
+  -- registered membership table, where only managers write (docs/isolation.md)
+  policy_kind text NOT NULL CHECK (policy_kind IN ('tenant', 'membership')),
+  enabled_rls boolean NOT NULL, -- enable_isolation enabled row level security
+  forced_rls boolean NOT NULL,  -- enable_isolation forced it
+  tenant_index regclass         -- the index enable_isolation created, if any
+);
+COMMENT ON TABLE tenancy.isolated_tables IS
+  'What tenancy.enable_isolation() made on each relation, for disable_isolation (kept by pg_dump)';
+SELECT pg_catalog.pg_extension_config_dump('tenancy.isolated_tables', '');
+
+-- Delegation, as for partition sets: everyone may read the record (what
+-- pg_policy and pg_class already show); a DBA who grants enable_isolation
+-- and disable_isolation to table owners also grants them INSERT, UPDATE,
+-- DELETE here, and row level security limits each to the tables it owns.
+ALTER TABLE tenancy.isolated_tables ENABLE ROW LEVEL SECURITY;
+CREATE POLICY readable ON tenancy.isolated_tables FOR SELECT USING (true);
+CREATE POLICY owner_writes ON tenancy.isolated_tables
+  USING (coalesce(pg_catalog.pg_has_role(current_user,
+           (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) relid),
+           'USAGE'), false))
+  WITH CHECK (coalesce(pg_catalog.pg_has_role(current_user,
+           (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) relid),
+           'USAGE'), false));
+
+-- A dropped table takes its record with it (its OID may be reused).
+CREATE FUNCTION tenancy.forget_dropped_isolation() RETURNS event_trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  DELETE FROM tenancy.isolated_tables i
+   USING pg_event_trigger_dropped_objects() d
+   WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0 AND i.relid = d.objid;
+END $$;
+CREATE EVENT TRIGGER tenancy_forget_dropped_isolation ON sql_drop
+  WHEN TAG IN ('DROP TABLE', 'DROP SCHEMA', 'DROP OWNED')
+  EXECUTE FUNCTION tenancy.forget_dropped_isolation();
+
+-- The record that applies to rel: its own, or, for a partition that got
+-- the tenancy policies copied from its parent (partitions tenancy makes
+-- itself), its nearest isolated ancestor's. NULL when rel carries no
+-- tenancy_select policy.
+CREATE FUNCTION tenancy.isolation_record_of(rel regclass)
+RETURNS tenancy.isolated_tables LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT i.*
+    FROM (SELECT rel AS relid, 0::bigint AS depth
+          UNION ALL
+          SELECT a.relid, a.depth FROM pg_partition_ancestors(rel) WITH ORDINALITY AS a(relid, depth)) a
+    JOIN tenancy.isolated_tables i ON i.relid = a.relid
+   WHERE EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = rel AND p.polname = 'tenancy_select')
+   ORDER BY a.depth LIMIT 1
+$$;
+
+-- The tenant column tenancy isolated rel on, or NULL when rel is not
+-- isolated by tenancy.
 CREATE FUNCTION tenancy.isolation_column_of(rel regclass)
 RETURNS name LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
-RETURN (SELECT (parse_ident(substring(obj_description(p.oid, 'pg_policy')
-                                      FROM '^tenancy: isolation on (.*?);')))[1]
-          FROM pg_policy p WHERE p.polrelid = rel AND p.polname = 'tenancy_select');
+RETURN (SELECT r.tenant_column FROM tenancy.isolation_record_of(rel) r);
 
 -- rel and, when partitioned, all its partitions at every level.
 -- (pg_partition_tree returns no rows for a table that is not partitioned.)
@@ -34,6 +92,39 @@ AS $$
   SELECT rel, 0
 $$;
 
+-- The four policies enable_isolation makes on tbl, as (name, command,
+-- clauses). A tenant table: members of a workspace work in its rows. The
+-- registered membership table (member_column set): members read their
+-- workspaces' memberships; only a member whose role is one of the
+-- registration's manager_roles writes them, and never the row of the user
+-- they are (nobody edits their own role).
+CREATE FUNCTION tenancy.isolation_policies(tenant_column name, member_column name,
+                                           OUT name text, OUT command text, OUT clauses text)
+RETURNS SETOF record LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+  WITH p AS (
+    SELECT format('(%I = ANY (tenancy.user_workspaces()))', tenant_column) AS member,
+           format('tenancy.user_has_workspace_role(%I, VARIADIC (SELECT tenancy.membership_manager_roles()))',
+                  tenant_column) AS manager,
+           CASE WHEN member_column IS NOT NULL
+                THEN format('(%I IS DISTINCT FROM tenancy.current_user_id())', member_column) END AS not_self
+  )
+  SELECT v.* FROM p, LATERAL (VALUES
+    ('tenancy_select', 'SELECT', format('USING %s', p.member)),
+    ('tenancy_insert', 'INSERT', format('WITH CHECK %s', p.member)),
+    ('tenancy_update', 'UPDATE', format('USING %s WITH CHECK %s', p.member, p.member)),
+    ('tenancy_delete', 'DELETE', format('USING %s', p.member))) AS v(name, command, clauses)
+   WHERE member_column IS NULL
+  UNION ALL
+  SELECT v.* FROM p, LATERAL (VALUES
+    ('tenancy_select', 'SELECT', format('USING %s', p.member)),
+    ('tenancy_insert', 'INSERT', format('WITH CHECK (%s AND %s)', p.manager, p.not_self)),
+    ('tenancy_update', 'UPDATE', format('USING (%s) WITH CHECK (%s AND %s)', p.manager, p.manager, p.not_self)),
+    ('tenancy_delete', 'DELETE', format('USING (%s)', p.manager))) AS v(name, command, clauses)
+   WHERE member_column IS NOT NULL
+$$;
+
 CREATE FUNCTION tenancy.enable_isolation(
   tbl regclass,
   tenant_column name DEFAULT 'workspace_id',
@@ -43,12 +134,13 @@ RETURNS SETOF text LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-  predicate text := format('(%I = ANY (tenancy.user_workspaces()))', tenant_column);
   col_num smallint;
-  isolated_on name;
+  member record;
+  kind text;
+  recorded tenancy.isolated_tables;
   rel record;
   pol record;
-  note text;
+  created boolean;
   stmt text;
   index_oid oid;
 BEGIN
@@ -64,11 +156,25 @@ BEGIN
   -- lock anyway); the statements below see what a concurrent call committed.
   EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', tbl);
 
-  isolated_on := tenancy.isolation_column_of(tbl);
-  IF isolated_on IS NOT NULL AND isolated_on <> tenant_column THEN
-    RAISE EXCEPTION '% is already isolated on column %', tbl, quote_ident(isolated_on)
+  SELECT * INTO member FROM tenancy.membership_columns(tbl);
+  kind := CASE WHEN member.user_column IS NULL THEN 'tenant' ELSE 'membership' END;
+  IF kind = 'membership' AND member.role_column IS NULL THEN
+    RAISE EXCEPTION '% is the registered membership table, registered without a role column', tbl
+      USING ERRCODE = '55000',
+            DETAIL = 'Its policies let only members whose role is one of the registration''s manager_roles write memberships.',
+            HINT = 'Call tenancy.register_membership() again with role_column, then enable_isolation.';
+  END IF;
+  recorded := tenancy.isolation_record_of(tbl);
+  IF recorded.tenant_column IS NOT NULL AND recorded.tenant_column <> tenant_column THEN
+    RAISE EXCEPTION '% is already isolated on column %', tbl, quote_ident(recorded.tenant_column)
       USING ERRCODE = '55000',
             HINT = 'Run tenancy.disable_isolation() first to change the tenant column.';
+  END IF;
+  IF recorded.policy_kind IS NOT NULL AND recorded.policy_kind <> kind THEN
+    RAISE EXCEPTION '% is isolated with the policies of a % table, not of a % table', tbl,
+                    recorded.policy_kind, kind
+      USING ERRCODE = '55000',
+            HINT = 'Run tenancy.disable_isolation() and then tenancy.enable_isolation() again.';
   END IF;
 
   -- Deepest partitions first and the parent last, each relation's policies
@@ -79,25 +185,22 @@ BEGIN
       FROM tenancy.relation_tree(tbl) t JOIN pg_class c ON c.oid = t.relid
      ORDER BY t.level DESC, t.relid::text
   LOOP
-    note := CASE WHEN NOT rel.was_enabled THEN ' enabled row level security;' ELSE '' END
-         || CASE WHEN force AND NOT rel.was_forced THEN ' forced row level security;' ELSE '' END;
-    FOR pol IN
-      SELECT * FROM (VALUES
-        ('tenancy_select', 'SELECT', format('USING %s', predicate)),
-        ('tenancy_insert', 'INSERT', format('WITH CHECK %s', predicate)),
-        ('tenancy_update', 'UPDATE', format('USING %s WITH CHECK %s', predicate, predicate)),
-        ('tenancy_delete', 'DELETE', format('USING %s', predicate))) AS p(name, command, clauses)
-    LOOP
+    created := false;
+    FOR pol IN SELECT * FROM tenancy.isolation_policies(tenant_column, member.user_column) LOOP
       CONTINUE WHEN EXISTS (SELECT 1 FROM pg_policy p
                              WHERE p.polrelid = rel.relid AND p.polname = pol.name);
       stmt := format('CREATE POLICY %I ON %s FOR %s %s', pol.name, rel.relid, pol.command, pol.clauses);
       EXECUTE stmt;
       RETURN NEXT stmt;
-      IF pol.name = 'tenancy_select' THEN
-        EXECUTE format('COMMENT ON POLICY tenancy_select ON %s IS %L', rel.relid,
-                       format('tenancy: isolation on %s;%s', quote_ident(tenant_column), note));
-      END IF;
+      created := true;
     END LOOP;
+    IF created THEN
+      INSERT INTO tenancy.isolated_tables AS i (relid, tenant_column, policy_kind, enabled_rls, forced_rls)
+      VALUES (rel.relid, tenant_column, kind, NOT rel.was_enabled, force AND NOT rel.was_forced)
+      ON CONFLICT (relid) DO UPDATE
+        SET tenant_column = excluded.tenant_column, policy_kind = excluded.policy_kind,
+            enabled_rls = excluded.enabled_rls, forced_rls = excluded.forced_rls, tenant_index = NULL;
+    END IF;
     IF NOT rel.was_enabled THEN
       stmt := format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', rel.relid);
       EXECUTE stmt;
@@ -117,8 +220,7 @@ BEGIN
     RETURN NEXT stmt;
     SELECT i.indexrelid INTO index_oid FROM pg_index i
      WHERE i.indrelid = tbl AND i.indkey[0] = col_num;
-    EXECUTE format('COMMENT ON INDEX %s IS %L', index_oid::regclass,
-                   'tenancy: tenant index created by enable_isolation');
+    UPDATE tenancy.isolated_tables i SET tenant_index = index_oid WHERE i.relid = tbl;
   END IF;
 END $$;
 COMMENT ON FUNCTION tenancy.enable_isolation(regclass, name, boolean, boolean) IS
@@ -130,21 +232,21 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   part regclass;
-  note text;
+  recorded tenancy.isolated_tables;
+  root tenancy.isolated_tables;
   pol name;
   stmt text;
-  idx regclass;
 BEGIN
   PERFORM tenancy.check_owned_table(tbl,
     'Isolation applies to ordinary and partitioned tables only.',
     'Isolate the tables a view reads, and create the view WITH (security_invoker).');
   EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', tbl);
 
+  root := tenancy.isolation_record_of(tbl);
   FOR part IN
     SELECT t.relid FROM tenancy.relation_tree(tbl) t ORDER BY t.level, t.relid::text
   LOOP -- the parent first, so the event trigger never copies policies back
-    SELECT obj_description(p.oid, 'pg_policy') INTO note
-      FROM pg_policy p WHERE p.polrelid = part AND p.polname = 'tenancy_select';
+    recorded := tenancy.isolation_record_of(part);
     FOR pol IN
       SELECT p.polname FROM pg_policy p
        WHERE p.polrelid = part
@@ -155,27 +257,25 @@ BEGIN
       EXECUTE stmt;
       RETURN NEXT stmt;
     END LOOP;
-    IF note LIKE '%forced row level security;%' THEN
+    IF recorded.forced_rls THEN
       stmt := format('ALTER TABLE %s NO FORCE ROW LEVEL SECURITY', part);
       EXECUTE stmt;
       RETURN NEXT stmt;
     END IF;
-    IF note LIKE '%enabled row level security;%' THEN
+    IF recorded.enabled_rls THEN
       stmt := format('ALTER TABLE %s DISABLE ROW LEVEL SECURITY', part);
       EXECUTE stmt;
       RETURN NEXT stmt;
     END IF;
   END LOOP;
 
-  FOR idx IN
-    SELECT i.indexrelid FROM pg_index i
-     WHERE i.indrelid = tbl
-       AND obj_description(i.indexrelid, 'pg_class') = 'tenancy: tenant index created by enable_isolation'
-  LOOP
-    stmt := format('DROP INDEX %s', idx);
+  IF root.tenant_index IS NOT NULL
+     AND EXISTS (SELECT 1 FROM pg_index i WHERE i.indexrelid = root.tenant_index AND i.indrelid = tbl) THEN
+    stmt := format('DROP INDEX %s', root.tenant_index);
     EXECUTE stmt;
     RETURN NEXT stmt;
-  END LOOP;
+  END IF;
+  DELETE FROM tenancy.isolated_tables i WHERE i.relid IN (SELECT t.relid FROM tenancy.relation_tree(tbl) t);
 END $$;
 COMMENT ON FUNCTION tenancy.disable_isolation(regclass) IS
   'Removes exactly what tenancy.enable_isolation added';
