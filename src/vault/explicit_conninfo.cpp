@@ -36,10 +36,11 @@ refuse_missing(const char *what)
 
 /*
  * The value given for an option the stored string leaves unset, or nullptr
- * to leave it unset. An option without an environment variable is left:
- * libpq takes nothing for it from outside. service is left too: an empty
- * one is an error, and a service file fills only options still unset,
- * which none of the others is.
+ * to leave it unset. An option without an environment variable is left
+ * (libpq's default). service is left too, as an empty one is an error: a
+ * PGSERVICE file could then fill only those options (keepalives,
+ * tcp_user_timeout, replication, sslpassword with no key to open), none of
+ * which carries a credential.
  */
 const char *
 value_for_unset(const PQconninfoOption &o, const char *application_name) noexcept
