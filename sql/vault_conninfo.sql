@@ -1,5 +1,6 @@
 -- vault_conninfo: connection strings are validated as libpq parses them and
--- rejected without echoing them; check_tenant_connection connects.
+-- rejected without echoing them; check_tenant_connection connects, and
+-- reports failures, timeouts and cancels.
 
 CREATE FUNCTION pg_temp.marker() RETURNS text LANGUAGE sql AS $$ SELECT 'Mk' || 'r7' || 'Pw' || 'Q9z' $$;
 CREATE FUNCTION pg_temp.err(sql text) RETURNS text LANGUAGE sql AS $$
@@ -43,7 +44,9 @@ SELECT pg_temp.try('host=a,b port=5432,5433 dbname=x user=u password=%s connect_
 SELECT pg_temp.try('postgresql://app:%s@[::1]:5432,h2/db?sslmode=require&application_name=r') AS uri;
 SELECT * FROM tenancy.tenant_connection_info('00000000-0000-0000-0000-00000000000d');
 
--- check_tenant_connection against this very server (trust authentication).
+-- check_tenant_connection against this very server, which trusts: it lets
+-- the connection in without asking for the password, so the connection
+-- proves nothing and is refused (hostile_vault_credentials.sql connects).
 SELECT tenancy.set_tenant_connection('00000000-0000-0000-0000-00000000000d',
          format('host=%s port=%s dbname=%s user=postgres password=%s',
                 current_setting('unix_socket_directories'), current_setting('port'),

@@ -6,8 +6,14 @@
  * are honoured, and the connection is always closed (PG_TRY below). The
  * frame holds no C++ object, so an error raised by CHECK_FOR_INTERRUPTS
  * skips nothing. Host names are resolved by libpq synchronously.
+ *
+ * Only the stored credentials are used: libpq is given every option it
+ * could otherwise take from the server's environment or home directory
+ * (explicit_conninfo.hpp), and a connection the server let in without
+ * asking for the password is reported as refused.
  */
 #include "vault/conninfo.hpp" /* pure headers first */
+#include "vault/explicit_conninfo.hpp"
 #include "vault/sealing_pg.hpp"
 #include "core/boundary.hpp"
 
@@ -31,6 +37,7 @@ namespace {
 struct CheckResult
 {
 	bool ok;
+	bool tried;			  /* a connection was attempted: latency_ms is set */
 	double latency_ms;
 	char *server_version; /* palloc'd or nullptr */
 	char *error;		  /* palloc'd or nullptr */
@@ -57,46 +64,39 @@ scrubbed_error(const char *message, const char *conninfo)
 	return tenancy::pg_guarded([&]() { return pstrdup(text.c_str()); });
 }
 
-void
-wipe_options(PQconninfoOption *options)
+/*
+ * The connection string libpq is given (see explicit_conninfo.hpp),
+ * palloc'd; or nullptr, with *refusal set to why not (palloc'd).
+ */
+char *
+explicit_connection_string(const char *conninfo, long wait_ms, char **refusal)
 {
-	for (PQconninfoOption *o = options; o->keyword != nullptr; o++)
-		if (o->val != nullptr)
-			sodium_memzero(o->val, strlen(o->val));
-	PQconninfoFree(options);
+	std::string why;
+	try
+	{
+		tenancy::vault::ExplicitConninfo given(conninfo, wait_ms / 1000 + 2,
+											   "tenancy check_tenant_connection");
+		return tenancy::pg_guarded([&]() { return pstrdup(given.c_str()); });
+	}
+	catch (const tenancy::PgError &)
+	{
+		throw;
+	}
+	catch (const tenancy::Error &e)
+	{
+		why = e.detail().empty() ? e.message() : e.message() + ": " + e.detail();
+	}
+	*refusal = tenancy::pg_guarded([&]() { return pstrdup(why.c_str()); });
+	return nullptr;
 }
 
-/* Starts the connection from the parsed options, with our own timeout. */
+/* Starts connecting with the explicit string, which is wiped. */
 PGconn *
-start_connection(const char *conninfo, long wait_ms)
+start_connection(char *given)
 {
-	PQconninfoOption *options = PQconninfoParse(conninfo, nullptr);
-	if (options == nullptr)
-		ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
-						errmsg("the stored connection string does not parse"),
-						errhint("Set it again with tenancy.set_tenant_connection().")));
-	int n = 0;
-	for (PQconninfoOption *o = options; o->keyword != nullptr; o++)
-		n++;
-	const char **keywords = (const char **) palloc0(sizeof(char *) * (n + 3));
-	const char **values = (const char **) palloc0(sizeof(char *) * (n + 3));
-	char timeout[16];
-	snprintf(timeout, sizeof timeout, "%ld", wait_ms / 1000 + 2);
-	int k = 0;
-	keywords[k] = "connect_timeout";
-	values[k++] = timeout;
-	keywords[k] = "fallback_application_name";
-	values[k++] = "tenancy check_tenant_connection";
-	for (PQconninfoOption *o = options; o->keyword != nullptr; o++)
-		if (o->val != nullptr && strcmp(o->keyword, "connect_timeout") != 0)
-		{
-			keywords[k] = o->keyword;
-			values[k++] = o->val;
-		}
-	PGconn *conn = PQconnectStartParams(keywords, values, 0);
-	wipe_options(options);
-	pfree(keywords);
-	pfree(values);
+	PGconn *conn = PQconnectStart(given);
+	sodium_memzero(given, strlen(given));
+	pfree(given);
 	if (conn == nullptr)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
 	return conn;
@@ -146,16 +146,22 @@ wait_for_connection(PGconn *conn, long wait_ms, CheckResult *result, const char 
 
 	INSTR_TIME_SET_CURRENT(now);
 	INSTR_TIME_SUBTRACT(now, start);
+	result->tried = true;
 	result->latency_ms = INSTR_TIME_GET_MILLISEC(now);
-	result->ok = !timed_out && status == PGRES_POLLING_OK && PQstatus(conn) == CONNECTION_OK;
-	if (result->ok)
+	bool connected = !timed_out && status == PGRES_POLLING_OK && PQstatus(conn) == CONNECTION_OK;
+	// A server that let us in without the password may be anyone's: the
+	// connection proves nothing about the stored credentials.
+	result->ok = connected && PQconnectionUsedPassword(conn);
+	if (connected && !result->ok)
+		result->error = pstrdup("refused: the server did not ask for the stored password");
+	else if (result->ok)
 	{
 		const char *version = PQparameterStatus(conn, "server_version");
 		result->server_version = version ? pstrdup(version) : nullptr;
 	}
 	else if (timed_out)
 		result->error = psprintf("timed out after %ld ms", wait_ms);
-	char *message = result->ok || timed_out ? nullptr : pstrdup(PQerrorMessage(conn));
+	char *message = connected || timed_out ? nullptr : pstrdup(PQerrorMessage(conn));
 	PQfinish(conn);
 	if (message != nullptr)
 	{
@@ -181,7 +187,7 @@ TENANCY_FUNCTION(check_tenant_connection)
 		elog(ERROR, "check_tenant_connection must return a composite type");
 	tupdesc = BlessTupleDesc(tupdesc);
 
-	CheckResult result = {false, 0.0, nullptr, nullptr};
+	CheckResult result = {false, false, 0.0, nullptr, nullptr};
 	bytea *sealed = tenancy::vault::fetch_sealed(tenant, "data_source");
 	if (sealed == nullptr)
 		result.error = pstrdup("no connection is set for this tenant");
@@ -192,8 +198,9 @@ TENANCY_FUNCTION(check_tenant_connection)
 			tenancy::vault::open_value(ring, sealed, DatumGetUUIDP(tenant), "data_source");
 		char *conninfo = text_to_cstring(plain);
 		tenancy::vault::wipe_varlena(plain);
-		PGconn *conn = start_connection(conninfo, wait_ms);
-		wait_for_connection(conn, wait_ms, &result, conninfo);
+		char *given = explicit_connection_string(conninfo, wait_ms, &result.error);
+		if (given != nullptr)
+			wait_for_connection(start_connection(given), wait_ms, &result, conninfo);
 		sodium_memzero(conninfo, strlen(conninfo));
 		pfree(conninfo);
 	}
@@ -202,7 +209,7 @@ TENANCY_FUNCTION(check_tenant_connection)
 					   result.server_version ? CStringGetTextDatum(result.server_version)
 											 : (Datum) 0,
 					   result.error ? CStringGetTextDatum(result.error) : (Datum) 0};
-	bool nulls[4] = {false, sealed == nullptr, result.server_version == nullptr,
+	bool nulls[4] = {false, !result.tried, result.server_version == nullptr,
 					 result.error == nullptr};
 	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
 }

@@ -3,6 +3,7 @@
  */
 #include "vault/conninfo.hpp"
 #include "core/error.hpp"
+#include "vault/parsed_conninfo.hpp"
 
 #include <cstring>
 #include <libpq-fe.h>
@@ -16,35 +17,6 @@ namespace {
 const char *const conninfo_hint =
 	"See \"Connection Strings\" in the libpq documentation; the string is never "
 	"shown because it may hold a password.";
-
-/* PQconninfoParse's result, wiped and freed on scope exit. */
-class ParsedConninfo
-{
-  public:
-	explicit ParsedConninfo(PQconninfoOption *options) noexcept : options_(options) {}
-	~ParsedConninfo()
-	{
-		if (options_ == nullptr)
-			return;
-		for (PQconninfoOption *o = options_; o->keyword != nullptr; o++)
-			if (o->val != nullptr)
-				sodium_memzero(o->val, strlen(o->val));
-		PQconninfoFree(options_);
-	}
-	ParsedConninfo(const ParsedConninfo &) = delete;
-	ParsedConninfo &operator=(const ParsedConninfo &) = delete;
-
-	const char *value(const char *keyword) const noexcept
-	{
-		for (PQconninfoOption *o = options_; o->keyword != nullptr; o++)
-			if (strcmp(o->keyword, keyword) == 0)
-				return o->val;
-		return nullptr;
-	}
-
-  private:
-	PQconninfoOption *options_;
-};
 
 bool
 is_uri(const char *text) noexcept
@@ -82,11 +54,16 @@ classify_parse_error(const char *message) noexcept
 }
 
 [[noreturn]] void
-reject(bool uri, const std::string &problem)
+refuse(bool uri, const std::string &problem, const std::string &hint)
 {
 	throw Error(sqlstate::invalid_parameter_value, "invalid connection string",
-				std::string(uri ? "URI" : "key=value") + " form: " + problem + ".",
-				conninfo_hint);
+				std::string(uri ? "URI" : "key=value") + " form: " + problem + ".", hint);
+}
+
+[[noreturn]] void
+reject(bool uri, const std::string &problem)
+{
+	refuse(uri, problem, conninfo_hint);
 }
 
 /* libpq accepts a comma-separated list of ports; each empty or 1..65535. */
@@ -176,15 +153,84 @@ parse_checked(const char *text)
 	return parsed;
 }
 
-void
-replace_all(std::string &text, const char *secret)
+/*
+ * Keywords refused in a stored connection string. Each makes libpq use
+ * something of the database server's own: a password file, a service file
+ * (which may hold passwords), a client certificate and key and the key's
+ * passphrase, a trust store or revocation list (files the tenant could
+ * probe), a TLS key log (a file written), or its Kerberos credentials.
+ * libpq versions that do not know one reject it as an unknown keyword.
+ */
+const char *const server_side_keywords[] = {
+	"passfile",	   "service",	  "sslcert", "sslkey",		  "sslpassword", "sslrootcert",
+	"sslcrl",	   "sslcrldir",	  "sslkeylogfile", "krbsrvname", "gsslib",	 "gssdelegation",
+};
+
+bool
+is_blank(const char *text) noexcept
 {
-	if (secret == nullptr || secret[0] == '\0')
-		return;
-	std::size_t len = strlen(secret);
-	for (std::size_t at = text.find(secret); at != std::string::npos;
-		 at = text.find(secret, at + 3))
-		text.replace(at, len, "***");
+	for (; *text; text++)
+		if (*text != ' ' && *text != '\t' && *text != '\n' && *text != '\r')
+			return false;
+	return true;
+}
+
+/* Whether a comma-separated list has a blank entry (libpq's default host). */
+bool
+has_blank_entry(const char *list)
+{
+	std::string entry;
+	for (const char *p = list;; p++)
+	{
+		if (*p == ',' || *p == '\0')
+		{
+			if (is_blank(entry.c_str()))
+				return true;
+			entry.clear();
+			if (*p == '\0')
+				return false;
+		}
+		else
+			entry += *p;
+	}
+}
+
+/*
+ * The rules that keep the server's own credentials out of a connection:
+ * a host is named (an empty one means the server's own socket directory),
+ * and nothing makes libpq read the server's files or Kerberos credentials.
+ */
+void
+check_server_independent(const ParsedConninfo &parsed, bool uri)
+{
+	const char *host = parsed.value("host");
+	const char *hostaddr = parsed.value("hostaddr");
+	const char *hosts = host != nullptr && !is_blank(host) ? host : hostaddr;
+	if (hosts == nullptr || is_blank(hosts))
+		refuse(uri, "it names no host",
+			   "Give host (or hostaddr): without one libpq connects to the database server "
+			   "itself.");
+	if (has_blank_entry(hosts))
+		refuse(uri, "its host list has an empty entry",
+			   "Name every host: an empty entry means the database server itself.");
+	for (const char *keyword : server_side_keywords)
+		if (parsed.value(keyword) != nullptr)
+			refuse(uri, std::string("it sets ") + keyword,
+				   std::string("Remove ") + keyword +
+					   ": tenancy connects with what the string holds, never with the "
+					   "database server's files or credentials.");
+	const char *gssencmode = parsed.value("gssencmode");
+	if (gssencmode != nullptr && strcmp(gssencmode, "disable") != 0)
+		refuse(uri, "gssencmode is not disable",
+			   "Remove gssencmode: GSSAPI would use the database server's Kerberos "
+			   "credentials.");
+}
+
+/* Whether secret is set and occurs in text. */
+bool
+quotes(const std::string &text, const char *secret)
+{
+	return secret != nullptr && secret[0] != '\0' && text.find(secret) != std::string::npos;
 }
 
 } // namespace
@@ -192,7 +238,8 @@ replace_all(std::string &text, const char *secret)
 void
 validate_conninfo(const char *text)
 {
-	parse_checked(text);
+	auto parsed = parse_checked(text);
+	check_server_independent(*parsed, is_uri(text));
 }
 
 ConninfoSummary
@@ -221,26 +268,27 @@ summarize_conninfo(const char *text)
 std::string
 scrub_connection_error(const char *message, const char *conninfo)
 {
-	std::string text = message ? message : "";
-	std::size_t nl = text.find('\n');
-	if (nl != std::string::npos)
-		text.resize(nl);
+	if (message == nullptr)
+		return "connection failed";
+	std::string text(message, strcspn(message, "\n"));
 	while (!text.empty() && (text.back() == ' ' || text.back() == '\r'))
 		text.pop_back();
-
-	replace_all(text, conninfo);
-	char *ignored = nullptr;
-	PQconninfoOption *options = PQconninfoParse(conninfo, &ignored);
-	if (ignored != nullptr)
-		PQfreemem(ignored);
-	if (options != nullptr)
-	{
-		ParsedConninfo parsed(options);
-		replace_all(text, parsed.value("password"));
-		replace_all(text, parsed.value("sslpassword"));
-	}
 	if (text.empty())
-		text = "connection failed";
+		return "connection failed";
+
+	/*
+	 * A line that quotes a secret is withheld whole: replacing the secret
+	 * in place would show where it occurs (say, inside the user name).
+	 */
+	bool secret = quotes(text, conninfo);
+	ParsedConninfo parsed(PQconninfoParse(conninfo, nullptr));
+	secret = secret || quotes(text, parsed.value("password")) ||
+			 quotes(text, parsed.value("sslpassword"));
+	if (secret)
+	{
+		sodium_memzero(&text[0], text.size());
+		return withheld_connection_error;
+	}
 	return text;
 }
 

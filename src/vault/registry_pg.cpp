@@ -69,7 +69,9 @@ lock_tenant(Datum tenant)
 
 	if (plan == nullptr)
 	{
-		plan = SPI_prepare("SELECT 1 FROM tenancy.tenants WHERE id = $1 FOR UPDATE", 1, types);
+		plan = SPI_prepare(
+			"SELECT 1 FROM tenancy.tenants WHERE id OPERATOR(pg_catalog.=) $1 FOR UPDATE", 1,
+			types);
 		if (plan == nullptr)
 			elog(ERROR, "SPI_prepare failed");
 		SPI_keepplan(plan);
@@ -93,7 +95,7 @@ store_sealed(Datum tenant, bytea *data_source, bytea *service_key, int32 key_id)
 	if (plan == nullptr)
 	{
 		plan = SPI_prepare("UPDATE tenancy.tenants SET data_source = $2, service_key = $3, "
-						   "key_id = $4 WHERE id = $1",
+						   "key_id = $4 WHERE id OPERATOR(pg_catalog.=) $1",
 						   4, types);
 		if (plan == nullptr)
 			elog(ERROR, "SPI_prepare failed");
@@ -244,11 +246,13 @@ TENANCY_FUNCTION(tenant_connection_info)
 /*
  * reseal_batch(batch_size int) → int: re-seals up to batch_size tenants
  * whose values are not under the active key, locking their rows; returns
- * how many. rotate_keys calls it and commits between batches.
+ * how many. rotate_keys calls it and commits between batches; it checks
+ * batch_size here, as the procedure can carry no pinned search_path.
  */
 TENANCY_FUNCTION(reseal_batch)
 {
 	static SPIPlanPtr plan = nullptr;
+	require_argument(fcinfo, 0, "batch_size");
 	int32 batch_size = PG_GETARG_INT32(0);
 	if (batch_size < 1)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -267,7 +271,8 @@ TENANCY_FUNCTION(reseal_batch)
 	{
 		Oid types[2] = {INT4OID, INT4OID};
 		plan = SPI_prepare("SELECT id, data_source, service_key FROM tenancy.tenants "
-						   "WHERE key_id <> $1 ORDER BY id LIMIT $2 FOR UPDATE",
+						   "WHERE key_id OPERATOR(pg_catalog.<>) $1 "
+						   "ORDER BY id LIMIT $2 FOR UPDATE",
 						   2, types);
 		if (plan == nullptr)
 			elog(ERROR, "SPI_prepare failed");

@@ -57,7 +57,9 @@ recorded_fingerprint(int32 key_id)
 	static SPIPlanPtr plan = nullptr;
 	Oid types[1] = {INT4OID};
 	Datum values[1] = {Int32GetDatum(key_id)};
-	prepare_kept(&plan, "SELECT fingerprint FROM tenancy.key_fingerprints WHERE key_id = $1",
+	prepare_kept(&plan,
+				 "SELECT fingerprint FROM tenancy.key_fingerprints "
+				 "WHERE key_id OPERATOR(pg_catalog.=) $1",
 				 1, types);
 	if (SPI_execute_plan(plan, values, nullptr, false, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read tenancy.key_fingerprints");
@@ -243,8 +245,8 @@ fetch_sealed(Datum tenant, const char *column)
 		elog(ERROR, "SPI_connect failed");
 	SPIPlanPtr plan = prepare_kept(
 		&plans[service],
-		service ? "SELECT service_key FROM tenancy.tenants WHERE id = $1"
-				: "SELECT data_source FROM tenancy.tenants WHERE id = $1",
+		service ? "SELECT service_key FROM tenancy.tenants WHERE id OPERATOR(pg_catalog.=) $1"
+				: "SELECT data_source FROM tenancy.tenants WHERE id OPERATOR(pg_catalog.=) $1",
 		1, types);
 	if (SPI_execute_plan(plan, values, nullptr, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read tenancy.tenants");

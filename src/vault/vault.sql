@@ -108,29 +108,29 @@ COMMENT ON FUNCTION tenancy.check_tenant_connection(uuid, interval) IS
     'Connects to the tenant''s database and reports success, latency and server version, or a scrubbed error';
 
 CREATE FUNCTION tenancy.reseal_batch(batch_size int) RETURNS int
-LANGUAGE c VOLATILE STRICT SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+LANGUAGE c VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'reseal_batch';
 COMMENT ON FUNCTION tenancy.reseal_batch(int) IS
     'Re-seals up to batch_size tenants not under the active key; the worker of rotate_keys';
 
 -- A procedure that COMMITs can be neither SECURITY DEFINER nor carry a SET
 -- clause, so it runs as the caller (who needs EXECUTE on it and on
--- tenancy.reseal_batch) and names everything schema-qualified.
+-- tenancy.reseal_batch), and it is a thin loop whose search_path cannot
+-- matter: its one call is schema-qualified, its operators are written
+-- OPERATOR(pg_catalog.x), and reseal_batch checks batch_size (NULL or
+-- below 1 is refused by the first call, before anything is re-sealed).
+-- SELECT ... INTO instead of := keeps even assignment free of operators.
 CREATE PROCEDURE tenancy.rotate_keys(batch_size int DEFAULT 1000)
 LANGUAGE plpgsql
 AS $$
 DECLARE
-    done bigint := 0;
+    done bigint DEFAULT 0;
     n int;
 BEGIN
-    IF batch_size IS NULL OR batch_size < 1 THEN
-        RAISE EXCEPTION 'batch_size must be at least 1'
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
     LOOP
-        n := tenancy.reseal_batch(batch_size);
-        EXIT WHEN n = 0;
-        done := done + n;
+        SELECT tenancy.reseal_batch(batch_size) INTO n;
+        EXIT WHEN n OPERATOR(pg_catalog.=) 0;
+        SELECT done OPERATOR(pg_catalog.+) n INTO done;
         COMMIT;
     END LOOP;
     RAISE NOTICE 'rotate_keys: % tenants re-sealed', done;
