@@ -92,7 +92,7 @@ SELECT pg_catalog.pg_extension_config_dump('tenancy.audit_seal_state', '');
 SELECT pg_catalog.pg_extension_config_dump('tenancy.audit_log_id_seq', '');
 
 CREATE FUNCTION tenancy._creating_extension() RETURNS boolean
-LANGUAGE c STABLE AS 'MODULE_PATHNAME', 'in_extension_script';
+LANGUAGE c STABLE SET search_path = pg_catalog, pg_temp AS 'MODULE_PATHNAME', 'in_extension_script';
 
 -- Makes sure the log can take rows: the first time it is needed, registers
 -- tenancy.audit_log as a monthly partition set (tenancy.partition_by_time),
@@ -117,8 +117,10 @@ BEGIN
   END IF;
 END $$;
 
+-- Pinned: the restore check resolves the COPY's table name under it (see
+-- src/audit/unlogged_writes_pg.cpp).
 CREATE FUNCTION tenancy.audit_trigger() RETURNS trigger
-LANGUAGE c AS 'MODULE_PATHNAME', 'audit_trigger';
+LANGUAGE c SET search_path = pg_catalog, pg_temp AS 'MODULE_PATHNAME', 'audit_trigger';
 COMMENT ON FUNCTION tenancy.audit_trigger() IS
   'Statement trigger of audited tables: logs the transition rows into tenancy.audit_log';
 
@@ -130,8 +132,32 @@ COMMENT ON FUNCTION tenancy.audit_trigger() IS
 -- The settings of an audited relation (no row when it is not audited).
 CREATE FUNCTION tenancy.audit_settings(tbl regclass, OUT tenant_column name,
                                        OUT exclude_columns name[], OUT redact_columns name[])
-RETURNS SETOF record LANGUAGE c STABLE STRICT
+RETURNS SETOF record LANGUAGE c STABLE STRICT SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'audit_settings';
+
+-- Rows tenancy moves out of a default partition (partitions/children.sql)
+-- are not changes: while the move runs, the audit trigger of that relation
+-- logs nothing. Only the relation's owner may call it (PUBLIC may not
+-- execute it); it ends by itself with the (sub)transaction. Backend state,
+-- not a setting: no SET can switch logging off.
+CREATE FUNCTION tenancy._audit_suppress(rel regclass, suppress boolean) RETURNS void
+LANGUAGE c VOLATILE SET search_path = pg_catalog, pg_temp AS 'MODULE_PATHNAME', 'audit_suppress';
+
+-- tenancy's own tables (its schema: the registry, the log and its
+-- partitions, the configuration) are audited as the extension script sets
+-- up, and only there: enable_audit and disable_audit refuse them otherwise.
+CREATE FUNCTION tenancy._audit_check_not_own(tbl regclass) RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  IF NOT tenancy._creating_extension()
+     AND (SELECT c.relnamespace FROM pg_class c WHERE c.oid = tbl) = 'tenancy'::regnamespace THEN
+    RAISE EXCEPTION '% belongs to tenancy, whose own tables are audited as the extension sets up', tbl
+      USING ERRCODE = '42809',
+            HINT = 'Audit your application''s tables; tenancy.tenants is audited from installation.';
+  END IF;
+END $$;
 
 CREATE FUNCTION tenancy.enable_audit(
   tbl regclass,
@@ -156,6 +182,7 @@ BEGIN
      OR 'tenancy.audit_log'::regclass IN (SELECT a.relid FROM pg_partition_ancestors(tbl) a) THEN
     RAISE EXCEPTION 'the audit log cannot audit itself' USING ERRCODE = '42809';
   END IF;
+  PERFORM tenancy._audit_check_not_own(tbl);
   SELECT c INTO missing FROM unnest(exclude_columns || redact_columns) c
    WHERE NOT EXISTS (SELECT 1 FROM pg_attribute a
                       WHERE a.attrelid = tbl AND a.attname = c AND a.attnum > 0 AND NOT a.attisdropped)
@@ -227,6 +254,7 @@ DECLARE
   trig record;
 BEGIN
   PERFORM tenancy.check_owned_table(tbl, 'Only ordinary and partitioned tables can be audited.');
+  PERFORM tenancy._audit_check_not_own(tbl);
   FOR trig IN
     SELECT t.tgname, t.tgrelid::regclass AS rel
       FROM tenancy.relation_tree(tbl) r JOIN pg_trigger t ON t.tgrelid = r.relid

@@ -204,7 +204,13 @@ log_writer_begin(LogWriter *writer, Relation rel, const char *op, const pg_uuid_
 		*copy = *actor;
 		set(log_actor_id, UUIDPGetDatum(copy));
 	}
-	set(log_db_user, name_datum(GetUserNameFromId(GetUserId(), false)));
+	/*
+	 * The role that called, not the owner of a SECURITY DEFINER function
+	 * (set_tenant_connection, rotate_keys) or of a table maintenance runs as:
+	 * the outer user id is what SET ROLE (or the login) made current_user,
+	 * and SECURITY DEFINER calls change only the current user id.
+	 */
+	set(log_db_user, name_datum(GetUserNameFromId(GetOuterUserId(), false)));
 }
 
 MemoryContext

@@ -3,6 +3,8 @@
  */
 #include "audit/logged_columns.hpp"
 
+#include "core/error.hpp"
+
 #include <algorithm>
 
 namespace tenancy::audit {
@@ -15,12 +17,35 @@ listed(const std::vector<std::string> &names, const std::string &name)
 	return std::find(names.begin(), names.end(), name) != names.end();
 }
 
+/*
+ * Settings name columns, so a renamed excluded or redacted column would be
+ * logged in clear under its new name (forever: the hash chain forbids
+ * removing it). Instead the table's changes are refused until its audit
+ * settings name its columns again.
+ */
+void
+require_configured(const std::vector<TableColumn> &columns, const std::vector<std::string> &names,
+				   const char *setting)
+{
+	for (const std::string &name : names)
+		if (std::none_of(columns.begin(), columns.end(),
+						 [&](const TableColumn &col) { return col.name == name; }))
+			throw Error(sqlstate::undefined_column,
+						std::string("the audit settings ") + setting + " column \"" + name +
+							"\", which the table no longer has",
+						"The column was renamed or dropped after tenancy.enable_audit(); "
+						"its changes are refused rather than logged in clear.",
+						"Run tenancy.enable_audit() again with the table's current column names.");
+}
+
 } // namespace
 
 LoggedColumns
 plan_logged_columns(const std::vector<TableColumn> &columns,
 					const std::vector<std::string> &primary_key, const AuditSettings &settings)
 {
+	require_configured(columns, settings.exclude_columns, "exclude");
+	require_configured(columns, settings.redact_columns, "redact");
 	LoggedColumns logged;
 	for (int i = 0; i < (int) columns.size(); i++)
 	{

@@ -7,6 +7,9 @@
  * attribute order, redacted ones flagged), the key columns (the primary key
  * minus excluded columns), and the tenant column (only while it exists and
  * is a uuid: one dropped or retyped since enable_audit logs NULL).
+ *
+ * An excluded or redacted column the table no longer has (renamed or
+ * dropped since enable_audit) fails closed: tenancy::Error 42703.
  */
 #pragma once
 #include "audit/settings.hpp"

@@ -13,20 +13,16 @@
 #include "audit/log_writer_pg.hpp"
 #include "audit/relation_info_pg.hpp"
 #include "audit/row_images_pg.hpp"
+#include "audit/unlogged_writes_pg.hpp"
 #include "core/boundary.hpp"
 #include "identity/identity_pg.hpp"
 
 extern "C" {
 #include "access/relation.h"
-#include "catalog/dependency.h"
-#include "catalog/pg_class.h"
 #include "commands/extension.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
 #include "funcapi.h"
-#include "tcop/pquery.h"
-#include "utils/guc.h"
-#include "utils/rls.h"
 #include "utils/tuplestore.h"
 }
 
@@ -50,19 +46,19 @@ fired_op(TriggerData *td)
 }
 
 /*
- * Whether rel is one of tenancy's own tables (the tenant registry) being
- * loaded by a restore: restoring a dump runs CREATE EXTENSION, which makes
- * the registry's audit triggers, before it loads the registry with COPY,
- * and pg_dump's scripts and pg_restore do so with row_security off. The
- * rows restored are the state the dump holds, not changes; logging them
- * would also take log ids before the dump's sequence value is restored.
+ * Raises 39P01 unless the trigger has the transition tables its event needs
+ * (a trigger made by hand without REFERENCING would read none).
  */
-bool
-restoring_extension_table(Relation rel)
+void
+require_transition_tables(TriggerData *td)
 {
-	if (row_security || ActivePortal == nullptr || ActivePortal->commandTag != CMDTAG_COPY)
-		return false;
-	return OidIsValid(getExtensionOfObject(RelationRelationId, RelationGetRelid(rel)));
+	bool needs_old = TRIGGER_FIRED_BY_UPDATE(td->tg_event) || TRIGGER_FIRED_BY_DELETE(td->tg_event);
+	bool needs_new = TRIGGER_FIRED_BY_UPDATE(td->tg_event) || TRIGGER_FIRED_BY_INSERT(td->tg_event);
+	if ((needs_old && td->tg_oldtable == nullptr) || (needs_new && td->tg_newtable == nullptr))
+		throw tenancy::Error("39P01", "tenancy.audit_trigger() lacks a transition table of its event",
+							 "An audit trigger on INSERT needs REFERENCING NEW TABLE, on UPDATE "
+							 "OLD TABLE and NEW TABLE, on DELETE OLD TABLE.",
+							 "Use tenancy.enable_audit() to create audit triggers.");
 }
 
 /* A reader of a transition table, from its start (the table may be shared). */
@@ -148,6 +144,7 @@ void
 tenancy::audit_init(void)
 {
 	relation_info_init();
+	unlogged_writes_init();
 }
 
 TENANCY_FUNCTION(audit_trigger)
@@ -159,14 +156,11 @@ TENANCY_FUNCTION(audit_trigger)
 		throw tenancy::Error("39P01", "tenancy.audit_trigger() must fire AFTER ... FOR EACH STATEMENT",
 							 "", "Use tenancy.enable_audit() to create audit triggers.");
 
-	/* rows moved out of a default partition by maintenance are not changes */
-	const char *moving = GetConfigOption("tenancy.moving_rows", true, false);
-	if (moving != nullptr && strcmp(moving, "on") == 0)
-		return PointerGetDatum(nullptr);
+	require_transition_tables(td);
 
 	/* Below: PostgreSQL calls only, and no C++ object with a destructor. */
 	Relation rel = td->tg_relation;
-	if (restoring_extension_table(rel))
+	if (audit_write_is_unlogged(rel))
 		return PointerGetDatum(nullptr);
 	AuditedRelationInfo *info = audited_relation_info(rel, td->tg_trigger);
 	bool is_update = TRIGGER_FIRED_BY_UPDATE(td->tg_event);

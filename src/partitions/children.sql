@@ -76,17 +76,17 @@ BEGIN
         -- A physical move: row level security must not filter it. A table
         -- owner is exempt unless RLS is forced; then FORCE is lifted for this
         -- transaction only (under our lock, invisible to others) and put back.
-        -- Triggers may skip the move by checking tenancy.moving_rows.
+        -- The audit trigger skips the move (tenancy._audit_suppress).
         forced := (SELECT relforcerowsecurity FROM pg_class WHERE oid = def);
         IF forced THEN
             EXECUTE format('ALTER TABLE %s NO FORCE ROW LEVEL SECURITY', tenancy._partition_qualified(def));
         END IF;
         PERFORM set_config('row_security', 'off', true);
-        PERFORM set_config('tenancy.moving_rows', 'on', true);
+        PERFORM tenancy._audit_suppress(def, true);
         EXECUTE format('WITH moved AS (DELETE FROM %s WHERE %s RETURNING %s) '
                        'INSERT INTO %s (%s) SELECT %s FROM moved',
                        tenancy._partition_qualified(def), move_where, cols, target, cols, cols);
-        PERFORM set_config('tenancy.moving_rows', 'off', true);
+        PERFORM tenancy._audit_suppress(def, false);
         PERFORM set_config('row_security', 'on', true);
         IF forced THEN
             EXECUTE format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', tenancy._partition_qualified(def));

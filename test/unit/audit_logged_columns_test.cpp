@@ -1,5 +1,6 @@
 /* audit_logged_columns_test.cpp: which columns of an audited table are logged. */
 #include "audit/logged_columns.hpp"
+#include "core/error.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -71,4 +72,22 @@ TEST_CASE("the tenant column counts only while it is a uuid column", "[audit]")
 TEST_CASE("a table with no primary key has no key columns", "[audit]")
 {
 	CHECK(plan_logged_columns(items(), {}, AuditSettings{}).key.empty());
+}
+
+TEST_CASE("an excluded or redacted column the table no longer has fails closed", "[audit]")
+{
+	/* "password" renamed to "pass": logging "pass" would show it in clear */
+	std::vector<TableColumn> renamed = items();
+	renamed[3].name = "pass";
+	AuditSettings excluded;
+	excluded.exclude_columns = {"password"};
+	CHECK_THROWS_AS(plan_logged_columns(renamed, {}, excluded), tenancy::Error);
+	AuditSettings redacted;
+	redacted.redact_columns = {"password"};
+	CHECK_THROWS_AS(plan_logged_columns(renamed, {}, redacted), tenancy::Error);
+
+	/* a column of the old name added again is excluded again */
+	renamed.push_back({"password"});
+	CHECK(columns_of(plan_logged_columns(renamed, {}, excluded).image) ==
+		  std::vector<int>{0, 1, 2, 3, 4});
 }
