@@ -43,6 +43,7 @@ inline constexpr const char *undefined_table = "42P01";
 inline constexpr const char *wrong_object_type = "42809";
 inline constexpr const char *datatype_mismatch = "42804";
 inline constexpr const char *object_not_in_prerequisite_state = "55000";
+inline constexpr const char *program_limit_exceeded = "54000";
 inline constexpr const char *lock_not_available = "55P03";
 inline constexpr const char *config_file_error = "F0000";
 inline constexpr const char *internal_error = "XX000";

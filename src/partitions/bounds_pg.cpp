@@ -17,6 +17,7 @@ extern "C" {
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "partitioning/partbounds.h"
 #include "partitioning/partdesc.h"
 #include "utils/array.h"
@@ -71,7 +72,10 @@ read_ranges(PartitionBoundInfo bi, Oid type, int nparts, ChildBounds *children)
 	Timestamp *points = static_cast<Timestamp *>(palloc(sizeof(Timestamp) * (npoints + 1)));
 	int *indexes = static_cast<int *>(palloc(sizeof(int) * (npoints + 1)));
 	for (int i = 0; i < npoints; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		points[i] = bound_timestamp(bi->datums[i][0], bi->kind[i][0], type);
+	}
 	for (int i = 0; i <= npoints; i++)
 		indexes[i] = i < bi->nindexes ? bi->indexes[i] : -1;
 	{
@@ -105,6 +109,7 @@ read_lists(PartitionBoundInfo bi, int nparts, ChildBounds *children)
 	}
 	for (int i = 0; i < bi->ndatums; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		ChildBounds *c = &children[bi->indexes[i]];
 		c->tenants[c->ntenants++] = bi->datums[i][0];
 	}
@@ -206,6 +211,9 @@ TENANCY_FUNCTION(partition_children)
 	// The lock stays to the end of the transaction, as for any query.
 	relation_close(rel, NoLock);
 	for (int p = 0; p < nparts; p++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		put_child(rsinfo, &children[p], is_list);
+	}
 	return (Datum) 0;
 }

@@ -62,3 +62,9 @@ AS 'MODULE_PATHNAME', 'partition_default_of';
 CREATE FUNCTION tenancy._partition_control_type(parent regclass, control name)
 RETURNS regtype LANGUAGE c STABLE STRICT
 AS 'MODULE_PATHNAME', 'partition_control_type';
+
+-- 25001 unless the calling procedure may COMMIT (not inside a transaction
+-- block or a function): called first by run_maintenance and purge.
+CREATE FUNCTION tenancy._partition_require_commit(procedure text)
+RETURNS void LANGUAGE c VOLATILE STRICT SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'partition_require_commit';

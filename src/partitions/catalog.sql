@@ -5,7 +5,7 @@
 
 -- A UTC timestamp as a literal of the control column's type.
 CREATE FUNCTION tenancy._partition_literal(ts timestamp, control_type regtype)
-RETURNS text LANGUAGE sql IMMUTABLE AS $$
+RETURNS text LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT CASE
         WHEN control_type = 'timestamptz'::regtype
             THEN format('%L::timestamptz', to_char(ts, 'YYYY-MM-DD"T"HH24:MI:SS.US') || '+00')
@@ -17,7 +17,7 @@ $$;
 
 -- The control column as a UTC timestamp expression.
 CREATE FUNCTION tenancy._partition_utc_expr(control name, control_type regtype)
-RETURNS text LANGUAGE sql IMMUTABLE AS $$
+RETURNS text LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT CASE
         WHEN control_type = 'timestamptz'::regtype THEN format('(%I AT TIME ZONE ''UTC'')', control)
         ELSE format('%I::timestamp', control)
@@ -28,7 +28,7 @@ $$;
 -- security forced on a table whose owner cannot bypass it hides its rows;
 -- the caller then takes the path that is correct for any content).
 CREATE FUNCTION tenancy._partition_has_rows(rel regclass, where_sql text DEFAULT 'true')
-RETURNS boolean LANGUAGE plpgsql AS $$
+RETURNS boolean LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     found_rows boolean;
 BEGIN
@@ -43,7 +43,7 @@ $$;
 
 -- A role as it is written in GRANT and CREATE POLICY (0 is PUBLIC).
 CREATE FUNCTION tenancy._partition_role(role oid)
-RETURNS text LANGUAGE sql STABLE AS $$
+RETURNS text LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT CASE WHEN role = 0 THEN 'PUBLIC'
                 ELSE (SELECT quote_ident(rolname) FROM pg_roles WHERE oid = role) END
 $$;
@@ -54,6 +54,6 @@ RETURNS bigint LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $
 $$;
 
 CREATE FUNCTION tenancy._partition_pending_name(lower timestamp)
-RETURNS name LANGUAGE sql IMMUTABLE AS $$
+RETURNS name LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT ('tenancy_pending_' || to_char(lower, 'YYYYMMDD_HH24MISS'))::name
 $$;

@@ -3,7 +3,7 @@
 
 -- Errors raised by the SQL side, in one place.
 CREATE FUNCTION tenancy._partition_fail(code text, message text, hint text, detail text DEFAULT NULL)
-RETURNS void LANGUAGE plpgsql AS $$
+RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF detail IS NULL THEN
         RAISE EXCEPTION USING ERRCODE = code, MESSAGE = message, HINT = hint;
@@ -33,7 +33,7 @@ $$;
 -- The checks every registration shares; returns the control column's type.
 CREATE FUNCTION tenancy._partition_check_parent(parent regclass, control name, strategy "char",
                                                 allowed regtype[])
-RETURNS regtype LANGUAGE plpgsql STABLE AS $$
+RETURNS regtype LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     kind "char";
     part pg_partitioned_table;
@@ -42,7 +42,10 @@ DECLARE
     wanted text := CASE strategy WHEN 'r' THEN 'RANGE' ELSE 'LIST' END;
 BEGIN
     SELECT relkind INTO kind FROM pg_class WHERE oid = parent;
-    IF kind IS DISTINCT FROM 'p' THEN
+    IF kind IS NULL THEN
+        PERFORM tenancy._partition_fail('42P01', format('relation with OID %s does not exist', parent::oid),
+            'Pass an existing table.');
+    ELSIF kind <> 'p' THEN
         PERFORM tenancy._partition_fail('42809', format('table %s is not partitioned', parent),
             format('Declare it with PARTITION BY %s (%s) first.', wanted, control));
     END IF;

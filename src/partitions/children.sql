@@ -11,7 +11,7 @@
 -- ACCESS EXCLUSIVE that CREATE TABLE ... PARTITION OF takes.
 CREATE FUNCTION tenancy._partition_make_child(parent regclass, child_name name, bound text,
                                               move_where text)
-RETURNS regclass LANGUAGE plpgsql AS $$
+RETURNS regclass LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     nsp oid;
     nspname name;
@@ -143,7 +143,7 @@ $$;
 -- Makes the missing time partitions of a registered parent in the current
 -- transaction (registration); returns how many.
 CREATE FUNCTION tenancy._partition_premake_now(parent regclass, start_at timestamp)
-RETURNS int LANGUAGE plpgsql AS $$
+RETURNS int LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     cfg tenancy.partition_config;
     ctype regtype;
@@ -178,7 +178,7 @@ END
 $$;
 
 CREATE FUNCTION tenancy._partition_make_default(parent regclass)
-RETURNS int LANGUAGE plpgsql AS $$
+RETURNS int LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF tenancy._partition_default_of(parent) IS NOT NULL THEN
         RETURN 0;

@@ -1,15 +1,17 @@
 -- config.sql: the configuration and run state of partition sets (SPEC
 -- part 4), and the row level security that delegates them to table owners.
 --
--- Conventions of every src/partitions/*.sql: each entry point (the calls,
--- and each helper run_maintenance calls directly) pins search_path to
--- pg_catalog, pg_temp, so expressions read back (pg_get_expr) and
--- re-executed resolve the same way; the internal helpers without a SET
--- clause run only under such a caller (a SET clause costs a GUC save and
--- restore per call, and keeps SQL functions from being inlined). All dynamic
--- SQL quotes every identifier (%I) and literal (%L). None of these functions
--- is SECURITY DEFINER: they run with the caller's rights, and none is
--- executable by PUBLIC (src/core/privileges.sql).
+-- Conventions of every src/partitions/*.sql: every SQL and PL/pgSQL
+-- function pins search_path to pg_catalog, pg_temp, so nothing it runs
+-- (operators, functions, expressions read back with pg_get_expr) resolves
+-- on the caller's path, where anyone with CREATE on one of its schemas
+-- could plant a better match. The procedures that COMMIT (run_maintenance,
+-- purge) cannot carry SET: they are thin loops whose bodies name every
+-- function with its schema and use no operator, and call pinned functions
+-- for each transaction's work. All dynamic SQL quotes every identifier (%I)
+-- and literal (%L). None of these functions is SECURITY DEFINER: they run
+-- with the caller's rights, and none is executable by PUBLIC
+-- (src/core/privileges.sql).
 
 CREATE TABLE tenancy.partition_config (
     parent regclass PRIMARY KEY,

@@ -4,7 +4,7 @@
 
 -- Copies the parent's privileges (table and column grants) to child.
 CREATE FUNCTION tenancy._partition_copy_grants(parent regclass, child regclass)
-RETURNS void LANGUAGE plpgsql AS $$
+RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     target text := tenancy._partition_qualified(child);
     owner oid;
@@ -33,7 +33,7 @@ $$;
 
 -- Row level security and copies of the parent's policies.
 CREATE FUNCTION tenancy._partition_copy_policies(parent regclass, child regclass)
-RETURNS void LANGUAGE plpgsql AS $$
+RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     target text := tenancy._partition_qualified(child);
     rls boolean;
@@ -77,7 +77,7 @@ $$;
 -- statement-level trigger of the parent onto the new child (same name,
 -- events, transition tables, WHEN, function and arguments, enabled state).
 CREATE FUNCTION tenancy._partition_copy_triggers(parent regclass, child regclass)
-RETURNS void LANGUAGE plpgsql AS $$
+RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     target text := tenancy._partition_qualified(child);
     t record;

@@ -7,6 +7,9 @@
 --   make <lower>     a time partition next to an empty default (premake)
 --   make_pending <lower>  the same next to a default holding rows
 --   tenant <uuid>    a tenant partition for rows found in the default
+--   default          the default partition, when with_default is set and
+--                    it is missing (dropped by hand): first, so that the
+--                    rest of the plan sees it
 CREATE FUNCTION tenancy._partition_plan(parent regclass)
 RETURNS TABLE (action text, lower timestamp, child regclass, tenant uuid)
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -26,6 +29,9 @@ BEGIN
     SELECT * INTO STRICT cfg FROM tenancy.partition_config c WHERE c.parent = $1;
     ctype := tenancy._partition_control_type(cfg.parent, cfg.control);
     def := tenancy._partition_default_of(cfg.parent);
+    IF def IS NULL AND cfg.with_default THEN
+        RETURN QUERY SELECT 'default'::text, NULL::timestamp, NULL::regclass, NULL::uuid;
+    END IF;
     IF def IS NOT NULL THEN
         has_rows := tenancy._partition_has_rows(def);
         -- The default's rows are read below as stored, not as row level
@@ -76,7 +82,8 @@ $$;
 -- rows (none of them in the range): adds a NOT VALID check constraint
 -- excluding the range from the default (a brief lock, no scan). Returns
 -- whether it did. _partition_validate_pending then validates it under
--- SHARE UPDATE EXCLUSIVE (writers keep going), and ATTACH skips its scan.
+-- SHARE UPDATE EXCLUSIVE (writers keep going), and ATTACH skips its scan
+-- (_partition_make_pending walks these steps, one transaction each).
 CREATE FUNCTION tenancy._partition_prepare(parent regclass, lower timestamp)
 RETURNS boolean LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -134,6 +141,35 @@ BEGIN
 END
 $$;
 
+-- One transaction's worth of a 'make_pending' step, worked out from the
+-- catalog (so a run that was cancelled, or another run, takes over where
+-- it stopped): add the NOT VALID constraint; or validate it; or attach.
+-- Returns whether the partition was made (the step is over).
+CREATE FUNCTION tenancy._partition_make_pending(parent regclass, lower timestamp)
+RETURNS boolean LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    validated boolean;
+BEGIN
+    SELECT c.convalidated INTO validated FROM pg_constraint c
+     WHERE c.conrelid = tenancy._partition_default_of(parent)
+       AND c.conname = tenancy._partition_pending_name(lower);
+    IF validated IS NULL THEN
+        IF tenancy._partition_prepare(parent, lower) THEN
+            RETURN false; -- committed before it is validated
+        END IF;
+    ELSIF NOT validated THEN
+        BEGIN
+            PERFORM tenancy._partition_validate_pending(parent, lower);
+            RETURN false; -- committed before the partition is attached
+        EXCEPTION WHEN check_violation THEN
+            NULL; -- rows of the range arrived meanwhile: making it moves them
+        END;
+    END IF;
+    PERFORM tenancy._partition_make_time_child(parent, lower);
+    RETURN true;
+END
+$$;
+
 CREATE FUNCTION tenancy._partition_record(parent regclass, errors text[])
 RETURNS void LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
     INSERT INTO tenancy.partition_state AS s (parent, last_run, last_error)
@@ -141,147 +177,177 @@ RETURNS void LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
     ON CONFLICT (parent) DO UPDATE SET last_run = excluded.last_run, last_error = excluded.last_error
 $$;
 
--- For each registered parent (or the one named): premake, retention and
--- moving rows out of the default partition. Every step is its own
--- transaction with lock_timeout = lock_wait (set inside the transaction: a
--- procedure with a SET clause cannot COMMIT); a step that fails or cannot
--- get its locks is rolled back, recorded in last_error and retried next
--- run. A session advisory lock per parent keeps two runs off the same
--- parent. On a standby it does nothing.
-CREATE PROCEDURE tenancy.run_maintenance(parent regclass DEFAULT NULL, lock_wait interval DEFAULT '1s')
-LANGUAGE plpgsql AS $$
+-- How a step of the plan is named in last_error.
+CREATE FUNCTION tenancy._partition_step_name(action text, lower timestamp, child regclass, tenant uuid)
+RETURNS text LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE action
+        WHEN 'default' THEN 'make default'
+        WHEN 'tenant' THEN format('tenant %s', tenant)
+        WHEN 'retire' THEN format('retire %s', child)
+        ELSE format('make %s UTC', to_char(lower, 'YYYY-MM-DD"T"HH24:MI:SS'))
+    END
+$$;
+
+-- The parents one run works on (every registered one the caller sees, or
+-- the one named), after checking the arguments; none on a standby.
+CREATE FUNCTION tenancy._partition_maintenance_parents(parent regclass, lock_wait interval)
+RETURNS regclass[] LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     parents regclass[];
-    p regclass;
-    timeout text;
-    errors text[];
-    ok boolean;
-    pending boolean;
-    actions text[];
-    lowers timestamp[];
-    children regclass[];
-    tenants uuid[];
-    what text;
-    lock_key bigint;
 BEGIN
     IF lock_wait IS NULL OR lock_wait <= interval '0' THEN
         PERFORM tenancy._partition_fail('22023', 'lock_wait must be a positive interval',
             'lock_wait bounds how long maintenance waits for a lock (and so how long traffic queues behind it), e.g. ''1s''.');
     END IF;
-    timeout := least(ceil(extract(epoch FROM lock_wait) * 1000), 2147483647)::bigint::text || 'ms';
-    IF pg_catalog.pg_is_in_recovery() THEN
-        RETURN;
+    IF parent IS NOT NULL AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = parent) THEN
+        PERFORM tenancy._partition_fail('42P01', format('relation with OID %s does not exist', parent::oid),
+            'Pass a registered table, or NULL (the default) to maintain every registered table.');
+    END IF;
+    IF pg_is_in_recovery() THEN
+        RETURN '{}';
     END IF;
     -- the audit log registers itself the first time maintenance runs (when
     -- the caller may: a delegated owner of other tables need not)
-    IF pg_catalog.has_function_privilege('tenancy.audit_log_ready()', 'EXECUTE') THEN
+    IF has_function_privilege('tenancy.audit_log_ready()', 'EXECUTE') THEN
         PERFORM tenancy.audit_log_ready();
     END IF;
     IF parent IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tenancy.partition_config c WHERE c.parent = $1) THEN
         PERFORM tenancy._partition_fail('55000', format('table %s is not registered', parent),
             'Register it with tenancy.partition_by_time or tenancy.partition_by_tenant first.');
     END IF;
-    SELECT array_agg(c.parent ORDER BY c.parent::oid) INTO parents
+    SELECT coalesce(array_agg(c.parent ORDER BY c.parent::oid), '{}') INTO parents
       FROM tenancy.partition_config c WHERE $1 IS NULL OR c.parent = $1;
-    COMMIT;
-    FOREACH p IN ARRAY coalesce(parents, '{}') LOOP
-        lock_key := tenancy._partition_lock_key(p);
-        IF NOT pg_catalog.pg_try_advisory_lock(lock_key) THEN
-            CONTINUE; -- another run is on it
-        END IF;
+    RETURN parents;
+END
+$$;
+
+-- One transaction of a run on parent. It takes the parent's advisory lock
+-- for this transaction only (a cancelled or failed run leaves nothing
+-- behind; when another run holds it, that run does the work and this one
+-- leaves the parent), works out from the catalog what is left to do, and
+-- does one transaction's worth of the first step that has not failed in
+-- this run. errors: the failures so far ('<step>: <message>'); steps_left:
+-- NULL on the first call, then the plan steps this run may still finish
+-- (the first plan's length: a run never does more than it first planned).
+-- Returns steps_left NULL when the run on parent is over, recorded in
+-- tenancy.partition_state unless left to another run.
+CREATE FUNCTION tenancy._partition_maintenance_step(parent regclass, lock_wait interval,
+                                          INOUT errors text[], INOUT steps_left int)
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    next_action text;
+    next_lower timestamp;
+    next_child regclass;
+    next_tenant uuid;
+    next_name text;
+    planned int;
+    done boolean := true;
+BEGIN
+    PERFORM set_config('lock_timeout',
+                       least(ceil(extract(epoch FROM lock_wait) * 1000), 2147483647)::bigint::text || 'ms', true);
+    IF NOT pg_try_advisory_xact_lock(tenancy._partition_lock_key(parent)) THEN
+        steps_left := NULL;
+        RETURN;
+    END IF;
+    IF steps_left IS NULL THEN
         errors := '{}';
         -- The audit log is sealed before its partitions are planned, so that
         -- retention finds its old partitions sealed.
-        IF p = 'tenancy.audit_log'::regclass THEN
-            PERFORM pg_catalog.set_config('lock_timeout', timeout, true);
+        IF parent = 'tenancy.audit_log'::regclass THEN
             BEGIN
                 PERFORM tenancy.seal_audit();
             EXCEPTION WHEN OTHERS THEN
                 errors := errors || format('seal: %s', SQLERRM);
             END;
-            COMMIT;
         END IF;
-        PERFORM pg_catalog.set_config('lock_timeout', timeout, true);
+    END IF;
+    BEGIN
+        IF steps_left IS NULL THEN
+            PERFORM tenancy._partition_check_owner(parent);
+            PERFORM tenancy._partition_cleanup(parent);
+        END IF;
+        SELECT s.action, s.lower, s.child, s.tenant, count(*) OVER () AS planned,
+               tenancy._partition_step_name(s.action, s.lower, s.child, s.tenant)
+          INTO next_action, next_lower, next_child, next_tenant, planned, next_name
+          FROM tenancy._partition_plan(parent) s
+         WHERE NOT EXISTS (SELECT 1 FROM unnest(errors) e
+                            WHERE starts_with(e, tenancy._partition_step_name(s.action, s.lower, s.child, s.tenant) || ': '))
+         -- the default first, then retention oldest first, then partitions
+         -- nearest to now first: each transaction plans again, and so takes
+         -- the same partitions as the first plan did under its caps
+         ORDER BY CASE s.action WHEN 'default' THEN 0 WHEN 'retire' THEN 1 ELSE 2 END,
+                  CASE WHEN s.action = 'retire' THEN s.lower END,
+                  abs(extract(epoch FROM s.lower - (now() AT TIME ZONE 'UTC'))), s.tenant
+         LIMIT 1;
+    EXCEPTION WHEN OTHERS THEN
+        errors := errors || format('plan: %s', SQLERRM);
+        next_action := NULL;
+    END;
+    steps_left := coalesce(steps_left, planned, 0);
+    IF next_action IS NULL OR steps_left <= 0 THEN
+        -- Over (nothing left, the common case, costs this one transaction):
+        -- a pending constraint of a step that failed is dropped.
         BEGIN
-            PERFORM tenancy._partition_check_owner(p);
-            PERFORM tenancy._partition_cleanup(p);
-            SELECT coalesce(array_agg(s.action), '{}'), array_agg(s.lower), array_agg(s.child),
-                   array_agg(s.tenant)
-              INTO actions, lowers, children, tenants
-              FROM tenancy._partition_plan(p) s;
-            ok := true;
+            PERFORM tenancy._partition_cleanup(parent);
         EXCEPTION WHEN OTHERS THEN
-            errors := errors || format('plan: %s', SQLERRM);
-            ok := false;
+            errors := errors || format('cleanup: %s', SQLERRM);
         END;
-        -- Nothing to do (the common case): the run is recorded in the
-        -- plan's transaction, one transaction for the parent.
-        IF ok AND cardinality(actions) > 0 THEN
-            COMMIT;
-            FOR i IN 1 .. cardinality(actions) LOOP
-                what := format('%s %s', replace(actions[i], 'make_pending', 'make'),
-                               coalesce(children[i]::text, tenants[i]::text,
-                                        to_char(lowers[i], 'YYYY-MM-DD"T"HH24:MI:SS') || ' UTC'));
-                IF actions[i] IN ('make', 'make_pending') THEN
-                    pending := false;
-                    IF actions[i] = 'make_pending' THEN
-                        PERFORM pg_catalog.set_config('lock_timeout', timeout, true);
-                        BEGIN
-                            pending := tenancy._partition_prepare(p, lowers[i]);
-                        EXCEPTION WHEN OTHERS THEN
-                            errors := errors || format('%s: %s', what, SQLERRM);
-                            CONTINUE;
-                        END;
-                        COMMIT;
-                    END IF;
-                    IF pending THEN
-                        PERFORM pg_catalog.set_config('lock_timeout', timeout, true);
-                        BEGIN
-                            PERFORM tenancy._partition_validate_pending(p, lowers[i]);
-                        EXCEPTION
-                            WHEN check_violation THEN
-                                NULL; -- rows arrived meanwhile: the next step moves them
-                            WHEN OTHERS THEN
-                                errors := errors || format('%s: %s', what, SQLERRM);
-                        END;
-                        COMMIT;
-                    END IF;
-                    PERFORM pg_catalog.set_config('lock_timeout', timeout, true);
-                    BEGIN
-                        PERFORM tenancy._partition_make_time_child(p, lowers[i]);
-                    EXCEPTION WHEN OTHERS THEN
-                        errors := errors || format('%s: %s', what, SQLERRM);
-                    END;
-                    COMMIT;
-                ELSE
-                    PERFORM pg_catalog.set_config('lock_timeout', timeout, true);
-                    BEGIN
-                        IF actions[i] = 'tenant' THEN
-                            PERFORM tenancy.add_tenant_partition(p, tenants[i]);
-                        ELSE
-                            PERFORM tenancy._partition_retire(p, children[i]);
-                        END IF;
-                    EXCEPTION WHEN OTHERS THEN
-                        errors := errors || format('%s: %s', what, SQLERRM);
-                    END;
-                    COMMIT;
-                END IF;
-            END LOOP;
-            -- A step that failed after _partition_prepare leaves its pending
-            -- constraint on the default: dropped here, or by the next run.
-            IF 'make_pending' = ANY (actions) THEN
-                PERFORM pg_catalog.set_config('lock_timeout', timeout, true);
-                BEGIN
-                    PERFORM tenancy._partition_cleanup(p);
-                EXCEPTION WHEN OTHERS THEN
-                    errors := errors || format('cleanup: %s', SQLERRM);
-                END;
-                COMMIT;
-            END IF;
+        PERFORM tenancy._partition_record(parent, errors);
+        steps_left := NULL;
+        RETURN;
+    END IF;
+    BEGIN
+        IF next_action = 'make_pending' THEN
+            done := tenancy._partition_make_pending(parent, next_lower);
+        ELSIF next_action = 'make' THEN
+            PERFORM tenancy._partition_make_time_child(parent, next_lower);
+        ELSIF next_action = 'default' THEN
+            PERFORM tenancy._partition_make_default(parent);
+        ELSIF next_action = 'tenant' THEN
+            PERFORM tenancy.add_tenant_partition(parent, next_tenant);
+        ELSE
+            PERFORM tenancy._partition_retire(parent, next_child);
         END IF;
-        PERFORM tenancy._partition_record(p, errors);
-        COMMIT;
-        PERFORM pg_catalog.pg_advisory_unlock(lock_key);
+    EXCEPTION WHEN OTHERS THEN
+        errors := errors || format('%s: %s', next_name, SQLERRM);
+    END;
+    IF done THEN
+        steps_left := steps_left - 1;
+    END IF;
+END
+$$;
+
+-- For each registered parent (or the one named): premake, retention and
+-- moving rows out of the default partition, one transaction per step,
+-- each with lock_timeout = lock_wait; a step that fails or cannot get its
+-- locks is rolled back, recorded in last_error and retried next run. A
+-- transaction-level advisory lock per parent, taken in each of them, keeps
+-- two runs off the same step. On a standby it does nothing.
+--
+-- It COMMITs, so it cannot pin search_path: its body resolves nothing on
+-- the caller's path (every function schema-qualified, no operator, types
+-- qualified), and the work is in the pinned functions it calls.
+CREATE PROCEDURE tenancy.run_maintenance(parent regclass DEFAULT NULL, lock_wait interval DEFAULT '1s')
+LANGUAGE plpgsql AS $$
+DECLARE
+    parents pg_catalog.regclass[];
+    p pg_catalog.regclass;
+    run_errors pg_catalog.text[];
+    budget pg_catalog.int4;
+BEGIN
+    parents := tenancy._partition_maintenance_parents(parent, lock_wait);
+    PERFORM tenancy._partition_require_commit('run_maintenance');
+    COMMIT;
+    FOREACH p IN ARRAY parents LOOP
+        run_errors := NULL;
+        budget := NULL;
+        -- bounded: _partition_maintenance_step counts budget down to NULL
+        LOOP
+            SELECT s.errors, s.steps_left INTO run_errors, budget
+              FROM tenancy._partition_maintenance_step(p, lock_wait, run_errors, budget) s;
+            COMMIT;
+            EXIT WHEN budget IS NULL;
+        END LOOP;
     END LOOP;
 END
 $$;

@@ -21,6 +21,19 @@ check_premake(int premake)
 					"premake counts the partitions made ahead of the current one.");
 }
 
+/* Throws 54000 when a window of steps is too many for one call. */
+static void
+check_window(std::int64_t steps)
+{
+	if (steps > max_partitions_per_call)
+		throw Error(sqlstate::program_limit_exceeded,
+					"one call may make at most " + std::to_string(max_partitions_per_call) +
+						" partitions; this one spans " + std::to_string(steps),
+					"The window runs from start_at's step to premake steps after the current one.",
+					"Pass a later start_at or a longer step; rows older than start_at go to the "
+					"default partition.");
+}
+
 static bool
 overlaps(const std::vector<Range> &existing, Timestamp lower, Timestamp upper)
 {
@@ -35,8 +48,12 @@ plan_premake(const PremakeInput &in)
 {
 	check_premake(in.premake);
 	const Timestamp current = in.step.floor(in.now);
-	const Timestamp first = in.start_at ? in.step.floor(*in.start_at) : current;
+	Timestamp first = in.start_at ? in.step.floor(*in.start_at) : current;
 	const Timestamp last = std::max(in.step.add(current, in.premake), first);
+	// Steps before the one holding the cutoff end at or before it: never made.
+	if (in.cutoff)
+		first = std::min(std::max(first, in.step.floor(*in.cutoff)), last);
+	check_window(in.step.count(first, last));
 	std::vector<Timestamp> out;
 	for (Timestamp lower = first; lower <= last;)
 	{

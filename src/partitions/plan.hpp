@@ -8,6 +8,7 @@
 #include "partitions/step.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -20,6 +21,14 @@ struct Range
 };
 
 inline constexpr int max_premake = 1000;
+
+/*
+ * The most partitions one call may make in one transaction: each holds
+ * locks to the end of it (the shared lock table is sized for about 64 per
+ * connection), so a far start_at or a tiny step must be refused before any
+ * work, not end in 53200 after minutes. Twice the largest premake window.
+ */
+inline constexpr std::int64_t max_partitions_per_call = 2 * max_premake;
 
 /* Throws 22023 unless 0 <= premake <= max_premake. */
 void check_premake(int premake);
@@ -40,6 +49,8 @@ struct PremakeInput
  * existing partition and steps retention would drop at once. The window
  * never reaches further back than start_at or now, so a maintenance run
  * after a long pause makes at most premake + 1 partitions (no back-fill).
+ * Throws 54000 before any work when the window (its steps retention would
+ * not drop at once) holds more than max_partitions_per_call steps.
  */
 std::vector<Timestamp> plan_premake(const PremakeInput &in);
 

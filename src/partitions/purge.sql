@@ -14,7 +14,10 @@ BEGIN
             'Pass a table, its time column and how long rows are kept.');
     END IF;
     SELECT relkind INTO kind FROM pg_class WHERE oid = tbl;
-    IF kind = 'p' THEN
+    IF kind IS NULL THEN
+        PERFORM tenancy._partition_fail('42P01', format('relation with OID %s does not exist', tbl::oid),
+            'Pass an existing table.');
+    ELSIF kind = 'p' THEN
         PERFORM tenancy._partition_fail('42809', format('table %s is partitioned', tbl),
             'Register it with tenancy.partition_by_time and use tenancy.set_retention instead.');
     ELSIF kind IS DISTINCT FROM 'r' THEN
@@ -63,17 +66,34 @@ BEGIN
 END
 $$;
 
--- One batch: deletes up to batch_size rows older than cutoff (skipping
--- rows locked by others) and, with an archive, inserts them there in the
--- same statement. Returns the rows deleted.
-CREATE FUNCTION tenancy._purge_batch(tbl regclass, time_column name, ctype regtype, cutoff timestamptz,
-                                     batch_size int, archive_to regclass)
-RETURNS bigint LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+-- What purge fixes when it starts: its arguments checked, the cutoff
+-- (rows at or after it are never touched) and the lock_timeout of each
+-- batch (the session's, or 1s when none is set).
+CREATE FUNCTION tenancy._purge_start(tbl regclass, time_column name, older_than interval,
+                                     batch_size int, archive_to regclass,
+                                     OUT cutoff timestamptz, OUT lock_wait text)
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM tenancy._purge_check(tbl, time_column, older_than, batch_size, archive_to);
+    cutoff := now() - older_than;
+    lock_wait := coalesce(nullif(current_setting('lock_timeout'), '0'), '1s');
+END
+$$;
+
+-- One batch, in the caller's transaction: deletes up to batch_size rows
+-- older than cutoff (skipping rows locked by others) and, with an archive,
+-- inserts them there in the same statement. Returns whether it deleted
+-- any (purge goes on until a batch finds none).
+CREATE FUNCTION tenancy._purge_batch(tbl regclass, time_column name, cutoff timestamptz,
+                                     batch_size int, archive_to regclass, lock_wait text)
+RETURNS boolean LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     src text := tenancy._partition_qualified(tbl);
+    ctype regtype := tenancy._partition_control_type(tbl, time_column);
     cols text;
     n bigint;
 BEGIN
+    PERFORM set_config('lock_timeout', lock_wait, true);
     SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) INTO cols
       FROM pg_attribute WHERE attrelid = tbl AND attnum > 0 AND NOT attisdropped;
     EXECUTE format(
@@ -84,28 +104,30 @@ BEGIN
              ELSE format(', ins AS (INSERT INTO %s (%s) SELECT %s FROM del)',
                          tenancy._partition_qualified(archive_to), cols, cols) END)
         INTO n USING cutoff;
-    RETURN n;
+    RETURN n > 0;
 END
 $$;
 
 -- Retention for unpartitioned tables: the cutoff is fixed when the call
--- starts; batches are committed one by one, each with lock_timeout (the
--- session's, or 1s when none is set); rows newer than the cutoff are never
--- touched; rows locked by others are skipped for the next call.
+-- starts; batches are committed one by one; rows newer than the cutoff are
+-- never touched; rows locked by others are skipped for the next call.
+--
+-- It COMMITs, so it cannot pin search_path: its body resolves nothing on
+-- the caller's path (every function schema-qualified, no operator, types
+-- qualified), and the work is in the pinned functions it calls.
 CREATE PROCEDURE tenancy.purge(tbl regclass, time_column name, older_than interval,
                                batch_size int DEFAULT 10000, archive_to regclass DEFAULT NULL)
 LANGUAGE plpgsql AS $$
 DECLARE
-    ctype regtype := tenancy._purge_check(tbl, time_column, older_than, batch_size, archive_to);
-    cutoff timestamptz := now() - older_than;
-    timeout text := coalesce(nullif(current_setting('lock_timeout'), '0'), '1s');
-    n bigint;
+    cutoff pg_catalog.timestamptz;
+    lock_wait pg_catalog.text;
 BEGIN
-    LOOP
-        PERFORM pg_catalog.set_config('lock_timeout', timeout, true);
-        n := tenancy._purge_batch(tbl, time_column, ctype, cutoff, batch_size, archive_to);
+    SELECT s.cutoff, s.lock_wait INTO cutoff, lock_wait
+      FROM tenancy._purge_start(tbl, time_column, older_than, batch_size, archive_to) s;
+    PERFORM tenancy._partition_require_commit('purge');
+    -- bounded: each batch deletes rows older than the fixed cutoff, or ends it
+    WHILE tenancy._purge_batch(tbl, time_column, cutoff, batch_size, archive_to, lock_wait) LOOP
         COMMIT;
-        EXIT WHEN n = 0;
     END LOOP;
 END
 $$;

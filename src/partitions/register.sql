@@ -81,7 +81,7 @@ COMMENT ON FUNCTION tenancy.partition_by_tenant(regclass, name, boolean) IS
 
 -- The partition holding tenant, if any.
 CREATE FUNCTION tenancy._partition_of_tenant(parent regclass, tenant uuid)
-RETURNS regclass LANGUAGE sql STABLE AS $$
+RETURNS regclass LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT ch.child FROM tenancy._partition_children(parent, 'uuid'::regtype) ch
      WHERE tenant = ANY (ch.tenants) LIMIT 1
 $$;

@@ -3,7 +3,7 @@
 
 -- Foreign keys that reference parent: retention would break them.
 CREATE FUNCTION tenancy._partition_referencing_fks(parent regclass)
-RETURNS text LANGUAGE sql STABLE AS $$
+RETURNS text LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT string_agg(format('%I on %s', conname, conrelid::regclass), ', ' ORDER BY conname)
       FROM pg_constraint
      WHERE contype = 'f' AND confrelid = parent AND conparentid = 0

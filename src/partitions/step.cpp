@@ -158,4 +158,19 @@ Step::add(Timestamp ts, std::int64_t n) const
 	return checked(timestamp_from_civil(c));
 }
 
+std::int64_t
+Step::count(Timestamp from, Timestamp to) const
+{
+	if (to < from)
+		return 0;
+	if (months_ == 0)
+		// Unsigned difference: cannot overflow between two valid timestamps.
+		return static_cast<std::int64_t>((static_cast<std::uint64_t>(to) - static_cast<std::uint64_t>(from)) /
+										 static_cast<std::uint64_t>(fixed_)) +
+			   1;
+	const CivilTime a = civil_from_timestamp(from), b = civil_from_timestamp(to);
+	const std::int64_t months = (b.year * 12 + b.month) - (a.year * 12 + a.month);
+	return months / months_ + 1;
+}
+
 } // namespace tenancy

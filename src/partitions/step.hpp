@@ -66,6 +66,13 @@ class Step
 	/* ts plus n steps (n may be negative). Throws 22008 when out of range. */
 	Timestamp add(Timestamp ts, std::int64_t n) const;
 
+	/*
+	 * How many steps start in [from, to], both step starts (floor()), from
+	 * <= to: counted by arithmetic, so a window of a billion one-second
+	 * steps is measured without walking it.
+	 */
+	std::int64_t count(Timestamp from, Timestamp to) const;
+
   private:
 	std::int32_t months_ = 0;
 	std::int64_t fixed_ = 0;

@@ -200,3 +200,44 @@ TEST_CASE("drain plans only sane steps, nearest first, capped", "[partitions]")
 							  {{at(2026, 11, 23), at(2026, 11, 24)}}, 10)
 			  .size() == 3);
 }
+
+TEST_CASE("steps are counted by arithmetic, months and fixed alike", "[partitions]")
+{
+	CHECK(monthly.count(at(2026, 1, 1), at(2026, 12, 1)) == 12);
+	CHECK(Step(3, 0, 0).count(at(2026, 1, 1), at(2026, 10, 1)) == 4);
+	CHECK(daily.count(at(2026, 1, 1), at(2026, 1, 1)) == 1);
+	CHECK(daily.count(at(2026, 1, 2), at(2026, 1, 1)) == 0);
+	const Step second(0, 0, tenancy::usecs_per_second);
+	CHECK(second.count(at(-4000, 1, 1), at(290000, 1, 1)) > 9000000000000LL);
+}
+
+TEST_CASE("premake refuses a window wider than one call may make, before any work", "[partitions]")
+{
+	/* one-second steps from a year back: 31 million partitions */
+	CHECK(sqlstate_of([] {
+			  tenancy::plan_premake({Step(0, 0, tenancy::usecs_per_second), 4, at(2025, 11, 22),
+									 at(2026, 11, 22), std::nullopt, {}});
+		  }) == "54000");
+	/* start_at from before the calendar: refused, not walked */
+	CHECK(sqlstate_of([] {
+			  tenancy::plan_premake({daily, 4, at(-4000, 1, 1), at(2026, 11, 22), std::nullopt, {}});
+		  }) == "54000");
+	/* the limit itself is allowed: premake 1000 plus 999 days back */
+	tenancy::PremakeInput in{daily, tenancy::max_premake, at(2026, 11, 22) - 999 * tenancy::usecs_per_day,
+							 at(2026, 11, 22), std::nullopt, {}};
+	CHECK(tenancy::plan_premake(in).size() == static_cast<std::size_t>(tenancy::max_partitions_per_call));
+	in.start_at = *in.start_at - tenancy::usecs_per_day;
+	try
+	{
+		tenancy::plan_premake(in);
+		FAIL("a window one step over the limit was planned");
+	}
+	catch (const tenancy::Error &e)
+	{
+		CHECK(e.sqlstate() == "54000");
+		CHECK(e.message() == "one call may make at most 2000 partitions; this one spans 2001");
+	}
+	/* steps retention drops at once do not count: an old start_at is fine */
+	tenancy::PremakeInput kept{daily, 4, at(1990, 1, 1), at(2026, 11, 22), at(2026, 11, 1), {}};
+	CHECK(tenancy::plan_premake(kept).size() == 26);
+}
