@@ -29,6 +29,10 @@ GRANT EXECUTE ON FUNCTION tenancy.tenant_column_names(),
                           tenancy.isolation_column_of(regclass),
                           tenancy.relation_tree(regclass) TO PUBLIC;
 
+-- partitions: step arithmetic (pure), which maintenance's reads of a
+-- default partition call as the table's owner (_partition_as_owner).
+GRANT EXECUTE ON FUNCTION tenancy._partition_step_floor(timestamp, interval) TO PUBLIC;
+
 -- core: the table and column checks isolation and audit share (read-only).
 GRANT EXECUTE ON FUNCTION tenancy.check_owned_table(regclass, text, text),
                           tenancy.check_uuid_column(regclass, name, text) TO PUBLIC;

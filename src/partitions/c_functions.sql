@@ -62,3 +62,11 @@ AS 'MODULE_PATHNAME', 'partition_default_of';
 CREATE FUNCTION tenancy._partition_control_type(parent regclass, control name)
 RETURNS regtype LANGUAGE c STABLE STRICT
 AS 'MODULE_PATHNAME', 'partition_control_type';
+
+-- Runs query (one statement returning one value of result's type, or no
+-- row) as the owner of rel, in a security-restricted operation that sees
+-- every row of the owner's tables (src/partitions/owner_work_pg.cpp). Every
+-- statement tenancy runs on a user's rows goes through it.
+CREATE FUNCTION tenancy._partition_as_owner(rel regclass, query text, result anyelement)
+RETURNS anyelement LANGUAGE c
+AS 'MODULE_PATHNAME', 'partition_as_owner';

@@ -26,19 +26,19 @@ BEGIN
     SELECT * INTO STRICT cfg FROM tenancy.partition_config c WHERE c.parent = $1;
     ctype := tenancy._partition_control_type(cfg.parent, cfg.control);
     def := tenancy._partition_default_of(cfg.parent);
+    -- The default's rows are read as its owner: every row, whoever calls.
     IF def IS NOT NULL THEN
         has_rows := tenancy._partition_has_rows(def);
-        -- The default's rows are read below as stored, not as row level
-        -- security would filter them (an error if the caller may not).
-        PERFORM set_config('row_security', 'off', true);
     END IF;
     IF cfg.kind = 'tenant' THEN
         IF has_rows THEN
             -- At most 10 tenants a run: the rest wait for the next run.
-            RETURN QUERY EXECUTE format(
-                'SELECT ''tenant''::text, NULL::timestamp, NULL::regclass, t '
-                'FROM (SELECT DISTINCT %I AS t FROM %s WHERE %I IS NOT NULL LIMIT 10) q ORDER BY t',
-                cfg.control, tenancy._partition_qualified(def), cfg.control);
+            RETURN QUERY SELECT 'tenant'::text, NULL::timestamp, NULL::regclass, t
+              FROM unnest(tenancy._partition_as_owner(def, format(
+                       'SELECT coalesce(array_agg(t ORDER BY t), ''{}'') '
+                       'FROM (SELECT DISTINCT %I AS t FROM %s WHERE %I IS NOT NULL LIMIT 10) q',
+                       cfg.control, tenancy._partition_qualified(def), cfg.control), NULL::uuid[])) t
+             ORDER BY t;
         END IF;
         RETURN;
     END IF;
@@ -53,12 +53,12 @@ BEGIN
          WHERE u <= cutoff ORDER BY l;
     premade := tenancy._partition_premake_plan(cfg.step, cfg.premake, NULL, now_utc, cutoff, lowers, uppers);
     IF has_rows THEN
-        EXECUTE format('SELECT coalesce(array_agg(f), ''{}'') FROM (SELECT DISTINCT '
-                       'tenancy._partition_step_floor(%s, $1) AS f FROM %s WHERE %I IS NOT NULL '
-                       'AND %s > ''-infinity'' AND %s < ''infinity'' LIMIT 1000) q',
-                       tenancy._partition_utc_expr(cfg.control, ctype), tenancy._partition_qualified(def),
-                       cfg.control, quote_ident(cfg.control), quote_ident(cfg.control))
-            INTO wanted USING cfg.step;
+        wanted := tenancy._partition_as_owner(def, format(
+            'SELECT coalesce(array_agg(f), ''{}'') FROM (SELECT DISTINCT '
+            'tenancy._partition_step_floor(%s, %L::interval) AS f FROM %s WHERE %I IS NOT NULL '
+            'AND %s > ''-infinity'' AND %s < ''infinity'' LIMIT 1000) q',
+            tenancy._partition_utc_expr(cfg.control, ctype), cfg.step, tenancy._partition_qualified(def),
+            cfg.control, quote_ident(cfg.control), quote_ident(cfg.control)), NULL::timestamp[]);
         -- At most 10 partitions a run for rows in the default, none beyond
         -- the premake window: one bad row cannot make a thousand partitions.
         premade := premade || tenancy._partition_drain_plan(cfg.step, cfg.premake, now_utc, cutoff,
