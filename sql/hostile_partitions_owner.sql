@@ -4,7 +4,7 @@
 -- tables (a row trigger, a CHECK constraint, an index expression, a column
 -- default) that records current_user, tries what only a superuser may, and
 -- changes the session's search_path; a superuser then runs maintenance,
--- add_tenant_partition and purge. The planted code must see the
+-- add_tenant_partition, purge and retention. The planted code must see the
 -- owner, fail where a superuser would succeed, and leave no setting behind.
 \set SHOW_CONTEXT never
 CREATE ROLE hpo_owner;
@@ -138,7 +138,20 @@ SELECT (SELECT count(*) FROM logs) AS kept, count(*) AS archived, bool_and(noted
 SELECT DISTINCT what, who, tried FROM seen ORDER BY what;
 TRUNCATE seen;
 
--- 5. Another role, even granted every internal routine, gets no access to
+-- 5. Retention of the default's expired rows runs as the owner too.
+SET ROLE hpo_owner;
+INSERT INTO "Events" VALUES (3, now() - interval '30 days');
+RESET ROLE;
+SET search_path = "hpo; Zone", public;
+TRUNCATE seen;
+SELECT tenancy.set_retention('"Events"', '10 days');
+CALL tenancy.run_maintenance('"Events"');
+SELECT current_setting('search_path') AS search_path_after;
+SELECT DISTINCT what, who, tried FROM seen ORDER BY what;
+SELECT count(*) AS left_in_default FROM ONLY "Events_default";
+TRUNCATE seen;
+
+-- 6. Another role, even granted every internal routine, gets no access to
 -- the owner's rows: the switch to the owner needs the owner's privileges.
 SET ROLE hpo_other;
 SELECT * FROM regress.caught($$SELECT tenancy._partition_as_owner('"hpo; Zone".logs', 'SELECT count(*) FROM "hpo; Zone".logs', NULL::bigint)$$);

@@ -70,3 +70,9 @@ AS 'MODULE_PATHNAME', 'partition_control_type';
 CREATE FUNCTION tenancy._partition_as_owner(rel regclass, query text, result anyelement)
 RETURNS anyelement LANGUAGE c
 AS 'MODULE_PATHNAME', 'partition_as_owner';
+
+-- The table that retention moves expired rows of parent's default
+-- partition into (actions detach and archive): <parent>_expired.
+CREATE FUNCTION tenancy._partition_expired_name(parent name)
+RETURNS name LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'partition_expired_name';

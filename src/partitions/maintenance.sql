@@ -201,6 +201,8 @@ BEGIN
             END;
             COMMIT;
         END IF;
+        -- Expired rows of the default leave first (expire.sql).
+        CALL tenancy._partition_expire_default(p, timeout, errors);
         PERFORM pg_catalog.set_config('lock_timeout', timeout, true);
         BEGIN
             PERFORM tenancy._partition_check_owner(p);
