@@ -131,6 +131,12 @@ CREATE TABLE logs_archive (id int, at timestamptz, noted boolean DEFAULT "hpo; Z
 ALTER TABLE logs_archive OWNER TO hpo_other;
 SELECT * FROM regress.caught($$CALL tenancy.purge('"hpo; Zone".logs', 'at', '36 hours', 2, '"hpo; Zone".logs_archive')$$);
 SELECT count(*) AS kept FROM logs;
+-- nor when the owner may not reach the archive's schema
+CREATE SCHEMA hpo_private;
+CREATE TABLE hpo_private.logs_archive (id int, at timestamptz);
+GRANT INSERT ON hpo_private.logs_archive TO hpo_owner;
+SELECT * FROM regress.caught($$CALL tenancy.purge('"hpo; Zone".logs', 'at', '36 hours', 2, 'hpo_private.logs_archive')$$);
+DROP SCHEMA hpo_private CASCADE;
 GRANT INSERT ON logs_archive TO hpo_owner;
 CALL tenancy.purge('logs', 'at', '36 hours', 2, 'logs_archive');
 SELECT current_setting('search_path') AS search_path_after;
@@ -149,6 +155,25 @@ CALL tenancy.run_maintenance('"Events"');
 SELECT current_setting('search_path') AS search_path_after;
 SELECT DISTINCT what, who, tried FROM seen ORDER BY what;
 SELECT count(*) AS left_in_default FROM ONLY "Events_default";
+TRUNCATE seen;
+-- archived into a schema the owner may not use: refused, nothing moves;
+-- once granted, the rows move into a table of the owner's
+CREATE SCHEMA hpo_vault;
+SELECT tenancy.set_retention('"Events"', '10 days', 'archive', 'hpo_vault');
+SET ROLE hpo_owner;
+INSERT INTO "Events" VALUES (4, now() - interval '30 days');
+RESET ROLE;
+SET search_path = "hpo; Zone", public;
+CALL tenancy.run_maintenance('"Events"');
+SELECT last_error FROM tenancy.partition_status() WHERE parent = '"Events"'::regclass;
+GRANT USAGE ON SCHEMA hpo_vault TO hpo_owner;
+TRUNCATE seen;
+CALL tenancy.run_maintenance('"Events"');
+SELECT last_error FROM tenancy.partition_status() WHERE parent = '"Events"'::regclass;
+SELECT e.id, e.tableoid::regclass, pg_get_userbyid(c.relowner) AS owner
+  FROM hpo_vault."Events_expired" e JOIN pg_class c ON c.oid = e.tableoid;
+SELECT DISTINCT what, who, tried FROM seen ORDER BY what;
+DROP SCHEMA hpo_vault CASCADE;
 TRUNCATE seen;
 
 -- 6. Another role, even granted every internal routine, gets no access to

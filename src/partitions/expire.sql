@@ -23,11 +23,18 @@ DECLARE
     has_rls boolean;
     missing text;
 BEGIN
+    SELECT relowner, relrowsecurity INTO owner, has_rls FROM pg_class WHERE oid = parent;
+    -- the rows are moved as the owner (_partition_as_owner)
+    IF NOT has_schema_privilege(owner, schema_name, 'USAGE') THEN
+        PERFORM tenancy._partition_fail('42501',
+            format('owner of table %s may not use schema %I', parent, schema_name),
+            format('Retention moves expired rows as the table''s owner: GRANT USAGE ON SCHEMA %I TO %s.',
+                   schema_name, tenancy._partition_role(owner)));
+    END IF;
     SELECT c.oid, c.relkind INTO existing, kind
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE n.nspname = schema_name AND c.relname = table_name;
     IF existing IS NULL THEN
-        SELECT relowner, relrowsecurity INTO owner, has_rls FROM pg_class WHERE oid = parent;
         EXECUTE format('CREATE TABLE %s (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES '
                        'INCLUDING STORAGE INCLUDING COMMENTS INCLUDING COMPRESSION)',
                        target, tenancy._partition_qualified(parent));

@@ -61,6 +61,15 @@ BEGIN
                 format('purge moves rows as the table''s owner: GRANT INSERT ON %s TO %s.', archive_to,
                        tenancy._partition_role((SELECT relowner FROM pg_class WHERE oid = tbl))));
         END IF;
+        IF NOT has_schema_privilege((SELECT relowner FROM pg_class WHERE oid = tbl),
+                                    (SELECT relnamespace FROM pg_class WHERE oid = archive_to), 'USAGE') THEN
+            PERFORM tenancy._partition_fail('42501',
+                format('owner of table %s may not use the schema of %s', tbl, archive_to),
+                format('purge moves rows as the table''s owner: GRANT USAGE ON SCHEMA %I TO %s.',
+                       (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                         WHERE c.oid = archive_to),
+                       tenancy._partition_role((SELECT relowner FROM pg_class WHERE oid = tbl))));
+        END IF;
     END IF;
     RETURN ctype;
 END
