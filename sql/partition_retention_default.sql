@@ -46,6 +46,18 @@ CALL tenancy.run_maintenance('e_archive');
 SELECT v FROM "Expired Data".e_archive_expired ORDER BY v;
 SELECT v FROM e_archive ORDER BY v;
 
+-- A parent name of 60 bytes with a quote: <parent>_expired is cut to 62
+-- bytes with a hash of the whole name, like partition names.
+CREATE TABLE "e_long 'quoted' name_abcdefghij_abcdefghij_abcdefghij_abcdef" (at timestamptz, v int)
+    PARTITION BY RANGE (at);
+SELECT tenancy.partition_by_time('"e_long ''quoted'' name_abcdefghij_abcdefghij_abcdefghij_abcdef"', 'at', '1 day', 0)
+    AS made;
+SELECT tenancy.set_retention('"e_long ''quoted'' name_abcdefghij_abcdefghij_abcdefghij_abcdef"', '10 days', 'detach');
+INSERT INTO "e_long 'quoted' name_abcdefghij_abcdefghij_abcdefghij_abcdef" VALUES (now() - interval '30 days', 1);
+CALL tenancy.run_maintenance('"e_long ''quoted'' name_abcdefghij_abcdefghij_abcdefghij_abcdef"');
+SELECT c.relname, octet_length(c.relname) AS bytes, (SELECT count(*) FROM part_expire."e_long 'quoted' name_abcdefghij_abcdefghij_ab_1d95f6e2_expired") AS moved
+  FROM pg_class c WHERE c.relnamespace = 'part_expire'::regnamespace AND c.relname LIKE 'e\_long%expired';
+
 -- A relation of that name that cannot take the rows: the step fails, is
 -- recorded, and nothing moves.
 CREATE TABLE e_blocked (at timestamptz, v int) PARTITION BY RANGE (at);
@@ -72,7 +84,7 @@ CALL tenancy.run_maintenance('e_blocked');
 SELECT v FROM e_blocked;
 
 DELETE FROM tenancy.partition_state WHERE parent IN (SELECT parent FROM tenancy.partition_config
-                                                      WHERE parent::text ~ '^(e_|"E )');
-DELETE FROM tenancy.partition_config WHERE parent::text ~ '^(e_|"E )';
+                                                      WHERE parent::text ~ '^("?e_|"E )');
+DELETE FROM tenancy.partition_config WHERE parent::text ~ '^("?e_|"E )';
 RESET search_path;
 DROP SCHEMA part_expire, "Expired Data" CASCADE;
