@@ -40,6 +40,10 @@ GRANT EXECUTE ON FUNCTION tenancy.tenant_column_names(),
 -- security limits each role to the tables it owns).
 GRANT SELECT ON tenancy.isolated_tables TO PUBLIC;
 
+-- partitions: step arithmetic (pure), which maintenance's reads of a
+-- default partition call as the table's owner (_partition_as_owner).
+GRANT EXECUTE ON FUNCTION tenancy._partition_step_floor(timestamp, interval) TO PUBLIC;
+
 -- core: the table and column checks isolation and audit share (read-only).
 GRANT EXECUTE ON FUNCTION tenancy.check_owned_table(regclass, text, text),
                           tenancy.check_uuid_column(regclass, name, text) TO PUBLIC;

@@ -68,3 +68,17 @@ AS 'MODULE_PATHNAME', 'partition_control_type';
 CREATE FUNCTION tenancy._partition_require_commit(procedure text)
 RETURNS void LANGUAGE c VOLATILE STRICT SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'partition_require_commit';
+
+-- Runs query (one statement returning one value of result's type, or no
+-- row) as the owner of rel, in a security-restricted operation that sees
+-- every row of the owner's tables (src/partitions/owner_work_pg.cpp). Every
+-- statement tenancy runs on a user's rows goes through it.
+CREATE FUNCTION tenancy._partition_as_owner(rel regclass, query text, result anyelement)
+RETURNS anyelement LANGUAGE c
+AS 'MODULE_PATHNAME', 'partition_as_owner';
+
+-- The table that retention moves expired rows of parent's default
+-- partition into (actions detach and archive): <parent>_expired.
+CREATE FUNCTION tenancy._partition_expired_name(parent name)
+RETURNS name LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'partition_expired_name';

@@ -24,21 +24,13 @@ RETURNS text LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
     END
 $$;
 
--- Whether rel holds a row matching where_sql (true when unknown: row level
--- security forced on a table whose owner cannot bypass it hides its rows;
--- the caller then takes the path that is correct for any content).
+-- Whether rel holds a row matching where_sql, looked for as rel's owner
+-- (every row, whatever row level security says; _partition_as_owner).
 CREATE FUNCTION tenancy._partition_has_rows(rel regclass, where_sql text DEFAULT 'true')
-RETURNS boolean LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    found_rows boolean;
-BEGIN
-    PERFORM set_config('row_security', 'off', true);
-    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s WHERE %s)', tenancy._partition_qualified(rel), where_sql)
-       INTO found_rows;
-    RETURN found_rows;
-EXCEPTION WHEN insufficient_privilege THEN
-    RETURN true;
-END
+RETURNS boolean LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+    SELECT tenancy._partition_as_owner(rel,
+        format('SELECT EXISTS (SELECT 1 FROM %s WHERE %s)', tenancy._partition_qualified(rel), where_sql),
+        NULL::boolean)
 $$;
 
 -- A role as it is written in GRANT and CREATE POLICY (0 is PUBLIC).

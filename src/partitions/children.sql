@@ -22,7 +22,6 @@ DECLARE
     target text;
     def regclass;
     cols text;
-    forced boolean;
     has_grants boolean;
     has_triggers boolean;
     has_rls boolean;
@@ -73,24 +72,16 @@ BEGIN
         SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) INTO cols
           FROM pg_attribute
          WHERE attrelid = parent AND attnum > 0 AND NOT attisdropped AND attgenerated = '';
-        -- A physical move: row level security must not filter it. A table
-        -- owner is exempt unless RLS is forced; then FORCE is lifted for this
-        -- transaction only (under our lock, invisible to others) and put back.
-        -- The audit trigger skips the move (tenancy._audit_suppress).
-        forced := (SELECT relforcerowsecurity FROM pg_class WHERE oid = def);
-        IF forced THEN
-            EXECUTE format('ALTER TABLE %s NO FORCE ROW LEVEL SECURITY', tenancy._partition_qualified(def));
-        END IF;
-        PERFORM set_config('row_security', 'off', true);
+        -- A physical move, run as the default's owner: its triggers and
+        -- expressions never run with the caller's rights, and row level
+        -- security (even forced) never filters it. The audit trigger skips
+        -- the move (tenancy._audit_suppress: backend state, not a setting).
         PERFORM tenancy._audit_suppress(def, true);
-        EXECUTE format('WITH moved AS (DELETE FROM %s WHERE %s RETURNING %s) '
-                       'INSERT INTO %s (%s) SELECT %s FROM moved',
-                       tenancy._partition_qualified(def), move_where, cols, target, cols, cols);
+        PERFORM tenancy._partition_as_owner(def, format(
+            'WITH moved AS (DELETE FROM %s WHERE %s RETURNING %s), '
+            'ins AS (INSERT INTO %s (%s) SELECT %s FROM moved) SELECT count(*) FROM moved',
+            tenancy._partition_qualified(def), move_where, cols, target, cols, cols), NULL::bigint);
         PERFORM tenancy._audit_suppress(def, false);
-        PERFORM set_config('row_security', 'on', true);
-        IF forced THEN
-            EXECUTE format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', tenancy._partition_qualified(def));
-        END IF;
     END IF;
 
     -- Triggers after the move (it is not a change to report); policies

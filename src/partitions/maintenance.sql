@@ -32,19 +32,19 @@ BEGIN
     IF def IS NULL AND cfg.with_default THEN
         RETURN QUERY SELECT 'default'::text, NULL::timestamp, NULL::regclass, NULL::uuid;
     END IF;
+    -- The default's rows are read as its owner: every row, whoever calls.
     IF def IS NOT NULL THEN
         has_rows := tenancy._partition_has_rows(def);
-        -- The default's rows are read below as stored, not as row level
-        -- security would filter them (an error if the caller may not).
-        PERFORM set_config('row_security', 'off', true);
     END IF;
     IF cfg.kind = 'tenant' THEN
         IF has_rows THEN
             -- At most 10 tenants a run: the rest wait for the next run.
-            RETURN QUERY EXECUTE format(
-                'SELECT ''tenant''::text, NULL::timestamp, NULL::regclass, t '
-                'FROM (SELECT DISTINCT %I AS t FROM %s WHERE %I IS NOT NULL LIMIT 10) q ORDER BY t',
-                cfg.control, tenancy._partition_qualified(def), cfg.control);
+            RETURN QUERY SELECT 'tenant'::text, NULL::timestamp, NULL::regclass, t
+              FROM unnest(tenancy._partition_as_owner(def, format(
+                       'SELECT coalesce(array_agg(t ORDER BY t), ''{}'') '
+                       'FROM (SELECT DISTINCT %I AS t FROM %s WHERE %I IS NOT NULL LIMIT 10) q',
+                       cfg.control, tenancy._partition_qualified(def), cfg.control), NULL::uuid[])) t
+             ORDER BY t;
         END IF;
         RETURN;
     END IF;
@@ -59,12 +59,12 @@ BEGIN
          WHERE u <= cutoff ORDER BY l;
     premade := tenancy._partition_premake_plan(cfg.step, cfg.premake, NULL, now_utc, cutoff, lowers, uppers);
     IF has_rows THEN
-        EXECUTE format('SELECT coalesce(array_agg(f), ''{}'') FROM (SELECT DISTINCT '
-                       'tenancy._partition_step_floor(%s, $1) AS f FROM %s WHERE %I IS NOT NULL '
-                       'AND %s > ''-infinity'' AND %s < ''infinity'' LIMIT 1000) q',
-                       tenancy._partition_utc_expr(cfg.control, ctype), tenancy._partition_qualified(def),
-                       cfg.control, quote_ident(cfg.control), quote_ident(cfg.control))
-            INTO wanted USING cfg.step;
+        wanted := tenancy._partition_as_owner(def, format(
+            'SELECT coalesce(array_agg(f), ''{}'') FROM (SELECT DISTINCT '
+            'tenancy._partition_step_floor(%s, %L::interval) AS f FROM %s WHERE %I IS NOT NULL '
+            'AND %s > ''-infinity'' AND %s < ''infinity'' LIMIT 1000) q',
+            tenancy._partition_utc_expr(cfg.control, ctype), cfg.step, tenancy._partition_qualified(def),
+            cfg.control, quote_ident(cfg.control), quote_ident(cfg.control)), NULL::timestamp[]);
         -- At most 10 partitions a run for rows in the default, none beyond
         -- the premake window: one bad row cannot make a thousand partitions.
         premade := premade || tenancy._partition_drain_plan(cfg.step, cfg.premake, now_utc, cutoff,
@@ -221,6 +221,14 @@ BEGIN
 END
 $$;
 
+-- lock_timeout = lock_wait for the rest of this transaction: every step
+-- of maintenance waits at most that long for a lock.
+CREATE FUNCTION tenancy._partition_set_lock_timeout(lock_wait interval)
+RETURNS void LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
+    SELECT set_config('lock_timeout',
+                      least(ceil(extract(epoch FROM lock_wait) * 1000), 2147483647)::bigint::text || 'ms', true);
+$$;
+
 -- One transaction of a run on parent. It takes the parent's advisory lock
 -- for this transaction only (a cancelled or failed run leaves nothing
 -- behind; when another run holds it, that run does the work and this one
@@ -243,14 +251,13 @@ DECLARE
     planned int;
     done boolean := true;
 BEGIN
-    PERFORM set_config('lock_timeout',
-                       least(ceil(extract(epoch FROM lock_wait) * 1000), 2147483647)::bigint::text || 'ms', true);
+    PERFORM tenancy._partition_set_lock_timeout(lock_wait);
     IF NOT pg_try_advisory_xact_lock(tenancy._partition_lock_key(parent)) THEN
         steps_left := NULL;
         RETURN;
     END IF;
     IF steps_left IS NULL THEN
-        errors := '{}';
+        errors := coalesce(errors, '{}');
         -- The audit log is sealed before its partitions are planned, so that
         -- retention finds its old partitions sealed.
         IF parent = 'tenancy.audit_log'::regclass THEN
@@ -339,8 +346,10 @@ BEGIN
     PERFORM tenancy._partition_require_commit('run_maintenance');
     COMMIT;
     FOREACH p IN ARRAY parents LOOP
-        run_errors := NULL;
+        run_errors := '{}';
         budget := NULL;
+        -- expired rows of the default leave first, in committed batches
+        CALL tenancy._partition_expire_default(p, lock_wait, run_errors);
         -- bounded: _partition_maintenance_step counts budget down to NULL
         LOOP
             SELECT s.errors, s.steps_left INTO run_errors, budget

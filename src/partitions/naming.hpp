@@ -10,6 +10,7 @@
  *   <parent>_t0123456789ab  a tenant (first 12 hex digits of its uuid;
  *                            all 32 when two tenants share the first 12)
  *   <parent>_default        the default partition
+ *   <parent>_expired        expired rows of the default kept by retention
  *
  * Names are at most 62 bytes: PostgreSQL allows 63, but then the array type
  * it makes for every table ("_" + name) is truncated, and sibling partitions

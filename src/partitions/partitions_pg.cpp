@@ -168,6 +168,14 @@ TENANCY_FUNCTION(partition_default_name)
 	return name_datum(b);
 }
 
+/* _partition_expired_name(parent name) → name */
+TENANCY_FUNCTION(partition_expired_name)
+{
+	const char *parent = NameStr(*PG_GETARG_NAME(0));
+	NameBuffer b = to_buffer(tenancy::child_name(parent, "expired"));
+	return name_datum(b);
+}
+
 /*
  * _partition_premake_plan(step interval, premake int, start_at timestamp,
  *     now timestamp, cutoff timestamp, lowers timestamp[], uppers timestamp[])

@@ -57,9 +57,21 @@ BEGIN
             PERFORM tenancy._partition_fail('42703', format('archive table %s lacks columns of %s', archive_to, tbl),
                 'Create the archive with CREATE TABLE archive (LIKE tbl).', format('Missing: %s.', missing));
         END IF;
-        IF NOT has_table_privilege(archive_to, 'INSERT') THEN
-            PERFORM tenancy._partition_fail('42501', format('permission denied for table %s', archive_to),
-                'Grant INSERT on the archive table to the role running purge.');
+        -- Batches run as tbl's owner (_partition_as_owner): it writes the archive.
+        IF NOT has_table_privilege((SELECT relowner FROM pg_class WHERE oid = tbl), archive_to, 'INSERT') THEN
+            PERFORM tenancy._partition_fail('42501',
+                format('owner of table %s may not insert into %s', tbl, archive_to),
+                format('purge moves rows as the table''s owner: GRANT INSERT ON %s TO %s.', archive_to,
+                       tenancy._partition_role((SELECT relowner FROM pg_class WHERE oid = tbl))));
+        END IF;
+        IF NOT has_schema_privilege((SELECT relowner FROM pg_class WHERE oid = tbl),
+                                    (SELECT relnamespace FROM pg_class WHERE oid = archive_to), 'USAGE') THEN
+            PERFORM tenancy._partition_fail('42501',
+                format('owner of table %s may not use the schema of %s', tbl, archive_to),
+                format('purge moves rows as the table''s owner: GRANT USAGE ON SCHEMA %I TO %s.',
+                       (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                         WHERE c.oid = archive_to),
+                       tenancy._partition_role((SELECT relowner FROM pg_class WHERE oid = tbl))));
         END IF;
     END IF;
     RETURN ctype;
@@ -80,31 +92,43 @@ BEGIN
 END
 $$;
 
--- One batch, in the caller's transaction: deletes up to batch_size rows
--- older than cutoff (skipping rows locked by others) and, with an archive,
--- inserts them there in the same statement. Returns whether it deleted
--- any (purge goes on until a batch finds none).
+-- One batch: deletes up to batch_size rows of tbl matching older_sql
+-- (skipping rows locked by others) and, with an archive, inserts them there
+-- in the same statement, as tbl's owner (_partition_as_owner: the owner's
+-- triggers and expressions never run with the caller's rights). Returns the
+-- rows deleted. purge and the retention of default partitions share it.
+CREATE FUNCTION tenancy._partition_delete_batch(tbl regclass, older_sql text, batch_size int,
+                                                archive_to regclass)
+RETURNS bigint LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    src text := tenancy._partition_qualified(tbl);
+    cols text;
+BEGIN
+    SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) INTO cols
+      FROM pg_attribute WHERE attrelid = tbl AND attnum > 0 AND NOT attisdropped;
+    RETURN tenancy._partition_as_owner(tbl, format(
+        'WITH del AS (DELETE FROM %1$s WHERE ctid = ANY (ARRAY(SELECT ctid FROM %1$s WHERE %2$s '
+        'LIMIT %3$s FOR UPDATE SKIP LOCKED)) AND %2$s RETURNING %4$s)%5$s SELECT count(*) FROM del',
+        src, older_sql, batch_size, cols,
+        CASE WHEN archive_to IS NULL THEN ''
+             ELSE format(', ins AS (INSERT INTO %s (%s) SELECT %s FROM del)',
+                         tenancy._partition_qualified(archive_to), cols, cols) END), NULL::bigint);
+END
+$$;
+
+-- One purge batch, in the caller's transaction under lock_timeout =
+-- lock_wait: rows whose time_column is older than cutoff. Returns whether
+-- it deleted any (purge goes on until a batch finds none).
 CREATE FUNCTION tenancy._purge_batch(tbl regclass, time_column name, cutoff timestamptz,
                                      batch_size int, archive_to regclass, lock_wait text)
 RETURNS boolean LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    src text := tenancy._partition_qualified(tbl);
-    ctype regtype := tenancy._partition_control_type(tbl, time_column);
-    cols text;
-    n bigint;
 BEGIN
     PERFORM set_config('lock_timeout', lock_wait, true);
-    SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) INTO cols
-      FROM pg_attribute WHERE attrelid = tbl AND attnum > 0 AND NOT attisdropped;
-    EXECUTE format(
-        'WITH del AS (DELETE FROM %1$s WHERE ctid = ANY (ARRAY(SELECT ctid FROM %1$s WHERE %2$I < $1::%3$s '
-        'LIMIT %4$s FOR UPDATE SKIP LOCKED)) AND %2$I < $1::%3$s RETURNING %5$s)%6$s SELECT count(*) FROM del',
-        src, time_column, ctype::text, batch_size, cols,
-        CASE WHEN archive_to IS NULL THEN ''
-             ELSE format(', ins AS (INSERT INTO %s (%s) SELECT %s FROM del)',
-                         tenancy._partition_qualified(archive_to), cols, cols) END)
-        INTO n USING cutoff;
-    RETURN n > 0;
+    RETURN tenancy._partition_delete_batch(tbl,
+        format('%I < %s::%s', time_column,
+               tenancy._partition_literal(cutoff AT TIME ZONE 'UTC', 'timestamptz'::regtype),
+               tenancy._partition_control_type(tbl, time_column)),
+        batch_size, archive_to) > 0;
 END
 $$;
 

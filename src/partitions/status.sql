@@ -41,7 +41,9 @@ BEGIN
         def := tenancy._partition_default_of(cfg.parent);
         default_rows := NULL;
         IF def IS NOT NULL THEN
-            EXECUTE format('SELECT count(*) FROM %s', tenancy._partition_qualified(def)) INTO default_rows;
+            -- counted as the owner: every row, even under forced RLS
+            default_rows := tenancy._partition_as_owner(def,
+                format('SELECT count(*) FROM %s', tenancy._partition_qualified(def)), NULL::bigint);
         END IF;
         RETURN NEXT;
     END LOOP;
