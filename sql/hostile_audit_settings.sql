@@ -131,11 +131,20 @@ COPY tenancy.tenants (id, name, subdomain) FROM stdin;
 RESET row_security;
 RESET ROLE;
 REVOKE INSERT ON tenancy.tenants FROM hostile_aset_writer;
+-- nor a COPY FROM by the owner that names the registry through the
+-- search_path (pg_dump always qualifies it)
+SET search_path = tenancy, public;
+SET row_security = off;
+COPY tenants (id, name, subdomain) FROM stdin;
+00000000-0000-0000-0000-0000000000c3	Unqualified Copy Co	unqualified-copy-co
+\.
+RESET row_security;
+RESET search_path;
 SELECT table_name, op, tenant_id, db_user = 'hostile_aset_writer' AS by_writer,
        old_values - '{updated_at}'::text[] AS old_values,
        new_values - '{created_at,updated_at}'::text[] AS new_values
   FROM tenancy.audit_log WHERE id > :last_id ORDER BY id;
 
-DELETE FROM tenancy.tenants WHERE subdomain IN ('copy-to-co', 'granted-copy-co');
+DELETE FROM tenancy.tenants WHERE subdomain IN ('copy-to-co', 'granted-copy-co', 'unqualified-copy-co');
 DROP SCHEMA hostile_aset CASCADE;
 DROP ROLE hostile_aset_writer;

@@ -18,7 +18,8 @@ BEGIN
     FOR f IN SELECT p.oid FROM pg_proc p WHERE p.pronamespace = 'tenancy'::regnamespace
                AND (p.proname LIKE '\_partition\_%' OR p.proname LIKE '\_purge\_%'
                     OR p.proname IN ('partition_by_time', 'partition_by_tenant', 'add_tenant_partition',
-                                     'set_retention', 'run_maintenance', 'partition_status', 'purge'))
+                                     'set_retention', 'run_maintenance', 'partition_status', 'purge',
+                                     '_audit_suppress'))
     LOOP
         EXECUTE format('GRANT EXECUTE ON ROUTINE %s TO hpo_owner, hpo_other', f);
     END LOOP;

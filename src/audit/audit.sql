@@ -117,10 +117,12 @@ BEGIN
   END IF;
 END $$;
 
--- Pinned: the restore check resolves the COPY's table name under it (see
--- src/audit/unlogged_writes_pg.cpp).
+-- Not pinned: it runs once per audited statement, where a SET clause would
+-- cost a GUC save and restore, and it resolves nothing by name on the
+-- caller's search_path (its one query, for the xid offset, is qualified;
+-- the restore check takes schema-qualified names only).
 CREATE FUNCTION tenancy.audit_trigger() RETURNS trigger
-LANGUAGE c SET search_path = pg_catalog, pg_temp AS 'MODULE_PATHNAME', 'audit_trigger';
+LANGUAGE c AS 'MODULE_PATHNAME', 'audit_trigger';
 COMMENT ON FUNCTION tenancy.audit_trigger() IS
   'Statement trigger of audited tables: logs the transition rows into tenancy.audit_log';
 

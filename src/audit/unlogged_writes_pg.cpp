@@ -82,8 +82,8 @@ owns_relation(Oid relid, Oid role)
  * would also take log ids before the dump's sequence value is restored.
  *
  * Strictly: the statement the client sent is COPY FROM into rel itself,
- * named as pg_dump names it (schema-qualified; it is resolved under the
- * trigger's pinned search_path), run by rel's owner. Any other statement
+ * named as pg_dump names it (schema-qualified, so the caller's search_path
+ * plays no part), run by rel's owner. Any other statement
  * (COPY (SELECT ...) TO, a COPY into another table whose triggers write
  * rel, a COPY run by a role merely granted INSERT) is logged.
  */
@@ -97,7 +97,8 @@ restoring_extension_table(Relation rel)
 	if (stmt->commandType != CMD_UTILITY || !IsA(stmt->utilityStmt, CopyStmt))
 		return false;
 	CopyStmt *copy = (CopyStmt *) stmt->utilityStmt;
-	if (!copy->is_from || copy->relation == nullptr || copy->query != nullptr)
+	if (!copy->is_from || copy->relation == nullptr || copy->relation->schemaname == nullptr ||
+		copy->query != nullptr)
 		return false;
 	Oid relid = RelationGetRelid(rel);
 	return RangeVarGetRelid(copy->relation, NoLock, true) == relid &&
