@@ -97,9 +97,10 @@ run_one() {
 	local dir=$1 epoch=$2 kind=$3 name=$4 runner
 	local out=$dir/$kind/$name
 	# regress tests share the database core set up; each spec gets a fresh
-	# one (in a database the other specs had used, audit_log_routing saw a
-	# row routed to the log's default partition under year_end: not yet
-	# understood)
+	# one: the clock steps back to START before each test, and a database
+	# an earlier spec used past the boundary holds state made on the later
+	# date (audit_log_routing found the audit log registered from January on
+	# under year_end, and its December row went to the default partition)
 	local args=(--inputdir="$ROOT" --dbname="$DB" --use-existing)
 	runner=$PG_REGRESS
 	if [ "$kind" = isolation ]; then
