@@ -25,7 +25,7 @@ CREATE TABLE by_two (at timestamptz, b int) PARTITION BY RANGE (at, b);
 CREATE TABLE by_int (n int, at timestamptz) PARTITION BY RANGE (n);
 CREATE TABLE good (at timestamptz, w uuid) PARTITION BY RANGE (at);
 CREATE TABLE tenants (w uuid, at timestamptz) PARTITION BY LIST (w);
-SELECT tenancy.partition_by_time('good', 'at', '1 month', 1, '2020-01-01') > 0 AS made;
+SELECT tenancy.partition_by_time('good', 'at', '1 month', 1, '2020-01-01 00:00+00') > 0 AS made;
 SELECT tenancy.partition_by_tenant('tenants', 'w') AS made;
 CREATE TEMP TABLE before AS SELECT * FROM pg_temp.snapshot;
 

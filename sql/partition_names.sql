@@ -50,7 +50,7 @@ SELECT attname, attacl FROM pg_attribute
 -- rows in the default move out through maintenance, with the hostile names
 INSERT INTO "Odd Schema"."Ev""il; Table" VALUES (gen_random_uuid(), '2019-12-31 23:00:00+00');
 CALL tenancy.run_maintenance('"Odd Schema"."Ev""il; Table"');
-SELECT tableoid::regclass, "Note's" FROM "Odd Schema"."Ev""il; Table" WHERE "At; x" < '2020-01-01';
+SELECT tableoid::regclass, "Note's" FROM "Odd Schema"."Ev""il; Table" WHERE "At; x" < '2020-01-01 00:00+00';
 SELECT last_error FROM tenancy.partition_status() WHERE parent = '"Odd Schema"."Ev""il; Table"'::regclass;
 
 -- Tenant partitions of a hostile parent near 63 bytes.

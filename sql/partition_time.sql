@@ -1,6 +1,9 @@
 -- partition_time: monthly and daily time partitions, and what a partition
 -- inherits from its parent. Output never depends on today's date: fixed
--- start_at, and comparisons against now() computed in the query.
+-- start_at, and comparisons against now() computed in the query. Each call
+-- and the checks of what it made share one transaction, so one now(): the
+-- calendar sweep (test/calendar) starts this test a second before a month
+-- ends, and the checks must not see another month than the call.
 \set SHOW_CONTEXT never
 -- Its own schema: other capabilities' tests share this database.
 CREATE SCHEMA part_time;
@@ -29,6 +32,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON tenancy.partition_config, tenancy.partit
 SET client_min_messages = notice;
 
 -- Monthly, from a fixed start_at, two months ahead, with a default.
+BEGIN;
 CREATE TABLE events (id bigint NOT NULL, at timestamptz NOT NULL, workspace_id uuid,
                      body text CHECK (body <> ''), PRIMARY KEY (id, at))
     PARTITION BY RANGE (at);
@@ -57,10 +61,12 @@ SELECT tableoid::regclass, id FROM events ORDER BY id;
 SELECT tenancy.partition_by_time('events', 'at', '1 month', premake => 3) AS made_on_second_call;
 SELECT tenancy.partition_by_time('events', 'at', '1 month', premake => 3) AS made_on_third_call;
 SELECT premake FROM tenancy.partition_config WHERE parent = 'events'::regclass;
+COMMIT;
 
 -- Daily partitions of a date column; the default is optional. start_at is
 -- given as a UTC date: a timestamptz start_at is read as a date in the
 -- session's zone, which is not UTC's date for part of each day.
+BEGIN;
 CREATE TABLE visits (day date NOT NULL, hits int) PARTITION BY RANGE (day);
 SELECT tenancy.partition_by_time('visits', 'day', '1 day', premake => 3,
                                  start_at => (now() AT TIME ZONE 'UTC')::date - 2,
@@ -72,15 +78,27 @@ SELECT count(*) AS partitions, bool_or(is_default) AS has_default,
 -- date literals, no time of day (in the regress DateStyle, MDY)
 SELECT pg_get_expr(relpartbound, oid) ~ '^FOR VALUES FROM \(''[0-9-]+''\) TO \(''[0-9-]+''\)$' AS date_bounds
   FROM pg_class WHERE relname = 'visits_p' || to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD');
+COMMIT;
 
 -- Other steps: quarterly, weekly (Monday), hourly on a timestamp column.
+-- Every quarter from the one holding 2021-05-05 to the current one.
+BEGIN;
 CREATE TABLE q (at timestamp) PARTITION BY RANGE (at);
-SELECT tenancy.partition_by_time('q', 'at', '3 months', 0, '2021-05-05', false);
+SELECT tenancy.partition_by_time('q', 'at', '3 months', 0, '2021-05-05', false)
+     = (SELECT 4 * (extract(year FROM n)::int - 2021) + (extract(month FROM n)::int - 1) / 3
+          FROM (SELECT now() AT TIME ZONE 'UTC' AS n) q) AS made_every_quarter;
+COMMIT;
 SELECT child_name, lower, upper FROM tenancy._partition_children('q', 'timestamp') WHERE lower < '2022-01-01' ORDER BY lower;
+-- a week starts on Monday: the first partition is the week holding start_at
+BEGIN;
 CREATE TABLE w (at timestamptz) PARTITION BY RANGE (at);
-SELECT tenancy.partition_by_time('w', 'at', '1 week', 0, '2026-01-01', false) > 0 AS made;
-SELECT child_name, lower, extract(isodow FROM lower) AS dow FROM tenancy._partition_children('w', 'timestamptz')
- ORDER BY lower LIMIT 2;
+SELECT tenancy.partition_by_time('w', 'at', '1 week', 0, now() - interval '10 days', false) > 0 AS made;
+SELECT child_name = 'w_p' || to_char(lower, 'YYYYMMDD') AS named_for_its_monday,
+       extract(isodow FROM lower) AS dow,
+       (now() - interval '10 days') AT TIME ZONE 'UTC' >= lower AND
+       (now() - interval '10 days') AT TIME ZONE 'UTC' < lower + interval '1 week' AS holds_start_at
+  FROM tenancy._partition_children('w', 'timestamptz') ORDER BY lower LIMIT 1;
+COMMIT;
 CREATE TABLE h (at timestamp) PARTITION BY RANGE (at);
 SELECT tenancy.partition_by_time('h', 'at', '6 hours', 1, NULL, false) AS made;
 SELECT count(*) FILTER (WHERE child_name ~ '^h_p\d{8}_(00|06|12|18)$') AS hourly_names

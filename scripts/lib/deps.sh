@@ -6,6 +6,7 @@ TENANCY_PACKAGES=(
 	postgresql-15 postgresql-server-dev-15 postgresql-client-15
 	libpq-dev libsodium-dev catch2
 	postgresql-15-cron postgresql-15-partman
+	libfaketime # the calendar sweep (test/calendar/run.sh)
 )
 
 tenancy_install_deps() {
