@@ -65,8 +65,9 @@ CREATE TABLE "Events" (id int, at timestamptz, CHECK ("hpo; Zone".note('check co
 CREATE INDEX ON "Events" ("hpo; Zone".note_key('index expression', id));
 CREATE TRIGGER planted BEFORE DELETE ON "Events" FOR EACH ROW EXECUTE FUNCTION on_delete();
 SELECT tenancy.partition_by_time('"Events"', 'at', '1 day', 0) AS made;
--- tomorrow's rows have no partition yet: they land in the default
-INSERT INTO "Events" VALUES (1, now() + interval '1 day'), (2, now() + interval '1 day');
+-- tomorrow's rows (in UTC days: '1 day' would follow a DST change) have no
+-- partition yet: they land in the default
+INSERT INTO "Events" VALUES (1, now() + interval '24 hours'), (2, now() + interval '24 hours');
 RESET ROLE;
 SET search_path = "hpo; Zone", public; -- the owner's own insert ran note()
 TRUNCATE seen;
