@@ -34,10 +34,23 @@ SELECT array_agg(n ORDER BY n) IN (pg_temp.days_kept(:'inserted_on', :'before_pu
                                    pg_temp.days_kept(:'inserted_on', now())) AS kept_the_last_days,
        count(*) BETWEEN 5 AND 6 AS kept_5_or_6
   FROM daily_counts;
+-- A timestamp column holds the session's wall-clock time, and the cutoff
+-- is cast to it: across a DST change (the calendar sweep's dst clocks) the
+-- hours kept are wall-clock hours, so they are computed the same way.
+CREATE FUNCTION pg_temp.hours_kept(inserted_at timestamp, t timestamptz) RETURNS int[]
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT array_agg(i ORDER BY i) FROM generate_series(0, 9) i
+     WHERE inserted_at - make_interval(hours => i) >= (t - interval '5 hours 30 minutes')::timestamp
+$$;
 CREATE TABLE hits (at timestamp, n int);
-INSERT INTO hits SELECT localtimestamp - make_interval(hours => i), i FROM generate_series(0, 9) i;
+SELECT localtimestamp AS hits_at \gset
+INSERT INTO hits SELECT :'hits_at'::timestamp - make_interval(hours => i), i FROM generate_series(0, 9) i;
+SELECT now() AS before_purge \gset
 CALL tenancy.purge('hits', 'at', '5 hours 30 minutes', 1);
-SELECT array_agg(n ORDER BY n) AS kept FROM hits;
+SELECT array_agg(n ORDER BY n) IN (pg_temp.hours_kept(:'hits_at', :'before_purge'),
+                                   pg_temp.hours_kept(:'hits_at', now())) AS kept_the_last_hours,
+       count(*) BETWEEN 5 AND 7 AS kept_5_to_7
+  FROM hits;
 
 -- bad calls change nothing
 \set VERBOSITY default
