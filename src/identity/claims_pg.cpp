@@ -18,6 +18,7 @@
  * Plain C-style glue: holds no C++ objects, so an ereport unwinds nothing.
  */
 #include "core/boundary.hpp"
+#include "core/compat.hpp"
 #include "identity/claim_names.hpp"
 #include "identity/identity_pg.hpp"
 #include "identity/uuid_text.hpp"
@@ -143,7 +144,7 @@ report_bad_user_claim(const char *setting)
 bool
 is_valid_json(char *raw)
 {
-	JsonLexContext *lex = makeJsonLexContextCstringLen(raw, strlen(raw), GetDatabaseEncoding(), true);
+	JsonLexContext *lex = compat::json_lexer(raw, strlen(raw), GetDatabaseEncoding(), true);
 
 	return pg_parse_json(lex, &nullSemAction) == JSON_SUCCESS;
 }
