@@ -144,7 +144,9 @@ SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
 SET max_parallel_workers_per_gather = 2;
-SET force_parallel_mode = on;
+-- force_parallel_mode is named debug_parallel_query from PostgreSQL 16 on
+SELECT set_config(name, 'on', false) AS parallel_forced FROM pg_settings
+ WHERE name IN ('force_parallel_mode', 'debug_parallel_query');
 SET enable_indexscan = off;
 SET enable_bitmapscan = off;
 EXPLAIN (COSTS OFF) SELECT count(*) FROM items;
@@ -154,7 +156,8 @@ SELECT count(*) FROM items WHERE tenancy.user_has_workspace_access(workspace_id)
 SELECT count(*) FROM items WHERE workspace_id = ANY (tenancy.user_workspaces());
 RESET enable_bitmapscan;
 RESET enable_indexscan;
-RESET force_parallel_mode;
+SELECT set_config(name, 'off', false) AS parallel_forced FROM pg_settings
+ WHERE name IN ('force_parallel_mode', 'debug_parallel_query');
 RESET max_parallel_workers_per_gather;
 RESET min_parallel_table_scan_size;
 RESET parallel_tuple_cost;
