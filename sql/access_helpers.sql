@@ -144,7 +144,9 @@ SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
 SET max_parallel_workers_per_gather = 2;
-SET force_parallel_mode = on;
+-- force_parallel_mode is named debug_parallel_query from PostgreSQL 16 on
+SELECT set_config(name, 'on', false) AS parallel_forced FROM pg_settings
+ WHERE name IN ('force_parallel_mode', 'debug_parallel_query');
 SET enable_indexscan = off;
 SET enable_bitmapscan = off;
 EXPLAIN (COSTS OFF) SELECT count(*) FROM items;
@@ -154,16 +156,23 @@ SELECT count(*) FROM items WHERE tenancy.user_has_workspace_access(workspace_id)
 SELECT count(*) FROM items WHERE workspace_id = ANY (tenancy.user_workspaces());
 RESET enable_bitmapscan;
 RESET enable_indexscan;
-RESET force_parallel_mode;
+SELECT set_config(name, 'off', false) AS parallel_forced FROM pg_settings
+ WHERE name IN ('force_parallel_mode', 'debug_parallel_query');
 RESET max_parallel_workers_per_gather;
 RESET min_parallel_table_scan_size;
 RESET parallel_tuple_cost;
 RESET parallel_setup_cost;
 
--- cache_stats / cache_reset: one fill per user, then hits.
+-- cache_stats / cache_reset: one fill per user, then hits. A sequential
+-- scan calls the function once per row; otherwise the number of calls would
+-- follow the plan, which the cost model of each server version picks.
 SELECT tenancy.cache_reset();
 SELECT cache, hits, misses, invalidations, entries FROM tenancy.cache_stats();
+SET enable_indexscan = off;
+SET enable_bitmapscan = off;
 SELECT count(*) FROM items WHERE tenancy.user_has_workspace_access(workspace_id);
+RESET enable_bitmapscan;
+RESET enable_indexscan;
 SELECT cache, hits, misses, invalidations, entries FROM tenancy.cache_stats();
 -- cache_reset is not for PUBLIC; cache_stats is.
 SET ROLE app_user;

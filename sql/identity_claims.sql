@@ -168,12 +168,15 @@ SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
 SET max_parallel_workers_per_gather = 2;
-SET force_parallel_mode = on;
+-- force_parallel_mode is named debug_parallel_query from PostgreSQL 16 on
+SELECT set_config(name, 'on', false) AS parallel_forced FROM pg_settings
+ WHERE name IN ('force_parallel_mode', 'debug_parallel_query');
 EXPLAIN (COSTS OFF)
 SELECT count(*) FROM identity_rows WHERE tenancy.current_user_id() = 'dddddddd-dddd-dddd-dddd-dddddddddddd';
 SELECT count(*) FROM identity_rows WHERE tenancy.current_user_id() = 'dddddddd-dddd-dddd-dddd-dddddddddddd';
 SELECT count(*) FROM identity_rows WHERE tenancy.current_claim('sub') = 'dddddddd-dddd-dddd-dddd-dddddddddddd';
-RESET force_parallel_mode;
+SELECT set_config(name, 'off', false) AS parallel_forced FROM pg_settings
+ WHERE name IN ('force_parallel_mode', 'debug_parallel_query');
 RESET max_parallel_workers_per_gather;
 RESET min_parallel_table_scan_size;
 RESET parallel_tuple_cost;

@@ -126,8 +126,14 @@ CREATE TRIGGER "docs audit" AFTER INSERT OR UPDATE ON docs FOR EACH STATEMENT
     EXECUTE FUNCTION docs_stmt_trigger('it''s', 'two');
 SELECT tenancy.partition_by_time('docs', 'at', '1 month', 0, '2020-03-01', true) > 0 AS made;
 RESET ROLE;
-SELECT c.relname, c.relowner::regrole, c.relacl, c.relrowsecurity, c.relforcerowsecurity
-  FROM pg_class c WHERE c.relname IN ('docs', 'docs_p2020_03', 'docs_default') ORDER BY 1;
+-- Partitions carry the parent's ACL. The grants to others are shown; the
+-- owner's own entry is not, as its letters grow with the server version
+-- (MAINTAIN from PostgreSQL 17 on).
+SELECT c.relname, c.relowner::regrole, c.relacl = p.relacl AS parent_acl,
+       array(SELECT a::text FROM unnest(c.relacl) a WHERE a::text NOT LIKE 'part_owner=%') AS granted,
+       c.relrowsecurity, c.relforcerowsecurity
+  FROM pg_class c, pg_class p
+ WHERE p.oid = 'docs'::regclass AND c.relname IN ('docs', 'docs_p2020_03', 'docs_default') ORDER BY 1;
 SELECT attrelid::regclass, attname, attacl FROM pg_attribute
  WHERE attrelid IN ('docs'::regclass, 'docs_p2020_03'::regclass) AND attacl IS NOT NULL ORDER BY attrelid::regclass::text, attname;
 SELECT tablename, policyname, permissive, roles, cmd, qual, with_check FROM pg_policies
@@ -150,9 +156,10 @@ SELECT id FROM docs_p2020_03 ORDER BY id;
 SELECT id FROM docs ORDER BY id;
 RESET ROLE;
 
--- The child is made LIKE the parent and attached: check constraints came along.
+-- The child is made LIKE the parent and attached: check constraints came
+-- along. (NOT NULL constraints are in pg_constraint from PostgreSQL 18 on.)
 SELECT conrelid::regclass, conname, pg_get_constraintdef(oid) FROM pg_constraint
- WHERE conrelid = 'events_p2020_01'::regclass ORDER BY conname;
+ WHERE conrelid = 'events_p2020_01'::regclass AND contype <> 'n' ORDER BY conname;
 
 -- A parent isolated with tenancy.enable_isolation (SPEC part 3): each new
 -- partition gets the four tenancy policies before ATTACH, exactly once (the

@@ -1,3 +1,4 @@
+# requires extension: pg_partman
 # 20_partitions: tenancy's partition maintenance side by side with
 # pg_partman 4.7.2 on the same cluster: 100 daily-partitioned parents, 60
 # days back and 30 ahead. Register, no-op maintenance, maintenance with 7

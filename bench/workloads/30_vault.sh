@@ -1,3 +1,4 @@
+# requires extension: pgcrypto
 # 30_vault: opening a sealed tenant connection (tenancy.tenant_connection,
 # one call per row, 100k calls in one backend) against pgcrypto's
 # pgp_sym_decrypt of the same plaintext. Target: >= 10x faster.

@@ -1,4 +1,6 @@
-# cluster.sh: throwaway PostgreSQL 15 clusters for tests, demo and benchmarks.
+# cluster.sh: throwaway PostgreSQL clusters for tests, demo and benchmarks,
+# of the server scripts/lib/servers.sh selected (server_select sets the
+# PG_BINDIR, PG_SYS_LIBDIR, PG_SYS_SHAREDIR and PG_EXTRA_TREES used here).
 #
 # PostgreSQL refuses to run as root, so the server runs as the unprivileged
 # `postgres` user, in a private temporary directory, listening only on a
@@ -6,21 +8,22 @@
 # cluster_stop is registered on EXIT by the caller: the server stops on
 # success and on failure alike.
 
-PG_BINDIR=${PG_BINDIR:-/usr/lib/postgresql/15/bin}
-PG_SYS_LIBDIR=/usr/lib/postgresql/15/lib
-PG_SYS_SHAREDIR=/usr/share/postgresql/15
 PG_RUN_USER=${PG_RUN_USER:-postgres}
 
 # make_temp_install DIR: installs the built extension into DIR as a private
-# copy of the server (binaries copied, everything else symlinked). PostgreSQL
-# finds its share and lib directories relative to its binary, so a server
-# started from DIR loads tenancy from DIR and never from the system.
+# copy of the server (binaries copied, everything else symlinked), with the
+# server's PG_EXTRA_TREES (DESTDIR trees, such as its pg_cron) copied in.
+# PostgreSQL finds its share and lib directories relative to its binary, so
+# a server started from DIR loads tenancy from DIR and never from the system.
 make_temp_install() {
-	local root=$1
+	local root=$1 tree
 	make -s install DESTDIR="$root" >/dev/null
 	local bin=$root$PG_BINDIR lib=$root$PG_SYS_LIBDIR share=$root$PG_SYS_SHAREDIR
 	mkdir -p "$bin" "$lib" "$share/extension"
 	cp -p "$PG_BINDIR"/* "$bin"/
+	for tree in "${PG_EXTRA_TREES[@]}"; do
+		cp -a "$tree/." "$root/"
+	done
 	link_missing "$PG_SYS_LIBDIR" "$lib"
 	link_missing "$PG_SYS_SHAREDIR" "$share"
 	link_missing "$PG_SYS_SHAREDIR/extension" "$share/extension"

@@ -1,5 +1,7 @@
 # deps.sh: installs, with apt-get, the Debian 12 packages tenancy needs to
-# build, test, demo and benchmark. Idempotent: installs only what is missing.
+# build, test, demo and benchmark (15 is Debian 12's server; 15's packages
+# also give libpq and the psql that the scripts use against every server).
+# Idempotent: installs only what is missing.
 
 TENANCY_PACKAGES=(
 	make g++ cmake pkg-config
@@ -9,10 +11,17 @@ TENANCY_PACKAGES=(
 	libfaketime # the calendar sweep (test/calendar/run.sh)
 )
 
+# What building PostgreSQL 18 from its release tarball needs (scripts/lib/pg18.sh).
+PG18_BUILD_PACKAGES=(gcc make bzip2 bison flex libssl-dev zlib1g-dev)
+
 tenancy_install_deps() {
+	install_missing "${TENANCY_PACKAGES[@]}"
+}
+
+install_missing() {
 	local missing=()
 	local pkg
-	for pkg in "${TENANCY_PACKAGES[@]}"; do
+	for pkg in "$@"; do
 		dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" ||
 			missing+=("$pkg")
 	done

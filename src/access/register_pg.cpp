@@ -12,6 +12,7 @@
  * restored explicitly on success and by transaction abort on error.
  */
 #include "core/boundary.hpp"
+#include "core/compat.hpp"
 #include "access/access_pg.hpp"
 
 extern "C" {
@@ -32,16 +33,6 @@ namespace {
 
 const char *const row_trigger = "tenancy_membership_changed";
 const char *const truncate_trigger = "tenancy_membership_truncated";
-
-bool
-owns_relation(Oid relid, Oid role)
-{
-#if PG_VERSION_NUM >= 160000
-	return object_ownercheck(RelationRelationId, relid, role);
-#else
-	return pg_class_ownercheck(relid, role);
-#endif
-}
 
 void
 require_argument(FunctionCallInfo fcinfo, int argno, const char *name)
@@ -71,7 +62,7 @@ check_table(Oid relid)
 						   "materialized views, foreign and partitioned tables are not "
 						   "supported."),
 				 errhint("Register the table that stores the memberships.")));
-	if (!owns_relation(relid, GetUserId()))
+	if (!tenancy::compat::owns_relation(relid, GetUserId()))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("must be owner of table %s", get_rel_name(relid)),

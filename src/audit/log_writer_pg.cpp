@@ -10,6 +10,7 @@
 #include "audit/log_writer_pg.hpp"
 
 #include "audit/xid_offset_pg.hpp"
+#include "core/compat.hpp"
 
 extern "C" {
 #include "access/table.h"
@@ -148,8 +149,8 @@ flush(LogWriter *writer)
 	for (int i = 0; i < writer->nbuffered; i++)
 	{
 		if (writer->partition_info->ri_NumIndices > 0)
-			list_free(ExecInsertIndexTuples(writer->partition_info, writer->slots[i],
-											writer->estate, false, false, nullptr, NIL));
+			list_free(compat::insert_index_tuples(writer->partition_info, writer->slots[i],
+												   writer->estate));
 		ResetPerTupleExprContext(writer->estate);
 		ExecClearTuple(writer->slots[i]);
 	}

@@ -9,6 +9,7 @@
 #include "audit/settings.hpp"
 
 #include "audit/relation_info_pg.hpp"
+#include "core/compat.hpp"
 
 extern "C" {
 #include "catalog/pg_index.h"
@@ -55,7 +56,7 @@ AttrNumber *
 primary_key_attnums(Relation rel, int *n)
 {
 	*n = 0;
-	Oid pk_index = RelationGetPrimaryKeyIndex(rel);
+	Oid pk_index = compat::primary_key_index(rel);
 	if (!OidIsValid(pk_index))
 		return nullptr;
 	HeapTuple tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(pk_index));

@@ -21,6 +21,7 @@
  * Plain C-style glue: holds no C++ objects, so an ereport unwinds nothing.
  */
 #include "core/boundary.hpp"
+#include "core/compat.hpp"
 #include "identity/claim_names.hpp"
 #include "identity/claims_scan.hpp"
 #include "identity/identity_pg.hpp"

@@ -1,0 +1,65 @@
+/*
+ * compat.hpp: the server API calls whose signatures changed between the
+ * PostgreSQL majors tenancy supports (15 to 18), each behind one function
+ * with the 15 behaviour. This is the only file in src/ that tests
+ * PG_VERSION_NUM; server glue calls these instead of the server functions.
+ */
+#pragma once
+
+#include "core/pg.hpp"
+
+extern "C" {
+#include "executor/executor.h"
+#include "utils/acl.h"
+#include "utils/rel.h"
+#include "utils/relcache.h"
+}
+
+#if PG_VERSION_NUM < 150000 || PG_VERSION_NUM >= 190000
+#error "tenancy supports PostgreSQL 15 to 18"
+#endif
+
+namespace tenancy::compat {
+
+/* Whether role owns relation relid (superusers included), as the server checks it. */
+inline bool
+owns_relation(Oid relid, Oid role)
+{
+#if PG_VERSION_NUM >= 160000
+	return object_ownercheck(RelationRelationId, relid, role);
+#else
+	return pg_class_ownercheck(relid, role);
+#endif
+}
+
+/*
+ * Inserts the index entries of a freshly inserted row into every index of
+ * the relation, as a plain INSERT does (16 added onlySummarizing, which is
+ * for HOT updates only).
+ */
+inline List *
+insert_index_tuples(ResultRelInfo *info, TupleTableSlot *slot, EState *estate)
+{
+#if PG_VERSION_NUM >= 160000
+	return ExecInsertIndexTuples(info, slot, estate, false, false, nullptr, NIL, false);
+#else
+	return ExecInsertIndexTuples(info, slot, estate, false, false, nullptr, NIL);
+#endif
+}
+
+/*
+ * The relation's primary key index, InvalidOid when it has none or when the
+ * key is deferrable: 15 to 17 never report a deferrable key, and 18 does
+ * only when asked (deferrable_ok).
+ */
+inline Oid
+primary_key_index(Relation rel)
+{
+#if PG_VERSION_NUM >= 180000
+	return RelationGetPrimaryKeyIndex(rel, false);
+#else
+	return RelationGetPrimaryKeyIndex(rel);
+#endif
+}
+
+} // namespace tenancy::compat
