@@ -93,7 +93,7 @@ check_may_replace(Oid previous, Oid relid, Oid caller)
 	if (!OidIsValid(previous) || previous == relid ||
 		!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(previous)))
 		return;
-	if (!owns_relation(previous, caller))
+	if (!tenancy::compat::owns_relation(previous, caller))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("must be owner of the registered membership table %s to replace its "

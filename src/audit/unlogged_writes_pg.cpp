@@ -10,6 +10,7 @@
 #include "core/boundary.hpp" /* its error.hpp is pure: before any server header */
 
 #include "audit/unlogged_writes_pg.hpp"
+#include "core/compat.hpp"
 
 extern "C" {
 #include "access/xact.h"
@@ -63,16 +64,6 @@ on_subtransaction_end(SubXactEvent event, SubTransactionId mine, SubTransactionI
 		suppressed_in = parent;
 }
 
-bool
-owns_relation(Oid relid, Oid role)
-{
-#if PG_VERSION_NUM >= 160000
-	return object_ownercheck(RelationRelationId, relid, role);
-#else
-	return pg_class_ownercheck(relid, role);
-#endif
-}
-
 /*
  * Whether rel is one of tenancy's own tables (the tenant registry) being
  * loaded by a restore: restoring a dump runs CREATE EXTENSION, which makes
@@ -102,7 +93,7 @@ restoring_extension_table(Relation rel)
 		return false;
 	Oid relid = RelationGetRelid(rel);
 	return RangeVarGetRelid(copy->relation, NoLock, true) == relid &&
-		   owns_relation(relid, GetUserId()) &&
+		   compat::owns_relation(relid, GetUserId()) &&
 		   OidIsValid(getExtensionOfObject(RelationRelationId, relid));
 }
 
@@ -124,7 +115,7 @@ audit_suppress_moved_rows(Oid relid, bool suppress)
 			clear_suppression();
 		return;
 	}
-	if (!owns_relation(relid, GetUserId()))
+	if (!compat::owns_relation(relid, GetUserId()))
 		ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 						errmsg("only the owner of %s can suppress its audit logging",
 							   quote_identifier(get_rel_name(relid))),
