@@ -41,7 +41,8 @@ CREATE FUNCTION note(what text) RETURNS boolean LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO "hpo; Zone".seen
     VALUES (what, current_user,
-            concat_ws('; ', "hpo; Zone".try('ALTER ROLE hpo_owner SUPERUSER'),
+            -- the SQLSTATE only of ALTER ROLE: its message changed in 16
+            concat_ws('; ', split_part("hpo; Zone".try('ALTER ROLE hpo_owner SUPERUSER'), ' ', 1),
                       "hpo; Zone".try('LISTEN hpo_channel')));
     PERFORM set_config('search_path', 'planted_by_hpo_owner', false);
     RETURN true;

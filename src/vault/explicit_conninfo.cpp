@@ -7,6 +7,7 @@
 #include "vault/conninfo.hpp"
 #include "vault/parsed_conninfo.hpp"
 
+#include <cstdlib>
 #include <cstring>
 #include <new>
 #include <sodium.h>
@@ -36,8 +37,10 @@ refuse_missing(const char *what)
 
 /*
  * The value given for an option the stored string leaves unset, or nullptr
- * to leave it unset. An option without an environment variable is left
- * (libpq's default). service is left too, as an empty one is an error: a
+ * to leave it unset. An option whose environment variable the server does
+ * not have set is left to libpq's default (newer libpq versions add options,
+ * such as sslcertmode, whose default is applied in code and for which an
+ * empty value is an error). service is left too, as an empty one is an error: a
  * PGSERVICE file could then fill only those options (keepalives,
  * tcp_user_timeout, replication, sslpassword with no key to open), none of
  * which carries a credential.
@@ -53,7 +56,7 @@ value_for_unset(const PQconninfoOption &o, const char *application_name) noexcep
 		return "disable";
 	if (strcmp(keyword, "application_name") == 0)
 		return application_name;
-	if (o.envvar == nullptr || strcmp(keyword, "service") == 0)
+	if (o.envvar == nullptr || strcmp(keyword, "service") == 0 || getenv(o.envvar) == nullptr)
 		return nullptr;
 	return is_set(o.compiled) ? o.compiled : "";
 }

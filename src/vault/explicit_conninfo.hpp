@@ -7,9 +7,10 @@
  * PGHOSTADDR, PGSSLKEY, ...) and from its user's home directory (~/.pgpass,
  * ~/.postgresql/postgresql.crt and .key). Inside the database server those
  * are the server's own: a tenant's string aimed at a hostile host would
- * hand them over. So every option that has an environment variable is
- * written out: as stored, else as libpq's compiled default, else empty
- * (which libpq reads as "not given" without looking further), except the
+ * hand them over. So every option whose environment variable is set in the
+ * server is written out: as stored, else as libpq's compiled default, else
+ * empty (which libpq reads as "not given" without looking further; where
+ * libpq refuses an empty value, the check fails rather than borrow), except the
  * password file and the client certificate and key, which name a path that
  * cannot exist, and gssencmode, which is disable (the server's Kerberos
  * credentials are not lent either).

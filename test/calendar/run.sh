@@ -34,7 +34,10 @@ source "$ROOT/scripts/lib/cluster.sh"
 
 LIBFAKETIME=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n 1)
 [ -n "$LIBFAKETIME" ] || { echo "calendar: libfaketime.so.1 not found (apt-get install libfaketime)" >&2; exit 1; }
-PGXS_DIR=$(pg_config --pkglibdir)/pgxs
+# the server scripts/test chose (it exports PG_CONFIG), else Debian 12's 15
+PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+PG_BINDIR=$("$PG_CONFIG" --bindir)
+PGXS_DIR=$("$PG_CONFIG" --pkglibdir)/pgxs
 PG_REGRESS=$PGXS_DIR/src/test/regress/pg_regress
 PG_ISOLATION_REGRESS=$PGXS_DIR/src/test/isolation/pg_isolation_regress
 DB=contrib_regression # the name pg_cron is configured for, as in scripts/test
