@@ -17,6 +17,12 @@ PG_RUN_USER=${PG_RUN_USER:-postgres}
 # a server started from DIR loads tenancy from DIR and never from the system.
 make_temp_install() {
 	local root=$1 tree
+	# an unset directory would make the copies below copy / itself
+	local dir
+	for dir in "$PG_BINDIR" "$PG_SYS_LIBDIR" "$PG_SYS_SHAREDIR" "${PG_EXTRA_TREES[@]}"; do
+		[ -n "$dir" ] && [ -d "$dir" ] ||
+			{ echo "make_temp_install: server directory '$dir' is not a directory" >&2; return 1; }
+	done
 	make -s install DESTDIR="$root" >/dev/null
 	local bin=$root$PG_BINDIR lib=$root$PG_SYS_LIBDIR share=$root$PG_SYS_SHAREDIR
 	mkdir -p "$bin" "$lib" "$share/extension"
