@@ -10,8 +10,9 @@ INSERT INTO tenancy.tenants (id, name, subdomain, region, pool_config) VALUES
 SELECT tenancy.set_tenant_connection('11111111-1111-1111-1111-111111111111',
   'postgresql://acme_app:acme-demo-secret@shared-1.internal:5432/tenants?sslmode=require',
   'acme-service-key-demo');
+CREATE ROLE globex_app LOGIN PASSWORD 'globex-demo-secret';
 SELECT tenancy.set_tenant_connection('22222222-2222-2222-2222-222222222222',
-  format('host=%s port=%s dbname=demo user=postgres password=globex-demo-secret',
+  format('host=%s port=%s dbname=demo user=globex_app password=globex-demo-secret',
          current_setting('unix_socket_directories'), current_setting('port')));
 SELECT subdomain, key_id, length(data_source) AS bytes,
        left(encode(data_source, 'hex'), 36) || '...' AS data_source_envelope
@@ -32,8 +33,16 @@ END $$;
 SELECT t.subdomain, i.*
   FROM tenancy.tenants t, tenancy.tenant_connection_info(t.id) i ORDER BY 1;
 
-\echo 'Health check (globex points at this demo server):'
-SELECT t.subdomain, c.ok, c.server_version, c.error
+\echo 'Health check (globex points at this demo server, which asks globex_app for its password):'
+SELECT t.subdomain, c.ok, c.server_version IS NOT NULL AS got_version, c.error
+  FROM tenancy.tenants t, tenancy.check_tenant_connection(t.id, '2s') c
+ WHERE t.subdomain = 'globex';
+\echo 'A server that lets the stored user in without asking for the password is refused:'
+\echo '(the check never lends the database server credentials: docs/security.md)'
+SELECT tenancy.set_tenant_connection('22222222-2222-2222-2222-222222222222',
+  format('host=%s port=%s dbname=demo user=postgres password=anything',
+         current_setting('unix_socket_directories'), current_setting('port')));
+SELECT t.subdomain, c.ok, c.error
   FROM tenancy.tenants t, tenancy.check_tenant_connection(t.id, '2s') c
  WHERE t.subdomain = 'globex';
 
