@@ -14,6 +14,25 @@ EXCEPTION WHEN OTHERS THEN
   GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT,
                           detail = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT;
 END $$;
+-- Delegation to a table owner as docs/partitions.md tells a DBA to grant
+-- it: the partition calls, their internal helpers and the two
+-- configuration tables, plus the routines named in extra.
+CREATE FUNCTION regress.grant_partition_calls(grantees text, VARIADIC extra name[] DEFAULT '{}')
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE f regprocedure;
+BEGIN
+  FOR f IN SELECT p.oid FROM pg_proc p WHERE p.pronamespace = 'tenancy'::regnamespace
+             AND (p.proname LIKE '\_partition\_%' OR p.proname LIKE '\_purge\_%'
+                  OR p.proname IN ('partition_by_time', 'partition_by_tenant', 'add_tenant_partition',
+                                   'set_retention', 'run_maintenance', 'partition_status', 'purge',
+                                   '_audit_suppress')
+                  OR p.proname = ANY (extra))
+  LOOP
+    EXECUTE format('GRANT EXECUTE ON ROUTINE %s TO %s', f, grantees);
+  END LOOP;
+  EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON tenancy.partition_config, '
+                 'tenancy.partition_state TO %s', grantees);
+END $$;
 SELECT tenancy.version() = extversion AS version_matches
   FROM pg_extension WHERE extname = 'tenancy';
 SELECT extrelocatable, extnamespace::regnamespace AS schema

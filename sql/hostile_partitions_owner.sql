@@ -12,19 +12,7 @@ CREATE ROLE hpo_other;
 CREATE SCHEMA "hpo; Zone" AUTHORIZATION hpo_owner;
 SET search_path = "hpo; Zone", public;
 -- Delegation as docs/partitions.md shows it, to the owner and to another role.
-DO $$
-DECLARE f regprocedure;
-BEGIN
-    FOR f IN SELECT p.oid FROM pg_proc p WHERE p.pronamespace = 'tenancy'::regnamespace
-               AND (p.proname LIKE '\_partition\_%' OR p.proname LIKE '\_purge\_%'
-                    OR p.proname IN ('partition_by_time', 'partition_by_tenant', 'add_tenant_partition',
-                                     'set_retention', 'run_maintenance', 'partition_status', 'purge',
-                                     '_audit_suppress'))
-    LOOP
-        EXECUTE format('GRANT EXECUTE ON ROUTINE %s TO hpo_owner, hpo_other', f);
-    END LOOP;
-END $$;
-GRANT SELECT, INSERT, UPDATE, DELETE ON tenancy.partition_config, tenancy.partition_state TO hpo_owner, hpo_other;
+SELECT regress.grant_partition_calls('hpo_owner, hpo_other');
 
 SET ROLE hpo_owner;
 GRANT USAGE ON SCHEMA "hpo; Zone" TO hpo_other;

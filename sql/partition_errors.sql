@@ -82,19 +82,7 @@ SET client_min_messages = warning;
 CREATE ROLE part_stranger;
 SET client_min_messages = notice;
 GRANT USAGE ON SCHEMA part_errors TO part_stranger;
-GRANT SELECT, INSERT, UPDATE, DELETE ON tenancy.partition_config, tenancy.partition_state TO part_stranger;
-DO $$
-DECLARE f regprocedure;
-BEGIN
-    FOR f IN SELECT p.oid FROM pg_proc p WHERE p.pronamespace = 'tenancy'::regnamespace
-               AND (p.proname LIKE '\_partition\_%' OR p.proname LIKE '\_purge\_%'
-                    OR p.proname IN ('partition_by_time', 'partition_by_tenant', 'add_tenant_partition',
-                                     'set_retention', 'run_maintenance', 'partition_status', 'purge',
-                                     'schedule_maintenance'))
-    LOOP
-        EXECUTE format('GRANT EXECUTE ON ROUTINE %s TO part_stranger', f);
-    END LOOP;
-END $$;
+SELECT regress.grant_partition_calls('part_stranger', 'schedule_maintenance');
 CREATE TABLE strangers_plain (at timestamptz);
 DROP TABLE before;
 CREATE TEMP TABLE before AS SELECT * FROM pg_temp.snapshot;

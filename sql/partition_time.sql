@@ -16,19 +16,7 @@ GRANT USAGE, CREATE ON SCHEMA part_time TO part_owner;
 GRANT USAGE ON SCHEMA part_time TO part_reader, "Part Writer";
 -- Delegation to a table owner (docs/partitions.md): the calls, and the
 -- configuration tables, whose row level security shows each owner its own.
-DO $$
-DECLARE f regprocedure;
-BEGIN
-    FOR f IN SELECT p.oid FROM pg_proc p WHERE p.pronamespace = 'tenancy'::regnamespace
-               AND (p.proname LIKE '\_partition\_%' OR p.proname LIKE '\_purge\_%'
-                    OR p.proname IN ('partition_by_time', 'partition_by_tenant', 'add_tenant_partition',
-                                     'set_retention', 'run_maintenance', 'partition_status', 'purge',
-                                     '_audit_suppress'))
-    LOOP
-        EXECUTE format('GRANT EXECUTE ON ROUTINE %s TO part_owner', f);
-    END LOOP;
-END $$;
-GRANT SELECT, INSERT, UPDATE, DELETE ON tenancy.partition_config, tenancy.partition_state TO part_owner;
+SELECT regress.grant_partition_calls('part_owner');
 SET client_min_messages = notice;
 
 -- Monthly, from a fixed start_at, two months ahead, with a default.

@@ -7,6 +7,7 @@
  * the caller's scratch (1 = object), so nesting costs no recursion.
  */
 #include "identity/claims_scan.hpp"
+#include "core/hex_digit.hpp"
 
 namespace tenancy {
 
@@ -22,18 +23,6 @@ bool
 is_digit(char c) noexcept
 {
 	return c >= '0' && c <= '9';
-}
-
-int
-hex_value(char c) noexcept
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 const char *
@@ -53,7 +42,7 @@ code_unit(const char *p, const char *end) noexcept
 	long unit = 0;
 	for (int i = 2; i < 6; i++)
 	{
-		int digit = hex_value(p[i]);
+		int digit = hex_digit_value(p[i]);
 		if (digit < 0)
 			return -1;
 		unit = unit * 16 + digit;

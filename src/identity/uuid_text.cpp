@@ -3,24 +3,9 @@
  * PostgreSQL's src/backend/utils/adt/uuid.c, minus the error report.
  */
 #include "identity/uuid_text.hpp"
+#include "core/hex_digit.hpp"
 
 namespace tenancy {
-
-namespace {
-
-int
-hex_value(char c) noexcept
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-} // namespace
 
 bool
 parse_uuid_text(const char *text, std::size_t length, unsigned char out[16]) noexcept
@@ -39,8 +24,8 @@ parse_uuid_text(const char *text, std::size_t length, unsigned char out[16]) noe
 	{
 		if (pos + 2 > length)
 			return false;
-		int high = hex_value(text[pos]);
-		int low = hex_value(text[pos + 1]);
+		int high = hex_digit_value(text[pos]);
+		int low = hex_digit_value(text[pos + 1]);
 		if (high < 0 || low < 0)
 			return false;
 		out[i] = static_cast<unsigned char>(high * 16 + low);

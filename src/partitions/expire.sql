@@ -76,7 +76,6 @@ DECLARE
     cfg tenancy.partition_config;
     def regclass;
     older text;
-    fks text;
 BEGIN
     PERFORM tenancy._partition_set_lock_timeout(lock_wait);
     IF NOT pg_try_advisory_xact_lock(tenancy._partition_lock_key(parent)) THEN
@@ -101,13 +100,8 @@ BEGIN
     IF NOT tenancy._partition_has_rows(def, older) THEN
         RETURN 0;
     END IF;
-    fks := tenancy._partition_referencing_fks(parent);
-    IF fks IS NOT NULL THEN
-        PERFORM tenancy._partition_fail('2BP01',
-            format('retention on %s would break foreign keys that reference it', parent),
-            'Drop those foreign keys, or turn retention off with set_retention(parent, NULL).',
-            format('Referencing: %s.', fks));
-    END IF;
+    PERFORM tenancy._partition_refuse_referencing_fks(parent,
+        'Drop those foreign keys, or turn retention off with set_retention(parent, NULL).');
     RETURN tenancy._partition_delete_batch(def, older, batch_size,
         CASE WHEN cfg.retention_action <> 'drop' THEN
             tenancy._partition_expired_table(parent, coalesce(cfg.archive_schema,

@@ -1,12 +1,22 @@
 -- retention.sql: retention settings (set_retention) and the retirement of
 -- one partition (drop, detach or archive) that run_maintenance calls.
 
--- Foreign keys that reference parent: retention would break them.
-CREATE FUNCTION tenancy._partition_referencing_fks(parent regclass)
-RETURNS text LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT string_agg(format('%I on %s', conname, conrelid::regclass), ', ' ORDER BY conname)
+-- Refuses (2BP01, naming them) when foreign keys reference parent:
+-- retention would break them. hint says what the caller can do.
+CREATE FUNCTION tenancy._partition_refuse_referencing_fks(parent regclass, hint text)
+RETURNS void LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    fks text;
+BEGIN
+    SELECT string_agg(format('%I on %s', conname, conrelid::regclass), ', ' ORDER BY conname) INTO fks
       FROM pg_constraint
-     WHERE contype = 'f' AND confrelid = parent AND conparentid = 0
+     WHERE contype = 'f' AND confrelid = parent AND conparentid = 0;
+    IF fks IS NOT NULL THEN
+        PERFORM tenancy._partition_fail('2BP01',
+            format('retention on %s would break foreign keys that reference it', parent),
+            hint, format('Referencing: %s.', fks));
+    END IF;
+END
 $$;
 
 CREATE FUNCTION tenancy.set_retention(parent regclass, keep interval, action text DEFAULT 'drop',
@@ -14,7 +24,6 @@ CREATE FUNCTION tenancy.set_retention(parent regclass, keep interval, action tex
 RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     cfg tenancy.partition_config;
-    fks text;
 BEGIN
     IF parent IS NULL OR action IS NULL THEN
         PERFORM tenancy._partition_fail('22004', 'parent and action must not be NULL',
@@ -57,12 +66,9 @@ BEGIN
         PERFORM tenancy._partition_fail('22023', 'archive_schema is only used with action archive',
             'Pass action => ''archive'' or leave archive_schema NULL.');
     END IF;
-    fks := tenancy._partition_referencing_fks(parent);
-    IF keep IS NOT NULL AND fks IS NOT NULL THEN
-        PERFORM tenancy._partition_fail('2BP01',
-            format('retention on %s would break foreign keys that reference it', parent),
-            'Drop those foreign keys, or purge the referencing rows yourself.',
-            format('Referencing: %s.', fks));
+    IF keep IS NOT NULL THEN
+        PERFORM tenancy._partition_refuse_referencing_fks(parent,
+            'Drop those foreign keys, or purge the referencing rows yourself.');
     END IF;
     UPDATE tenancy.partition_config c
        SET retention = keep, retention_action = $3,
@@ -79,15 +85,10 @@ CREATE FUNCTION tenancy._partition_retire(parent regclass, child regclass)
 RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     cfg tenancy.partition_config;
-    fks text := tenancy._partition_referencing_fks(parent);
 BEGIN
     SELECT * INTO STRICT cfg FROM tenancy.partition_config c WHERE c.parent = $1;
-    IF fks IS NOT NULL THEN
-        PERFORM tenancy._partition_fail('2BP01',
-            format('retention on %s would break foreign keys that reference it', parent),
-            'Drop those foreign keys, or turn retention off with set_retention(parent, NULL).',
-            format('Referencing: %s.', fks));
-    END IF;
+    PERFORM tenancy._partition_refuse_referencing_fks(parent,
+        'Drop those foreign keys, or turn retention off with set_retention(parent, NULL).');
     -- The audit log's hash chains must be re-anchored past what goes.
     IF parent = 'tenancy.audit_log'::regclass THEN
         PERFORM tenancy.audit_release_partition(child);
