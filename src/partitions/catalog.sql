@@ -33,6 +33,17 @@ RETURNS boolean LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
         NULL::boolean)
 $$;
 
+-- The columns of source that target lacks (quoted, comma-separated), or
+-- NULL: what keeps rows of source from being copied into target by name.
+CREATE FUNCTION tenancy._partition_missing_columns(source regclass, target regclass)
+RETURNS text LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
+      FROM pg_attribute a
+     WHERE a.attrelid = source AND a.attnum > 0 AND NOT a.attisdropped
+       AND NOT EXISTS (SELECT 1 FROM pg_attribute b WHERE b.attrelid = target AND b.attname = a.attname
+                          AND b.attnum > 0 AND NOT b.attisdropped)
+$$;
+
 -- A role as it is written in GRANT and CREATE POLICY (0 is PUBLIC).
 CREATE FUNCTION tenancy._partition_role(role oid)
 RETURNS text LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$

@@ -51,11 +51,7 @@ BEGIN
         PERFORM tenancy._partition_fail('42809', format('%s is not a table', target),
             'Retention moves the expired rows of the default partition into this name: rename or drop it.');
     END IF;
-    SELECT string_agg(quote_ident(a.attname), ', ') INTO missing
-      FROM pg_attribute a
-     WHERE a.attrelid = parent AND a.attnum > 0 AND NOT a.attisdropped
-       AND NOT EXISTS (SELECT 1 FROM pg_attribute b WHERE b.attrelid = existing AND b.attname = a.attname
-                          AND b.attnum > 0 AND NOT b.attisdropped);
+    missing := tenancy._partition_missing_columns(parent, existing::regclass);
     IF missing IS NOT NULL THEN
         PERFORM tenancy._partition_fail('42703', format('table %s lacks columns of %s', target, parent),
             'Retention moves the expired rows of the default partition into it: add the columns, or rename it.',

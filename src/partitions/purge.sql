@@ -48,11 +48,7 @@ BEGIN
             PERFORM tenancy._partition_fail('42809', format('%s cannot be the archive of %s', archive_to, tbl),
                 'archive_to must be another table with the same columns.');
         END IF;
-        SELECT string_agg(quote_ident(a.attname), ', ') INTO missing
-          FROM pg_attribute a
-         WHERE a.attrelid = tbl AND a.attnum > 0 AND NOT a.attisdropped
-           AND NOT EXISTS (SELECT 1 FROM pg_attribute b WHERE b.attrelid = archive_to AND b.attname = a.attname
-                              AND b.attnum > 0 AND NOT b.attisdropped);
+        missing := tenancy._partition_missing_columns(tbl, archive_to);
         IF missing IS NOT NULL THEN
             PERFORM tenancy._partition_fail('42703', format('archive table %s lacks columns of %s', archive_to, tbl),
                 'Create the archive with CREATE TABLE archive (LIKE tbl).', format('Missing: %s.', missing));
