@@ -14,6 +14,26 @@ EXCEPTION WHEN OTHERS THEN
   GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT,
                           detail = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT;
 END $$;
+-- Runs sql (one value) with setting set to value for the transaction and
+-- returns what it returned ('<NULL>' for NULL) or the error it raised as
+-- SQLSTATE | message | detail | hint; 'TOKEN LEAKED: ...' when secret shows
+-- anywhere in the error, its context included. For the claims tests.
+CREATE FUNCTION regress.with_setting(setting text, value text, sql text, secret text DEFAULT 'TOKENSECRET')
+RETURNS text LANGUAGE plpgsql AS $$
+DECLARE st text; msg text; det text; hin text; ctx text; result text;
+BEGIN
+  PERFORM set_config(setting, value, true);
+  EXECUTE sql INTO result;
+  RETURN coalesce(result, '<NULL>');
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
+                          det = PG_EXCEPTION_DETAIL, hin = PG_EXCEPTION_HINT,
+                          ctx = PG_EXCEPTION_CONTEXT;
+  IF position(secret IN concat_ws('|', msg, det, hin, ctx)) > 0 THEN
+    RETURN 'TOKEN LEAKED: ' || concat_ws(' | ', st, msg, det, hin, ctx);
+  END IF;
+  RETURN format('%s | %s | %s | %s', st, msg, det, hin);
+END $$;
 -- Delegation to a table owner as docs/partitions.md tells a DBA to grant
 -- it: the partition calls, their internal helpers and the two
 -- configuration tables, plus the routines named in extra.

@@ -1,26 +1,11 @@
 -- identity_claims: current_user_id(), current_claims(), current_claim()
 -- across the ways PostgREST, Supabase and poolers set the claims.
 
--- Sets a claims setting inside the call and reports the error of sql, if
--- any; fails loudly if the secret shows in any field (message, detail,
--- hint or context). The setting is not part of the statement text, so the
--- context cannot quote it by accident.
-CREATE FUNCTION pg_temp.fields(setting text, value text, sql text, secret text DEFAULT 'TOKENSECRET')
-RETURNS text LANGUAGE plpgsql AS $$
-DECLARE st text; msg text; det text; hin text; ctx text;
-BEGIN
-  PERFORM set_config(setting, value, true);
-  EXECUTE sql;
-  RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
-                          det = PG_EXCEPTION_DETAIL, hin = PG_EXCEPTION_HINT,
-                          ctx = PG_EXCEPTION_CONTEXT;
-  IF position(secret IN concat_ws('|', msg, det, hin, ctx)) > 0 THEN
-    RETURN 'TOKEN LEAKED: ' || concat_ws(' | ', st, msg, det, hin, ctx);
-  END IF;
-  RETURN format('%s | %s | %s | %s', st, msg, det, hin);
-END $$;
+-- regress.with_setting (sql/core.sql) sets a claims setting inside the
+-- call and reports what sql returned or raised; it fails loudly if the
+-- secret shows in any field (message, detail, hint or context). The setting
+-- is not part of the statement text, so the context cannot quote it by
+-- accident.
 
 -- All STABLE (never IMMUTABLE) and PARALLEL SAFE.
 SELECT p.oid::regprocedure, provolatile, proparallel, proisstrict
@@ -56,21 +41,21 @@ SET request.jwt.claims = '{"sub": null}';
 SELECT tenancy.current_user_id() IS NULL AS no_user;
 
 -- Malformed: 22P02 naming the setting or claim, never echoing the token.
-SELECT pg_temp.fields('request.jwt.claims', '{"sub": "TOKENSECRET"', $$SELECT tenancy.current_user_id()$$);
-SELECT pg_temp.fields('request.jwt.claims', 'eyJTOKENSECRET.eyJ.sig', $$SELECT tenancy.current_claims()$$);
-SELECT pg_temp.fields('request.jwt.claims', '{"sub": "TOKENSECRET"}', $$SELECT tenancy.current_user_id()$$);
-SELECT pg_temp.fields('request.jwt.claims', '{"sub": 42, "x": "TOKENSECRET"}', $$SELECT tenancy.current_user_id()$$);
-SELECT pg_temp.fields('request.jwt.claims', '{"sub": ["TOKENSECRET"]}', $$SELECT tenancy.current_user_id()$$);
-SELECT pg_temp.fields('request.jwt.claims', '["TOKENSECRET"]', $$SELECT tenancy.current_claim('sub')$$);
-SELECT pg_temp.fields('request.jwt.claims', '"TOKENSECRET"', $$SELECT tenancy.current_claims()$$);
-SELECT pg_temp.fields('request.jwt.claims', '{"sub": "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "k": "TOKENSECRET\u0000"}', $$SELECT tenancy.current_claims()$$);
-SELECT pg_temp.fields('request.jwt.claims', '{"sub": "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11 TOKENSECRET"}', $$SELECT tenancy.current_user_id()$$);
+SELECT regress.with_setting('request.jwt.claims', '{"sub": "TOKENSECRET"', $$SELECT tenancy.current_user_id()$$);
+SELECT regress.with_setting('request.jwt.claims', 'eyJTOKENSECRET.eyJ.sig', $$SELECT tenancy.current_claims()$$);
+SELECT regress.with_setting('request.jwt.claims', '{"sub": "TOKENSECRET"}', $$SELECT tenancy.current_user_id()$$);
+SELECT regress.with_setting('request.jwt.claims', '{"sub": 42, "x": "TOKENSECRET"}', $$SELECT tenancy.current_user_id()$$);
+SELECT regress.with_setting('request.jwt.claims', '{"sub": ["TOKENSECRET"]}', $$SELECT tenancy.current_user_id()$$);
+SELECT regress.with_setting('request.jwt.claims', '["TOKENSECRET"]', $$SELECT tenancy.current_claim('sub')$$);
+SELECT regress.with_setting('request.jwt.claims', '"TOKENSECRET"', $$SELECT tenancy.current_claims()$$);
+SELECT regress.with_setting('request.jwt.claims', '{"sub": "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "k": "TOKENSECRET\u0000"}', $$SELECT tenancy.current_claims()$$);
+SELECT regress.with_setting('request.jwt.claims', '{"sub": "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11 TOKENSECRET"}', $$SELECT tenancy.current_user_id()$$);
 -- Only the user claim is checked: other functions still work on the object.
-SELECT pg_temp.fields('request.jwt.claims', '{"sub": "not-a-uuid", "role": "x"}',
+SELECT regress.with_setting('request.jwt.claims', '{"sub": "not-a-uuid", "role": "x"}',
   $$SELECT tenancy.current_claim('role')$$, 'not-a-uuid');
-SELECT pg_temp.fields('request.jwt.claims', '{"sub": "not-a-uuid", "role": "x"}',
+SELECT regress.with_setting('request.jwt.claims', '{"sub": "not-a-uuid", "role": "x"}',
   $$SELECT tenancy.current_claims() ->> 'role'$$, 'not-a-uuid');
-SELECT pg_temp.fields('request.jwt.claims', '{"sub": "not-a-uuid", "role": "x"}',
+SELECT regress.with_setting('request.jwt.claims', '{"sub": "not-a-uuid", "role": "x"}',
   $$SELECT tenancy.current_user_id()$$, 'not-a-uuid');
 -- Errors are raised again on every call (not cached as "no user").
 SET request.jwt.claims = '{"sub": "not-a-uuid"}';
@@ -86,7 +71,7 @@ SET request.jwt.claim.sub = '22222222-2222-2222-2222-222222222222';
 SET request.jwt.claim.role = 'authenticated';
 SELECT tenancy.current_user_id(), tenancy.current_claims() IS NULL AS no_object,
        tenancy.current_claim('role');
-SELECT pg_temp.fields('request.jwt.claim.sub', 'TOKENSECRET', $$SELECT tenancy.current_user_id()$$);
+SELECT regress.with_setting('request.jwt.claim.sub', 'TOKENSECRET', $$SELECT tenancy.current_user_id()$$);
 -- The JSON claims win when both are set.
 SET request.jwt.claims = '{"sub": "33333333-3333-3333-3333-333333333333"}';
 SELECT tenancy.current_user_id(), tenancy.current_claim('role') IS NULL AS role_not_mixed_in;
