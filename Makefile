@@ -19,7 +19,7 @@ OBJS = $(patsubst %.cpp,%.o,$(sort $(wildcard src/*/*.cpp)))
 SQL_SOURCES = \
 	src/core/core.sql \
 	src/identity/identity.sql \
-	src/access/access.sql \
+	src/membership/membership.sql \
 	src/isolation/isolation.sql \
 	src/partitions/config.sql \
 	src/partitions/c_functions.sql \
@@ -35,8 +35,8 @@ SQL_SOURCES = \
 	src/partitions/purge.sql \
 	src/audit/audit.sql \
 	src/vault/vault.sql \
-	src/core/new_partitions.sql \
-	src/core/privileges.sql
+	src/module/new_partitions.sql \
+	src/module/privileges.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 EXTRA_CLEAN = $(EXTENSION)--$(EXTVERSION).sql $(OBJS:.o=.d)

@@ -1,6 +1,6 @@
 -- isolation.sql: enable_isolation, disable_isolation, isolation_report
 -- (SPEC part 3). Partitions made later are isolated by the event trigger in
--- src/core/new_partitions.sql.
+-- src/module/new_partitions.sql.
 --
 -- The record is tenancy.isolated_tables: per relation on which
 -- enable_isolation created the tenancy policies, the tenant column, the

@@ -11,7 +11,7 @@
 -- for each transaction's work. All dynamic SQL quotes every identifier (%I)
 -- and literal (%L). None of these functions is SECURITY DEFINER: they run
 -- with the caller's rights, and none is executable by PUBLIC
--- (src/core/privileges.sql).
+-- (src/module/privileges.sql).
 
 CREATE TABLE tenancy.partition_config (
     parent regclass PRIMARY KEY,

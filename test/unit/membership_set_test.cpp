@@ -1,5 +1,5 @@
 /* membership_set_test.cpp: sorting and searching one user's memberships. */
-#include "access/membership_set.hpp"
+#include "membership/membership_set.hpp"
 
 #include <catch2/catch.hpp>
 #include <cstring>

@@ -23,7 +23,7 @@
  * nothing; the pure sort runs on palloc'd arrays and cannot raise.
  */
 #include "core/boundary.hpp"
-#include "access/access_pg.hpp"
+#include "membership/access_pg.hpp"
 
 extern "C" {
 #include "access/genam.h"

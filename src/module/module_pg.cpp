@@ -2,7 +2,7 @@
  * module_pg.cpp: the shared library's entry points: module magic, _PG_init,
  * and tenancy.version().
  */
-#include "access/access_pg.hpp"
+#include "membership/access_pg.hpp"
 #include "audit/audit_pg.hpp"
 #include "core/boundary.hpp"
 #include "identity/identity_pg.hpp"

@@ -13,7 +13,7 @@
  * transaction abort.
  */
 #include "core/boundary.hpp"
-#include "access/access_pg.hpp"
+#include "membership/access_pg.hpp"
 
 extern "C" {
 #include "access/genam.h"

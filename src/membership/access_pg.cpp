@@ -8,7 +8,7 @@
  * Plain C-style glue: PODs and palloc'd memory only.
  */
 #include "core/boundary.hpp"
-#include "access/access_pg.hpp"
+#include "membership/access_pg.hpp"
 #include "identity/identity_pg.hpp"
 
 extern "C" {

@@ -3,7 +3,7 @@
  * access glue files (server glue; plain C style, may ereport).
  */
 #pragma once
-#include "access/membership_set.hpp"
+#include "membership/membership_set.hpp"
 #include "core/pg.hpp"
 
 extern "C" {

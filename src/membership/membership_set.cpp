@@ -1,7 +1,7 @@
 /*
  * membership_set.cpp: see membership_set.hpp.
  */
-#include "access/membership_set.hpp"
+#include "membership/membership_set.hpp"
 
 #include <algorithm>
 #include <cstring>

@@ -13,7 +13,7 @@
  */
 #include "core/boundary.hpp"
 #include "core/compat.hpp"
-#include "access/access_pg.hpp"
+#include "membership/access_pg.hpp"
 
 extern "C" {
 #include "catalog/pg_class.h"
