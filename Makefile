@@ -33,6 +33,7 @@ SQL_SOURCES = \
 	src/partitions/expire.sql \
 	src/partitions/maintenance.sql \
 	src/partitions/purge.sql \
+	src/partitions/schedule.sql \
 	src/audit/audit.sql \
 	src/vault/vault.sql \
 	src/module/new_partitions.sql \
