@@ -33,7 +33,9 @@ SQL_SOURCES = \
 	src/partitions/expire.sql \
 	src/partitions/maintenance.sql \
 	src/partitions/purge.sql \
+	src/partitions/cron_setup.sql \
 	src/partitions/schedule.sql \
+	src/partitions/maintenance_health.sql \
 	src/audit/audit.sql \
 	src/vault/vault.sql \
 	src/module/new_partitions.sql \
