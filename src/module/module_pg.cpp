@@ -7,6 +7,7 @@
 #include "core/boundary.hpp"
 #include "identity/identity_pg.hpp"
 #include "isolation/tenant_columns_pg.hpp"
+#include "partitions/tenant_pruning_pg.hpp"
 #include "vault/settings.hpp"
 
 #include <sodium.h>
@@ -32,6 +33,7 @@ _PG_init(void)
 	tenancy::access_init();
 	tenancy::tenant_columns_init();
 	tenancy::audit_init();
+	tenancy::tenant_pruning_init();
 	tenancy::vault::define_settings();
 }
 

@@ -1,0 +1,98 @@
+# 25_pruning: what a user's query costs on a table partitioned per tenant
+# (partition_by_tenant, 1,000 tenant partitions of 100 rows), under
+# tenancy's policies, against the same query naming the user's tenants
+# literally (which PostgreSQL prunes to those partitions when it plans).
+#
+# The user is an active member of 2 of the 1,000 tenants. Variants:
+#   literal   the table's owner (not under RLS) with
+#             WHERE tenant_id = ANY ('{t1,t2}'::uuid[])
+#   policy    the application role under enable_isolation's policy
+#             tenant_id = ANY (tenancy.user_workspaces()), no WHERE
+#   unpruned  the same with tenancy.prune_tenant_partitions = off (as
+#             before the executor hook: every partition scanned)
+# each in pgbench's simple mode (planned per query) and prepared mode
+# (PostgREST's; a generic plan after five runs), one transaction per query
+# with the claims set as PostgREST sets them. TPS, the median of
+# PRUNING_ROUNDS interleaved rounds (default 3) of BENCH_SECONDS (default 5).
+# Issue 13 item 4's target: policy <= 1.2x literal in time (>= 0.83x TPS).
+
+psql -X -q -v ON_ERROR_STOP=1 <<'SQL'
+CREATE EXTENSION tenancy;
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'bench_app') THEN
+    CREATE ROLE bench_app LOGIN;
+  END IF;
+END $$;
+CREATE FUNCTION bench_tenant(n int) RETURNS uuid LANGUAGE sql IMMUTABLE
+  AS $$ SELECT ('cccccccc-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid $$;
+CREATE TABLE members (tenant_id uuid NOT NULL, user_id uuid NOT NULL,
+                      PRIMARY KEY (user_id, tenant_id));
+INSERT INTO members VALUES (bench_tenant(17), 'dddddddd-0000-4000-8000-000000000001'),
+                           (bench_tenant(640), 'dddddddd-0000-4000-8000-000000000001');
+SELECT tenancy.register_membership('members', 'tenant_id', 'user_id') IS NULL AS registered;
+CREATE TABLE events (id bigint NOT NULL, tenant_id uuid NOT NULL, payload text NOT NULL)
+  PARTITION BY LIST (tenant_id);
+SELECT tenancy.partition_by_tenant('events', 'tenant_id') AS made;
+SELECT count(tenancy.add_tenant_partition('events', bench_tenant(n))) AS tenant_partitions
+  FROM generate_series(1, 1000) n;
+INSERT INTO events SELECT g, bench_tenant(g % 1000 + 1), md5(g::text) FROM generate_series(1, 100000) g;
+SELECT count(*) AS statements FROM tenancy.enable_isolation('events', 'tenant_id');
+GRANT SELECT ON events, members TO bench_app;
+VACUUM ANALYZE events;
+ALTER DATABASE bench SET session_preload_libraries = 'tenancy';
+SQL
+
+CLAIMS="SELECT set_config('request.jwt.claims', '{\"sub\": \"dddddddd-0000-4000-8000-000000000001\"}', true);"
+cat >"$BENCH_WORK/pruning_literal.sql" <<SQL
+BEGIN;
+$CLAIMS
+SELECT count(*) FROM events WHERE tenant_id = ANY ('{cccccccc-0000-4000-8000-000000000017,cccccccc-0000-4000-8000-000000000640}'::uuid[]);
+END;
+SQL
+cat >"$BENCH_WORK/pruning_policy.sql" <<SQL
+BEGIN;
+$CLAIMS
+SELECT count(*) FROM events;
+END;
+SQL
+cat >"$BENCH_WORK/pruning_unpruned.sql" <<SQL
+BEGIN;
+$CLAIMS
+SET LOCAL tenancy.prune_tenant_partitions = off;
+SELECT count(*) FROM events;
+END;
+SQL
+# the two queries see the same 200 rows
+psql -X -At -v ON_ERROR_STOP=1 -f "$BENCH_WORK/pruning_literal.sql" | grep -qx 200
+psql -X -At -v ON_ERROR_STOP=1 -U bench_app -f "$BENCH_WORK/pruning_policy.sql" | grep -qx 200
+scanned=$(psql -X -At -U bench_app -c "BEGIN" -c "$CLAIMS" \
+	-c "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT count(*) FROM events" -c "END" |
+	grep -cE 'Scan .*on events_' || true)
+echo "  partitions scanned under the policy: $scanned"
+
+pruning_tps() {
+	local variant=$1 mode=$2 user=postgres
+	[ "$variant" = literal ] || user=bench_app
+	local out=$BENCH_WORK/pgbench-pruning-$variant-$mode.log
+	"$BENCH_BINDIR/pgbench" -n -M "$mode" -c 1 -j 1 -T "${BENCH_SECONDS:-5}" \
+		-f "$BENCH_WORK/pruning_$variant.sql" -U "$user" >"$out" 2>&1 || { cat "$out" >&2; return 1; }
+	sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$out"
+}
+declare -A PRUNING_TPS
+for ((round = 1; round <= ${PRUNING_ROUNDS:-3}; round++)); do
+	for mode in simple prepared; do
+		for variant in literal policy unpruned; do
+			tps=$(pruning_tps "$variant" "$mode")
+			printf '  round %d %-36s %12.2f tps\n' "$round" "pruning.$mode.$variant" "$tps"
+			PRUNING_TPS[$mode.$variant]+="$tps "
+		done
+	done
+done
+for key in simple.literal simple.policy simple.unpruned prepared.literal prepared.policy prepared.unpruned; do
+	# shellcheck disable=SC2086 # the rounds' values, one word each
+	record_median "pruning.$key" tps ${PRUNING_TPS[$key]}
+done
+compare pruning.simple.policy pruning.simple.literal ">= 0.83x (<= 1.2x time)"
+compare pruning.prepared.policy pruning.prepared.literal ">= 0.83x (<= 1.2x time)"
+compare pruning.simple.policy pruning.simple.unpruned "(the gain of pruning)"
+compare pruning.prepared.policy pruning.prepared.unpruned "(the gain of pruning)"
