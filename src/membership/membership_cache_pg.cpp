@@ -23,7 +23,8 @@
  * nothing; the pure sort runs on palloc'd arrays and cannot raise.
  */
 #include "core/boundary.hpp"
-#include "membership/access_pg.hpp"
+#include "membership/membership_cache_pg.hpp"
+#include "membership/registration_pg.hpp"
 
 extern "C" {
 #include "access/genam.h"
@@ -33,6 +34,7 @@ extern "C" {
 #include "lib/ilist.h"
 #include "storage/procarray.h"
 #include "utils/fmgroids.h"
+#include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/rel.h"
@@ -43,8 +45,6 @@ extern "C" {
 #include <cstring>
 
 namespace tenancy {
-
-uint64 membership_generation = 1;
 
 namespace {
 
@@ -187,7 +187,7 @@ scan_memberships(const Registration *reg, Relation rel, Snapshot snapshot,
 	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
 	{
 		bool isnull;
-		Datum workspace = heap_getattr(tuple, reg->tenant_attno, desc, &isnull);
+		Datum tenant = heap_getattr(tuple, reg->tenant_attno, desc, &isnull);
 
 		if (isnull || !is_active(reg, tuple, desc))
 			continue;
@@ -198,7 +198,7 @@ scan_memberships(const Registration *reg, Relation rel, Snapshot snapshot,
 				repalloc(out->rows, capacity * sizeof(MembershipRow)));
 		}
 		MembershipRow *row = &out->rows[out->nrows++];
-		memcpy(row->workspace, DatumGetUUIDP(workspace)->data, UUID_LEN);
+		memcpy(row->tenant, DatumGetUUIDP(tenant)->data, UUID_LEN);
 		row->role = nullptr;
 		if (reg->role_attno != 0)
 			row->role = column_text(tuple, reg->role_attno, desc,
@@ -206,16 +206,16 @@ scan_memberships(const Registration *reg, Relation rel, Snapshot snapshot,
 	}
 	systable_endscan(scan);
 	sort_memberships(out->rows, out->nrows);
-	out->workspaces = static_cast<pg_uuid_t *>(palloc(Max(out->nrows, 1) * sizeof(pg_uuid_t)));
-	out->nworkspaces = static_cast<int>(distinct_workspaces(
-		out->rows, out->nrows, reinterpret_cast<unsigned char (*)[16]>(out->workspaces)));
+	out->tenants = static_cast<pg_uuid_t *>(palloc(Max(out->nrows, 1) * sizeof(pg_uuid_t)));
+	out->ntenants = static_cast<int>(distinct_tenants(
+		out->rows, out->nrows, reinterpret_cast<unsigned char (*)[16]>(out->tenants)));
 }
 
 /* Copies data into one block of the cache context and files it under user. */
 const UserMemberships *
 store(const pg_uuid_t *user, const UserMemberships *data)
 {
-	Size size = data->nrows * sizeof(MembershipRow) + data->nworkspaces * sizeof(pg_uuid_t);
+	Size size = data->nrows * sizeof(MembershipRow) + data->ntenants * sizeof(pg_uuid_t);
 	char *block;
 	char *strings;
 	bool found;
@@ -236,11 +236,11 @@ store(const pg_uuid_t *user, const UserMemberships *data)
 	entry->block = block;
 	entry->data = *data;
 	entry->data.rows = reinterpret_cast<MembershipRow *>(block);
-	entry->data.workspaces =
+	entry->data.tenants =
 		reinterpret_cast<pg_uuid_t *>(block + data->nrows * sizeof(MembershipRow));
 	memcpy(entry->data.rows, data->rows, data->nrows * sizeof(MembershipRow));
-	memcpy(entry->data.workspaces, data->workspaces, data->nworkspaces * sizeof(pg_uuid_t));
-	strings = block + data->nrows * sizeof(MembershipRow) + data->nworkspaces * sizeof(pg_uuid_t);
+	memcpy(entry->data.tenants, data->tenants, data->ntenants * sizeof(pg_uuid_t));
+	strings = block + data->nrows * sizeof(MembershipRow) + data->ntenants * sizeof(pg_uuid_t);
 	for (int i = 0; i < data->nrows; i++)
 	{
 		if (data->rows[i].role == nullptr)
@@ -259,12 +259,12 @@ void
 apply_invalidations(void)
 {
 	AcceptInvalidationMessages();
-	if (cache.generation == membership_generation)
+	if (cache.generation == membership_generation())
 		return;
 	if (cache.entries != nullptr && hash_get_num_entries(cache.entries) > 0)
 		cache.invalidations++;
 	flush_entries();
-	cache.generation = membership_generation;
+	cache.generation = membership_generation();
 }
 
 } // namespace
@@ -294,13 +294,13 @@ memberships_of(const pg_uuid_t *user)
 			}
 		}
 		const Registration *reg = current_registration();
-		uint64 generation = membership_generation;
+		uint64 generation = membership_generation();
 		if (generation != cache.generation && attempt < max_attempts)
 			continue;
 		// registered, so that our xmin protects what it sees until the scan ends
 		Snapshot snapshot = RegisterSnapshot(GetSnapshotData(&fill_snapshot_data));
 		Relation rel = table_open(reg->relid, AccessShareLock);
-		if (membership_generation != generation && attempt < max_attempts)
+		if (membership_generation() != generation && attempt < max_attempts)
 		{
 			table_close(rel, AccessShareLock);
 			UnregisterSnapshot(snapshot);
@@ -313,7 +313,7 @@ memberships_of(const pg_uuid_t *user)
 		UnregisterSnapshot(snapshot);
 		cache.misses++;
 		AcceptInvalidationMessages();
-		if (membership_generation != generation || generation != cache.generation)
+		if (membership_generation() != generation || generation != cache.generation)
 			return data; /* an invalidation raced the fill: answer, do not keep */
 		return store(user, data);
 	}
@@ -338,11 +338,14 @@ membership_cache_reset(void)
 	cache.hits = cache.misses = cache.invalidations = 0;
 }
 
-/* Read by access_init to define the GUC. */
-int *
-membership_cache_size_variable(void)
+void
+membership_cache_init(void)
 {
-	return &membership_cache_size;
+	DefineCustomIntVariable("tenancy.membership_cache_size",
+							"Users whose memberships each backend keeps cached.",
+							"The least recently used user is dropped when the cache is full.",
+							&membership_cache_size, 10000, 1, 10000000, PGC_USERSET, 0, nullptr,
+							nullptr, nullptr);
 }
 
 } // namespace tenancy

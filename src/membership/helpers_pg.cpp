@@ -1,5 +1,5 @@
 /*
- * access_pg.cpp: the SQL-callable access helpers and the caches' figures.
+ * helpers_pg.cpp: the SQL-callable access helpers and the caches' figures.
  *
  * Each helper reads the caller's id from the claims cache (identity) and
  * the caller's memberships from the membership cache; a per-row policy
@@ -8,28 +8,16 @@
  * Plain C-style glue: PODs and palloc'd memory only.
  */
 #include "core/boundary.hpp"
-#include "membership/access_pg.hpp"
+#include "membership/membership_cache_pg.hpp"
 #include "identity/identity_pg.hpp"
 
 extern "C" {
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "utils/array.h"
-#include "utils/guc.h"
 }
 
 namespace tenancy {
-
-void
-access_init(void)
-{
-	DefineCustomIntVariable("tenancy.membership_cache_size",
-							"Users whose memberships each backend keeps cached.",
-							"The least recently used user is dropped when the cache is full.",
-							membership_cache_size_variable(), 10000, 1, 10000000, PGC_USERSET, 0,
-							nullptr, nullptr, nullptr);
-	register_relcache_callback();
-}
 
 namespace {
 
@@ -72,11 +60,11 @@ TENANCY_FUNCTION(user_has_workspace_access)
 TENANCY_FUNCTION(user_workspaces)
 {
 	const tenancy::UserMemberships *m = tenancy::current_memberships();
-	int count = m ? m->nworkspaces : 0;
+	int count = m ? m->ntenants : 0;
 	Datum *elements = static_cast<Datum *>(palloc(Max(count, 1) * sizeof(Datum)));
 
 	for (int i = 0; i < count; i++)
-		elements[i] = UUIDPGetDatum(&m->workspaces[i]);
+		elements[i] = UUIDPGetDatum(&m->tenants[i]);
 	PG_RETURN_ARRAYTYPE_P(construct_array(elements, count, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
 }
 
