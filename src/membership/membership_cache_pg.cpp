@@ -48,7 +48,8 @@ namespace tenancy {
 
 namespace {
 
-int membership_cache_size = 10000; /* GUC tenancy.membership_cache_size */
+/* GUC tenancy.membership_cache_size, in kB: the memory the entries may hold. */
+int membership_cache_size = 16 * 1024;
 
 struct MembershipEntry
 {
@@ -56,6 +57,7 @@ struct MembershipEntry
 	dlist_node lru; /* most recently used at the head */
 	UserMemberships data;
 	void *block; /* one allocation holding data's arrays and role strings */
+	Size bytes;	 /* what this entry costs: its block as allocated, and itself */
 };
 
 struct MembershipCache
@@ -63,6 +65,7 @@ struct MembershipCache
 	MemoryContext context;
 	HTAB *entries;
 	dlist_head lru;
+	Size bytes; /* the sum of the entries' bytes */
 	uint64 generation;
 	int64 hits;
 	int64 misses;
@@ -81,6 +84,7 @@ flush_entries(void)
 	if (cache.context != nullptr)
 		MemoryContextReset(cache.context);
 	cache.entries = nullptr;
+	cache.bytes = 0;
 	dlist_init(&cache.lru);
 }
 
@@ -103,11 +107,17 @@ ensure_table(void)
 	dlist_init(&cache.lru);
 }
 
-void
-evict_to(long limit)
+Size
+cache_limit_bytes(void)
 {
-	while (hash_get_num_entries(cache.entries) > 0 &&
-		   hash_get_num_entries(cache.entries) >= limit)
+	return static_cast<Size>(membership_cache_size) * 1024;
+}
+
+/* Drops least recently used entries until at most target bytes remain. */
+void
+evict_to(Size target)
+{
+	while (cache.bytes > target && !dlist_is_empty(&cache.lru))
 	{
 		// dlist_tail_element's type check is C-only; this is its arithmetic
 		dlist_node *node = dlist_tail_node(&cache.lru);
@@ -115,6 +125,7 @@ evict_to(long limit)
 			reinterpret_cast<char *>(node) - offsetof(MembershipEntry, lru));
 		pg_uuid_t key = oldest->user;
 
+		cache.bytes -= oldest->bytes;
 		dlist_delete(&oldest->lru);
 		pfree(oldest->block);
 		hash_search(cache.entries, &key, HASH_REMOVE, nullptr);
@@ -211,7 +222,11 @@ scan_memberships(const Registration *reg, Relation rel, Snapshot snapshot,
 		out->rows, out->nrows, reinterpret_cast<unsigned char (*)[16]>(out->tenants)));
 }
 
-/* Copies data into one block of the cache context and files it under user. */
+/*
+ * Copies data into one block of the cache context and files it under user,
+ * first dropping the least recently used users until it fits the limit. A
+ * user whose memberships alone exceed the limit is answered, not kept.
+ */
 const UserMemberships *
 store(const pg_uuid_t *user, const UserMemberships *data)
 {
@@ -223,17 +238,23 @@ store(const pg_uuid_t *user, const UserMemberships *data)
 	for (int i = 0; i < data->nrows; i++)
 		if (data->rows[i].role != nullptr)
 			size += strlen(data->rows[i].role) + 1;
+	Size needed = MAXALIGN(Max(size, 1)) + sizeof(MembershipEntry);
+	if (needed > cache_limit_bytes())
+		return data;
 	ensure_table();
-	evict_to(Max(membership_cache_size, 1));
+	evict_to(cache_limit_bytes() - needed);
 	block = static_cast<char *>(MemoryContextAlloc(cache.context, Max(size, 1)));
 	MembershipEntry *entry =
 		static_cast<MembershipEntry *>(hash_search(cache.entries, user, HASH_ENTER, &found));
 	if (found)
 	{
+		cache.bytes -= entry->bytes;
 		dlist_delete(&entry->lru);
 		pfree(entry->block);
 	}
 	entry->block = block;
+	entry->bytes = GetMemoryChunkSpace(block) + sizeof(MembershipEntry);
+	cache.bytes += entry->bytes;
 	entry->data = *data;
 	entry->data.rows = reinterpret_cast<MembershipRow *>(block);
 	entry->data.tenants =
@@ -342,10 +363,11 @@ void
 membership_cache_init(void)
 {
 	DefineCustomIntVariable("tenancy.membership_cache_size",
-							"Users whose memberships each backend keeps cached.",
-							"The least recently used user is dropped when the cache is full.",
-							&membership_cache_size, 10000, 1, 10000000, PGC_USERSET, 0, nullptr,
-							nullptr, nullptr);
+							"Memory each backend's membership cache may hold.",
+							"The least recently used users are dropped to make room; a user "
+							"whose memberships alone exceed it is answered without caching.",
+							&membership_cache_size, 16 * 1024, 64, MAX_KILOBYTES, PGC_USERSET,
+							GUC_UNIT_KB, nullptr, nullptr, nullptr);
 }
 
 } // namespace tenancy
