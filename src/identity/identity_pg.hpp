@@ -27,6 +27,26 @@ bool current_user_uuid(pg_uuid_t *user_id);
  */
 bool current_user_uuid_if_valid(pg_uuid_t *user_id);
 
+/*
+ * The caller's claims document as the claims setting holds it (a JSON
+ * object), or NULL when there is none or only the older per-claim
+ * settings; raises 22P02 when it is malformed. *version changes whenever
+ * the document (or the settings it was read with) does, so a reader of
+ * another claim parses it once per document. Valid until the next call.
+ */
+const char *current_claims_document(uint64 *version);
+
+/* Defines tenancy.active_tenant_claim; called once from _PG_init. */
+void active_tenant_init(void);
+
+/*
+ * The tenant named by the claim tenancy.active_tenant_claim names: true and
+ * *tenant set, or false when the setting is unset or the caller's claims
+ * do not carry it (absent or JSON null). Raises 22P02 naming the claim when
+ * its value is not a UUID. Plain C style, may ereport.
+ */
+bool current_active_tenant(pg_uuid_t *tenant);
+
 /* This backend's claims cache figures, for tenancy.cache_stats(). */
 struct ClaimsCacheStats
 {

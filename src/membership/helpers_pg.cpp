@@ -21,15 +21,35 @@ namespace tenancy {
 
 namespace {
 
-/* The current user's memberships, or nullptr when there is no user. */
+/* The memberships of one tenant, a view into a cached entry. */
+UserMemberships narrowed;
+
+/*
+ * What the helpers answer from: the current user's memberships, narrowed to
+ * the active tenant when the caller's claims name one (a tenant the user
+ * does not belong to leaves nothing), or nullptr when there is no user.
+ * The one place that decides whose memberships a helper sees. Valid until
+ * the next call.
+ */
 const UserMemberships *
-current_memberships(void)
+caller_memberships(void)
 {
 	pg_uuid_t user;
+	pg_uuid_t active;
 
 	if (!current_user_uuid(&user))
 		return nullptr;
-	return memberships_of(&user);
+	const UserMemberships *all = memberships_of(&user);
+	if (!current_active_tenant(&active))
+		return all;
+	const MembershipRow *first;
+	narrowed = *all;
+	narrowed.nrows = static_cast<int>(tenant_rows(all->rows, all->nrows, active.data, &first));
+	narrowed.rows = const_cast<MembershipRow *>(first);
+	narrowed.ntenants = narrowed.nrows > 0 ? 1 : 0;
+	// the row's tenant bytes are the tenant: a pg_uuid_t is its 16 bytes
+	narrowed.tenants = narrowed.nrows > 0 ? reinterpret_cast<pg_uuid_t *>(narrowed.rows->tenant) : nullptr;
+	return &narrowed;
 }
 
 void
@@ -50,7 +70,7 @@ TENANCY_FUNCTION(user_has_workspace_access)
 {
 	if (PG_ARGISNULL(0))
 		PG_RETURN_BOOL(false);
-	const tenancy::UserMemberships *m = tenancy::current_memberships();
+	const tenancy::UserMemberships *m = tenancy::caller_memberships();
 	if (m == nullptr)
 		PG_RETURN_BOOL(false);
 	PG_RETURN_BOOL(tenancy::find_membership(m->rows, m->nrows, PG_GETARG_UUID_P(0)->data) !=
@@ -59,7 +79,7 @@ TENANCY_FUNCTION(user_has_workspace_access)
 
 TENANCY_FUNCTION(user_workspaces)
 {
-	const tenancy::UserMemberships *m = tenancy::current_memberships();
+	const tenancy::UserMemberships *m = tenancy::caller_memberships();
 	int count = m ? m->ntenants : 0;
 	Datum *elements = static_cast<Datum *>(palloc(Max(count, 1) * sizeof(Datum)));
 
@@ -72,7 +92,7 @@ TENANCY_FUNCTION(user_workspace_role)
 {
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	const tenancy::UserMemberships *m = tenancy::current_memberships();
+	const tenancy::UserMemberships *m = tenancy::caller_memberships();
 	if (m == nullptr)
 		PG_RETURN_NULL();
 	tenancy::require_roles(m);
@@ -91,7 +111,7 @@ TENANCY_FUNCTION(user_has_workspace_role)
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		PG_RETURN_BOOL(false);
-	const tenancy::UserMemberships *m = tenancy::current_memberships();
+	const tenancy::UserMemberships *m = tenancy::caller_memberships();
 	if (m == nullptr)
 		PG_RETURN_BOOL(false);
 	tenancy::require_roles(m);

@@ -70,6 +70,20 @@ find_membership(const MembershipRow *rows, std::size_t count,
 	return it;
 }
 
+std::size_t
+tenant_rows(const MembershipRow *rows, std::size_t count, const unsigned char tenant[16],
+			const MembershipRow **first) noexcept
+{
+	const MembershipRow *end = rows + count;
+	const MembershipRow *it = find_membership(rows, count, tenant);
+	std::size_t n = 0;
+
+	*first = it;
+	while (it != nullptr && it + n != end && std::memcmp(it[n].tenant, tenant, 16) == 0)
+		n++;
+	return n;
+}
+
 bool
 has_membership_role(const MembershipRow *rows, std::size_t count,
 					const unsigned char tenant[16], const char *const *roles,

@@ -35,6 +35,14 @@ const MembershipRow *find_membership(const MembershipRow *rows, std::size_t coun
 									 const unsigned char tenant[16]) noexcept;
 
 /*
+ * The sorted rows of one tenant: *first and the count returned (0, with
+ * *first nullptr, when there are none). They are contiguous, so a caller
+ * can answer for that tenant alone without copying.
+ */
+std::size_t tenant_rows(const MembershipRow *rows, std::size_t count,
+						const unsigned char tenant[16], const MembershipRow **first) noexcept;
+
+/*
  * Whether the sorted rows hold tenant with one of roles (nullptr entries
  * in roles are skipped).
  */

@@ -30,6 +30,7 @@ _PG_init(void)
 				(errcode(ERRCODE_INTERNAL_ERROR),
 				 errmsg("tenancy could not initialise libsodium")));
 	tenancy::identity_init();
+	tenancy::active_tenant_init();
 	tenancy::registration_init();
 	tenancy::membership_cache_init();
 	tenancy::tenant_columns_init();

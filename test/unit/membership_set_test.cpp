@@ -90,3 +90,22 @@ TEST_CASE("a role matches only in its own tenant", "[access]")
 	CHECK_FALSE(tenancy::has_membership_role(rows.data(), rows.size(), w7.data(), editor, 1));
 	CHECK_FALSE(tenancy::has_membership_role(rows.data(), rows.size(), w5.data(), editor, 0));
 }
+
+TEST_CASE("one tenant's rows are a contiguous range, or none", "[access]")
+{
+	std::vector<tenancy::MembershipRow> rows = {row(0x09, "owner"), row(0x05, "viewer"),
+												row(0x05, "editor"), row(0x0a, nullptr)};
+	tenancy::sort_memberships(rows.data(), rows.size());
+	auto w5 = ws(0x05), w9 = ws(0x09), wa = ws(0x0a), w7 = ws(0x07);
+	const tenancy::MembershipRow *first = nullptr;
+	CHECK(tenancy::tenant_rows(rows.data(), rows.size(), w5.data(), &first) == 2);
+	CHECK(first == &rows[0]);
+	CHECK(tenancy::tenant_rows(rows.data(), rows.size(), w9.data(), &first) == 1);
+	CHECK(first == &rows[2]);
+	CHECK(tenancy::tenant_rows(rows.data(), rows.size(), wa.data(), &first) == 1);
+	CHECK(first == &rows[3]);
+	CHECK(tenancy::tenant_rows(rows.data(), rows.size(), w7.data(), &first) == 0);
+	CHECK(first == nullptr);
+	CHECK(tenancy::tenant_rows(rows.data(), 0, w5.data(), &first) == 0);
+	CHECK(first == nullptr);
+}
