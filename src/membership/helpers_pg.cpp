@@ -48,7 +48,8 @@ caller_memberships(void)
 	narrowed.rows = const_cast<MembershipRow *>(first);
 	narrowed.ntenants = narrowed.nrows > 0 ? 1 : 0;
 	// the row's tenant bytes are the tenant: a pg_uuid_t is its 16 bytes
-	narrowed.tenants = narrowed.nrows > 0 ? reinterpret_cast<pg_uuid_t *>(narrowed.rows->tenant) : nullptr;
+	narrowed.tenants =
+		narrowed.nrows > 0 ? reinterpret_cast<pg_uuid_t *>(narrowed.rows->tenant) : nullptr;
 	return &narrowed;
 }
 
