@@ -109,16 +109,14 @@ active_tenant_init(void)
 bool
 current_active_tenant(pg_uuid_t *tenant)
 {
-	uint64 version;
-
 	if (active_tenant_claim == nullptr || active_tenant_claim[0] == '\0')
 		return false;
-	const char *document = current_claims_document(&version);
-	if (document == nullptr)
+	ClaimsSource source = current_claims_source();
+	if (source.document == nullptr)
 		return false;
-	if (!parsed.valid || parsed.version != version ||
+	if (!parsed.valid || parsed.version != source.version ||
 		strcmp(parsed.claim, active_tenant_claim) != 0)
-		parse(document, version);
+		parse(source.document, source.version);
 	if (parsed.malformed)
 		report_malformed();
 	if (!parsed.present)

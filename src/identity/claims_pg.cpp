@@ -435,13 +435,17 @@ current_user_uuid_if_valid(pg_uuid_t *user_id)
 	return true;
 }
 
-const char *
-current_claims_document(uint64 *version)
+ClaimsSource
+current_claims_source(void)
 {
 	const ClaimsCache *state = current_claims_state();
+	ClaimsSource source;
 
-	*version = state->fills;
-	return state->raw;
+	source.document = state->raw;
+	source.legacy_user = state->raw ? nullptr : state->legacy_raw;
+	source.user_claim = state->user_claim;
+	source.version = state->fills;
+	return source;
 }
 
 ClaimsCacheStats

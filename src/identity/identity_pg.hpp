@@ -28,13 +28,21 @@ bool current_user_uuid(pg_uuid_t *user_id);
 bool current_user_uuid_if_valid(pg_uuid_t *user_id);
 
 /*
- * The caller's claims document as the claims setting holds it (a JSON
- * object), or NULL when there is none or only the older per-claim
- * settings; raises 22P02 when it is malformed. *version changes whenever
- * the document (or the settings it was read with) does, so a reader of
- * another claim parses it once per document. Valid until the next call.
+ * Where the caller's claims are, for readers of one more claim: the JSON
+ * claims document the claims setting holds (NULL when there is none), the
+ * older per-claim user setting's value when there is no document (or
+ * NULL), the user claim's name, and a version that changes whenever any of
+ * them does, so a reader parses once per document. Raises 22P02 when the
+ * document is malformed. Valid until the next call.
  */
-const char *current_claims_document(uint64 *version);
+struct ClaimsSource
+{
+	const char *document;
+	const char *legacy_user;
+	const char *user_claim;
+	uint64 version;
+};
+ClaimsSource current_claims_source(void);
 
 /* Defines tenancy.active_tenant_claim; called once from _PG_init. */
 void active_tenant_init(void);
