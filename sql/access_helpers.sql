@@ -180,27 +180,7 @@ SELECT pg_temp.fields($$SELECT tenancy.cache_reset()$$);
 SELECT count(*) FROM tenancy.cache_stats();
 RESET ROLE;
 
--- The cache is bounded by tenancy.membership_cache_size (least recently used goes).
-SELECT tenancy.cache_reset();
-SET tenancy.membership_cache_size = 2;
-SELECT pg_temp.as_user('aaaaaaaa-0000-0000-0000-000000000001');
-SELECT tenancy.user_workspaces() IS NOT NULL;
-SELECT pg_temp.as_user('bbbbbbbb-0000-0000-0000-000000000002');
-SELECT tenancy.user_workspaces() IS NOT NULL;
-SELECT pg_temp.as_user('aaaaaaaa-0000-0000-0000-000000000001');
-SELECT tenancy.user_workspaces() IS NOT NULL;
-SELECT pg_temp.as_user('cccccccc-0000-0000-0000-000000000003');
-SELECT tenancy.user_workspaces() IS NOT NULL;
-SELECT cache, hits, misses, entries FROM tenancy.cache_stats() WHERE cache = 'memberships';
--- ann was used more recently than bob, so ann is still cached: a hit
-SELECT pg_temp.as_user('aaaaaaaa-0000-0000-0000-000000000001');
-SELECT tenancy.user_workspaces();
-SELECT cache, hits, misses, entries FROM tenancy.cache_stats() WHERE cache = 'memberships';
--- bob was dropped: a miss, and still the right answer
-SELECT pg_temp.as_user('bbbbbbbb-0000-0000-0000-000000000002');
-SELECT tenancy.user_workspaces();
-SELECT cache, hits, misses, entries FROM tenancy.cache_stats() WHERE cache = 'memberships';
-RESET tenancy.membership_cache_size;
+-- The cache's memory bound: access_cache_memory.sql.
 
 SELECT pg_temp.as_user(NULL);
 DROP TABLE items, team_members;

@@ -72,6 +72,26 @@ SELECT tenancy.current_user_id() AS who, count(*) AS visible FROM demo_projects;
 COMMIT;
 
 \echo
+\echo 'Clerk and Supabase tokens name the organization the user is working in (org_id).'
+\echo 'A superuser names that claim once; ann then sees her active organization only:'
+SET tenancy.active_tenant_claim = 'org_id';
+BEGIN;
+SET LOCAL ROLE demo_app;
+SELECT set_config('request.jwt.claims',
+  '{"sub": "a0000000-0000-0000-0000-00000000a001", "org_id": "ac3e0000-0000-0000-0000-000000000001"}', true) IS NOT NULL AS claims_set;
+SELECT tenancy.user_workspaces() AS active_only;
+SELECT id, title FROM demo_projects ORDER BY id;
+COMMIT;
+\echo 'A token naming an organization she is not in (Initech) gives no access at all:'
+BEGIN;
+SET LOCAL ROLE demo_app;
+SELECT set_config('request.jwt.claims',
+  '{"sub": "a0000000-0000-0000-0000-00000000a001", "org_id": "1417ec40-0000-0000-0000-000000000003"}', true) IS NOT NULL AS claims_set;
+SELECT count(*) AS visible FROM demo_projects;
+COMMIT;
+RESET tenancy.active_tenant_claim;
+
+\echo
 \echo 'Revocation: ann leaves Globex. Her next statement no longer sees it.'
 SET request.jwt.claims = '{"sub": "a0000000-0000-0000-0000-00000000a001"}';
 SELECT tenancy.user_workspaces() AS ann_before;

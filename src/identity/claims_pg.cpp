@@ -71,6 +71,7 @@ struct ClaimsCache
 	bool bad_user; /* the user claim is present but not a UUID */
 	const char *user_source; /* the setting the bad user claim came from */
 	pg_uuid_t user_id;
+	uint64 fills; /* moves with every fill: the document's version for readers of other claims */
 	int64 hits;
 	int64 misses;
 	int64 invalidations;
@@ -283,6 +284,7 @@ fill(const char *raw, const char *legacy_raw)
 		cache.context = AllocSetContextCreate(CacheMemoryContext, "tenancy claims cache",
 											  ALLOCSET_SMALL_SIZES);
 	cache.valid = false;
+	cache.fills++;
 	MemoryContextReset(cache.context);
 	cache.setting_name = copy_or_null(claims_setting_name);
 	cache.user_claim = copy_or_null(user_claim_name);
@@ -431,6 +433,19 @@ current_user_uuid_if_valid(pg_uuid_t *user_id)
 		return false;
 	*user_id = state->user_id;
 	return true;
+}
+
+ClaimsSource
+current_claims_source(void)
+{
+	const ClaimsCache *state = current_claims_state();
+	ClaimsSource source;
+
+	source.document = state->raw;
+	source.legacy_user = state->raw ? nullptr : state->legacy_raw;
+	source.user_claim = state->user_claim;
+	source.version = state->fills;
+	return source;
 }
 
 ClaimsCacheStats

@@ -6,6 +6,12 @@ AS 'MODULE_PATHNAME', 'current_user_id';
 COMMENT ON FUNCTION tenancy.current_user_id() IS
   'The caller''s user id: claim tenancy.user_claim (default sub) of the JSON claims in setting tenancy.claims_setting (default request.jwt.claims), else request.jwt.claim.sub; NULL when unset';
 
+CREATE FUNCTION tenancy.current_user_id_text() RETURNS text
+LANGUAGE c STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'current_user_id_text';
+COMMENT ON FUNCTION tenancy.current_user_id_text() IS
+  'The caller''s user id as any string (Clerk''s user_2abc..., Auth0''s auth0|123): the same claim as current_user_id(), a JSON string of 1 to 255 ASCII characters; NULL when unset';
+
 CREATE FUNCTION tenancy.current_claims() RETURNS jsonb
 LANGUAGE c STABLE PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'current_claims';

@@ -27,6 +27,34 @@ bool current_user_uuid(pg_uuid_t *user_id);
  */
 bool current_user_uuid_if_valid(pg_uuid_t *user_id);
 
+/*
+ * Where the caller's claims are, for readers of one more claim: the JSON
+ * claims document the claims setting holds (NULL when there is none), the
+ * older per-claim user setting's value when there is no document (or
+ * NULL), the user claim's name, and a version that changes whenever any of
+ * them does, so a reader parses once per document. Raises 22P02 when the
+ * document is malformed. Valid until the next call.
+ */
+struct ClaimsSource
+{
+	const char *document;
+	const char *legacy_user;
+	const char *user_claim;
+	uint64 version;
+};
+ClaimsSource current_claims_source(void);
+
+/* Defines tenancy.active_tenant_claim; called once from _PG_init. */
+void active_tenant_init(void);
+
+/*
+ * The tenant named by the claim tenancy.active_tenant_claim names: true and
+ * *tenant set, or false when the setting is unset or the caller's claims
+ * do not carry it (absent or JSON null). Raises 22P02 naming the claim when
+ * its value is not a UUID. Plain C style, may ereport.
+ */
+bool current_active_tenant(pg_uuid_t *tenant);
+
 /* This backend's claims cache figures, for tenancy.cache_stats(). */
 struct ClaimsCacheStats
 {

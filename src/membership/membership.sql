@@ -1,4 +1,4 @@
--- access.sql: memberships and the access helpers (SPEC part 2).
+-- membership.sql: memberships and the access helpers (SPEC part 2).
 
 -- The one registration of this database. Also the sentinel relation: the
 -- membership table's triggers invalidate it, and every backend's

@@ -23,7 +23,8 @@
  * nothing; the pure sort runs on palloc'd arrays and cannot raise.
  */
 #include "core/boundary.hpp"
-#include "membership/access_pg.hpp"
+#include "membership/membership_cache_pg.hpp"
+#include "membership/registration_pg.hpp"
 
 extern "C" {
 #include "access/genam.h"
@@ -33,6 +34,7 @@ extern "C" {
 #include "lib/ilist.h"
 #include "storage/procarray.h"
 #include "utils/fmgroids.h"
+#include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/rel.h"
@@ -44,11 +46,10 @@ extern "C" {
 
 namespace tenancy {
 
-uint64 membership_generation = 1;
-
 namespace {
 
-int membership_cache_size = 10000; /* GUC tenancy.membership_cache_size */
+/* GUC tenancy.membership_cache_size, in kB: the memory the entries may hold. */
+int membership_cache_size = 16 * 1024;
 
 struct MembershipEntry
 {
@@ -56,6 +57,7 @@ struct MembershipEntry
 	dlist_node lru; /* most recently used at the head */
 	UserMemberships data;
 	void *block; /* one allocation holding data's arrays and role strings */
+	Size bytes;	 /* what this entry costs: its block as allocated, and itself */
 };
 
 struct MembershipCache
@@ -63,6 +65,7 @@ struct MembershipCache
 	MemoryContext context;
 	HTAB *entries;
 	dlist_head lru;
+	Size bytes; /* the sum of the entries' bytes */
 	uint64 generation;
 	int64 hits;
 	int64 misses;
@@ -81,6 +84,7 @@ flush_entries(void)
 	if (cache.context != nullptr)
 		MemoryContextReset(cache.context);
 	cache.entries = nullptr;
+	cache.bytes = 0;
 	dlist_init(&cache.lru);
 }
 
@@ -103,11 +107,17 @@ ensure_table(void)
 	dlist_init(&cache.lru);
 }
 
-void
-evict_to(long limit)
+Size
+cache_limit_bytes(void)
 {
-	while (hash_get_num_entries(cache.entries) > 0 &&
-		   hash_get_num_entries(cache.entries) >= limit)
+	return static_cast<Size>(membership_cache_size) * 1024;
+}
+
+/* Drops least recently used entries until at most target bytes remain. */
+void
+evict_to(Size target)
+{
+	while (cache.bytes > target && !dlist_is_empty(&cache.lru))
 	{
 		// dlist_tail_element's type check is C-only; this is its arithmetic
 		dlist_node *node = dlist_tail_node(&cache.lru);
@@ -115,6 +125,7 @@ evict_to(long limit)
 			reinterpret_cast<char *>(node) - offsetof(MembershipEntry, lru));
 		pg_uuid_t key = oldest->user;
 
+		cache.bytes -= oldest->bytes;
 		dlist_delete(&oldest->lru);
 		pfree(oldest->block);
 		hash_search(cache.entries, &key, HASH_REMOVE, nullptr);
@@ -187,7 +198,7 @@ scan_memberships(const Registration *reg, Relation rel, Snapshot snapshot,
 	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
 	{
 		bool isnull;
-		Datum workspace = heap_getattr(tuple, reg->tenant_attno, desc, &isnull);
+		Datum tenant = heap_getattr(tuple, reg->tenant_attno, desc, &isnull);
 
 		if (isnull || !is_active(reg, tuple, desc))
 			continue;
@@ -198,7 +209,7 @@ scan_memberships(const Registration *reg, Relation rel, Snapshot snapshot,
 				repalloc(out->rows, capacity * sizeof(MembershipRow)));
 		}
 		MembershipRow *row = &out->rows[out->nrows++];
-		memcpy(row->workspace, DatumGetUUIDP(workspace)->data, UUID_LEN);
+		memcpy(row->tenant, DatumGetUUIDP(tenant)->data, UUID_LEN);
 		row->role = nullptr;
 		if (reg->role_attno != 0)
 			row->role = column_text(tuple, reg->role_attno, desc,
@@ -206,16 +217,20 @@ scan_memberships(const Registration *reg, Relation rel, Snapshot snapshot,
 	}
 	systable_endscan(scan);
 	sort_memberships(out->rows, out->nrows);
-	out->workspaces = static_cast<pg_uuid_t *>(palloc(Max(out->nrows, 1) * sizeof(pg_uuid_t)));
-	out->nworkspaces = static_cast<int>(distinct_workspaces(
-		out->rows, out->nrows, reinterpret_cast<unsigned char (*)[16]>(out->workspaces)));
+	out->tenants = static_cast<pg_uuid_t *>(palloc(Max(out->nrows, 1) * sizeof(pg_uuid_t)));
+	out->ntenants = static_cast<int>(distinct_tenants(
+		out->rows, out->nrows, reinterpret_cast<unsigned char (*)[16]>(out->tenants)));
 }
 
-/* Copies data into one block of the cache context and files it under user. */
+/*
+ * Copies data into one block of the cache context and files it under user,
+ * first dropping the least recently used users until it fits the limit. A
+ * user whose memberships alone exceed the limit is answered, not kept.
+ */
 const UserMemberships *
 store(const pg_uuid_t *user, const UserMemberships *data)
 {
-	Size size = data->nrows * sizeof(MembershipRow) + data->nworkspaces * sizeof(pg_uuid_t);
+	Size size = data->nrows * sizeof(MembershipRow) + data->ntenants * sizeof(pg_uuid_t);
 	char *block;
 	char *strings;
 	bool found;
@@ -223,24 +238,30 @@ store(const pg_uuid_t *user, const UserMemberships *data)
 	for (int i = 0; i < data->nrows; i++)
 		if (data->rows[i].role != nullptr)
 			size += strlen(data->rows[i].role) + 1;
+	Size needed = MAXALIGN(Max(size, 1)) + sizeof(MembershipEntry);
+	if (needed > cache_limit_bytes())
+		return data;
 	ensure_table();
-	evict_to(Max(membership_cache_size, 1));
+	evict_to(cache_limit_bytes() - needed);
 	block = static_cast<char *>(MemoryContextAlloc(cache.context, Max(size, 1)));
 	MembershipEntry *entry =
 		static_cast<MembershipEntry *>(hash_search(cache.entries, user, HASH_ENTER, &found));
 	if (found)
 	{
+		cache.bytes -= entry->bytes;
 		dlist_delete(&entry->lru);
 		pfree(entry->block);
 	}
 	entry->block = block;
+	entry->bytes = GetMemoryChunkSpace(block) + sizeof(MembershipEntry);
+	cache.bytes += entry->bytes;
 	entry->data = *data;
 	entry->data.rows = reinterpret_cast<MembershipRow *>(block);
-	entry->data.workspaces =
+	entry->data.tenants =
 		reinterpret_cast<pg_uuid_t *>(block + data->nrows * sizeof(MembershipRow));
 	memcpy(entry->data.rows, data->rows, data->nrows * sizeof(MembershipRow));
-	memcpy(entry->data.workspaces, data->workspaces, data->nworkspaces * sizeof(pg_uuid_t));
-	strings = block + data->nrows * sizeof(MembershipRow) + data->nworkspaces * sizeof(pg_uuid_t);
+	memcpy(entry->data.tenants, data->tenants, data->ntenants * sizeof(pg_uuid_t));
+	strings = block + data->nrows * sizeof(MembershipRow) + data->ntenants * sizeof(pg_uuid_t);
 	for (int i = 0; i < data->nrows; i++)
 	{
 		if (data->rows[i].role == nullptr)
@@ -259,12 +280,12 @@ void
 apply_invalidations(void)
 {
 	AcceptInvalidationMessages();
-	if (cache.generation == membership_generation)
+	if (cache.generation == membership_generation())
 		return;
 	if (cache.entries != nullptr && hash_get_num_entries(cache.entries) > 0)
 		cache.invalidations++;
 	flush_entries();
-	cache.generation = membership_generation;
+	cache.generation = membership_generation();
 }
 
 } // namespace
@@ -294,13 +315,13 @@ memberships_of(const pg_uuid_t *user)
 			}
 		}
 		const Registration *reg = current_registration();
-		uint64 generation = membership_generation;
+		uint64 generation = membership_generation();
 		if (generation != cache.generation && attempt < max_attempts)
 			continue;
 		// registered, so that our xmin protects what it sees until the scan ends
 		Snapshot snapshot = RegisterSnapshot(GetSnapshotData(&fill_snapshot_data));
 		Relation rel = table_open(reg->relid, AccessShareLock);
-		if (membership_generation != generation && attempt < max_attempts)
+		if (membership_generation() != generation && attempt < max_attempts)
 		{
 			table_close(rel, AccessShareLock);
 			UnregisterSnapshot(snapshot);
@@ -313,7 +334,7 @@ memberships_of(const pg_uuid_t *user)
 		UnregisterSnapshot(snapshot);
 		cache.misses++;
 		AcceptInvalidationMessages();
-		if (membership_generation != generation || generation != cache.generation)
+		if (membership_generation() != generation || generation != cache.generation)
 			return data; /* an invalidation raced the fill: answer, do not keep */
 		return store(user, data);
 	}
@@ -338,11 +359,15 @@ membership_cache_reset(void)
 	cache.hits = cache.misses = cache.invalidations = 0;
 }
 
-/* Read by access_init to define the GUC. */
-int *
-membership_cache_size_variable(void)
+void
+membership_cache_init(void)
 {
-	return &membership_cache_size;
+	DefineCustomIntVariable("tenancy.membership_cache_size",
+							"Memory each backend's membership cache may hold.",
+							"The least recently used users are dropped to make room; a user "
+							"whose memberships alone exceed it is answered without caching.",
+							&membership_cache_size, 16 * 1024, 64, MAX_KILOBYTES, PGC_USERSET,
+							GUC_UNIT_KB, nullptr, nullptr, nullptr);
 }
 
 } // namespace tenancy

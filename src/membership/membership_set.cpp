@@ -21,7 +21,7 @@ compare_roles(const char *a, const char *b) noexcept
 bool
 row_less(const MembershipRow &a, const MembershipRow &b) noexcept
 {
-	int c = std::memcmp(a.workspace, b.workspace, sizeof(a.workspace));
+	int c = std::memcmp(a.tenant, b.tenant, sizeof(a.tenant));
 
 	if (c != 0)
 		return c < 0;
@@ -29,9 +29,9 @@ row_less(const MembershipRow &a, const MembershipRow &b) noexcept
 }
 
 bool
-workspace_less(const MembershipRow &row, const unsigned char *workspace) noexcept
+tenant_less(const MembershipRow &row, const unsigned char *tenant) noexcept
 {
-	return std::memcmp(row.workspace, workspace, sizeof(row.workspace)) < 0;
+	return std::memcmp(row.tenant, tenant, sizeof(row.tenant)) < 0;
 }
 
 } // namespace
@@ -43,16 +43,16 @@ sort_memberships(MembershipRow *rows, std::size_t count) noexcept
 }
 
 std::size_t
-distinct_workspaces(const MembershipRow *rows, std::size_t count,
+distinct_tenants(const MembershipRow *rows, std::size_t count,
 					unsigned char (*out)[16]) noexcept
 {
 	std::size_t written = 0;
 
 	for (std::size_t i = 0; i < count; i++)
 	{
-		if (written > 0 && std::memcmp(out[written - 1], rows[i].workspace, 16) == 0)
+		if (written > 0 && std::memcmp(out[written - 1], rows[i].tenant, 16) == 0)
 			continue;
-		std::memcpy(out[written], rows[i].workspace, 16);
+		std::memcpy(out[written], rows[i].tenant, 16);
 		written++;
 	}
 	return written;
@@ -60,25 +60,39 @@ distinct_workspaces(const MembershipRow *rows, std::size_t count,
 
 const MembershipRow *
 find_membership(const MembershipRow *rows, std::size_t count,
-				const unsigned char workspace[16]) noexcept
+				const unsigned char tenant[16]) noexcept
 {
 	const MembershipRow *end = rows + count;
-	const MembershipRow *it = std::lower_bound(rows, end, workspace, workspace_less);
+	const MembershipRow *it = std::lower_bound(rows, end, tenant, tenant_less);
 
-	if (it == end || std::memcmp(it->workspace, workspace, 16) != 0)
+	if (it == end || std::memcmp(it->tenant, tenant, 16) != 0)
 		return nullptr;
 	return it;
 }
 
+std::size_t
+tenant_rows(const MembershipRow *rows, std::size_t count, const unsigned char tenant[16],
+			const MembershipRow **first) noexcept
+{
+	const MembershipRow *end = rows + count;
+	const MembershipRow *it = find_membership(rows, count, tenant);
+	std::size_t n = 0;
+
+	*first = it;
+	while (it != nullptr && it + n != end && std::memcmp(it[n].tenant, tenant, 16) == 0)
+		n++;
+	return n;
+}
+
 bool
 has_membership_role(const MembershipRow *rows, std::size_t count,
-					const unsigned char workspace[16], const char *const *roles,
+					const unsigned char tenant[16], const char *const *roles,
 					std::size_t role_count) noexcept
 {
 	const MembershipRow *end = rows + count;
 
-	for (const MembershipRow *it = find_membership(rows, count, workspace);
-		 it != nullptr && it != end && std::memcmp(it->workspace, workspace, 16) == 0; ++it)
+	for (const MembershipRow *it = find_membership(rows, count, tenant);
+		 it != nullptr && it != end && std::memcmp(it->tenant, tenant, 16) == 0; ++it)
 	{
 		if (it->role == nullptr)
 			continue;

@@ -1,19 +1,21 @@
 /*
- * registration_pg.cpp: tenancy.register_membership(), the trigger that
- * reports membership changes, and loading the registration for the cache.
+ * registration_pg.cpp: the membership registration and its invalidation.
  *
- * One registration per database, stored in the configuration table
- * tenancy.membership_registration (dumped by pg_dump). That table is also
- * the sentinel: the triggers on the membership table queue a relcache
- * invalidation of it, which the cache's callback turns into a new
- * generation (membership_cache_pg.cpp).
+ * Owns the one registration of this database: tenancy.register_membership()
+ * stores it in the configuration table tenancy.membership_registration
+ * (dumped by pg_dump) and installs the triggers on the membership table;
+ * the loader resolves it against the catalogs for the cache. That table is
+ * also the sentinel: the triggers queue a relcache invalidation of it, and
+ * this file's relcache callback turns that into a new generation, which the
+ * membership cache (membership_cache_pg.cpp) compares before every use.
  *
  * Plain C-style glue: PODs and palloc'd memory only; an ereport unwinds
  * nothing, and a user id switched for the catalog work is restored by
  * transaction abort.
  */
 #include "core/boundary.hpp"
-#include "membership/access_pg.hpp"
+#include "membership/registration_checks_pg.hpp"
+#include "membership/registration_pg.hpp"
 
 extern "C" {
 #include "access/genam.h"
@@ -31,6 +33,7 @@ extern "C" {
 #include "storage/procarray.h"
 #include "utils/acl.h"
 #include "utils/array.h"
+#include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -58,6 +61,7 @@ enum RegistrationColumn
 	registration_columns = col_active_statuses
 };
 
+uint64 generation = 1;
 Oid sentinel_relid = InvalidOid;
 Oid registered_relid = InvalidOid; /* kept for the callback after a flush */
 
@@ -73,17 +77,32 @@ LoadedRegistration loaded;
 
 SnapshotData registration_snapshot_data = {SNAPSHOT_MVCC};
 
+/* The sentinel relation (tenancy.membership_registration). */
+Oid
+membership_sentinel_relid(void)
+{
+	if (!OidIsValid(sentinel_relid))
+	{
+		Oid schema = get_namespace_oid("tenancy", false);
+		Oid relid = get_relname_relid("membership_registration", schema);
+		if (!OidIsValid(relid))
+			elog(ERROR, "tenancy.membership_registration is missing");
+		sentinel_relid = relid;
+	}
+	return sentinel_relid;
+}
+
 /* Callbacks only set flags (docs/architecture.md, rule 4). */
 void
 membership_relcache_callback(Datum arg, Oid relid)
 {
 	if (relid == InvalidOid || relid == sentinel_relid)
 	{
-		membership_generation++;
+		generation++;
 		sentinel_relid = InvalidOid; /* looked up again: the extension may be recreated */
 	}
 	else if (relid == registered_relid)
-		membership_generation++;
+		generation++;
 }
 
 [[noreturn]] void
@@ -214,7 +233,7 @@ resolve(Datum *values, bool *nulls)
 void
 load_registration(void)
 {
-	uint64 generation = membership_generation;
+	uint64 seen = generation;
 
 	if (loaded.context == nullptr)
 		loaded.context = AllocSetContextCreate(CacheMemoryContext, "tenancy membership registration",
@@ -251,36 +270,112 @@ load_registration(void)
 						 "'<user column>') first.")));
 	resolve(values, nulls);
 	MemoryContextSwitchTo(old);
-	loaded.generation = generation;
+	loaded.generation = seen;
 	loaded.valid = true;
+}
+
+const char *const row_trigger = "tenancy_membership_changed";
+const char *const truncate_trigger = "tenancy_membership_truncated";
+
+void
+run(const char *sql, int expected)
+{
+	int result = SPI_execute(sql, false, 0);
+
+	if (result != expected)
+		elog(ERROR, "tenancy: SPI_execute returned %d for registration", result);
+}
+
+Oid
+extension_owner(void)
+{
+	bool isnull;
+
+	run("SELECT e.extowner FROM pg_catalog.pg_extension e "
+		"WHERE e.extname OPERATOR(pg_catalog.=) 'tenancy'",
+		SPI_OK_SELECT);
+	if (SPI_processed != 1)
+		elog(ERROR, "tenancy: extension not found");
+	return DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
+/* Drops tenancy's triggers from a previously registered table, if it exists. */
+void
+drop_triggers(Oid relid)
+{
+	if (!OidIsValid(relid) || !SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
+		return;
+	char *table = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+											 get_rel_name(relid));
+	for (const char *trigger : {row_trigger, truncate_trigger})
+		if (OidIsValid(get_trigger_oid(relid, trigger, true)))
+			run(psprintf("DROP TRIGGER %s ON %s", trigger, table), SPI_OK_UTILITY);
+}
+
+void
+create_triggers(Oid relid)
+{
+	char *table = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+											 get_rel_name(relid));
+
+	run(psprintf("CREATE TRIGGER %s AFTER INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW "
+				 "EXECUTE FUNCTION tenancy.membership_changed()",
+				 row_trigger, table),
+		SPI_OK_UTILITY);
+	run(psprintf("CREATE TRIGGER %s AFTER TRUNCATE ON %s FOR EACH STATEMENT "
+				 "EXECUTE FUNCTION tenancy.membership_changed()",
+				 truncate_trigger, table),
+		SPI_OK_UTILITY);
+	// ALWAYS: logical replication apply runs with session_replication_role = replica
+	run(psprintf("ALTER TABLE %s ENABLE ALWAYS TRIGGER %s", table, row_trigger), SPI_OK_UTILITY);
+	run(psprintf("ALTER TABLE %s ENABLE ALWAYS TRIGGER %s", table, truncate_trigger),
+		SPI_OK_UTILITY);
+}
+
+Oid
+previous_registration(void)
+{
+	bool isnull;
+
+	run("SELECT membership::oid FROM tenancy.membership_registration", SPI_OK_SELECT);
+	if (SPI_processed == 0)
+		return InvalidOid;
+	return DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
+void
+store_registration(Datum *values, const char *nulls)
+{
+	Oid types[7] = {REGCLASSOID, NAMEOID, NAMEOID, NAMEOID, NAMEOID, TEXTARRAYOID, TEXTARRAYOID};
+
+	run("DELETE FROM tenancy.membership_registration", SPI_OK_DELETE);
+	int result = SPI_execute_with_args(
+		"INSERT INTO tenancy.membership_registration (membership, tenant_column, user_column, "
+		"role_column, status_column, active_statuses, manager_roles) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7)",
+		7, types, values, nulls, false, 0);
+	if (result != SPI_OK_INSERT)
+		elog(ERROR, "tenancy: could not store the registration");
 }
 
 } // namespace
 
-Oid
-membership_sentinel_relid(void)
-{
-	if (!OidIsValid(sentinel_relid))
-	{
-		Oid schema = get_namespace_oid("tenancy", false);
-		Oid relid = get_relname_relid("membership_registration", schema);
-		if (!OidIsValid(relid))
-			elog(ERROR, "tenancy.membership_registration is missing");
-		sentinel_relid = relid;
-	}
-	return sentinel_relid;
-}
-
 const Registration *
 current_registration(void)
 {
-	if (!loaded.valid || loaded.generation != membership_generation)
+	if (!loaded.valid || loaded.generation != generation)
 		load_registration();
 	return &loaded.reg;
 }
 
+uint64
+membership_generation(void)
+{
+	return generation;
+}
+
 void
-register_relcache_callback(void)
+registration_init(void)
 {
 	CacheRegisterRelcacheCallback(membership_relcache_callback, (Datum) 0);
 }
@@ -300,4 +395,81 @@ TENANCY_FUNCTION(membership_changed)
 				 errmsg("tenancy.membership_changed() must be called as a trigger")));
 	CacheInvalidateRelcacheByRelid(tenancy::membership_sentinel_relid());
 	return PointerGetDatum(nullptr);
+}
+
+TENANCY_FUNCTION(register_membership)
+{
+	Datum values[7];
+	char nulls[7] = {' ', ' ', ' ', 'n', 'n', 'n', ' '};
+	Oid tenant_type, user_type, role_type = InvalidOid, status_type = InvalidOid;
+	Oid saved_user;
+	int saved_context;
+
+	tenancy::require_argument(fcinfo, 0, "membership");
+	tenancy::require_argument(fcinfo, 1, "tenant_column");
+	tenancy::require_argument(fcinfo, 2, "user_column");
+	if (PG_ARGISNULL(6))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("manager_roles must not be NULL"),
+				 errhint("Pass the roles whose members manage memberships, e.g. '{owner,admin}'.")));
+	Oid relid = PG_GETARG_OID(0);
+	const char *tenant = NameStr(*PG_GETARG_NAME(1));
+	const char *user = NameStr(*PG_GETARG_NAME(2));
+	tenancy::check_table(relid);
+	LockRelationOid(relid, ShareRowExclusiveLock);
+	tenancy::check_table(relid);
+	tenancy::check_column(relid, "tenant", tenant, &tenant_type);
+	tenancy::check_column(relid, "user", user, &user_type);
+	tenancy::require_uuid(relid, "tenant", tenant, tenant_type);
+	tenancy::require_uuid(relid, "user", user, user_type);
+	if (strcmp(tenant, user) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("tenant_column and user_column must be different columns")));
+	values[0] = ObjectIdGetDatum(relid);
+	values[1] = PG_GETARG_DATUM(1);
+	values[2] = PG_GETARG_DATUM(2);
+	if (!PG_ARGISNULL(3))
+	{
+		tenancy::check_column(relid, "role", NameStr(*PG_GETARG_NAME(3)), &role_type);
+		tenancy::require_text_like("role", NameStr(*PG_GETARG_NAME(3)), role_type, false);
+		values[3] = PG_GETARG_DATUM(3);
+		nulls[3] = ' ';
+	}
+	if (!PG_ARGISNULL(4))
+	{
+		tenancy::check_column(relid, "status", NameStr(*PG_GETARG_NAME(4)), &status_type);
+		tenancy::require_text_like("status", NameStr(*PG_GETARG_NAME(4)), status_type, true);
+		if (PG_ARGISNULL(5))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("active_statuses must not be NULL when status_column is given")));
+		values[4] = PG_GETARG_DATUM(4);
+		values[5] = tenancy::normalize_statuses(PG_GETARG_ARRAYTYPE_P(5), status_type);
+		nulls[4] = nulls[5] = ' ';
+	}
+	tenancy::check_manager_roles(PG_GETARG_ARRAYTYPE_P(6));
+	values[6] = PG_GETARG_DATUM(6);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "tenancy: SPI_connect failed");
+	Oid owner = tenancy::extension_owner();
+	GetUserIdAndSecContext(&saved_user, &saved_context);
+	SetUserIdAndSecContext(owner, saved_context | SECURITY_LOCAL_USERID_CHANGE);
+	// One registration at a time: the one read below stays until commit.
+	tenancy::run("LOCK TABLE tenancy.membership_registration IN SHARE ROW EXCLUSIVE MODE",
+				 SPI_OK_UTILITY);
+	Oid previous = tenancy::previous_registration();
+	tenancy::check_may_replace(previous, relid, saved_user);
+	tenancy::check_not_isolated_as_tenant_table(relid);
+	if (previous != relid)
+		tenancy::drop_triggers(previous);
+	tenancy::drop_triggers(relid);
+	tenancy::create_triggers(relid);
+	tenancy::store_registration(values, nulls);
+	SetUserIdAndSecContext(saved_user, saved_context);
+	SPI_finish();
+	CacheInvalidateRelcacheByRelid(tenancy::membership_sentinel_relid());
+	PG_RETURN_VOID();
 }

@@ -2,7 +2,8 @@
  * module_pg.cpp: the shared library's entry points: module magic, _PG_init,
  * and tenancy.version().
  */
-#include "membership/access_pg.hpp"
+#include "membership/membership_cache_pg.hpp"
+#include "membership/registration_pg.hpp"
 #include "audit/audit_pg.hpp"
 #include "core/boundary.hpp"
 #include "identity/identity_pg.hpp"
@@ -30,7 +31,9 @@ _PG_init(void)
 				(errcode(ERRCODE_INTERNAL_ERROR),
 				 errmsg("tenancy could not initialise libsodium")));
 	tenancy::identity_init();
-	tenancy::access_init();
+	tenancy::active_tenant_init();
+	tenancy::registration_init();
+	tenancy::membership_cache_init();
 	tenancy::tenant_columns_init();
 	tenancy::audit_init();
 	tenancy::tenant_pruning_init();

@@ -15,6 +15,7 @@ GRANT EXECUTE ON FUNCTION tenancy.version() TO PUBLIC;
 -- that RLS policies call as any role. register_membership,
 -- install_auth_compat and cache_reset change state and stay revoked.
 GRANT EXECUTE ON FUNCTION tenancy.current_user_id() TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.current_user_id_text() TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tenancy.current_claims() TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tenancy.current_claim(text) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tenancy.auth_owner_is_trusted(oid) TO PUBLIC;

@@ -11,9 +11,9 @@ tenancy::MembershipRow
 row(unsigned char first, const char *role)
 {
 	tenancy::MembershipRow r{};
-	std::memset(r.workspace, 0, 16);
-	r.workspace[0] = first;
-	r.workspace[15] = 0x42;
+	std::memset(r.tenant, 0, 16);
+	r.tenant[0] = first;
+	r.tenant[15] = 0x42;
 	r.role = role;
 	return r;
 }
@@ -29,35 +29,35 @@ ws(unsigned char first)
 
 } // namespace
 
-TEST_CASE("rows sort by workspace bytes, then role, NULL role first", "[access]")
+TEST_CASE("rows sort by tenant bytes, then role, NULL role first", "[access]")
 {
 	std::vector<tenancy::MembershipRow> rows = {row(0xf0, "viewer"), row(0x01, "owner"),
 												row(0x80, nullptr), row(0x01, "admin"),
 												row(0x80, "member")};
 	tenancy::sort_memberships(rows.data(), rows.size());
-	CHECK(rows[0].workspace[0] == 0x01);
+	CHECK(rows[0].tenant[0] == 0x01);
 	CHECK(std::strcmp(rows[0].role, "admin") == 0);
 	CHECK(std::strcmp(rows[1].role, "owner") == 0);
-	CHECK(rows[2].workspace[0] == 0x80);
+	CHECK(rows[2].tenant[0] == 0x80);
 	CHECK(rows[2].role == nullptr);
 	CHECK(std::strcmp(rows[3].role, "member") == 0);
-	CHECK(rows[4].workspace[0] == 0xf0);
+	CHECK(rows[4].tenant[0] == 0xf0);
 }
 
-TEST_CASE("distinct workspaces drop duplicates and keep order", "[access]")
+TEST_CASE("distinct tenants drop duplicates and keep order", "[access]")
 {
 	std::vector<tenancy::MembershipRow> rows = {row(0x02, "b"), row(0x01, "a"), row(0x02, "a"),
 												row(0x03, nullptr)};
 	tenancy::sort_memberships(rows.data(), rows.size());
 	unsigned char out[4][16];
-	REQUIRE(tenancy::distinct_workspaces(rows.data(), rows.size(), out) == 3);
+	REQUIRE(tenancy::distinct_tenants(rows.data(), rows.size(), out) == 3);
 	CHECK(out[0][0] == 0x01);
 	CHECK(out[1][0] == 0x02);
 	CHECK(out[2][0] == 0x03);
-	CHECK(tenancy::distinct_workspaces(rows.data(), 0, out) == 0);
+	CHECK(tenancy::distinct_tenants(rows.data(), 0, out) == 0);
 }
 
-TEST_CASE("find returns the first row of a workspace or nothing", "[access]")
+TEST_CASE("find returns the first row of a tenant or nothing", "[access]")
 {
 	std::vector<tenancy::MembershipRow> rows = {row(0x05, "z"), row(0x05, "a"), row(0x09, "m")};
 	tenancy::sort_memberships(rows.data(), rows.size());
@@ -72,7 +72,7 @@ TEST_CASE("find returns the first row of a workspace or nothing", "[access]")
 	CHECK(tenancy::find_membership(rows.data(), 0, w5.data()) == nullptr);
 }
 
-TEST_CASE("a role matches only in its own workspace", "[access]")
+TEST_CASE("a role matches only in its own tenant", "[access]")
 {
 	std::vector<tenancy::MembershipRow> rows = {row(0x05, "viewer"), row(0x05, "editor"),
 												row(0x09, "owner"), row(0x0a, nullptr)};
@@ -89,4 +89,23 @@ TEST_CASE("a role matches only in its own workspace", "[access]")
 	CHECK_FALSE(tenancy::has_membership_role(rows.data(), rows.size(), wa.data(), with_null, 2));
 	CHECK_FALSE(tenancy::has_membership_role(rows.data(), rows.size(), w7.data(), editor, 1));
 	CHECK_FALSE(tenancy::has_membership_role(rows.data(), rows.size(), w5.data(), editor, 0));
+}
+
+TEST_CASE("one tenant's rows are a contiguous range, or none", "[access]")
+{
+	std::vector<tenancy::MembershipRow> rows = {row(0x09, "owner"), row(0x05, "viewer"),
+												row(0x05, "editor"), row(0x0a, nullptr)};
+	tenancy::sort_memberships(rows.data(), rows.size());
+	auto w5 = ws(0x05), w9 = ws(0x09), wa = ws(0x0a), w7 = ws(0x07);
+	const tenancy::MembershipRow *first = nullptr;
+	CHECK(tenancy::tenant_rows(rows.data(), rows.size(), w5.data(), &first) == 2);
+	CHECK(first == &rows[0]);
+	CHECK(tenancy::tenant_rows(rows.data(), rows.size(), w9.data(), &first) == 1);
+	CHECK(first == &rows[2]);
+	CHECK(tenancy::tenant_rows(rows.data(), rows.size(), wa.data(), &first) == 1);
+	CHECK(first == &rows[3]);
+	CHECK(tenancy::tenant_rows(rows.data(), rows.size(), w7.data(), &first) == 0);
+	CHECK(first == nullptr);
+	CHECK(tenancy::tenant_rows(rows.data(), 0, w5.data(), &first) == 0);
+	CHECK(first == nullptr);
 }

@@ -1,5 +1,5 @@
 /*
- * access_pg.cpp: the SQL-callable access helpers and the caches' figures.
+ * helpers_pg.cpp: the SQL-callable access helpers and the caches' figures.
  *
  * Each helper reads the caller's id from the claims cache (identity) and
  * the caller's memberships from the membership cache; a per-row policy
@@ -8,40 +8,49 @@
  * Plain C-style glue: PODs and palloc'd memory only.
  */
 #include "core/boundary.hpp"
-#include "membership/access_pg.hpp"
+#include "membership/membership_cache_pg.hpp"
 #include "identity/identity_pg.hpp"
 
 extern "C" {
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "utils/array.h"
-#include "utils/guc.h"
 }
 
 namespace tenancy {
 
-void
-access_init(void)
-{
-	DefineCustomIntVariable("tenancy.membership_cache_size",
-							"Users whose memberships each backend keeps cached.",
-							"The least recently used user is dropped when the cache is full.",
-							membership_cache_size_variable(), 10000, 1, 10000000, PGC_USERSET, 0,
-							nullptr, nullptr, nullptr);
-	register_relcache_callback();
-}
-
 namespace {
 
-/* The current user's memberships, or nullptr when there is no user. */
+/* The memberships of one tenant, a view into a cached entry. */
+UserMemberships narrowed;
+
+/*
+ * What the helpers answer from: the current user's memberships, narrowed to
+ * the active tenant when the caller's claims name one (a tenant the user
+ * does not belong to leaves nothing), or nullptr when there is no user.
+ * The one place that decides whose memberships a helper sees. Valid until
+ * the next call.
+ */
 const UserMemberships *
-current_memberships(void)
+caller_memberships(void)
 {
 	pg_uuid_t user;
+	pg_uuid_t active;
 
 	if (!current_user_uuid(&user))
 		return nullptr;
-	return memberships_of(&user);
+	const UserMemberships *all = memberships_of(&user);
+	if (!current_active_tenant(&active))
+		return all;
+	const MembershipRow *first;
+	narrowed = *all;
+	narrowed.nrows = static_cast<int>(tenant_rows(all->rows, all->nrows, active.data, &first));
+	narrowed.rows = const_cast<MembershipRow *>(first);
+	narrowed.ntenants = narrowed.nrows > 0 ? 1 : 0;
+	// the row's tenant bytes are the tenant: a pg_uuid_t is its 16 bytes
+	narrowed.tenants =
+		narrowed.nrows > 0 ? reinterpret_cast<pg_uuid_t *>(narrowed.rows->tenant) : nullptr;
+	return &narrowed;
 }
 
 void
@@ -62,7 +71,7 @@ TENANCY_FUNCTION(user_has_workspace_access)
 {
 	if (PG_ARGISNULL(0))
 		PG_RETURN_BOOL(false);
-	const tenancy::UserMemberships *m = tenancy::current_memberships();
+	const tenancy::UserMemberships *m = tenancy::caller_memberships();
 	if (m == nullptr)
 		PG_RETURN_BOOL(false);
 	PG_RETURN_BOOL(tenancy::find_membership(m->rows, m->nrows, PG_GETARG_UUID_P(0)->data) !=
@@ -71,12 +80,12 @@ TENANCY_FUNCTION(user_has_workspace_access)
 
 TENANCY_FUNCTION(user_workspaces)
 {
-	const tenancy::UserMemberships *m = tenancy::current_memberships();
-	int count = m ? m->nworkspaces : 0;
+	const tenancy::UserMemberships *m = tenancy::caller_memberships();
+	int count = m ? m->ntenants : 0;
 	Datum *elements = static_cast<Datum *>(palloc(Max(count, 1) * sizeof(Datum)));
 
 	for (int i = 0; i < count; i++)
-		elements[i] = UUIDPGetDatum(&m->workspaces[i]);
+		elements[i] = UUIDPGetDatum(&m->tenants[i]);
 	PG_RETURN_ARRAYTYPE_P(construct_array(elements, count, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
 }
 
@@ -84,7 +93,7 @@ TENANCY_FUNCTION(user_workspace_role)
 {
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	const tenancy::UserMemberships *m = tenancy::current_memberships();
+	const tenancy::UserMemberships *m = tenancy::caller_memberships();
 	if (m == nullptr)
 		PG_RETURN_NULL();
 	tenancy::require_roles(m);
@@ -103,7 +112,7 @@ TENANCY_FUNCTION(user_has_workspace_role)
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		PG_RETURN_BOOL(false);
-	const tenancy::UserMemberships *m = tenancy::current_memberships();
+	const tenancy::UserMemberships *m = tenancy::caller_memberships();
 	if (m == nullptr)
 		PG_RETURN_BOOL(false);
 	tenancy::require_roles(m);

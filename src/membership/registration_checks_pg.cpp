@@ -1,38 +1,23 @@
 /*
- * register_pg.cpp: tenancy.register_membership().
+ * registration_checks_pg.cpp: the argument checks of
+ * tenancy.register_membership() (registration_checks_pg.hpp).
  *
- * Validates as the caller (who must own the membership table), then does
- * the catalog work as the extension's owner: the configuration row and the
- * two triggers on the membership table. One registration per database;
- * registering again replaces it and moves the triggers, which only the
- * owner of the registered table (or a superuser) may do. The table must be
- * permanent: every session reads it.
- *
- * Plain C-style glue: PODs and palloc'd memory only. The user id switch is
- * restored explicitly on success and by transaction abort on error.
+ * Plain C-style glue: PODs and palloc'd memory only.
  */
 #include "core/boundary.hpp"
 #include "core/compat.hpp"
-#include "membership/access_pg.hpp"
+#include "membership/registration_checks_pg.hpp"
 
 extern "C" {
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
-#include "commands/extension.h"
-#include "commands/trigger.h"
 #include "executor/spi.h"
-#include "storage/lmgr.h"
 #include "utils/acl.h"
-#include "utils/array.h"
-#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 }
 
-namespace {
-
-const char *const row_trigger = "tenancy_membership_changed";
-const char *const truncate_trigger = "tenancy_membership_truncated";
+namespace tenancy {
 
 void
 require_argument(FunctionCallInfo fcinfo, int argno, const char *name)
@@ -62,7 +47,7 @@ check_table(Oid relid)
 						   "materialized views, foreign and partitioned tables are not "
 						   "supported."),
 				 errhint("Register the table that stores the memberships.")));
-	if (!tenancy::compat::owns_relation(relid, GetUserId()))
+	if (!compat::owns_relation(relid, GetUserId()))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("must be owner of table %s", get_rel_name(relid)),
@@ -93,7 +78,7 @@ check_may_replace(Oid previous, Oid relid, Oid caller)
 	if (!OidIsValid(previous) || previous == relid ||
 		!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(previous)))
 		return;
-	if (!tenancy::compat::owns_relation(previous, caller))
+	if (!compat::owns_relation(previous, caller))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("must be owner of the registered membership table %s to replace its "
@@ -182,72 +167,6 @@ normalize_statuses(ArrayType *statuses, Oid type)
 	return PointerGetDatum(construct_array(elements, count, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
-void
-run(const char *sql, int expected)
-{
-	int result = SPI_execute(sql, false, 0);
-
-	if (result != expected)
-		elog(ERROR, "tenancy: SPI_execute returned %d for registration", result);
-}
-
-Oid
-extension_owner(void)
-{
-	bool isnull;
-
-	run("SELECT e.extowner FROM pg_catalog.pg_extension e "
-		"WHERE e.extname OPERATOR(pg_catalog.=) 'tenancy'",
-		SPI_OK_SELECT);
-	if (SPI_processed != 1)
-		elog(ERROR, "tenancy: extension not found");
-	return DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-}
-
-/* Drops tenancy's triggers from a previously registered table, if it exists. */
-void
-drop_triggers(Oid relid)
-{
-	if (!OidIsValid(relid) || !SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
-		return;
-	char *table = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
-											 get_rel_name(relid));
-	for (const char *trigger : {row_trigger, truncate_trigger})
-		if (OidIsValid(get_trigger_oid(relid, trigger, true)))
-			run(psprintf("DROP TRIGGER %s ON %s", trigger, table), SPI_OK_UTILITY);
-}
-
-void
-create_triggers(Oid relid)
-{
-	char *table = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
-											 get_rel_name(relid));
-
-	run(psprintf("CREATE TRIGGER %s AFTER INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW "
-				 "EXECUTE FUNCTION tenancy.membership_changed()",
-				 row_trigger, table),
-		SPI_OK_UTILITY);
-	run(psprintf("CREATE TRIGGER %s AFTER TRUNCATE ON %s FOR EACH STATEMENT "
-				 "EXECUTE FUNCTION tenancy.membership_changed()",
-				 truncate_trigger, table),
-		SPI_OK_UTILITY);
-	// ALWAYS: logical replication apply runs with session_replication_role = replica
-	run(psprintf("ALTER TABLE %s ENABLE ALWAYS TRIGGER %s", table, row_trigger), SPI_OK_UTILITY);
-	run(psprintf("ALTER TABLE %s ENABLE ALWAYS TRIGGER %s", table, truncate_trigger),
-		SPI_OK_UTILITY);
-}
-
-Oid
-previous_registration(void)
-{
-	bool isnull;
-
-	run("SELECT membership::oid FROM tenancy.membership_registration", SPI_OK_SELECT);
-	if (SPI_processed == 0)
-		return InvalidOid;
-	return DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-}
-
 /*
  * A table enable_isolation gave the tenant-table policies lets every member
  * update its own membership row (its role included): as the membership
@@ -294,95 +213,4 @@ check_manager_roles(ArrayType *roles)
 				 errhint("Pass the roles whose members manage memberships, e.g. '{owner,admin}'.")));
 }
 
-void
-store_registration(Datum *values, const char *nulls)
-{
-	Oid types[7] = {REGCLASSOID, NAMEOID, NAMEOID, NAMEOID, NAMEOID, TEXTARRAYOID, TEXTARRAYOID};
-
-	run("DELETE FROM tenancy.membership_registration", SPI_OK_DELETE);
-	int result = SPI_execute_with_args(
-		"INSERT INTO tenancy.membership_registration (membership, tenant_column, user_column, "
-		"role_column, status_column, active_statuses, manager_roles) "
-		"VALUES ($1, $2, $3, $4, $5, $6, $7)",
-		7, types, values, nulls, false, 0);
-	if (result != SPI_OK_INSERT)
-		elog(ERROR, "tenancy: could not store the registration");
-}
-
-} // namespace
-
-TENANCY_FUNCTION(register_membership)
-{
-	Datum values[7];
-	char nulls[7] = {' ', ' ', ' ', 'n', 'n', 'n', ' '};
-	Oid tenant_type, user_type, role_type = InvalidOid, status_type = InvalidOid;
-	Oid saved_user;
-	int saved_context;
-
-	require_argument(fcinfo, 0, "membership");
-	require_argument(fcinfo, 1, "tenant_column");
-	require_argument(fcinfo, 2, "user_column");
-	if (PG_ARGISNULL(6))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("manager_roles must not be NULL"),
-				 errhint("Pass the roles whose members manage memberships, e.g. '{owner,admin}'.")));
-	Oid relid = PG_GETARG_OID(0);
-	const char *tenant = NameStr(*PG_GETARG_NAME(1));
-	const char *user = NameStr(*PG_GETARG_NAME(2));
-	check_table(relid);
-	LockRelationOid(relid, ShareRowExclusiveLock);
-	check_table(relid);
-	check_column(relid, "tenant", tenant, &tenant_type);
-	check_column(relid, "user", user, &user_type);
-	require_uuid(relid, "tenant", tenant, tenant_type);
-	require_uuid(relid, "user", user, user_type);
-	if (strcmp(tenant, user) == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("tenant_column and user_column must be different columns")));
-	values[0] = ObjectIdGetDatum(relid);
-	values[1] = PG_GETARG_DATUM(1);
-	values[2] = PG_GETARG_DATUM(2);
-	if (!PG_ARGISNULL(3))
-	{
-		check_column(relid, "role", NameStr(*PG_GETARG_NAME(3)), &role_type);
-		require_text_like("role", NameStr(*PG_GETARG_NAME(3)), role_type, false);
-		values[3] = PG_GETARG_DATUM(3);
-		nulls[3] = ' ';
-	}
-	if (!PG_ARGISNULL(4))
-	{
-		check_column(relid, "status", NameStr(*PG_GETARG_NAME(4)), &status_type);
-		require_text_like("status", NameStr(*PG_GETARG_NAME(4)), status_type, true);
-		if (PG_ARGISNULL(5))
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("active_statuses must not be NULL when status_column is given")));
-		values[4] = PG_GETARG_DATUM(4);
-		values[5] = normalize_statuses(PG_GETARG_ARRAYTYPE_P(5), status_type);
-		nulls[4] = nulls[5] = ' ';
-	}
-	check_manager_roles(PG_GETARG_ARRAYTYPE_P(6));
-	values[6] = PG_GETARG_DATUM(6);
-
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "tenancy: SPI_connect failed");
-	Oid owner = extension_owner();
-	GetUserIdAndSecContext(&saved_user, &saved_context);
-	SetUserIdAndSecContext(owner, saved_context | SECURITY_LOCAL_USERID_CHANGE);
-	// One registration at a time: the one read below stays until commit.
-	run("LOCK TABLE tenancy.membership_registration IN SHARE ROW EXCLUSIVE MODE", SPI_OK_UTILITY);
-	Oid previous = previous_registration();
-	check_may_replace(previous, relid, saved_user);
-	check_not_isolated_as_tenant_table(relid);
-	if (previous != relid)
-		drop_triggers(previous);
-	drop_triggers(relid);
-	create_triggers(relid);
-	store_registration(values, nulls);
-	SetUserIdAndSecContext(saved_user, saved_context);
-	SPI_finish();
-	CacheInvalidateRelcacheByRelid(tenancy::membership_sentinel_relid());
-	PG_RETURN_VOID();
-}
+} // namespace tenancy

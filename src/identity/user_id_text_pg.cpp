@@ -1,0 +1,105 @@
+/*
+ * user_id_text_pg.cpp: tenancy.current_user_id_text(), the user claim as
+ * any string.
+ *
+ * tenancy.current_user_id() is a uuid (SPEC part 1), and the membership
+ * helpers key users by it. Identity providers such as Clerk (`user_2abc...`)
+ * or Auth0 (`auth0|123`) put other strings in `sub`; a policy comparing a
+ * text owner column (`owner_id = tenancy.current_user_id_text()`) needs
+ * the claim as it is. Read from the claims document that claims_pg.cpp
+ * caches, once per document, converting nothing else.
+ *
+ * Plain C-style glue: PODs only, so an ereport unwinds nothing.
+ */
+#include "core/boundary.hpp"
+#include "identity/claims_scan.hpp"
+#include "identity/identity_pg.hpp"
+
+#include <cstring>
+
+namespace tenancy {
+
+namespace {
+
+/* The longest user id read from a claims document, in bytes. */
+constexpr std::size_t max_user_id_text = 255;
+
+/* The user claim as read from one claims document. */
+struct ParsedUserText
+{
+	bool valid;
+	uint64 version; /* of the claims document */
+	bool present;	/* a string of plain ASCII, at most max_user_id_text bytes */
+	bool malformed; /* anything else but absent or null */
+	char text[max_user_id_text + 1];
+};
+
+ParsedUserText parsed;
+
+void
+parse(const ClaimsSource &source)
+{
+	Size length = strlen(source.document);
+	unsigned char *scratch = static_cast<unsigned char *>(palloc(claims_scratch_size(length)));
+	ClaimSpan span;
+	std::size_t written = 0;
+
+	parsed.valid = false;
+	find_claim(source.document, length, source.user_claim, strlen(source.user_claim), scratch,
+			   &span);
+	pfree(scratch);
+	parsed.present = false;
+	parsed.malformed = false;
+	if (span.found && span.kind != JsonKind::null)
+	{
+		parsed.present =
+			claim_ascii_string(span, parsed.text, max_user_id_text, &written) && written > 0;
+		parsed.malformed = !parsed.present;
+	}
+	parsed.text[written] = '\0';
+	parsed.version = source.version;
+	parsed.valid = true;
+}
+
+[[noreturn]] void
+report_malformed(const char *claim)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("claim \"%s\" is not a user id", claim),
+			 errdetail("A user id is a JSON string of 1 to %zu ASCII characters; the value is "
+					   "not shown.",
+					   max_user_id_text),
+			 errhint("The identity provider must put the user's id in claim \"%s\" "
+					 "(tenancy.user_claim names the claim).",
+					 claim)));
+	pg_unreachable();
+}
+
+} // namespace
+
+} // namespace tenancy
+
+/*
+ * The user claim as text, any string: NULL when there are no claims or the
+ * claim is absent or JSON null. Without a claims document, the older
+ * PostgREST setting request.jwt.claim.<user_claim> as it is.
+ */
+TENANCY_FUNCTION(current_user_id_text)
+{
+	tenancy::ClaimsSource source = tenancy::current_claims_source();
+
+	if (source.document == nullptr)
+	{
+		if (source.legacy_user == nullptr)
+			PG_RETURN_NULL();
+		PG_RETURN_TEXT_P(cstring_to_text(source.legacy_user));
+	}
+	if (!tenancy::parsed.valid || tenancy::parsed.version != source.version)
+		tenancy::parse(source);
+	if (tenancy::parsed.malformed)
+		tenancy::report_malformed(source.user_claim);
+	if (!tenancy::parsed.present)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(tenancy::parsed.text));
+}

@@ -1,0 +1,45 @@
+/*
+ * membership_cache_pg.hpp: the per-backend membership cache (server glue;
+ * plain C style, may ereport). membership_cache_pg.cpp owns the cache and
+ * its setting.
+ */
+#pragma once
+#include "membership/membership_set.hpp"
+#include "core/pg.hpp"
+
+extern "C" {
+#include "utils/uuid.h"
+}
+
+namespace tenancy {
+
+/* Defines GUC tenancy.membership_cache_size. */
+void membership_cache_init(void);
+
+/* One user's active memberships. Valid until the next lookup. */
+struct UserMemberships
+{
+	int nrows;
+	MembershipRow *rows; /* sorted by tenant, then role */
+	int ntenants;
+	pg_uuid_t *tenants; /* distinct, sorted */
+	bool has_roles;		/* a role column is registered */
+};
+
+/*
+ * The user's memberships, from the cache or the membership table. The one
+ * entry point through which every helper learns what a user may reach.
+ */
+const UserMemberships *memberships_of(const pg_uuid_t *user);
+
+struct MembershipCacheStats
+{
+	int64 hits;
+	int64 misses;
+	int64 invalidations;
+	int64 entries;
+};
+MembershipCacheStats membership_cache_stats(void);
+void membership_cache_reset(void);
+
+} // namespace tenancy

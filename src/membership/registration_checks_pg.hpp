@@ -1,0 +1,48 @@
+/*
+ * registration_checks_pg.hpp: what tenancy.register_membership() checks of
+ * its arguments before it changes anything (server glue; each check raises
+ * a clear error or returns).
+ */
+#pragma once
+#include "core/pg.hpp"
+
+extern "C" {
+#include "access/attnum.h"
+#include "utils/array.h"
+}
+
+namespace tenancy {
+
+/* 22004 naming the argument when argument argno is NULL. */
+void require_argument(FunctionCallInfo fcinfo, int argno, const char *name);
+
+/* An existing, permanent, ordinary table the caller owns. */
+void check_table(Oid relid);
+
+/* Only the owner of a still existing previous registration may replace it. */
+void check_may_replace(Oid previous, Oid relid, Oid caller);
+
+/* The column's attribute number; its type through *type. */
+AttrNumber check_column(Oid relid, const char *role, const char *column, Oid *type);
+
+void require_uuid(Oid relid, const char *role, const char *column, Oid type);
+
+/* Text-like (string or enum) types, and boolean where allowed. */
+void require_text_like(const char *role, const char *column, Oid type, bool boolean_ok);
+
+/*
+ * The active statuses as the status column's type prints them (so 'true'
+ * matches a boolean's 't' and an enum label is checked), as a text[].
+ */
+Datum normalize_statuses(ArrayType *statuses, Oid type);
+
+/* Manager roles: a non-empty list without NULLs. */
+void check_manager_roles(ArrayType *roles);
+
+/*
+ * Refuses a table that enable_isolation gave the tenant-table policies.
+ * Runs SQL: call inside SPI_connect.
+ */
+void check_not_isolated_as_tenant_table(Oid relid);
+
+} // namespace tenancy

@@ -1,0 +1,50 @@
+/*
+ * registration_pg.hpp: the membership registration as the cache reads it,
+ * and the generation number that tells the cache it is stale (server glue;
+ * plain C style, may ereport). registration_pg.cpp owns both.
+ */
+#pragma once
+#include "core/pg.hpp"
+
+extern "C" {
+#include "access/attnum.h"
+}
+
+namespace tenancy {
+
+/* Registers the relcache callback that moves membership_generation. */
+void registration_init(void);
+
+/*
+ * Moved by the relcache callback whenever the sentinel (the registration
+ * table, which the membership triggers invalidate), the registered
+ * membership table, or everything (InvalidOid) is invalidated. Anything
+ * cached under an older generation is dropped before it is used again.
+ * Read-only outside registration_pg.cpp.
+ */
+uint64 membership_generation(void);
+
+/* The registration as resolved against the catalogs. */
+struct Registration
+{
+	Oid relid;
+	AttrNumber tenant_attno;
+	AttrNumber user_attno;
+	AttrNumber role_attno;	 /* 0 when no role column */
+	AttrNumber status_attno; /* 0 when no status column */
+	Oid role_type;
+	Oid status_type;
+	FmgrInfo role_output;
+	FmgrInfo status_output;
+	int nstatuses;
+	char **statuses; /* active statuses, as the column type prints them */
+	Oid user_index;	 /* a btree index leading with the user column, or 0 */
+};
+
+/*
+ * The registration, loaded again when the generation moved. Raises 55000
+ * when nothing is registered or the registered table lost its columns.
+ */
+const Registration *current_registration(void);
+
+} // namespace tenancy
