@@ -6,6 +6,7 @@
 #include "audit/audit_pg.hpp"
 #include "core/boundary.hpp"
 #include "identity/identity_pg.hpp"
+#include "isolation/soft_delete_pg.hpp"
 #include "isolation/tenant_columns_pg.hpp"
 #include "vault/settings.hpp"
 
@@ -31,6 +32,7 @@ _PG_init(void)
 	tenancy::identity_init();
 	tenancy::access_init();
 	tenancy::tenant_columns_init();
+	tenancy::soft_delete_init();
 	tenancy::audit_init();
 	tenancy::vault::define_settings();
 }

@@ -358,6 +358,7 @@ BEGIN
             EXIT WHEN budget IS NULL;
         END LOOP;
     END LOOP;
+    CALL tenancy.purge_soft_deleted(parent); -- soft delete's purge (src/isolation/soft_delete.sql), added by S
 END
 $$;
 COMMENT ON PROCEDURE tenancy.run_maintenance(regclass, interval) IS
