@@ -101,6 +101,12 @@ SELECT pg_temp.as_user('00000000-0000-0000-0000-0000000000b1',
   'UPDATE sdel.items SET deleted_at = NULL WHERE id = 1', true);
 SELECT pg_temp.as_user('00000000-0000-0000-0000-0000000000b1', 'UPDATE sdel.items SET name = ''x'' WHERE id = 1', true);
 SELECT pg_temp.as_user('00000000-0000-0000-0000-0000000000b1', 'DELETE FROM sdel.items WHERE id = 1', true);
+-- Without WHERE, its UPDATE reaches only live rows: the deleted one stays.
+SELECT pg_temp.as_user('00000000-0000-0000-0000-0000000000b1', 'UPDATE sdel.items SET deleted_at = NULL', true);
+-- Nor can it set the column itself (backdated, purge would remove the row
+-- at once): only DELETE deletes, at now().
+SELECT pg_temp.as_user('00000000-0000-0000-0000-0000000000b1',
+  $$UPDATE sdel.items SET deleted_at = now() - interval '1 year'$$, true);
 SELECT * FROM pg_temp.items();
 
 -- A deleted row is never deleted again under row level security, not even

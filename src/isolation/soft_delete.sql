@@ -57,7 +57,10 @@ CREATE EVENT TRIGGER tenancy_forget_dropped_soft_delete ON sql_drop
 -- The three restrictive policies, as (name, command, clauses). Rows whose
 -- column is set are read and updated (restored) only by a member with one
 -- of restore_roles in the row's workspace, while tenancy.show_deleted is on;
--- no role under row level security deletes them (only purge, as the owner).
+-- only such a member writes a row with the column set (others would
+-- backdate it, and purge would remove it early): others delete with DELETE,
+-- whose trigger sets now(). No role under row level security deletes them
+-- (only purge, as the owner).
 CREATE FUNCTION tenancy.soft_delete_policies(tenant_column name, deleted_column name,
                                              restore_roles text[],
                                              OUT name text, OUT command text, OUT clauses text)
@@ -70,7 +73,7 @@ AS $$
   )
   SELECT v.* FROM p, LATERAL (VALUES
     ('tenancy_soft_delete_select', 'SELECT', format('USING %s', p.visible)),
-    ('tenancy_soft_delete_update', 'UPDATE', format('USING %s WITH CHECK (true)', p.visible)),
+    ('tenancy_soft_delete_update', 'UPDATE', format('USING %s WITH CHECK %s', p.visible, p.visible)),
     ('tenancy_soft_delete_delete', 'DELETE', format('USING (%I IS NULL)', deleted_column)))
     AS v(name, command, clauses)
 $$;
