@@ -21,6 +21,8 @@ SQL_SOURCES = \
 	src/identity/identity.sql \
 	src/membership/membership.sql \
 	src/isolation/isolation.sql \
+	src/isolation/soft_delete.sql \
+	src/isolation/tenant_creation.sql \
 	src/partitions/config.sql \
 	src/partitions/c_functions.sql \
 	src/partitions/checks.sql \

@@ -16,6 +16,7 @@
 #include "audit/unlogged_writes_pg.hpp"
 #include "core/boundary.hpp"
 #include "identity/identity_pg.hpp"
+#include "isolation/soft_delete_pg.hpp"
 
 extern "C" {
 #include "access/relation.h"
@@ -164,13 +165,16 @@ TENANCY_FUNCTION(audit_trigger)
 		return PointerGetDatum(nullptr);
 	AuditedRelationInfo *info = audited_relation_info(rel, td->tg_trigger);
 	bool is_update = TRIGGER_FIRED_BY_UPDATE(td->tg_event);
-	if (is_update && info->nimage == 0)
+	/* Soft delete (src/isolation/soft_delete_pg.cpp): its UPDATE is logged
+	 * as the DELETE it replaces, with the rows as they were. */
+	bool soft_delete = is_update && tenancy::soft_delete_updating(RelationGetRelid(rel));
+	if (is_update && !soft_delete && info->nimage == 0)
 		return PointerGetDatum(nullptr); /* every column excluded: no change is logged */
 
 	pg_uuid_t actor;
 	bool has_actor = tenancy::current_user_uuid_if_valid(&actor);
 	LogWriter writer;
-	log_writer_begin(&writer, rel, fired_op(td), has_actor ? &actor : nullptr);
+	log_writer_begin(&writer, rel, soft_delete ? "DELETE" : fired_op(td), has_actor ? &actor : nullptr);
 	ImageScratch scratch;
 	image_scratch_init(&scratch, info);
 
@@ -182,6 +186,8 @@ TENANCY_FUNCTION(audit_trigger)
 
 	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
 		log_images(&writer, info, &new_rows, false, &scratch);
+	else if (soft_delete)
+		log_images(&writer, info, &old_rows, true, &scratch);
 	else if (is_update)
 		log_updates(&writer, info, &old_rows, &new_rows, &scratch);
 	else if (TRIGGER_FIRED_BY_DELETE(td->tg_event))

@@ -7,6 +7,7 @@
 #include "audit/audit_pg.hpp"
 #include "core/boundary.hpp"
 #include "identity/identity_pg.hpp"
+#include "isolation/soft_delete_pg.hpp"
 #include "isolation/tenant_columns_pg.hpp"
 #include "partitions/tenant_pruning_pg.hpp"
 #include "vault/settings.hpp"
@@ -35,6 +36,7 @@ _PG_init(void)
 	tenancy::registration_init();
 	tenancy::membership_cache_init();
 	tenancy::tenant_columns_init();
+	tenancy::soft_delete_init();
 	tenancy::audit_init();
 	tenancy::tenant_pruning_init();
 	tenancy::vault::define_settings();

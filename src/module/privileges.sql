@@ -48,3 +48,17 @@ GRANT EXECUTE ON FUNCTION tenancy._partition_step_floor(timestamp, interval) TO 
 -- core: the table and column checks isolation and audit share (read-only).
 GRANT EXECUTE ON FUNCTION tenancy.check_owned_table(regclass, text, text),
                           tenancy.check_uuid_column(regclass, name, text) TO PUBLIC;
+
+-- soft delete (docs/soft-delete.md): the policies call showing_deleted as
+-- any role; enable_soft_delete and purge_soft_deleted call the read-only
+-- checks and lists below on behalf of roles the DBA grants them to. The
+-- record is readable by all, written by its callers as for isolated_tables.
+GRANT EXECUTE ON FUNCTION tenancy.showing_deleted(),
+                          tenancy.soft_delete_policies(name, name, text[]),
+                          tenancy._soft_delete_check(regclass, name, text[], interval),
+                          tenancy._soft_delete_purge_targets(regclass) TO PUBLIC;
+GRANT SELECT ON tenancy.soft_delete_tables TO PUBLIC;
+
+-- tenant creation: allow_tenant_creation checks, as its caller, that it
+-- owns the registered membership table (which pg_trigger shows anyway).
+GRANT EXECUTE ON FUNCTION tenancy._registered_membership() TO PUBLIC;

@@ -358,6 +358,7 @@ BEGIN
             EXIT WHEN budget IS NULL;
         END LOOP;
     END LOOP;
+    IF pg_catalog.has_function_privilege('tenancy.purge_soft_deleted(pg_catalog.regclass)', 'EXECUTE') THEN CALL tenancy.purge_soft_deleted(parent); END IF; -- soft delete's purge, for whom the DBA granted it (src/isolation/soft_delete.sql), added by S
 END
 $$;
 COMMENT ON PROCEDURE tenancy.run_maintenance(regclass, interval) IS
