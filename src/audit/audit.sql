@@ -44,7 +44,9 @@ CREATE INDEX audit_log_default_tenant_chain_order ON tenancy.audit_log_default (
 COMMENT ON TABLE tenancy.audit_log IS
   'tenancy: append-only change log of audited tables, partitioned by month';
 
--- The indexes every partition of the log has (see above).
+-- The indexes every partition of the log has (see above). Granted to
+-- nobody: partitions/children.sql calls it as the log's owner, and CREATE
+-- INDEX itself refuses a caller who does not own the table.
 CREATE FUNCTION tenancy._audit_log_partition_indexes(part regclass) RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp

@@ -62,6 +62,9 @@ TENANCY_FUNCTION(seal_audit)
 			elog(ERROR, "tenancy could not connect to SPI");
 	});
 	int64 sealed = seal_pending_rows();
-	tenancy::pg_guarded([]() { SPI_finish(); });
+	tenancy::pg_guarded([]() {
+		if (SPI_finish() != SPI_OK_FINISH)
+			elog(ERROR, "tenancy could not disconnect from SPI");
+	});
 	PG_RETURN_INT64(sealed);
 }

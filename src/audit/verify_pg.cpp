@@ -94,7 +94,10 @@ TENANCY_FUNCTION(verify_audit)
 
 	for (auto &[key, verifier] : verifiers)
 		put_result(fcinfo, key, verifier.finish());
-	tenancy::pg_guarded([]() { SPI_finish(); });
+	tenancy::pg_guarded([]() {
+		if (SPI_finish() != SPI_OK_FINISH)
+			elog(ERROR, "tenancy could not disconnect from SPI");
+	});
 	PG_RETURN_NULL();
 }
 
@@ -214,6 +217,9 @@ TENANCY_FUNCTION(audit_release_partition)
 		}
 		save_start(tenant, start);
 	}
-	tenancy::pg_guarded([]() { SPI_finish(); });
+	tenancy::pg_guarded([]() {
+		if (SPI_finish() != SPI_OK_FINISH)
+			elog(ERROR, "tenancy could not disconnect from SPI");
+	});
 	PG_RETURN_VOID();
 }
