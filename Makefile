@@ -39,6 +39,7 @@ SQL_SOURCES = \
 	src/partitions/schedule.sql \
 	src/partitions/maintenance_health.sql \
 	src/audit/audit.sql \
+	src/audit/erase.sql \
 	src/vault/vault.sql \
 	src/module/new_partitions.sql \
 	src/module/privileges.sql

@@ -4,27 +4,41 @@ SELECT tenancy.enable_audit('ledger');
 INSERT INTO ledger SELECT g, CASE WHEN g % 2 = 0 THEN '00000000-0000-0000-0000-0000000000f0'::uuid
                                   ELSE '00000000-0000-0000-0000-0000000000f1'::uuid END, g
   FROM generate_series(1, 6) g;
-UPDATE ledger SET amount = amount * 10 WHERE id <= 2;
 
+-- Two seals: the inserts, then the update. A seal records one anchor per
+-- chain it extends and rewrites no log row (their ctids stay).
+CREATE TEMP TABLE before_seal AS SELECT id, ctid AS old_ctid FROM tenancy.audit_log;
 SELECT tenancy.seal_audit() > 0 AS sealed;
 SELECT tenancy.seal_audit() AS sealed_again;
-SELECT count(*) AS unsealed FROM tenancy.audit_log WHERE row_hash IS NULL;
+SELECT count(*) AS rows_rewritten FROM tenancy.audit_log l JOIN before_seal b USING (id) WHERE l.ctid <> b.old_ctid;
+UPDATE ledger SET amount = amount * 10 WHERE id <= 2;
+SELECT tenancy.seal_audit() AS sealed_update;
+SELECT a.tenant_id, a.rows FROM tenancy.audit_anchor a
+ WHERE a.tenant_id::text LIKE '00000000-0000-0000-0000-0000000000f_' ORDER BY a.tenant_id, a.end_txid, a.end_id;
 SELECT * FROM tenancy.verify_audit('00000000-0000-0000-0000-0000000000f0');
 SELECT * FROM tenancy.verify_audit('00000000-0000-0000-0000-0000000000f1');
 SELECT * FROM tenancy.verify_audit('00000000-0000-0000-0000-0000000000ff');
 SELECT count(*) AS chains_with_problems FROM tenancy.verify_audit() WHERE first_bad_id IS NOT NULL;
 
--- the rows of tenant f0, in chain order
+-- the rows of tenant f0, in chain order: 1-3 sealed by the first seal, 4 by the second
 CREATE TEMP TABLE f0 AS
   SELECT id, row_number() OVER (ORDER BY txid, id) AS n FROM tenancy.audit_log
    WHERE tenant_id = '00000000-0000-0000-0000-0000000000f0';
 
--- Each tamper is tried in a transaction that is rolled back afterwards.
--- An edited value:
+-- Each tamper is tried in a transaction that is rolled back afterwards. A
+-- tamper fails the seal range that holds it: first_bad_id is that range's
+-- first row.
+-- An edited value, in the first range and in the second:
 BEGIN;
 UPDATE tenancy.audit_log SET new_values = '{"amount": 1}'
  WHERE id = (SELECT id FROM f0 WHERE n = 2);
-SELECT first_bad_id = (SELECT id FROM f0 WHERE n = 2) AS edit_found
+SELECT first_bad_id = (SELECT id FROM f0 WHERE n = 1) AS edit_found
+  FROM tenancy.verify_audit('00000000-0000-0000-0000-0000000000f0');
+ROLLBACK;
+BEGIN;
+UPDATE tenancy.audit_log SET old_values = '{"amount": 1}'
+ WHERE id = (SELECT id FROM f0 WHERE n = 4);
+SELECT first_bad_id = (SELECT id FROM f0 WHERE n = 4) AS edit_in_second_range_found
   FROM tenancy.verify_audit('00000000-0000-0000-0000-0000000000f0');
 ROLLBACK;
 -- A row moved to another tenant:
@@ -34,13 +48,13 @@ UPDATE tenancy.audit_log SET tenant_id = '00000000-0000-0000-0000-0000000000f1'
 SELECT tenant_id, first_bad_id IS NOT NULL AS found FROM tenancy.verify_audit()
  WHERE tenant_id::text LIKE '00000000-0000-0000-0000-0000000000f_' ORDER BY 1;
 ROLLBACK;
--- A removed row (the successor is the first bad one):
+-- A removed row:
 BEGIN;
 DELETE FROM tenancy.audit_log WHERE id = (SELECT id FROM f0 WHERE n = 2);
-SELECT first_bad_id = (SELECT id FROM f0 WHERE n = 3) AS removal_found
+SELECT first_bad_id = (SELECT id FROM f0 WHERE n = 1) AS removal_found
   FROM tenancy.verify_audit('00000000-0000-0000-0000-0000000000f0');
 ROLLBACK;
--- The removed last row:
+-- The removed last row (the id it had):
 BEGIN;
 DELETE FROM tenancy.audit_log WHERE id = (SELECT id FROM f0 ORDER BY n DESC LIMIT 1);
 SELECT first_bad_id = (SELECT id FROM f0 ORDER BY n DESC LIMIT 1) AS tail_removal_found
@@ -57,10 +71,20 @@ UPDATE tenancy.audit_log l SET new_values = s.new_values, old_values = s.old_val
 SELECT first_bad_id = (SELECT id FROM f0 WHERE n = 1) AS swap_found
   FROM tenancy.verify_audit('00000000-0000-0000-0000-0000000000f0');
 ROLLBACK;
--- A forged row with a correctly computed hash cannot extend a chain silently:
+-- A row forged into the sealed range (in the first seal's transaction):
 BEGIN;
-UPDATE tenancy.audit_log SET row_hash = NULL WHERE id = (SELECT id FROM f0 WHERE n = 1);
-SELECT first_bad_id = (SELECT id FROM f0 WHERE n = 1) AS unsealing_found
+INSERT INTO tenancy.audit_log (logged_at, txid, relid, tenant_id, op, schema_name, table_name, db_user)
+SELECT logged_at, txid, relid, tenant_id, 'DELETE', schema_name, table_name, db_user
+  FROM tenancy.audit_log WHERE id = (SELECT id FROM f0 WHERE n = 1);
+SELECT first_bad_id = (SELECT max(id) FROM tenancy.audit_log) AS forged_row_found
+  FROM tenancy.verify_audit('00000000-0000-0000-0000-0000000000f0');
+ROLLBACK;
+-- A removed anchor: the rows it covered are in the sealed range but no seal's.
+BEGIN;
+DELETE FROM tenancy.audit_anchor
+ WHERE tenant_id = '00000000-0000-0000-0000-0000000000f0'
+   AND end_id = (SELECT id FROM f0 WHERE n = 4);
+SELECT first_bad_id = (SELECT id FROM f0 WHERE n = 4) AS anchor_removal_found
   FROM tenancy.verify_audit('00000000-0000-0000-0000-0000000000f0');
 ROLLBACK;
 SELECT count(*) AS chains_with_problems FROM tenancy.verify_audit() WHERE first_bad_id IS NOT NULL;
@@ -68,7 +92,7 @@ SELECT count(*) AS chains_with_problems FROM tenancy.verify_audit() WHERE first_
 -- Rows written after a seal are sealed by the next one and extend the chain.
 INSERT INTO ledger VALUES (7, '00000000-0000-0000-0000-0000000000f0', 7);
 SELECT tenancy.seal_audit() AS sealed_new;
-SELECT rows_checked, first_bad_id FROM tenancy.verify_audit('00000000-0000-0000-0000-0000000000f0');
+SELECT rows_checked, rows_erased, first_bad_id FROM tenancy.verify_audit('00000000-0000-0000-0000-0000000000f0');
 
 -- The log's transaction numbering in a database where it began: the
 -- server's own (offset 0, stored by the first write).

@@ -47,7 +47,17 @@ INSERT INTO kept_rows VALUES (1, '00000000-0000-0000-0000-0000000000dd'), (2, '0
 SELECT tenancy.audit_release_partition('tenancy.audit_log_p2020_01');
 SELECT tenancy.seal_audit() > 0 AS sealed;
 SELECT rows_checked, first_bad_id FROM tenancy.verify_audit('00000000-0000-0000-0000-0000000000dd');
+-- a partition whose rows do not verify is refused: dropping them would
+-- destroy the evidence
+BEGIN;
+UPDATE tenancy.audit_log_p2020_01 SET db_user = 'someone_else'
+ WHERE id = (SELECT min(id) FROM tenancy.audit_log_p2020_01);
+SELECT state, regexp_replace(message, '[0-9]+$', 'N') AS message, hint
+  FROM regress.caught($$SELECT tenancy.audit_release_partition('tenancy.audit_log_p2020_01')$$);
+ROLLBACK;
+-- the five rows were sealed in one range: the chain now starts inside it
 SELECT tenancy.audit_release_partition('tenancy.audit_log_p2020_01');
+SELECT start_range_rows FROM tenancy.audit_chain WHERE tenant_id = '00000000-0000-0000-0000-0000000000dd';
 DROP TABLE tenancy.audit_log_p2020_01;
 SELECT rows_checked, first_bad_id FROM tenancy.verify_audit('00000000-0000-0000-0000-0000000000dd');
 -- and a tamper after the anchor is still found

@@ -38,7 +38,7 @@ SELECT tenant_id, rows_checked, first_bad_id FROM tenancy.verify_audit()
 \echo 'Someone with write access quietly lowers an amount in the log...'
 UPDATE tenancy.audit_log SET new_values = '{"amount": 8}'
  WHERE table_name = 'aud_invoices' AND op = 'UPDATE' AND record_key = '{"id": 3}';
-\echo '...and verify_audit names the first row where the chain breaks:'
+\echo '...and verify_audit names the first row of the sealed range where the chain breaks:'
 SELECT tenant_id, rows_checked, first_bad_id FROM tenancy.verify_audit()
  WHERE tenant_id IN ('ac3e0000-0000-0000-0000-000000000001', '910be000-0000-0000-0000-000000000002');
 

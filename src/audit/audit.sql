@@ -4,22 +4,26 @@
 -- CACHE: a backend logging a bulk statement takes ids 32 at a time.
 CREATE SEQUENCE tenancy.audit_log_id_seq CACHE 32;
 
+-- The columns are ordered so that no padding falls between them: the
+-- 8-byte ones, relid, the uuids, then the variable-length ones. Names are
+-- text (a `name` takes 64 bytes; the three took 192 of a ~400-byte row):
+-- see docs/audit.md "Row layout" for the byte budget. The log holds no
+-- hashes: seals record one anchor per chain in tenancy.audit_anchor.
 CREATE TABLE tenancy.audit_log (
-  id          bigint      NOT NULL DEFAULT nextval('tenancy.audit_log_id_seq'),
-  logged_at   timestamptz NOT NULL DEFAULT now(),
-  txid        xid8        NOT NULL DEFAULT pg_current_xact_id(),
-  relid       oid         NOT NULL,
-  schema_name name        NOT NULL,
-  table_name  name        NOT NULL,
-  op          text        NOT NULL CHECK (op IN ('INSERT', 'UPDATE', 'DELETE', 'TRUNCATE')),
-  tenant_id   uuid,
-  actor_id    uuid,
-  db_user     name        NOT NULL,
-  record_key  jsonb,
-  old_values  jsonb,
-  new_values  jsonb,
-  prev_hash   bytea,
-  row_hash    bytea
+  id            bigint      NOT NULL DEFAULT nextval('tenancy.audit_log_id_seq'),
+  logged_at     timestamptz NOT NULL DEFAULT now(),
+  txid          xid8        NOT NULL DEFAULT pg_current_xact_id(),
+  relid         oid         NOT NULL,  -- this database's OID of the table, for lookups; not hashed
+  tenant_id     uuid,
+  actor_id      uuid,
+  op            text        NOT NULL CHECK (op IN ('INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'ERASE')),
+  schema_name   text        NOT NULL,
+  table_name    text        NOT NULL,
+  db_user       text        NOT NULL,
+  record_key    jsonb,
+  old_values    jsonb,
+  new_values    jsonb,
+  erased_digest bytea      -- set by erase_audit: the digest of the images it replaced
 ) PARTITION BY RANGE (logged_at);
 ALTER SEQUENCE tenancy.audit_log_id_seq OWNED BY tenancy.audit_log.id;
 -- The default partition exists from the start, so the log takes rows even
@@ -28,28 +32,62 @@ ALTER SEQUENCE tenancy.audit_log_id_seq OWNED BY tenancy.audit_log.id;
 -- dumped as configuration data.
 CREATE TABLE tenancy.audit_log_default PARTITION OF tenancy.audit_log DEFAULT;
 SELECT pg_catalog.pg_extension_config_dump('tenancy.audit_log_default', '');
--- Chain order (transaction, then id): sealing and verification walk it.
--- Each partition has its own index, made with it (partitions/children.sql), and the
--- parent none: an index on the parent, which belongs to the extension, would
--- make ATTACH PARTITION in a restored dump create the child's index before
--- the dump's own CREATE INDEX of the same name, and the restore fail.
+-- Chain order (transaction, then id): sealing walks it. One tenant's chain
+-- order: verify_audit(tenant) reads only that tenant's rows.
+-- Each partition has its own indexes, made with it (partitions/children.sql
+-- calls tenancy._audit_log_partition_indexes), and the parent none: an
+-- index on the parent, which belongs to the extension, would make ATTACH
+-- PARTITION in a restored dump create the child's index before the dump's
+-- own CREATE INDEX of the same name, and the restore fail.
 CREATE INDEX audit_log_default_chain_order ON tenancy.audit_log_default (txid, id);
+CREATE INDEX audit_log_default_tenant_chain_order ON tenancy.audit_log_default (tenant_id, txid, id);
 COMMENT ON TABLE tenancy.audit_log IS
   'tenancy: append-only change log of audited tables, partitioned by month';
 
--- One hash chain per tenant (NULL: rows of tables without a tenant).
+-- The indexes every partition of the log has (see above). Granted to
+-- nobody: partitions/children.sql calls it as the log's owner, and CREATE
+-- INDEX itself refuses a caller who does not own the table.
+CREATE FUNCTION tenancy._audit_log_partition_indexes(part regclass) RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  EXECUTE format('CREATE INDEX ON %s (txid, id)', part);
+  EXECUTE format('CREATE INDEX ON %s (tenant_id, txid, id)', part);
+END $$;
+
+-- One hash chain per tenant (NULL: rows of tables without a tenant). Its
+-- verification starts after (start_txid, start_id) with start_hash (rows
+-- up to there were dropped by retention; start_range_rows of the next
+-- anchor's range with them) and its head is its last anchor.
 CREATE TABLE tenancy.audit_chain (
-  tenant_id   uuid UNIQUE NULLS NOT DISTINCT,
-  anchor_hash bytea  NOT NULL DEFAULT '\x0000000000000000000000000000000000000000000000000000000000000000',
-  anchor_txid xid8,   -- rows up to (anchor_txid, anchor_id) were dropped by retention
-  anchor_id   bigint,
-  last_txid   xid8,
-  last_id     bigint,
-  last_hash   bytea,
-  sealed_rows bigint NOT NULL DEFAULT 0
+  tenant_id        uuid UNIQUE NULLS NOT DISTINCT,
+  start_hash       bytea  NOT NULL DEFAULT '\x0000000000000000000000000000000000000000000000000000000000000000',
+  start_txid       xid8   NOT NULL DEFAULT '0',
+  start_id         bigint NOT NULL DEFAULT 0,
+  start_range_rows bigint NOT NULL DEFAULT 0,
+  last_txid        xid8,
+  last_id          bigint,
+  last_hash        bytea,
+  sealed_rows      bigint NOT NULL DEFAULT 0
 );
 COMMENT ON TABLE tenancy.audit_chain IS
-  'tenancy: head of each tenant''s audit hash chain; copy it off the database to anchor verification';
+  'tenancy: start and head of each tenant''s audit hash chain; copy the heads off the database to anchor verification';
+
+-- What each seal recorded of each chain it extended: the range's last row,
+-- how many rows of the chain it held, and the chain's link after it. A seal
+-- writes one row here per chain with new rows and never touches the log.
+CREATE TABLE tenancy.audit_anchor (
+  tenant_id  uuid,
+  end_txid   xid8   NOT NULL,
+  end_id     bigint NOT NULL,
+  rows       bigint NOT NULL CHECK (rows > 0),
+  link       bytea  NOT NULL,
+  sealed_at  timestamptz NOT NULL DEFAULT now(),
+  UNIQUE NULLS NOT DISTINCT (tenant_id, end_txid, end_id)
+);
+COMMENT ON TABLE tenancy.audit_anchor IS
+  'tenancy: one row per audit chain and seal: where the sealed range ends and the chain''s link there';
 
 -- Everything up to (last_txid, last_id) in chain order is sealed.
 CREATE TABLE tenancy.audit_seal_state (
@@ -88,6 +126,7 @@ AS $$
 $$;
 
 SELECT pg_catalog.pg_extension_config_dump('tenancy.audit_chain', '');
+SELECT pg_catalog.pg_extension_config_dump('tenancy.audit_anchor', '');
 SELECT pg_catalog.pg_extension_config_dump('tenancy.audit_seal_state', '');
 SELECT pg_catalog.pg_extension_config_dump('tenancy.audit_log_id_seq', '');
 
@@ -282,39 +321,19 @@ SELECT t.tgrelid::regclass AS table_name, s.tenant_column, s.exclude_columns, s.
 CREATE FUNCTION tenancy.seal_audit() RETURNS bigint
 LANGUAGE c SET search_path = pg_catalog, pg_temp AS 'MODULE_PATHNAME', 'seal_audit';
 COMMENT ON FUNCTION tenancy.seal_audit() IS
-  'Extends each tenant''s hash chain over the log rows written since the last seal';
+  'Extends each tenant''s hash chain over the log rows written since the last seal: one anchor per chain, no log row rewritten';
 
 CREATE FUNCTION tenancy.verify_audit(tenant uuid DEFAULT NULL)
-RETURNS TABLE (tenant_id uuid, rows_checked bigint, first_bad_id bigint)
+RETURNS TABLE (tenant_id uuid, rows_checked bigint, rows_erased bigint, first_bad_id bigint)
 LANGUAGE c STABLE SET search_path = pg_catalog, pg_temp AS 'MODULE_PATHNAME', 'verify_audit';
 COMMENT ON FUNCTION tenancy.verify_audit(uuid) IS
-  'Recomputes the audit hash chains; first_bad_id is the first changed, removed or reordered row';
+  'Recomputes the audit hash chains; first_bad_id is the first row of the first sealed range with a changed, removed or reordered row';
 
 -- Called before a partition of tenancy.audit_log is dropped, detached or
--- archived by retention: each chain's anchor moves to its last row in the
--- partition, so verification starts where the remaining rows start.
--- Refuses a partition that still holds unsealed rows.
+-- archived by retention: each chain's start moves to its last row in the
+-- partition (the link there is recomputed from the chain's start, which
+-- also checks the ranges on the way), so verification starts where the
+-- remaining rows start. Refuses a partition that still holds unsealed
+-- rows, or whose chains do not verify.
 CREATE FUNCTION tenancy.audit_release_partition(part regclass) RETURNS void
-LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  unsealed boolean;
-BEGIN
-  IF part IS NULL OR NOT EXISTS (SELECT 1 FROM pg_inherits i
-                                  WHERE i.inhrelid = part AND i.inhparent = 'tenancy.audit_log'::regclass) THEN
-    RAISE EXCEPTION '% is not a partition of tenancy.audit_log', part USING ERRCODE = '22023';
-  END IF;
-  EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s WHERE row_hash IS NULL)', part) INTO unsealed;
-  IF unsealed THEN
-    RAISE EXCEPTION 'partition % holds unsealed audit rows', part
-      USING ERRCODE = '55000', HINT = 'Run tenancy.seal_audit() first; maintenance seals before retention.';
-  END IF;
-  EXECUTE format($q$
-    UPDATE tenancy.audit_chain c
-       SET anchor_txid = m.txid, anchor_id = m.id, anchor_hash = m.row_hash
-      FROM (SELECT DISTINCT ON (tenant_id) tenant_id, txid, id, row_hash
-              FROM %s ORDER BY tenant_id, txid DESC, id DESC) m
-     WHERE c.tenant_id IS NOT DISTINCT FROM m.tenant_id
-       AND (m.txid, m.id) > (coalesce(c.anchor_txid, '0'), coalesce(c.anchor_id, 0))$q$, part);
-END $$;
+LANGUAGE c SET search_path = pg_catalog, pg_temp AS 'MODULE_PATHNAME', 'audit_release_partition';

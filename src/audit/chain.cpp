@@ -1,5 +1,5 @@
 /*
- * chain.cpp: canonical encoding and BLAKE2b chaining of audit rows.
+ * chain.cpp: canonical encodings, digests and links of audit rows.
  */
 #include "audit/chain.hpp"
 
@@ -38,7 +38,7 @@ class Encoder
 		else
 			null();
 	}
-	void uuid(const std::optional<std::array<uint8_t, 16>> &value)
+	void uuid(const std::optional<Uuid> &value)
 	{
 		if (value)
 			field(value->data(), value->size());
@@ -52,40 +52,65 @@ class Encoder
 	std::vector<uint8_t> bytes_;
 };
 
+Hash
+blake2b(const uint8_t *a, size_t a_size, const uint8_t *b, size_t b_size)
+{
+	crypto_generichash_state state;
+	Hash out;
+	crypto_generichash_init(&state, nullptr, 0, out.size());
+	crypto_generichash_update(&state, a, a_size);
+	crypto_generichash_update(&state, b, b_size);
+	crypto_generichash_final(&state, out.data(), out.size());
+	return out;
+}
+
 } // namespace
 
 std::vector<uint8_t>
-encode_row(const ChainedRow &row)
+encode_meta(const RowMeta &meta)
 {
 	Encoder e;
-	e.integer(1); /* encoding version */
-	e.integer(static_cast<uint64_t>(row.id));
-	e.integer(static_cast<uint64_t>(row.logged_at_us));
-	e.integer(row.txid);
-	e.text(row.schema_name);
-	e.text(row.table_name);
-	e.text(row.op);
-	e.uuid(row.tenant_id);
-	e.uuid(row.actor_id);
-	e.text(row.db_user);
-	e.text(row.record_key);
-	e.text(row.old_values);
-	e.text(row.new_values);
+	e.integer(2); /* encoding version: 2 chains digests */
+	e.integer(static_cast<uint64_t>(meta.id));
+	e.integer(static_cast<uint64_t>(meta.logged_at_us));
+	e.integer(meta.txid);
+	e.text(meta.schema_name);
+	e.text(meta.table_name);
+	e.text(meta.op);
+	e.uuid(meta.tenant_id);
+	e.uuid(meta.actor_id);
+	e.text(meta.db_user);
+	return e.take();
+}
+
+std::vector<uint8_t>
+encode_images(const RowImages &images)
+{
+	Encoder e;
+	e.text(images.record_key);
+	e.text(images.old_values);
+	e.text(images.new_values);
 	return e.take();
 }
 
 Hash
-chain_hash(const Hash &prev, const ChainedRow &row)
+images_digest(const RowImages &images)
 {
-	std::vector<uint8_t> encoded = encode_row(row);
-	crypto_generichash_state state;
-	Hash out;
+	std::vector<uint8_t> encoded = encode_images(images);
+	return blake2b(encoded.data(), encoded.size(), nullptr, 0);
+}
 
-	crypto_generichash_init(&state, nullptr, 0, out.size());
-	crypto_generichash_update(&state, prev.data(), prev.size());
-	crypto_generichash_update(&state, encoded.data(), encoded.size());
-	crypto_generichash_final(&state, out.data(), out.size());
-	return out;
+Hash
+row_digest(const RowMeta &meta, const Hash &images_digest)
+{
+	std::vector<uint8_t> encoded = encode_meta(meta);
+	return blake2b(encoded.data(), encoded.size(), images_digest.data(), images_digest.size());
+}
+
+Hash
+chain_link(const Hash &link, const Hash &row_digest)
+{
+	return blake2b(link.data(), link.size(), row_digest.data(), row_digest.size());
 }
 
 } // namespace tenancy::audit

@@ -1,13 +1,21 @@
 /*
- * chain.hpp: the audit log's hash chain (pure C++, libsodium).
+ * chain.hpp: the audit log's hash chains (pure C++, libsodium).
  *
- * Each sealed log row carries prev_hash (the row_hash of the row before it in
- * its tenant's chain, or the chain's anchor) and
+ * Each log row has a digest over its content, in two parts:
  *
- *     row_hash = BLAKE2b-256(prev_hash || canonical_encoding(row))
+ *     images_digest = BLAKE2b-256(encoding of record_key, old_values, new_values)
+ *     row_digest    = BLAKE2b-256(encoding of the row's metadata || images_digest)
  *
- * The encoding is length-prefixed, so no two different rows encode alike,
- * and it leaves out what a dump and restore changes (the table's OID).
+ * and each tenant's chain runs over the digests of its rows in chain order
+ * (txid, id):
+ *
+ *     link_n = BLAKE2b-256(link_n-1 || row_digest_n)
+ *
+ * Erasure replaces a row's images and keeps their images_digest in the row
+ * (erased_digest), so the row still verifies: its metadata is checked, its
+ * images are not. The encodings are length-prefixed, so no two different
+ * rows encode alike, and leave out what a dump and restore changes (the
+ * table's OID).
  */
 #pragma once
 #include "core/pure.hpp"
@@ -22,12 +30,13 @@ namespace tenancy::audit {
 
 constexpr size_t hash_size = 32;
 using Hash = std::array<uint8_t, hash_size>;
+using Uuid = std::array<uint8_t, 16>;
 
-/* The anchor of a chain nothing has been dropped from: 32 zero bytes. */
+/* The start of a chain nothing has been dropped from: 32 zero bytes. */
 constexpr Hash genesis_hash{};
 
-/* The hashed fields of one log row, in their text or binary forms. */
-struct ChainedRow
+/* The metadata of one log row: what erasure never changes. */
+struct RowMeta
 {
 	int64_t id = 0;
 	int64_t logged_at_us = 0; /* microseconds since 2000-01-01, as PostgreSQL stores */
@@ -35,18 +44,27 @@ struct ChainedRow
 	std::string schema_name;
 	std::string table_name;
 	std::string op;
-	std::optional<std::array<uint8_t, 16>> tenant_id;
-	std::optional<std::array<uint8_t, 16>> actor_id;
+	std::optional<Uuid> tenant_id;
+	std::optional<Uuid> actor_id;
 	std::string db_user;
-	std::optional<std::string> record_key; /* jsonb text output */
+};
+
+/* The images of one log row, as jsonb text output; nullopt is SQL NULL. */
+struct RowImages
+{
+	std::optional<std::string> record_key;
 	std::optional<std::string> old_values;
 	std::optional<std::string> new_values;
 };
 
-/* The canonical byte encoding of a row (exposed for tests). */
-std::vector<uint8_t> encode_row(const ChainedRow &row);
+/* The canonical encodings (exposed for tests). */
+std::vector<uint8_t> encode_meta(const RowMeta &meta);
+std::vector<uint8_t> encode_images(const RowImages &images);
 
-/* BLAKE2b-256(prev || encode_row(row)). */
-Hash chain_hash(const Hash &prev, const ChainedRow &row);
+Hash images_digest(const RowImages &images);
+Hash row_digest(const RowMeta &meta, const Hash &images_digest);
+
+/* The next link of a chain: BLAKE2b-256(link || row_digest). */
+Hash chain_link(const Hash &link, const Hash &row_digest);
 
 } // namespace tenancy::audit

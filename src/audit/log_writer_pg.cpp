@@ -34,9 +34,9 @@ namespace tenancy::audit {
 namespace {
 
 const char *const log_column_names[log_column_count] = {
-	"id",		  "logged_at", "txid",		 "relid",	   "schema_name",
-	"table_name", "op",		   "tenant_id",	 "actor_id",   "db_user",
-	"record_key", "old_values", "new_values", "prev_hash", "row_hash"};
+	"id",		   "logged_at", "txid",		  "relid",		"tenant_id",
+	"actor_id",	   "op",		"schema_name", "table_name", "db_user",
+	"record_key", "old_values", "new_values",  "erased_digest"};
 
 /* The partition of the log that takes a row logged at logged_at. */
 Oid
@@ -123,14 +123,6 @@ map_columns(LogWriter *writer)
 							errhint("Reinstall the tenancy extension.")));
 }
 
-Datum
-name_datum(const char *name)
-{
-	Name result = (Name) palloc0(NAMEDATALEN);
-	namestrcpy(result, name);
-	return NameGetDatum(result);
-}
-
 void
 flush(LogWriter *writer)
 {
@@ -196,8 +188,8 @@ log_writer_begin(LogWriter *writer, Relation rel, const char *op, const pg_uuid_
 	set(log_txid, FullTransactionIdGetDatum(FullTransactionIdFromU64(
 					  U64FromFullTransactionId(GetTopFullTransactionId()) + xid_offset)));
 	set(log_relid, ObjectIdGetDatum(RelationGetRelid(rel)));
-	set(log_schema_name, name_datum(get_namespace_name(RelationGetNamespace(rel))));
-	set(log_table_name, name_datum(RelationGetRelationName(rel)));
+	set(log_schema_name, CStringGetTextDatum(get_namespace_name(RelationGetNamespace(rel))));
+	set(log_table_name, CStringGetTextDatum(RelationGetRelationName(rel)));
 	set(log_op, CStringGetTextDatum(op));
 	if (actor != nullptr)
 	{
@@ -211,7 +203,7 @@ log_writer_begin(LogWriter *writer, Relation rel, const char *op, const pg_uuid_
 	 * the outer user id is what SET ROLE (or the login) made current_user,
 	 * and SECURITY DEFINER calls change only the current user id.
 	 */
-	set(log_db_user, name_datum(GetUserNameFromId(GetOuterUserId(), false)));
+	set(log_db_user, CStringGetTextDatum(GetUserNameFromId(GetOuterUserId(), false)));
 }
 
 MemoryContext

@@ -30,17 +30,16 @@ enum LogColumn
 	log_logged_at,
 	log_txid,
 	log_relid,
-	log_schema_name,
-	log_table_name,
-	log_op,
 	log_tenant_id,
 	log_actor_id,
+	log_op,
+	log_schema_name,
+	log_table_name,
 	log_db_user,
 	log_record_key,
 	log_old_values,
 	log_new_values,
-	log_prev_hash,
-	log_row_hash,
+	log_erased_digest, /* set by erase_audit only */
 	log_column_count
 };
 

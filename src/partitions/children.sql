@@ -53,7 +53,7 @@ BEGIN
     -- The audit log's index lives on each partition, not on the parent (see
     -- src/audit/audit.sql), so LIKE above does not copy it.
     IF parent = 'tenancy.audit_log'::regclass THEN
-        EXECUTE format('CREATE INDEX ON %s (txid, id)', target);
+        PERFORM tenancy._audit_log_partition_indexes(child);
     END IF;
     IF (SELECT relowner FROM pg_class WHERE oid = child) <> owner THEN
         EXECUTE format('ALTER TABLE %s OWNER TO %s', target, tenancy._partition_role(owner));

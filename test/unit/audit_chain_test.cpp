@@ -1,85 +1,119 @@
-/* audit_chain_test.cpp: the audit hash chain's encoding and hashing. */
+/* audit_chain_test.cpp: the audit rows' encodings, digests and chain links. */
 #include "audit/chain.hpp"
 
 #include <catch2/catch.hpp>
 #include <sodium.h>
 
-using tenancy::audit::chain_hash;
-using tenancy::audit::ChainedRow;
-using tenancy::audit::encode_row;
+using tenancy::audit::chain_link;
+using tenancy::audit::encode_images;
+using tenancy::audit::encode_meta;
 using tenancy::audit::genesis_hash;
+using tenancy::audit::Hash;
+using tenancy::audit::images_digest;
+using tenancy::audit::row_digest;
+using tenancy::audit::RowImages;
+using tenancy::audit::RowMeta;
 
-static ChainedRow
-sample_row()
+static RowMeta
+sample_meta()
 {
-	ChainedRow row;
-	row.id = 42;
-	row.logged_at_us = 817'000'000'000'000;
-	row.txid = 1234;
-	row.schema_name = "public";
-	row.table_name = "items";
-	row.op = "UPDATE";
-	row.tenant_id = std::array<uint8_t, 16>{1, 2, 3};
-	row.db_user = "app";
-	row.record_key = R"({"id": 7})";
-	row.old_values = R"({"body": "a"})";
-	row.new_values = R"({"body": "b"})";
-	return row;
+	RowMeta meta;
+	meta.id = 42;
+	meta.logged_at_us = 817'000'000'000'000;
+	meta.txid = 1234;
+	meta.schema_name = "public";
+	meta.table_name = "items";
+	meta.op = "UPDATE";
+	meta.tenant_id = tenancy::audit::Uuid{1, 2, 3};
+	meta.db_user = "app";
+	return meta;
 }
 
-TEST_CASE("chain hash is deterministic and depends on every field", "[audit]")
+static RowImages
+sample_images()
+{
+	return RowImages{R"({"id": 7})", R"({"body": "a"})", R"({"body": "b"})"};
+}
+
+static Hash
+digest_of(const RowMeta &meta, const RowImages &images)
+{
+	return row_digest(meta, images_digest(images));
+}
+
+TEST_CASE("a row's digest is deterministic and depends on every field", "[audit]")
 {
 	REQUIRE(sodium_init() >= 0);
-	ChainedRow row = sample_row();
-	auto base = chain_hash(genesis_hash, row);
-	CHECK(chain_hash(genesis_hash, row) == base);
+	Hash base = digest_of(sample_meta(), sample_images());
+	CHECK(digest_of(sample_meta(), sample_images()) == base);
 
-	auto changed = [&](auto mutate) {
-		ChainedRow copy = sample_row();
+	auto meta_changed = [&](auto mutate) {
+		RowMeta copy = sample_meta();
 		mutate(copy);
-		return chain_hash(genesis_hash, copy) != base;
+		return digest_of(copy, sample_images()) != base;
 	};
-	CHECK(changed([](ChainedRow &r) { r.id = 43; }));
-	CHECK(changed([](ChainedRow &r) { r.logged_at_us += 1; }));
-	CHECK(changed([](ChainedRow &r) { r.txid = 1235; }));
-	CHECK(changed([](ChainedRow &r) { r.schema_name = "other"; }));
-	CHECK(changed([](ChainedRow &r) { r.table_name = "items2"; }));
-	CHECK(changed([](ChainedRow &r) { r.op = "DELETE"; }));
-	CHECK(changed([](ChainedRow &r) { r.tenant_id.reset(); }));
-	CHECK(changed([](ChainedRow &r) { r.actor_id = std::array<uint8_t, 16>{}; }));
-	CHECK(changed([](ChainedRow &r) { r.db_user = "admin"; }));
-	CHECK(changed([](ChainedRow &r) { r.record_key.reset(); }));
-	CHECK(changed([](ChainedRow &r) { r.old_values = R"({"body": "x"})"; }));
-	CHECK(changed([](ChainedRow &r) { r.new_values.reset(); }));
+	CHECK(meta_changed([](RowMeta &r) { r.id = 43; }));
+	CHECK(meta_changed([](RowMeta &r) { r.logged_at_us += 1; }));
+	CHECK(meta_changed([](RowMeta &r) { r.txid = 1235; }));
+	CHECK(meta_changed([](RowMeta &r) { r.schema_name = "other"; }));
+	CHECK(meta_changed([](RowMeta &r) { r.table_name = "items2"; }));
+	CHECK(meta_changed([](RowMeta &r) { r.op = "DELETE"; }));
+	CHECK(meta_changed([](RowMeta &r) { r.tenant_id.reset(); }));
+	CHECK(meta_changed([](RowMeta &r) { r.actor_id = tenancy::audit::Uuid{}; }));
+	CHECK(meta_changed([](RowMeta &r) { r.db_user = "admin"; }));
 
-	tenancy::audit::Hash other_prev{};
-	other_prev[0] = 1;
-	CHECK(chain_hash(other_prev, row) != base);
+	auto images_changed = [&](auto mutate) {
+		RowImages copy = sample_images();
+		mutate(copy);
+		return digest_of(sample_meta(), copy) != base;
+	};
+	CHECK(images_changed([](RowImages &r) { r.record_key.reset(); }));
+	CHECK(images_changed([](RowImages &r) { r.old_values = R"({"body": "x"})"; }));
+	CHECK(images_changed([](RowImages &r) { r.new_values.reset(); }));
 }
 
-TEST_CASE("encoding is unambiguous: NULL differs from empty, fields do not run together", "[audit]")
+TEST_CASE("an erased row verifies from its kept images digest alone", "[audit]")
 {
-	ChainedRow a = sample_row(), b = sample_row();
+	Hash kept = images_digest(sample_images());
+	CHECK(row_digest(sample_meta(), kept) == digest_of(sample_meta(), sample_images()));
+	/* erasure keeps the metadata covered */
+	RowMeta other = sample_meta();
+	other.actor_id = tenancy::audit::Uuid{9};
+	CHECK(row_digest(other, kept) != digest_of(sample_meta(), sample_images()));
+}
+
+TEST_CASE("encodings are unambiguous: NULL differs from empty, fields do not run together", "[audit]")
+{
+	RowImages a = sample_images(), b = sample_images();
 	a.record_key = std::string();
 	b.record_key.reset();
-	CHECK(encode_row(a) != encode_row(b));
+	CHECK(encode_images(a) != encode_images(b));
 
-	ChainedRow c = sample_row(), d = sample_row();
-	c.schema_name = "ab";
-	c.table_name = "c";
-	d.schema_name = "a";
-	d.table_name = "bc";
-	CHECK(encode_row(c) != encode_row(d));
+	RowImages c = sample_images(), d = sample_images();
+	c.old_values = "ab";
+	c.new_values = "c";
+	d.old_values = "a";
+	d.new_values = "bc";
+	CHECK(encode_images(c) != encode_images(d));
+
+	RowMeta e = sample_meta(), f = sample_meta();
+	e.schema_name = "ab";
+	e.table_name = "c";
+	f.schema_name = "a";
+	f.table_name = "bc";
+	CHECK(encode_meta(e) != encode_meta(f));
 }
 
-TEST_CASE("a chain detects a removed or reordered row", "[audit]")
+TEST_CASE("links detect a removed or reordered row", "[audit]")
 {
-	ChainedRow r1 = sample_row(), r2 = sample_row(), r3 = sample_row();
-	r2.id = 43;
-	r3.id = 44;
-	auto h1 = chain_hash(genesis_hash, r1);
-	auto h2 = chain_hash(h1, r2);
-	auto h3 = chain_hash(h2, r3);
-	CHECK(chain_hash(h1, r3) != h3);					  /* r2 removed */
-	CHECK(chain_hash(chain_hash(genesis_hash, r2), r1) != h2); /* r1, r2 swapped */
+	RowMeta m1 = sample_meta(), m2 = sample_meta(), m3 = sample_meta();
+	m2.id = 43;
+	m3.id = 44;
+	Hash d1 = digest_of(m1, sample_images()), d2 = digest_of(m2, sample_images()),
+		 d3 = digest_of(m3, sample_images());
+	Hash h1 = chain_link(genesis_hash, d1);
+	Hash h2 = chain_link(h1, d2);
+	Hash h3 = chain_link(h2, d3);
+	CHECK(chain_link(h1, d3) != h3);						  /* the second removed */
+	CHECK(chain_link(chain_link(genesis_hash, d2), d1) != h2); /* the first two swapped */
 }

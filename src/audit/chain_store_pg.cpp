@@ -1,0 +1,449 @@
+/*
+ * chain_store_pg.cpp: SPI reads and writes of the audit chains' state.
+ *
+ * Rows are read through an SPI cursor in batches. Each batch is copied into
+ * plain structs inside one pg_guarded block; the digests (pure C++) are
+ * computed outside it.
+ */
+#include "audit/chain_store_pg.hpp"
+
+#include "audit/xid_offset_pg.hpp"
+#include "core/boundary.hpp"
+
+extern "C" {
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "utils/timestamp.h"
+#include "utils/xid8.h"
+}
+
+#include <cstring>
+#include <string>
+
+namespace tenancy::audit {
+
+constexpr int batch_rows = 1000;
+
+/* One log row as read from SPI, in palloc'd memory. */
+struct RawLogRow
+{
+	int64 id;
+	int64 logged_at;
+	uint64 txid;
+	const char *text[7]; /* schema, table, op, db_user, record_key, old, new; null = NULL */
+	bool has_tenant, has_actor;
+	pg_uuid_t tenant, actor;
+	bytea *erased_digest; /* null = NULL */
+};
+
+namespace {
+
+const char *const log_columns =
+	"id, logged_at, txid, schema_name, table_name, op, db_user, record_key::text, "
+	"old_values::text, new_values::text, tenant_id, actor_id, erased_digest";
+
+Datum
+xid8_datum(uint64 value)
+{
+	return FullTransactionIdGetDatum(FullTransactionIdFromU64(value));
+}
+
+uint64
+xid8_value(Datum value)
+{
+	return U64FromFullTransactionId(DatumGetFullTransactionId(value));
+}
+
+/*
+ * Runs a SELECT; call inside pg_guarded. With latest, under a fresh snapshot
+ * (what committed while a seal waited for its lock); otherwise under the
+ * caller's, so that everything verification reads is one consistent state.
+ */
+void
+select_or_fail(bool latest, const char *sql, int nargs, Oid *types, Datum *values, const char *nulls)
+{
+	if (SPI_execute_with_args(sql, nargs, types, values, nulls, !latest, 0) != SPI_OK_SELECT)
+		elog(ERROR, "tenancy could not read the audit chains");
+}
+
+/* Copies the rows of SPI_tuptable into out. Call inside pg_guarded. */
+int
+copy_rows(RawLogRow *out)
+{
+	SPITupleTable *table = SPI_tuptable;
+	TupleDesc desc = table->tupdesc;
+	int n = (int) SPI_processed;
+	for (int r = 0; r < n; r++)
+	{
+		HeapTuple tuple = table->vals[r];
+		RawLogRow *row = &out[r];
+		bool isnull;
+		row->id = DatumGetInt64(SPI_getbinval(tuple, desc, 1, &isnull));
+		row->logged_at = DatumGetTimestampTz(SPI_getbinval(tuple, desc, 2, &isnull));
+		row->txid = xid8_value(SPI_getbinval(tuple, desc, 3, &isnull));
+		for (int t = 0; t < 7; t++)
+			row->text[t] = SPI_getvalue(tuple, desc, 4 + t);
+		Datum d = SPI_getbinval(tuple, desc, 11, &isnull);
+		row->has_tenant = !isnull;
+		if (!isnull)
+			row->tenant = *DatumGetUUIDP(d);
+		d = SPI_getbinval(tuple, desc, 12, &isnull);
+		row->has_actor = !isnull;
+		if (!isnull)
+			row->actor = *DatumGetUUIDP(d);
+		d = SPI_getbinval(tuple, desc, 13, &isnull);
+		row->erased_digest = isnull ? nullptr : DatumGetByteaPCopy(d);
+	}
+	SPI_freetuptable(table);
+	return n;
+}
+
+std::optional<std::string>
+optional_text(const char *value)
+{
+	return value ? std::optional<std::string>(value) : std::nullopt;
+}
+
+std::optional<Hash>
+hash_of(const bytea *value)
+{
+	if (value == nullptr || VARSIZE_ANY_EXHDR(value) != hash_size)
+		return std::nullopt;
+	Hash hash;
+	memcpy(hash.data(), VARDATA_ANY(value), hash.size());
+	return hash;
+}
+
+bytea *
+bytea_of(const Hash &hash)
+{
+	bytea *out = (bytea *) palloc(VARHDRSZ + hash.size());
+	SET_VARSIZE(out, VARHDRSZ + hash.size());
+	memcpy(VARDATA(out), hash.data(), hash.size());
+	return out;
+}
+
+LogEntry
+entry_of(const RawLogRow &raw)
+{
+	RowMeta meta;
+	meta.id = raw.id;
+	meta.logged_at_us = raw.logged_at;
+	meta.txid = raw.txid;
+	meta.schema_name = raw.text[0];
+	meta.table_name = raw.text[1];
+	meta.op = raw.text[2];
+	meta.db_user = raw.text[3];
+	meta.tenant_id = chain_key(!raw.has_tenant, raw.tenant);
+	meta.actor_id = chain_key(!raw.has_actor, raw.actor);
+
+	LogEntry entry;
+	entry.position = Position{raw.txid, raw.id};
+	entry.tenant = meta.tenant_id;
+	/* an erased row keeps the digest of the images it had; a malformed one cannot verify */
+	entry.erased = raw.erased_digest != nullptr;
+	Hash images{};
+	if (entry.erased)
+		images = hash_of(raw.erased_digest).value_or(Hash{});
+	else
+		images = images_digest(RowImages{optional_text(raw.text[4]), optional_text(raw.text[5]),
+										 optional_text(raw.text[6])});
+	entry.digest = row_digest(meta, images);
+	return entry;
+}
+
+/* The chain condition: $3 is the tenant (NULL for the chain without one). */
+const char *
+chain_condition(const LogRange &range)
+{
+	if (!range.one_chain)
+		return "";
+	return range.tenant ? " AND tenant_id = $3" : " AND tenant_id IS NULL";
+}
+
+} // namespace
+
+ChainKey
+chain_key(bool is_null, const pg_uuid_t &uuid)
+{
+	if (is_null)
+		return std::nullopt;
+	Uuid key;
+	memcpy(key.data(), uuid.data, 16);
+	return key;
+}
+
+LogReader::LogReader(const LogRange &range)
+{
+	pg_uuid_t tenant{};
+	if (range.tenant)
+		memcpy(tenant.data, range.tenant->data(), 16);
+	const char *chain = chain_condition(range);
+	portal_ = pg_guarded([&]() {
+		batch_context_ = AllocSetContextCreate(CurrentMemoryContext, "tenancy audit rows",
+											   ALLOCSET_DEFAULT_SIZES);
+		raw_ = (RawLogRow *) palloc(sizeof(RawLogRow) * batch_rows);
+		char *sql = psprintf("SELECT %s FROM tenancy.audit_log "
+							 "WHERE (txid, id) > ($1, $2) AND (txid, id) <= ($4, $5)%s "
+							 "ORDER BY txid, id",
+							 log_columns, chain);
+		Oid types[5] = {XID8OID, INT8OID, UUIDOID, XID8OID, INT8OID};
+		Datum values[5] = {xid8_datum(range.after.txid), Int64GetDatum(range.after.id),
+						   UUIDPGetDatum(&tenant), xid8_datum(range.through.txid),
+						   Int64GetDatum(range.through.id)};
+		Portal portal = SPI_cursor_open_with_args(nullptr, sql, 5, types, values, nullptr, !range.latest, 0);
+		if (portal == nullptr)
+			elog(ERROR, "tenancy could not read the audit log");
+		return portal;
+	});
+}
+
+const std::vector<LogEntry> &
+LogReader::next_batch()
+{
+	int n = pg_guarded([&]() {
+		MemoryContextReset(batch_context_);
+		SPI_cursor_fetch(portal_, true, batch_rows);
+		MemoryContext caller = MemoryContextSwitchTo(batch_context_);
+		int copied = copy_rows(raw_);
+		MemoryContextSwitchTo(caller);
+		return copied;
+	});
+	batch_.clear();
+	for (int r = 0; r < n; r++)
+		batch_.push_back(entry_of(raw_[r]));
+	return batch_;
+}
+
+void
+LogReader::close()
+{
+	pg_guarded([&]() {
+		SPI_cursor_close(portal_);
+		MemoryContextDelete(batch_context_);
+	});
+}
+
+Position
+read_watermark(bool serialize)
+{
+	Position watermark;
+	pg_guarded([&]() {
+		if (serialize &&
+			SPI_execute("SELECT pg_advisory_xact_lock(hashtext('tenancy.seal_audit'))", false, 0) !=
+				SPI_OK_SELECT)
+			elog(ERROR, "tenancy could not take the audit seal lock");
+		select_or_fail(serialize, "SELECT last_txid, last_id FROM tenancy.audit_seal_state", 0, nullptr,
+					   nullptr, nullptr);
+		if (SPI_processed == 1)
+		{
+			bool isnull;
+			watermark.txid = xid8_value(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+			watermark.id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+		}
+		SPI_freetuptable(SPI_tuptable);
+	});
+	return watermark;
+}
+
+Position
+seal_limit()
+{
+	uint64 offset = log_xid_offset();
+	uint64 xmin = pg_guarded([&]() {
+		select_or_fail(true, "SELECT pg_snapshot_xmin(pg_current_snapshot())", 0, nullptr, nullptr, nullptr);
+		if (SPI_processed != 1)
+			elog(ERROR, "tenancy could not read the snapshot's xmin");
+		bool isnull;
+		uint64 value = xid8_value(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		SPI_freetuptable(SPI_tuptable);
+		return value;
+	});
+	/* rows of transactions numbered below xmin + offset: (that - 1, any id) */
+	return Position{xmin + offset - 1, PG_INT64_MAX};
+}
+
+namespace {
+
+struct RawChain
+{
+	bool tenant_null;
+	pg_uuid_t tenant;
+	bytea *start_hash, *last_hash;
+	uint64 start_txid;
+	int64 start_id, start_range_rows, sealed_rows;
+};
+
+struct RawAnchor
+{
+	bool tenant_null;
+	pg_uuid_t tenant;
+	uint64 end_txid;
+	int64 end_id, rows;
+	bytea *link;
+};
+
+/* Runs a query on the chain tables, optionally for one chain ($1). Call inside pg_guarded. */
+void
+select_chains(bool latest, const char *sql, bool one_chain, const ChainKey &tenant)
+{
+	pg_uuid_t uuid{};
+	if (tenant)
+		memcpy(uuid.data, tenant->data(), 16);
+	Oid types[1] = {UUIDOID};
+	Datum values[1] = {UUIDPGetDatum(&uuid)};
+	char *full = psprintf(sql, !one_chain ? "true" : tenant ? "tenant_id = $1" : "tenant_id IS NULL");
+	select_or_fail(latest, full, 1, types, values, nullptr);
+}
+
+} // namespace
+
+std::map<ChainKey, ChainRecord>
+load_chains(bool latest, bool one_chain, const ChainKey &tenant)
+{
+	int n = 0;
+	RawChain *raw = pg_guarded([&]() {
+		select_chains(latest, "SELECT tenant_id, start_hash, start_txid, start_id, start_range_rows, last_hash, "
+					  "sealed_rows FROM tenancy.audit_chain WHERE %s",
+					  one_chain, tenant);
+		n = (int) SPI_processed;
+		RawChain *chains = (RawChain *) palloc0(sizeof(RawChain) * (n + 1));
+		for (int r = 0; r < n; r++)
+		{
+			HeapTuple t = SPI_tuptable->vals[r];
+			TupleDesc d = SPI_tuptable->tupdesc;
+			bool isnull;
+			Datum v = SPI_getbinval(t, d, 1, &isnull);
+			chains[r].tenant_null = isnull;
+			if (!isnull)
+				chains[r].tenant = *DatumGetUUIDP(v);
+			chains[r].start_hash = DatumGetByteaPCopy(SPI_getbinval(t, d, 2, &isnull));
+			chains[r].start_txid = xid8_value(SPI_getbinval(t, d, 3, &isnull));
+			chains[r].start_id = DatumGetInt64(SPI_getbinval(t, d, 4, &isnull));
+			chains[r].start_range_rows = DatumGetInt64(SPI_getbinval(t, d, 5, &isnull));
+			v = SPI_getbinval(t, d, 6, &isnull);
+			chains[r].last_hash = isnull ? nullptr : DatumGetByteaPCopy(v);
+			chains[r].sealed_rows = DatumGetInt64(SPI_getbinval(t, d, 7, &isnull));
+		}
+		SPI_freetuptable(SPI_tuptable);
+		return chains;
+	});
+
+	std::map<ChainKey, ChainRecord> chains;
+	for (int r = 0; r < n; r++)
+	{
+		ChainRecord &chain = chains[chain_key(raw[r].tenant_null, raw[r].tenant)];
+		/* a start hash of another length cannot match any link: the chain fails */
+		chain.start.link = hash_of(raw[r].start_hash).value_or(Hash{1});
+		chain.start.after = Position{raw[r].start_txid, raw[r].start_id};
+		chain.start.range_rows = raw[r].start_range_rows;
+		chain.last = hash_of(raw[r].last_hash);
+		chain.sealed_rows = raw[r].sealed_rows;
+	}
+	return chains;
+}
+
+std::map<ChainKey, std::vector<Anchor>>
+load_anchors(bool latest, bool one_chain, const ChainKey &tenant)
+{
+	int n = 0;
+	RawAnchor *raw = pg_guarded([&]() {
+		select_chains(latest, "SELECT tenant_id, end_txid, end_id, rows, link FROM tenancy.audit_anchor "
+					  "WHERE %s ORDER BY tenant_id, end_txid, end_id",
+					  one_chain, tenant);
+		n = (int) SPI_processed;
+		RawAnchor *anchors = (RawAnchor *) palloc0(sizeof(RawAnchor) * (n + 1));
+		for (int r = 0; r < n; r++)
+		{
+			HeapTuple t = SPI_tuptable->vals[r];
+			TupleDesc d = SPI_tuptable->tupdesc;
+			bool isnull;
+			Datum v = SPI_getbinval(t, d, 1, &isnull);
+			anchors[r].tenant_null = isnull;
+			if (!isnull)
+				anchors[r].tenant = *DatumGetUUIDP(v);
+			anchors[r].end_txid = xid8_value(SPI_getbinval(t, d, 2, &isnull));
+			anchors[r].end_id = DatumGetInt64(SPI_getbinval(t, d, 3, &isnull));
+			anchors[r].rows = DatumGetInt64(SPI_getbinval(t, d, 4, &isnull));
+			anchors[r].link = DatumGetByteaPCopy(SPI_getbinval(t, d, 5, &isnull));
+		}
+		SPI_freetuptable(SPI_tuptable);
+		return anchors;
+	});
+
+	std::map<ChainKey, std::vector<Anchor>> anchors;
+	for (int r = 0; r < n; r++)
+		anchors[chain_key(raw[r].tenant_null, raw[r].tenant)].push_back(
+			Anchor{Position{raw[r].end_txid, raw[r].end_id}, raw[r].rows,
+				   hash_of(raw[r].link).value_or(Hash{1})});
+	return anchors;
+}
+
+void
+save_seal(const std::map<ChainKey, Anchor> &anchors, const std::map<ChainKey, ChainRecord> &chains,
+		  const Position &watermark)
+{
+	for (const auto &[tenant, anchor] : anchors)
+	{
+		pg_uuid_t uuid{};
+		if (tenant)
+			memcpy(uuid.data, tenant->data(), 16);
+		bool tenant_null = !tenant.has_value();
+		auto known = chains.find(tenant);
+		int64 sealed = (known == chains.end() ? 0 : known->second.sealed_rows) + anchor.rows;
+		Anchor a = anchor;
+		pg_guarded([&]() {
+			Oid types[5] = {UUIDOID, XID8OID, INT8OID, INT8OID, BYTEAOID};
+			Datum values[5] = {UUIDPGetDatum(&uuid), xid8_datum(a.end.txid), Int64GetDatum(a.end.id),
+							   Int64GetDatum(a.rows), PointerGetDatum(bytea_of(a.link))};
+			char nulls[5] = {tenant_null ? 'n' : ' ', ' ', ' ', ' ', ' '};
+			if (SPI_execute_with_args("INSERT INTO tenancy.audit_anchor (tenant_id, end_txid, end_id, rows, link) "
+									  "VALUES ($1, $2, $3, $4, $5)",
+									  5, types, values, nulls, false, 0) != SPI_OK_INSERT)
+				elog(ERROR, "tenancy could not record an audit anchor");
+			values[3] = Int64GetDatum(sealed);
+			if (SPI_execute_with_args(
+					"INSERT INTO tenancy.audit_chain AS c (tenant_id, last_txid, last_id, sealed_rows, last_hash) "
+					"VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id) DO UPDATE "
+					"SET last_txid = $2, last_id = $3, sealed_rows = $4, last_hash = $5",
+					5, types, values, nulls, false, 0) != SPI_OK_INSERT)
+				elog(ERROR, "tenancy could not record an audit chain's head");
+		});
+	}
+	pg_guarded([&]() {
+		Oid types[2] = {XID8OID, INT8OID};
+		Datum values[2] = {xid8_datum(watermark.txid), Int64GetDatum(watermark.id)};
+		if (SPI_execute_with_args("INSERT INTO tenancy.audit_seal_state (last_txid, last_id) VALUES ($1, $2) "
+								  "ON CONFLICT (singleton) DO UPDATE SET last_txid = $1, last_id = $2",
+								  2, types, values, nullptr, false, 0) != SPI_OK_INSERT)
+			elog(ERROR, "tenancy could not record the sealed range");
+	});
+}
+
+void
+save_start(const ChainKey &tenant, const ChainStart &start)
+{
+	pg_uuid_t uuid{};
+	if (tenant)
+		memcpy(uuid.data, tenant->data(), 16);
+	bool tenant_null = !tenant.has_value();
+	ChainStart s = start;
+	pg_guarded([&]() {
+		Oid types[5] = {UUIDOID, XID8OID, INT8OID, INT8OID, BYTEAOID};
+		Datum values[5] = {UUIDPGetDatum(&uuid), xid8_datum(s.after.txid), Int64GetDatum(s.after.id),
+						   Int64GetDatum(s.range_rows), PointerGetDatum(bytea_of(s.link))};
+		char nulls[5] = {tenant_null ? 'n' : ' ', ' ', ' ', ' ', ' '};
+		if (SPI_execute_with_args("UPDATE tenancy.audit_chain SET start_txid = $2, start_id = $3, "
+								  "start_range_rows = $4, start_hash = $5 "
+								  "WHERE tenant_id IS NOT DISTINCT FROM $1",
+								  5, types, values, nulls, false, 0) != SPI_OK_UPDATE ||
+			SPI_processed != 1)
+			elog(ERROR, "tenancy could not move an audit chain's start");
+		if (SPI_execute_with_args("DELETE FROM tenancy.audit_anchor WHERE tenant_id IS NOT DISTINCT FROM $1 "
+								  "AND (end_txid, end_id) <= ($2, $3)",
+								  3, types, values, nulls, false, 0) != SPI_OK_DELETE)
+			elog(ERROR, "tenancy could not drop an audit chain's released anchors");
+	});
+}
+
+} // namespace tenancy::audit
