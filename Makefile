@@ -20,6 +20,7 @@ SQL_SOURCES = \
 	src/core/core.sql \
 	src/identity/identity.sql \
 	src/membership/membership.sql \
+	src/isolation/global_tables.sql \
 	src/isolation/isolation.sql \
 	src/partitions/config.sql \
 	src/partitions/c_functions.sql \
