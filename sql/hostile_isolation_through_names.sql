@@ -37,7 +37,7 @@ BEGIN
   step := 'enable again'; outcome := (SELECT count(*) FROM tenancy.enable_isolation(child, through => through_name))::text;
   RETURN NEXT;
   step := 'recorded';
-  outcome := (SELECT format('%s via %s', i.tenant_column = through_name, i.parent_key = key_name)
+  outcome := (SELECT format('%s via %s', i.tenant_column = through_name, i.through_key = key_name)
                 FROM tenancy.isolated_tables i WHERE i.relid = child);
   RETURN NEXT;
   SET LOCAL ROLE hthr_app;

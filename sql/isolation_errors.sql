@@ -15,7 +15,7 @@ SELECT pg_temp.try($$SELECT tenancy.enable_isolation('err_items', force => NULL)
 SELECT pg_temp.try($$SELECT tenancy.enable_isolation('no_such_table')$$);
 SELECT pg_temp.try($$SELECT tenancy.enable_isolation('err_view')$$);
 SELECT pg_temp.try($$SELECT tenancy.enable_isolation('err_seq')$$);
-SELECT pg_temp.try($$SELECT tenancy.enable_isolation('err_matview')$$);
+SELECT pg_temp.try($$SELECT tenancy.enable_isolation('err_matview', through => 'id')$$);
 SELECT pg_temp.try($$SELECT tenancy.enable_isolation('err_items', 'no_such_column')$$);
 SELECT pg_temp.try($$SELECT tenancy.enable_isolation('err_items', 'tenant_text')$$);
 SELECT pg_temp.try($$SELECT tenancy.enable_isolation(12345::oid::regclass)$$);

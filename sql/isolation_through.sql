@@ -44,7 +44,7 @@ SELECT * FROM tenancy.enable_isolation('thr.customer_tags', through => 'customer
 -- a chain: notes follow their tag link, which follows its customer
 SELECT * FROM tenancy.enable_isolation('thr.tag_notes', through => 'tag_link');
 RESET ROLE;
-SELECT relid, tenant_column, policy_kind, parent, parent_key, tenant_index
+SELECT relid, tenant_column, policy_kind, through_parent, through_key, tenant_index
   FROM tenancy.isolated_tables WHERE relid::text LIKE 'thr.%' ORDER BY relid::text;
 
 -- What each user sees, reads and writes.

@@ -60,8 +60,9 @@ BEGIN
   IF tenant_column IS NOT NULL
      OR EXISTS (SELECT 1 FROM tenancy.isolated_tables i WHERE i.relid = tbl) THEN
     RAISE EXCEPTION '% holds tenant rows', tbl USING ERRCODE = '55000',
-      DETAIL = format('It has the tenant column %s or is isolated.', coalesce(quote_ident(tenant_column), '(none)')),
-      HINT = 'Isolate it with tenancy.enable_isolation() instead.';
+      DETAIL = CASE WHEN tenant_column IS NULL THEN 'It is isolated by tenancy.enable_isolation().'
+                    ELSE format('It has the tenant column %s.', quote_ident(tenant_column)) END,
+      HINT = 'Tables holding tenant rows are isolated with tenancy.enable_isolation(), not marked global.';
   END IF;
   INSERT INTO tenancy.global_tables AS g (relid, reason) VALUES (tbl, reason)
   ON CONFLICT (relid) DO UPDATE SET reason = excluded.reason;

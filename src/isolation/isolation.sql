@@ -29,10 +29,10 @@ CREATE TABLE tenancy.isolated_tables (
   enabled_rls boolean NOT NULL, -- enable_isolation enabled row level security
   forced_rls boolean NOT NULL,  -- enable_isolation forced it
   tenant_index regclass,        -- the index enable_isolation created, if any
-  parent regclass,              -- 'through': the referenced table
-  parent_key name,              -- 'through': the referenced column
+  through_parent regclass,      -- 'through': the referenced table
+  through_key name,             -- 'through': the referenced column
   tenant_view regclass,         -- 'materialized view': the filtering view made
-  CHECK ((policy_kind = 'through') = (parent IS NOT NULL AND parent_key IS NOT NULL)),
+  CHECK ((policy_kind = 'through') = (through_parent IS NOT NULL AND through_key IS NOT NULL)),
   CHECK ((policy_kind = 'materialized view') = (tenant_view IS NOT NULL))
 );
 COMMENT ON TABLE tenancy.isolated_tables IS
@@ -213,12 +213,12 @@ BEGIN
   IF rec.policy_kind <> 'through' THEN
     RETURN format('(%s = ANY (tenancy.user_workspaces()))', col);
   END IF;
-  parent_condition := tenancy.tenant_condition(rec.parent, depth + 1);
+  parent_condition := tenancy.tenant_condition(rec.through_parent, depth + 1);
   IF parent_condition IS NULL THEN
     RETURN NULL;
   END IF;
   RETURN format('(%s = ANY (ARRAY(SELECT %I.%I FROM %s %I WHERE %s)))',
-                col, alias, rec.parent_key, rec.parent, alias, parent_condition);
+                col, alias, rec.through_key, rec.through_parent, alias, parent_condition);
 END $$;
 
 -- A materialized view cannot carry policies: its application roles lose
@@ -476,13 +476,13 @@ BEGIN
     END LOOP;
     IF created THEN
       INSERT INTO tenancy.isolated_tables AS i (relid, tenant_column, policy_kind, enabled_rls, forced_rls,
-                                                parent, parent_key)
+                                                through_parent, through_key)
       VALUES (rel.relid, filter_column, kind, NOT rel.was_enabled, force AND NOT rel.was_forced,
               through_parent, through_key)
       ON CONFLICT (relid) DO UPDATE
         SET tenant_column = excluded.tenant_column, policy_kind = excluded.policy_kind,
             enabled_rls = excluded.enabled_rls, forced_rls = excluded.forced_rls, tenant_index = NULL,
-            parent = excluded.parent, parent_key = excluded.parent_key, tenant_view = NULL;
+            through_parent = excluded.through_parent, through_key = excluded.through_key, tenant_view = NULL;
     END IF;
     IF NOT rel.was_enabled THEN
       stmt := format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', rel.relid);
@@ -745,15 +745,15 @@ AS $$
                 THEN 'commands without a policy: ' || array_to_string(j.missing_commands, ', ') END,
            CASE WHEN (cardinality(j.tenant_columns) > 0 OR j.isolated) AND NOT j.tenant_index
                 THEN 'no index leading with the tenant column' END,
-           CASE WHEN (j.rec).policy_kind = 'through' AND (tenancy.isolation_record_of((j.rec).parent)).relid IS NULL
+           CASE WHEN (j.rec).policy_kind = 'through' AND (tenancy.isolation_record_of((j.rec).through_parent)).relid IS NULL
                 THEN format('isolated through %s, which is no longer isolated (the policies still filter by the tenancy it had); fix: isolate %s again',
-                            (j.rec).parent, (j.rec).parent) END,
+                            (j.rec).through_parent, (j.rec).through_parent) END,
            CASE WHEN (j.rec).policy_kind = 'through' AND NOT EXISTS (
                        SELECT 1 FROM pg_constraint k JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]
-                        WHERE k.conrelid = j.oid AND k.contype = 'f' AND k.confrelid = (j.rec).parent
+                        WHERE k.conrelid = j.oid AND k.contype = 'f' AND k.confrelid = (j.rec).through_parent
                           AND cardinality(k.conkey) = 1 AND a.attname = (j.rec).tenant_column)
                 THEN format('the foreign key from %I to %s is gone: rows whose parent is missing are visible to nobody; fix: add it again',
-                            (j.rec).tenant_column, (j.rec).parent) END,
+                            (j.rec).tenant_column, (j.rec).through_parent) END,
            CASE WHEN cardinality(j.other_permissive) > 0
                 THEN format('other permissive policies, OR''d with tenancy''s: %s; fix: %s',
                             array_to_string(j.other_permissive, ', '),
@@ -795,7 +795,7 @@ AS $$
          CASE j.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'partitioned table'
                         WHEN 'v' THEN 'view' ELSE 'materialized view' END,
          CASE WHEN (j.rec).policy_kind = 'through'
-              THEN format('through %I to %s', (j.rec).tenant_column, (j.rec).parent)
+              THEN format('through %I to %s', (j.rec).tenant_column, (j.rec).through_parent)
               WHEN (j.rec).policy_kind = 'materialized view'
               THEN format('read through %s', (j.rec).tenant_view)
               WHEN (j.rec).policy_kind IS NOT NULL
