@@ -413,8 +413,17 @@ BEGIN
             HINT = 'Call tenancy.register_membership() again with role_column, then enable_isolation.';
   END IF;
   IF through IS NOT NULL THEN
-    -- after the lock: the parent's isolation as committed now (a parent
-    -- isolated concurrently is seen once its transaction commits)
+    -- The parents the column's keys reference, locked against a concurrent
+    -- enable_isolation or disable_isolation on them (which hold ACCESS
+    -- EXCLUSIVE): the next statement reads their isolation as committed.
+    FOR rel IN
+      SELECT DISTINCT k.confrelid::regclass AS relid
+        FROM pg_constraint k JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]
+       WHERE k.conrelid = tbl AND k.contype = 'f' AND cardinality(k.conkey) = 1 AND a.attname = through
+       ORDER BY 1
+    LOOP
+      EXECUTE format('LOCK TABLE %s IN ACCESS SHARE MODE', rel.relid);
+    END LOOP;
     SELECT k.parent, k.parent_key INTO through_parent, through_key FROM tenancy.through_key_of(tbl, through) k;
     SELECT a.attnum INTO col_num FROM pg_attribute a WHERE a.attrelid = tbl AND a.attname = through;
   END IF;
