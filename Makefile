@@ -20,6 +20,7 @@ SQL_SOURCES = \
 	src/core/core.sql \
 	src/identity/identity.sql \
 	src/membership/membership.sql \
+	src/isolation/global_tables.sql \
 	src/isolation/isolation.sql \
 	src/isolation/soft_delete.sql \
 	src/isolation/tenant_creation.sql \

@@ -30,3 +30,39 @@ SELECT tenancy.tenant_column_names();
 -- an empty or unknown schema list gives no rows
 SELECT count(*) FROM tenancy.isolation_report('{}');
 SELECT count(*) FROM tenancy.isolation_report('{no_such_schema}');
+
+-- A tenant root isolated on its own id is a tenant table, not "no tenant
+-- column"; before, it is reported as leaking, with the call.
+CREATE SCHEMA report6;
+CREATE TABLE report6.workspaces (id uuid PRIMARY KEY, name text);
+CREATE TABLE report6.projects (id int, workspace_id uuid REFERENCES report6.workspaces);
+CREATE INDEX ON report6.projects (workspace_id);
+SELECT table_name, tenant_columns, problems, isolation FROM tenancy.isolation_report('{report6}')
+ WHERE table_name = 'report6.workspaces'::regclass;
+SELECT count(*) FROM tenancy.enable_isolation('report6.workspaces', 'id');
+SELECT table_name, tenant_columns, tenant_index, problems, isolation FROM tenancy.isolation_report('{report6}')
+ WHERE table_name = 'report6.workspaces'::regclass;
+
+-- A partial index is not the tenant index: the report says none, and
+-- enable_isolation makes a full one.
+CREATE TABLE report6.tasks (workspace_id uuid, deleted_at timestamptz);
+CREATE INDEX tasks_live ON report6.tasks (workspace_id) WHERE deleted_at IS NULL;
+SELECT table_name, tenant_index, problems FROM tenancy.isolation_report('{report6}')
+ WHERE table_name = 'report6.tasks'::regclass;
+SELECT s FROM tenancy.enable_isolation('report6.tasks') s WHERE s LIKE 'CREATE INDEX%';
+SELECT table_name, tenant_index, problems FROM tenancy.isolation_report('{report6}')
+ WHERE table_name = 'report6.tasks'::regclass;
+
+-- A table shared by every tenant is reported until marked global on purpose.
+CREATE TABLE report6.countries (code text PRIMARY KEY);
+SELECT problems FROM tenancy.isolation_report('{report6}') WHERE table_name = 'report6.countries'::regclass;
+SELECT tenancy.mark_global('report6.countries', 'ISO country codes, the same for everyone');
+SELECT problems, isolation FROM tenancy.isolation_report('{report6}') WHERE table_name = 'report6.countries'::regclass;
+SELECT * FROM regress.caught($$SELECT tenancy.mark_global('report6.countries', '')$$);
+SELECT * FROM regress.caught($$SELECT tenancy.mark_global('report6.projects', 'shared')$$);
+SELECT * FROM regress.caught($$SELECT tenancy.mark_global('report6.workspaces', 'shared')$$);
+SELECT tenancy.unmark_global('report6.countries'), tenancy.unmark_global('report6.countries');
+SELECT tenancy.mark_global('report6.countries', 'ISO country codes');
+DROP TABLE report6.countries;
+SELECT count(*) AS marks_left FROM tenancy.global_tables WHERE relid::text LIKE 'report6.%';
+DROP SCHEMA report6 CASCADE;

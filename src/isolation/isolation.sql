@@ -17,13 +17,23 @@ COMMENT ON FUNCTION tenancy.tenant_column_names() IS
 
 CREATE TABLE tenancy.isolated_tables (
   relid regclass PRIMARY KEY,
+  -- the column the policies filter on: the tenant column, or for 'through'
+  -- the column whose foreign key leads to the parent
   tenant_column name NOT NULL,
   -- 'tenant': members work in their workspaces' rows; 'membership': the
-  -- registered membership table, where only managers write (docs/isolation.md)
-  policy_kind text NOT NULL CHECK (policy_kind IN ('tenant', 'membership')),
+  -- registered membership table, where only managers write; 'through': rows
+  -- follow their parent row's tenancy; 'materialized view': read through a
+  -- filtering view (docs/isolation.md)
+  policy_kind text NOT NULL
+    CHECK (policy_kind IN ('tenant', 'membership', 'through', 'materialized view')),
   enabled_rls boolean NOT NULL, -- enable_isolation enabled row level security
   forced_rls boolean NOT NULL,  -- enable_isolation forced it
-  tenant_index regclass         -- the index enable_isolation created, if any
+  tenant_index regclass,        -- the index enable_isolation created, if any
+  through_parent regclass,      -- 'through': the referenced table
+  through_key name,             -- 'through': the referenced column
+  tenant_view regclass,         -- 'materialized view': the filtering view made
+  CHECK ((policy_kind = 'through') = (through_parent IS NOT NULL AND through_key IS NOT NULL)),
+  CHECK ((policy_kind = 'materialized view') = (tenant_view IS NOT NULL))
 );
 COMMENT ON TABLE tenancy.isolated_tables IS
   'What tenancy.enable_isolation() made on each relation, for disable_isolation (kept by pg_dump)';
@@ -54,7 +64,7 @@ BEGIN
    WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0 AND i.relid = d.objid;
 END $$;
 CREATE EVENT TRIGGER tenancy_forget_dropped_isolation ON sql_drop
-  WHEN TAG IN ('DROP TABLE', 'DROP SCHEMA', 'DROP OWNED')
+  WHEN TAG IN ('DROP TABLE', 'DROP MATERIALIZED VIEW', 'DROP SCHEMA', 'DROP OWNED')
   EXECUTE FUNCTION tenancy.forget_dropped_isolation();
 
 -- The record that applies to rel: its own, or, for a partition that got
@@ -125,47 +135,300 @@ AS $$
    WHERE member_column IS NOT NULL
 $$;
 
-CREATE FUNCTION tenancy.enable_isolation(
-  tbl regclass,
-  tenant_column name DEFAULT 'workspace_id',
-  force boolean DEFAULT true,
-  create_index boolean DEFAULT true)
-RETURNS SETOF text LANGUAGE plpgsql
+-- The foreign key that makes tbl's column through a way to a parent row:
+-- a single-column key on that column to an isolated table (the first such by
+-- name when there are several). Refuses, with what to do, a column without
+-- one, a key to the table itself, and a parent that is not isolated.
+CREATE FUNCTION tenancy.through_key_of(tbl regclass, through name,
+                                       OUT parent regclass, OUT parent_key name)
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   col_num smallint;
+  fk record;
+BEGIN
+  SELECT a.attnum INTO col_num FROM pg_attribute a
+   WHERE a.attrelid = tbl AND a.attname = through AND a.attnum > 0 AND NOT a.attisdropped;
+  IF col_num IS NULL THEN
+    RAISE EXCEPTION 'column % of % does not exist', quote_ident(through), tbl
+      USING ERRCODE = '42703',
+            HINT = 'Name the column whose foreign key leads to the parent: tenancy.enable_isolation(tbl, through => ...).';
+  END IF;
+  SELECT k.confrelid::regclass AS parent, pa.attname AS parent_key,
+         (tenancy.isolation_record_of(k.confrelid)).relid IS NOT NULL AS isolated
+    INTO fk
+    FROM pg_constraint k
+    JOIN pg_attribute pa ON pa.attrelid = k.confrelid AND pa.attnum = k.confkey[1]
+   WHERE k.conrelid = tbl AND k.contype = 'f' AND k.conkey = ARRAY[col_num]
+   ORDER BY (tenancy.isolation_record_of(k.confrelid)).relid IS NULL, k.conname
+   LIMIT 1;
+  IF fk.parent IS NULL THEN
+    RAISE EXCEPTION 'column % of % has no single-column foreign key', quote_ident(through), tbl
+      USING ERRCODE = '42830',
+            DETAIL = 'Isolation through a column follows its foreign key to the parent row.',
+            HINT = 'Add the foreign key (ALTER TABLE ... ADD FOREIGN KEY), then call enable_isolation again.';
+  END IF;
+  IF fk.parent = tbl THEN
+    RAISE EXCEPTION 'the foreign key on column % of % references the table itself', quote_ident(through), tbl
+      USING ERRCODE = '22023',
+            HINT = 'Isolate the table on its own tenant column instead.';
+  END IF;
+  IF NOT fk.isolated THEN
+    RAISE EXCEPTION '%, which column % of % references, is not isolated', fk.parent, quote_ident(through), tbl
+      USING ERRCODE = '55000',
+            HINT = 'Isolate the parent first: tenancy.enable_isolation(parent, tenant_column => ...).';
+  END IF;
+  parent := fk.parent;
+  parent_key := fk.parent_key;
+END $$;
+
+-- The condition a row of rel meets when it belongs to one of the caller's
+-- workspaces, by rel's isolation record: its tenant column in
+-- tenancy.user_workspaces(), or, for a table isolated through a parent, its
+-- key among the keys of the parent rows that meet the parent's condition.
+-- Columns are qualified by tenancy_parent_<depth> below the top level, so
+-- no name in a subquery binds to a column of another table. The key list is
+-- an uncorrelated subquery: computed once per statement and used as an
+-- index condition, never stale. NULL when rel is not isolated.
+CREATE FUNCTION tenancy.tenant_condition(rel regclass, depth int DEFAULT 0)
+RETURNS text LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  rec tenancy.isolated_tables;
+  col text;
+  alias text := format('tenancy_parent_%s', depth + 1);
+  parent_condition text;
+BEGIN
+  rec := tenancy.isolation_record_of(rel);
+  IF rec.relid IS NULL THEN
+    RETURN NULL;
+  END IF;
+  IF depth > 16 THEN
+    RAISE EXCEPTION 'isolation through % goes more than 16 tables deep', rel USING ERRCODE = '54001';
+  END IF;
+  col := CASE WHEN depth = 0 THEN quote_ident(rec.tenant_column)
+              ELSE format('%I.%I', format('tenancy_parent_%s', depth), rec.tenant_column) END;
+  IF rec.policy_kind <> 'through' THEN
+    RETURN format('(%s = ANY (tenancy.user_workspaces()))', col);
+  END IF;
+  parent_condition := tenancy.tenant_condition(rec.through_parent, depth + 1);
+  IF parent_condition IS NULL THEN
+    RETURN NULL;
+  END IF;
+  RETURN format('(%s = ANY (ARRAY(SELECT %I.%I FROM %s %I WHERE %s)))',
+                col, alias, rec.through_key, rec.through_parent, alias, parent_condition);
+END $$;
+
+-- A materialized view cannot carry policies: its application roles lose
+-- direct access and read it through a security-barrier view in the same
+-- schema, <name>_isolated, that keeps the caller's workspaces' rows. The
+-- view runs with its owner's rights (it must read the materialized view the
+-- readers may no longer read) and evaluates tenancy.user_workspaces() as the
+-- caller. Each role that could SELECT the materialized view may SELECT the
+-- view instead. Idempotent.
+CREATE FUNCTION tenancy.isolate_materialized_view(mv regclass, tenant_column name, create_index boolean)
+RETURNS SETOF text LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  mv_name name;
+  mv_schema name;
+  view_name text;
+  recorded tenancy.isolated_tables;
+  grantee record;
+  view_oid oid;
+  index_oid oid;
+  stmt text;
+BEGIN
+  SELECT c.relname, n.nspname INTO mv_name, mv_schema
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = mv;
+  IF NOT pg_has_role((SELECT c.relowner FROM pg_class c WHERE c.oid = mv), 'USAGE') THEN
+    RAISE EXCEPTION 'must be owner of materialized view %', mv USING ERRCODE = '42501';
+  END IF;
+  PERFORM tenancy.check_uuid_column(mv, tenant_column,
+    'Name the tenant column: tenancy.enable_isolation(tbl, tenant_column => ...).');
+  -- LOCK TABLE refuses materialized views: concurrent calls serialise on
+  -- this lock instead, and the second sees the first's record
+  PERFORM pg_advisory_xact_lock((hashtext('tenancy.isolation')::bigint << 32) | mv::oid::bigint);
+  SELECT i.* INTO recorded FROM tenancy.isolated_tables i WHERE i.relid = mv;
+  IF recorded.relid IS NOT NULL AND recorded.tenant_column <> tenant_column THEN
+    RAISE EXCEPTION '% is already isolated on column %', mv, quote_ident(recorded.tenant_column)
+      USING ERRCODE = '55000',
+            HINT = 'Run tenancy.disable_isolation() first to change the tenant column.';
+  ELSIF recorded.relid IS NOT NULL THEN
+    RETURN;
+  END IF;
+  view_name := mv_name || '_isolated';
+  IF octet_length(view_name) >= 64 THEN
+    RAISE EXCEPTION 'the name of the view for % would be longer than 63 bytes', mv
+      USING ERRCODE = '42622',
+            HINT = 'Rename the materialized view to at most 54 bytes, then call enable_isolation again.';
+  END IF;
+
+  stmt := format('CREATE VIEW %I.%I WITH (security_barrier) AS SELECT * FROM %s WHERE %I = ANY (tenancy.user_workspaces())',
+                 mv_schema, view_name, mv, tenant_column);
+  EXECUTE stmt;
+  RETURN NEXT stmt;
+  view_oid := format('%I.%I', mv_schema, view_name)::regclass;
+  FOR grantee IN
+    SELECT DISTINCT a.grantee, bool_or(a.privilege_type = 'SELECT') AS reads
+      FROM pg_class c, aclexplode(c.relacl) a
+     WHERE c.oid = mv AND a.grantee <> c.relowner
+     GROUP BY a.grantee ORDER BY a.grantee
+  LOOP
+    IF grantee.reads THEN
+      stmt := format('GRANT SELECT ON %s TO %s', view_oid::regclass,
+                     CASE grantee.grantee WHEN 0 THEN 'PUBLIC' ELSE grantee.grantee::regrole::text END);
+      EXECUTE stmt;
+      RETURN NEXT stmt;
+    END IF;
+    stmt := format('REVOKE ALL ON %s FROM %s', mv,
+                   CASE grantee.grantee WHEN 0 THEN 'PUBLIC' ELSE grantee.grantee::regrole::text END);
+    EXECUTE stmt;
+    RETURN NEXT stmt;
+  END LOOP;
+  IF create_index AND NOT EXISTS (
+       SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+        WHERE i.indrelid = mv AND a.attname = tenant_column AND i.indpred IS NULL) THEN
+    stmt := format('CREATE INDEX ON %s (%I)', mv, tenant_column);
+    EXECUTE stmt;
+    RETURN NEXT stmt;
+    SELECT i.indexrelid INTO index_oid FROM pg_index i
+      JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+     WHERE i.indrelid = mv AND a.attname = tenant_column AND i.indpred IS NULL
+     ORDER BY i.indexrelid DESC LIMIT 1;
+  END IF;
+  INSERT INTO tenancy.isolated_tables (relid, tenant_column, policy_kind, enabled_rls, forced_rls,
+                                       tenant_index, tenant_view)
+  VALUES (mv, tenant_column, 'materialized view', false, false, index_oid, view_oid);
+END $$;
+
+-- Undoes isolate_materialized_view: the roles that may read the view may
+-- read the materialized view again, the view and the index it made are
+-- dropped.
+CREATE FUNCTION tenancy.release_materialized_view(mv regclass)
+RETURNS SETOF text LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  recorded tenancy.isolated_tables;
+  grantee oid;
+  stmt text;
+BEGIN
+  IF NOT pg_has_role((SELECT c.relowner FROM pg_class c WHERE c.oid = mv), 'USAGE') THEN
+    RAISE EXCEPTION 'must be owner of materialized view %', mv USING ERRCODE = '42501';
+  END IF;
+  PERFORM pg_advisory_xact_lock((hashtext('tenancy.isolation')::bigint << 32) | mv::oid::bigint);
+  SELECT i.* INTO recorded FROM tenancy.isolated_tables i WHERE i.relid = mv;
+  IF recorded.tenant_view IS NULL THEN
+    RETURN;
+  END IF;
+  IF EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = recorded.tenant_view) THEN
+    FOR grantee IN
+      SELECT DISTINCT a.grantee FROM pg_class c, aclexplode(c.relacl) a
+       WHERE c.oid = recorded.tenant_view AND a.grantee <> c.relowner AND a.privilege_type = 'SELECT'
+       ORDER BY a.grantee
+    LOOP
+      stmt := format('GRANT SELECT ON %s TO %s', mv,
+                     CASE grantee WHEN 0 THEN 'PUBLIC' ELSE grantee::regrole::text END);
+      EXECUTE stmt;
+      RETURN NEXT stmt;
+    END LOOP;
+    stmt := format('DROP VIEW %s', recorded.tenant_view);
+    EXECUTE stmt;
+    RETURN NEXT stmt;
+  END IF;
+  IF recorded.tenant_index IS NOT NULL
+     AND EXISTS (SELECT 1 FROM pg_index i WHERE i.indexrelid = recorded.tenant_index AND i.indrelid = mv) THEN
+    stmt := format('DROP INDEX %s', recorded.tenant_index);
+    EXECUTE stmt;
+    RETURN NEXT stmt;
+  END IF;
+  DELETE FROM tenancy.isolated_tables i WHERE i.relid = mv;
+END $$;
+
+CREATE FUNCTION tenancy.enable_isolation(
+  tbl regclass,
+  tenant_column name DEFAULT 'workspace_id',
+  force boolean DEFAULT true,
+  create_index boolean DEFAULT true,
+  through name DEFAULT NULL,
+  replace boolean DEFAULT false)
+RETURNS SETOF text LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  filter_column name := coalesce(through, tenant_column);
+  col_num smallint;
   member record;
+  through_parent regclass;   -- through: the referenced table and column
+  through_key name;
   kind text;
   recorded tenancy.isolated_tables;
   rel record;
   pol record;
   created boolean;
+  condition text;
   stmt text;
   index_oid oid;
 BEGIN
-  PERFORM tenancy.check_owned_table(tbl,
-    'Isolation applies to ordinary and partitioned tables only.',
-    'Isolate the tables a view reads, and create the view WITH (security_invoker).');
-  IF tenant_column IS NULL OR force IS NULL OR create_index IS NULL THEN
-    RAISE EXCEPTION 'tenant_column, force and create_index must not be NULL' USING ERRCODE = '22004';
+  IF tbl IS NOT NULL AND (SELECT c.relkind FROM pg_class c WHERE c.oid = tbl) = 'm' THEN
+    IF tenant_column IS NULL OR create_index IS NULL THEN
+      RAISE EXCEPTION 'tenant_column and create_index must not be NULL' USING ERRCODE = '22004';
+    END IF;
+    IF through IS NOT NULL THEN
+      RAISE EXCEPTION 'a materialized view is isolated on its own tenant column, not through a key'
+        USING ERRCODE = '22023', HINT = 'Select the tenant column into the materialized view.';
+    END IF;
+    RETURN QUERY SELECT * FROM tenancy.isolate_materialized_view(tbl, tenant_column, create_index);
+    RETURN;
   END IF;
-  col_num := tenancy.check_uuid_column(tbl, tenant_column,
-    'Name the tenant column: tenancy.enable_isolation(tbl, tenant_column => ...).');
+  PERFORM tenancy.check_owned_table(tbl,
+    'Isolation applies to ordinary and partitioned tables and materialized views only.',
+    'Isolate the tables a view reads, and create the view WITH (security_invoker).');
+  IF tenant_column IS NULL OR force IS NULL OR create_index IS NULL OR replace IS NULL THEN
+    RAISE EXCEPTION 'tenant_column, force, create_index and replace must not be NULL' USING ERRCODE = '22004';
+  END IF;
+  IF through IS NULL THEN
+    col_num := tenancy.check_uuid_column(tbl, tenant_column,
+      'Name the tenant column: tenancy.enable_isolation(tbl, tenant_column => ...), or the column whose foreign key leads to an isolated parent: through => ....');
+  END IF;
   -- Serialises concurrent calls (ALTER TABLE and CREATE POLICY take this
   -- lock anyway); the statements below see what a concurrent call committed.
   EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', tbl);
 
   SELECT * INTO member FROM tenancy.membership_columns(tbl);
-  kind := CASE WHEN member.user_column IS NULL THEN 'tenant' ELSE 'membership' END;
+  kind := CASE WHEN member.user_column IS NOT NULL THEN 'membership'
+               WHEN through IS NOT NULL THEN 'through' ELSE 'tenant' END;
+  IF member.user_column IS NOT NULL AND through IS NOT NULL THEN
+    RAISE EXCEPTION '% is the registered membership table, isolated on its own tenant column', tbl
+      USING ERRCODE = '22023', HINT = 'Call tenancy.enable_isolation() without through.';
+  END IF;
   IF kind = 'membership' AND member.role_column IS NULL THEN
     RAISE EXCEPTION '% is the registered membership table, registered without a role column', tbl
       USING ERRCODE = '55000',
             DETAIL = 'Its policies let only members whose role is one of the registration''s manager_roles write memberships.',
             HINT = 'Call tenancy.register_membership() again with role_column, then enable_isolation.';
   END IF;
+  IF through IS NOT NULL THEN
+    -- The parents the column's keys reference, locked against a concurrent
+    -- enable_isolation or disable_isolation on them (which hold ACCESS
+    -- EXCLUSIVE): the next statement reads their isolation as committed.
+    FOR rel IN
+      SELECT DISTINCT k.confrelid::regclass AS relid
+        FROM pg_constraint k JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]
+       WHERE k.conrelid = tbl AND k.contype = 'f' AND cardinality(k.conkey) = 1 AND a.attname = through
+       ORDER BY 1
+    LOOP
+      EXECUTE format('LOCK TABLE %s IN ACCESS SHARE MODE', rel.relid);
+    END LOOP;
+    SELECT k.parent, k.parent_key INTO through_parent, through_key FROM tenancy.through_key_of(tbl, through) k;
+    SELECT a.attnum INTO col_num FROM pg_attribute a WHERE a.attrelid = tbl AND a.attname = through;
+  END IF;
   recorded := tenancy.isolation_record_of(tbl);
-  IF recorded.tenant_column IS NOT NULL AND recorded.tenant_column <> tenant_column THEN
+  IF recorded.tenant_column IS NOT NULL AND recorded.tenant_column <> filter_column THEN
     RAISE EXCEPTION '% is already isolated on column %', tbl, quote_ident(recorded.tenant_column)
       USING ERRCODE = '55000',
             HINT = 'Run tenancy.disable_isolation() first to change the tenant column.';
@@ -176,6 +439,10 @@ BEGIN
       USING ERRCODE = '55000',
             HINT = 'Run tenancy.disable_isolation() and then tenancy.enable_isolation() again.';
   END IF;
+  IF kind = 'through' THEN
+    condition := format('(%I = ANY (ARRAY(SELECT tenancy_parent_1.%I FROM %s tenancy_parent_1 WHERE %s)))',
+                        through, through_key, through_parent, tenancy.tenant_condition(through_parent, 1));
+  END IF;
 
   -- Deepest partitions first and the parent last, each relation's policies
   -- before its ALTER TABLEs: the event trigger those fire then finds every
@@ -185,8 +452,30 @@ BEGIN
       FROM tenancy.relation_tree(tbl) t JOIN pg_class c ON c.oid = t.relid
      ORDER BY t.level DESC, t.relid::text
   LOOP
+    IF replace THEN
+      -- other permissive policies are OR'd with tenancy's: they would widen it
+      FOR pol IN
+        SELECT p.polname FROM pg_policy p
+         WHERE p.polrelid = rel.relid AND p.polpermissive
+           AND p.polname NOT IN ('tenancy_select', 'tenancy_insert', 'tenancy_update', 'tenancy_delete')
+         ORDER BY p.polname
+      LOOP
+        stmt := format('DROP POLICY %I ON %s', pol.polname, rel.relid);
+        EXECUTE stmt;
+        RETURN NEXT stmt;
+      END LOOP;
+    END IF;
     created := false;
-    FOR pol IN SELECT * FROM tenancy.isolation_policies(tenant_column, member.user_column) LOOP
+    FOR pol IN
+      SELECT * FROM tenancy.isolation_policies(tenant_column, member.user_column) WHERE kind <> 'through'
+      UNION ALL
+      SELECT v.* FROM (VALUES
+        ('tenancy_select', 'SELECT', format('USING %s', condition)),
+        ('tenancy_insert', 'INSERT', format('WITH CHECK %s', condition)),
+        ('tenancy_update', 'UPDATE', format('USING %s WITH CHECK %s', condition, condition)),
+        ('tenancy_delete', 'DELETE', format('USING %s', condition))) AS v(name, command, clauses)
+       WHERE kind = 'through'
+    LOOP
       CONTINUE WHEN EXISTS (SELECT 1 FROM pg_policy p
                              WHERE p.polrelid = rel.relid AND p.polname = pol.name);
       stmt := format('CREATE POLICY %I ON %s FOR %s %s', pol.name, rel.relid, pol.command, pol.clauses);
@@ -195,11 +484,14 @@ BEGIN
       created := true;
     END LOOP;
     IF created THEN
-      INSERT INTO tenancy.isolated_tables AS i (relid, tenant_column, policy_kind, enabled_rls, forced_rls)
-      VALUES (rel.relid, tenant_column, kind, NOT rel.was_enabled, force AND NOT rel.was_forced)
+      INSERT INTO tenancy.isolated_tables AS i (relid, tenant_column, policy_kind, enabled_rls, forced_rls,
+                                                through_parent, through_key)
+      VALUES (rel.relid, filter_column, kind, NOT rel.was_enabled, force AND NOT rel.was_forced,
+              through_parent, through_key)
       ON CONFLICT (relid) DO UPDATE
         SET tenant_column = excluded.tenant_column, policy_kind = excluded.policy_kind,
-            enabled_rls = excluded.enabled_rls, forced_rls = excluded.forced_rls, tenant_index = NULL;
+            enabled_rls = excluded.enabled_rls, forced_rls = excluded.forced_rls, tenant_index = NULL,
+            through_parent = excluded.through_parent, through_key = excluded.through_key, tenant_view = NULL;
     END IF;
     IF NOT rel.was_enabled THEN
       stmt := format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', rel.relid);
@@ -213,18 +505,20 @@ BEGIN
     END IF;
   END LOOP;
 
+  -- a partial index does not serve the policies: it is not counted
   IF create_index AND NOT EXISTS (
-       SELECT 1 FROM pg_index i WHERE i.indrelid = tbl AND i.indkey[0] = col_num) THEN
-    stmt := format('CREATE INDEX ON %s (%I)', tbl, tenant_column);
+       SELECT 1 FROM pg_index i WHERE i.indrelid = tbl AND i.indkey[0] = col_num AND i.indpred IS NULL) THEN
+    stmt := format('CREATE INDEX ON %s (%I)', tbl, filter_column);
     EXECUTE stmt;
     RETURN NEXT stmt;
     SELECT i.indexrelid INTO index_oid FROM pg_index i
-     WHERE i.indrelid = tbl AND i.indkey[0] = col_num;
+     WHERE i.indrelid = tbl AND i.indkey[0] = col_num AND i.indpred IS NULL
+     ORDER BY i.indexrelid DESC LIMIT 1;
     UPDATE tenancy.isolated_tables i SET tenant_index = index_oid WHERE i.relid = tbl;
   END IF;
 END $$;
-COMMENT ON FUNCTION tenancy.enable_isolation(regclass, name, boolean, boolean) IS
-  'Puts a table and all its partitions under the four tenancy policies';
+COMMENT ON FUNCTION tenancy.enable_isolation(regclass, name, boolean, boolean, name, boolean) IS
+  'Puts a table and all its partitions under the four tenancy policies, or a materialized view behind a filtering view';
 
 CREATE FUNCTION tenancy.disable_isolation(tbl regclass)
 RETURNS SETOF text LANGUAGE plpgsql
@@ -237,8 +531,12 @@ DECLARE
   pol name;
   stmt text;
 BEGIN
+  IF tbl IS NOT NULL AND (SELECT c.relkind FROM pg_class c WHERE c.oid = tbl) = 'm' THEN
+    RETURN QUERY SELECT * FROM tenancy.release_materialized_view(tbl);
+    RETURN;
+  END IF;
   PERFORM tenancy.check_owned_table(tbl,
-    'Isolation applies to ordinary and partitioned tables only.',
+    'Isolation applies to ordinary and partitioned tables and materialized views only.',
     'Isolate the tables a view reads, and create the view WITH (security_invoker).');
   EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', tbl);
 
@@ -280,20 +578,110 @@ END $$;
 COMMENT ON FUNCTION tenancy.disable_isolation(regclass) IS
   'Removes exactly what tenancy.enable_isolation added';
 
+-- Whether rel holds tenant rows: isolated by tenancy, or with a column
+-- named in tenancy.tenant_columns.
+CREATE FUNCTION tenancy.holds_tenant_rows(rel regclass)
+RETURNS boolean LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+RETURN EXISTS (SELECT 1 FROM tenancy.isolated_tables i WHERE i.relid = rel)
+    OR (tenancy.isolation_record_of(rel)).relid IS NOT NULL
+    OR EXISTS (SELECT 1 FROM pg_attribute a
+                WHERE a.attrelid = rel AND a.attnum > 0 AND NOT a.attisdropped
+                  AND a.attname = ANY (tenancy.tenant_column_names()));
+
+-- The tables holding tenant rows that a view or materialized view reads,
+-- directly or through the views it reads, by name.
+CREATE FUNCTION tenancy.tenant_sources(rel regclass)
+RETURNS regclass[] LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+  WITH RECURSIVE reads(relid) AS (
+    SELECT rel::oid
+    UNION
+    SELECT d.refobjid
+      FROM reads s
+      JOIN pg_class c ON c.oid = s.relid AND c.relkind IN ('v', 'm')
+      JOIN pg_rewrite w ON w.ev_class = c.oid
+      JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = w.oid
+                      AND d.refclassid = 'pg_class'::regclass AND d.refobjid <> c.oid
+  )
+  SELECT coalesce(array_agg(r.relid::regclass ORDER BY r.relid::regclass::text), '{}')
+    FROM reads r JOIN pg_class c ON c.oid = r.relid
+   WHERE r.relid <> rel AND c.relkind IN ('r', 'p', 'm') AND tenancy.holds_tenant_rows(r.relid)
+$$;
+
+-- The single-column foreign keys from rel to other tables holding tenant
+-- rows: the column a table without a tenant column could be isolated
+-- through.
+CREATE FUNCTION tenancy.tenant_references(rel regclass, OUT through name, OUT parent regclass)
+RETURNS SETOF record LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT a.attname, k.confrelid::regclass
+    FROM pg_constraint k JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]
+   WHERE k.conrelid = rel AND k.contype = 'f' AND cardinality(k.conkey) = 1 AND k.confrelid <> rel
+     AND tenancy.holds_tenant_rows(k.confrelid)
+   ORDER BY a.attname, k.confrelid::regclass::text
+$$;
+
+-- When rel is the tenant registry itself (workspaces, companies): the
+-- column of rel that a tenant column of another table references.
+CREATE FUNCTION tenancy.tenant_root_key(rel regclass)
+RETURNS name LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT pa.attname
+    FROM pg_constraint k
+    JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]
+    JOIN pg_attribute pa ON pa.attrelid = k.confrelid AND pa.attnum = k.confkey[1]
+   WHERE k.confrelid = rel AND k.contype = 'f' AND cardinality(k.conkey) = 1 AND k.conrelid <> rel
+     AND a.attname = ANY (tenancy.tenant_column_names())
+   ORDER BY pa.attnum LIMIT 1
+$$;
+
+-- The permissive policies on rel whose expressions never reference its
+-- column col: they do not filter by this table's tenant (an unqualified
+-- name inside a subquery binds to the subquery's table). Read from the
+-- column dependencies PostgreSQL records for each policy expression.
+CREATE FUNCTION tenancy.policies_ignoring(rel regclass, col name)
+RETURNS name[] LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT coalesce(array_agg(p.polname ORDER BY p.polname), '{}')
+    FROM pg_policy p
+   WHERE p.polrelid = rel AND p.polpermissive
+     AND NOT EXISTS (
+       SELECT 1 FROM pg_depend d JOIN pg_attribute a ON a.attrelid = rel AND a.attnum = d.refobjsubid
+        WHERE d.classid = 'pg_policy'::regclass AND d.objid = p.oid
+          AND d.refclassid = 'pg_class'::regclass AND d.refobjid = rel AND a.attname = col)
+$$;
+
+-- The call that isolates rel as recorded, for the report's fixes.
+CREATE FUNCTION tenancy.isolation_call(rel regclass, rec tenancy.isolated_tables, extra text DEFAULT '')
+RETURNS text LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+RETURN format('SELECT tenancy.enable_isolation(%L, %s => %L%s)', rel::text,
+              CASE rec.policy_kind WHEN 'through' THEN 'through' ELSE 'tenant_column' END,
+              rec.tenant_column, extra);
+
 CREATE FUNCTION tenancy.isolation_report(schemas name[] DEFAULT '{public}')
 RETURNS TABLE (table_name regclass, tenant_columns name[], rls_enabled boolean,
                rls_forced boolean, policies int, missing_commands text[],
-               tenant_index boolean, problems text[])
+               tenant_index boolean, problems text[], kind text, isolation text)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
   WITH config AS (SELECT tenancy.tenant_column_names() AS names),
-  tables AS (
-    SELECT c.oid, c.relrowsecurity, c.relforcerowsecurity,
+  objects AS (
+    SELECT c.oid, c.relkind, c.relrowsecurity, c.relforcerowsecurity, c.relowner, c.relacl,
+           ((r.rec).relid IS NOT NULL) AS isolated, r.rec,
+           (SELECT g.reason FROM tenancy.global_tables g WHERE g.relid = c.oid) AS global_reason,
+           (SELECT i.relid FROM tenancy.isolated_tables i WHERE i.tenant_view = c.oid) AS filters,
            ARRAY(SELECT a.attname FROM pg_attribute a
                   WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-                    AND a.attname = ANY (config.names)
-                  ORDER BY array_position(config.names, a.attname)) AS tenant_columns,
+                    AND (a.attname = ANY (config.names)
+                         OR (a.attname = (r.rec).tenant_column AND (r.rec).policy_kind <> 'through'))
+                  ORDER BY array_position(config.names, a.attname) NULLS FIRST) AS tenant_columns,
            (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid)::int AS policies,
            ARRAY(SELECT cmd FROM unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE']) AS cmd
                   WHERE NOT EXISTS (
@@ -301,35 +689,133 @@ AS $$
                      WHERE p.polrelid = c.oid AND p.polpermissive
                        AND p.polcmd IN ('*', CASE cmd WHEN 'SELECT' THEN 'r' WHEN 'INSERT' THEN 'a'
                                                       WHEN 'UPDATE' THEN 'w' ELSE 'd' END)))
-             AS missing_commands
+             AS missing_commands,
+           coalesce((SELECT o.option_value::boolean FROM pg_options_to_table(c.reloptions) o
+                      WHERE o.option_name = 'security_invoker'), false) AS security_invoker
       FROM pg_class c
       JOIN pg_namespace n ON n.oid = c.relnamespace
       CROSS JOIN config
-     WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY (schemas)
+      LEFT JOIN LATERAL (
+        SELECT i AS rec FROM tenancy.isolation_record_of(c.oid) i WHERE c.relkind IN ('r', 'p') AND i.relid IS NOT NULL
+        UNION ALL
+        SELECT i AS rec FROM tenancy.isolated_tables i WHERE c.relkind = 'm' AND i.relid = c.oid) r ON true
+     WHERE c.relkind IN ('r', 'p', 'v', 'm') AND n.nspname = ANY (schemas)
   ),
   judged AS (
-    SELECT t.*,
+    SELECT o.*,
+           -- a partial index does not serve the policies
            EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute a
                      ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
-                    WHERE i.indrelid = t.oid AND a.attname = ANY (t.tenant_columns)) AS tenant_index
-      FROM tables t
-  )
-  SELECT j.oid::regclass, j.tenant_columns, j.relrowsecurity, j.relforcerowsecurity, j.policies,
-         j.missing_commands, j.tenant_index,
-         array_remove(ARRAY[
-           CASE WHEN cardinality(j.tenant_columns) = 0 THEN 'no tenant column' END,
+                    WHERE i.indrelid = o.oid AND i.indpred IS NULL
+                      AND (a.attname = ANY (o.tenant_columns) OR a.attname = (o.rec).tenant_column))
+             AS tenant_index,
+           CASE WHEN o.relkind IN ('v', 'm') THEN tenancy.tenant_sources(o.oid) END AS sources,
+           ARRAY(SELECT format('%s (%I)', t.parent, t.through) FROM tenancy.tenant_references(o.oid) t)
+             AS references_to,
+           (SELECT t.through FROM tenancy.tenant_references(o.oid) t LIMIT 1) AS first_through,
+           CASE WHEN o.relkind IN ('r', 'p') AND cardinality(o.tenant_columns) = 0 AND NOT o.isolated
+                THEN tenancy.tenant_root_key(o.oid) END AS root_key,
+           CASE WHEN o.relkind IN ('r', 'p')
+                THEN tenancy.policies_ignoring(o.oid, coalesce((o.rec).tenant_column, o.tenant_columns[1]))
+                END AS ignoring,
+           ARRAY(SELECT quote_ident(p.polname) FROM pg_policy p
+                  WHERE p.polrelid = o.oid AND p.polpermissive AND o.isolated AND o.relkind IN ('r', 'p')
+                    AND p.polname NOT IN ('tenancy_select', 'tenancy_insert', 'tenancy_update', 'tenancy_delete')
+                  ORDER BY p.polname) AS other_permissive,
+           ARRAY(SELECT DISTINCT CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE a.grantee::regrole::text END
+                  FROM aclexplode(o.relacl) a
+                 WHERE o.relkind = 'm' AND a.grantee <> o.relowner AND a.privilege_type = 'SELECT')
+             AS direct_readers
+      FROM objects o
+  ),
+  table_problems AS (
+    SELECT j.oid, array_remove(ARRAY[
+           CASE WHEN cardinality(j.tenant_columns) = 0 AND NOT j.isolated AND j.global_reason IS NULL
+                     AND cardinality(j.references_to) > 0
+                THEN format('leaks: no tenant column, references tenant tables %s; fix: %s',
+                            array_to_string(j.references_to, ', '),
+                            format('SELECT tenancy.enable_isolation(%L, through => %L)', j.oid::regclass::text, j.first_through)) END,
+           CASE WHEN cardinality(j.tenant_columns) = 0 AND NOT j.isolated AND j.global_reason IS NULL
+                     AND cardinality(j.references_to) = 0 AND j.root_key IS NOT NULL
+                THEN format('leaks: tenant root (other tables'' tenant columns reference its %I), not isolated; fix: %s',
+                            j.root_key,
+                            format('SELECT tenancy.enable_isolation(%L, tenant_column => %L)', j.oid::regclass::text, j.root_key)) END,
+           CASE WHEN cardinality(j.tenant_columns) = 0 AND NOT j.isolated AND j.global_reason IS NULL
+                     AND cardinality(j.references_to) = 0 AND j.root_key IS NULL
+                THEN format('global: no tenant column and no foreign key to a tenant table, readable by every tenant; if shared on purpose: SELECT tenancy.mark_global(%L, reason => ...)',
+                            j.oid::regclass::text) END,
            CASE WHEN cardinality(j.tenant_columns) > 1
                 THEN 'more than one tenant column: ' || array_to_string(j.tenant_columns, ', ') END,
-           CASE WHEN cardinality(j.tenant_columns) > 0 AND NOT j.relrowsecurity
+           CASE WHEN (cardinality(j.tenant_columns) > 0 OR j.isolated) AND NOT j.relrowsecurity
                 THEN 'row level security disabled' END,
            CASE WHEN j.relrowsecurity AND j.policies = 0
                 THEN 'row level security enabled without policies' END,
            CASE WHEN j.relrowsecurity AND j.policies > 0 AND cardinality(j.missing_commands) > 0
                 THEN 'commands without a policy: ' || array_to_string(j.missing_commands, ', ') END,
-           CASE WHEN cardinality(j.tenant_columns) > 0 AND NOT j.tenant_index
-                THEN 'no index leading with the tenant column' END], NULL)
+           CASE WHEN (cardinality(j.tenant_columns) > 0 OR j.isolated) AND NOT j.tenant_index
+                THEN 'no index leading with the tenant column' END,
+           CASE WHEN (j.rec).policy_kind = 'through' AND (tenancy.isolation_record_of((j.rec).through_parent)).relid IS NULL
+                THEN format('isolated through %s, which is no longer isolated (the policies still filter by the tenancy it had); fix: isolate %s again',
+                            (j.rec).through_parent, (j.rec).through_parent) END,
+           CASE WHEN (j.rec).policy_kind = 'through' AND NOT EXISTS (
+                       SELECT 1 FROM pg_constraint k JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]
+                        WHERE k.conrelid = j.oid AND k.contype = 'f' AND k.confrelid = (j.rec).through_parent
+                          AND cardinality(k.conkey) = 1 AND a.attname = (j.rec).tenant_column)
+                THEN format('the foreign key from %I to %s is gone: rows whose parent is missing are visible to nobody; fix: add it again',
+                            (j.rec).tenant_column, (j.rec).through_parent) END,
+           CASE WHEN cardinality(j.other_permissive) > 0
+                THEN format('other permissive policies, OR''d with tenancy''s: %s; fix: %s',
+                            array_to_string(j.other_permissive, ', '),
+                            tenancy.isolation_call(j.oid, j.rec, ', replace => true')) END,
+           CASE WHEN cardinality(j.ignoring) > 0 AND (cardinality(j.tenant_columns) > 0 OR j.isolated)
+                THEN format('policies that never reference the tenant column %I (they filter nothing by this table''s tenant): %s',
+                            coalesce((j.rec).tenant_column, j.tenant_columns[1]),
+                            (SELECT string_agg(quote_ident(n), ', ') FROM unnest(j.ignoring) n)) END], NULL) AS problems
+      FROM judged j WHERE j.relkind IN ('r', 'p')
+  ),
+  relation_problems AS (
+    SELECT j.oid, array_remove(ARRAY[
+           CASE WHEN j.relkind = 'v' AND j.filters IS NULL AND NOT j.security_invoker AND cardinality(j.sources) > 0
+                THEN format('reads tenant tables %s with its owner''s rights: every reader sees every tenant; fix: ALTER VIEW %s SET (security_invoker = true)',
+                            array_to_string(j.sources, ', '), j.oid::regclass) END,
+           CASE WHEN j.relkind = 'm' AND NOT j.isolated AND cardinality(j.sources) > 0
+                THEN format('materialized view of tenant tables %s: every role that can read it sees every tenant; fix: %s',
+                            array_to_string(j.sources, ', '),
+                            CASE WHEN cardinality(j.tenant_columns) > 0
+                                 THEN format('SELECT tenancy.enable_isolation(%L, tenant_column => %L)',
+                                             j.oid::regclass::text, j.tenant_columns[1])
+                                 ELSE 'select a tenant column into it, then tenancy.enable_isolation(materialized view, tenant_column => ...)' END) END,
+           CASE WHEN j.relkind = 'm' AND j.isolated AND cardinality(j.direct_readers) > 0
+                THEN format('readable directly, bypassing %s, by: %s', (j.rec).tenant_view,
+                            array_to_string(j.direct_readers, ', ')) END,
+           CASE WHEN j.relkind = 'm' AND j.isolated AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = (j.rec).tenant_view)
+                THEN format('its filtering view is gone; fix: tenancy.disable_isolation(%L) and enable_isolation again', j.oid::regclass::text) END,
+           CASE WHEN j.relkind = 'm' AND j.isolated AND NOT j.tenant_index
+                THEN 'no index leading with the tenant column' END], NULL) AS problems
+      FROM judged j WHERE j.relkind IN ('v', 'm')
+  )
+  SELECT j.oid::regclass, j.tenant_columns,
+         CASE WHEN j.relkind IN ('r', 'p') THEN j.relrowsecurity END,
+         CASE WHEN j.relkind IN ('r', 'p') THEN j.relforcerowsecurity END,
+         CASE WHEN j.relkind IN ('r', 'p') THEN j.policies END,
+         CASE WHEN j.relkind IN ('r', 'p') THEN j.missing_commands END,
+         CASE WHEN j.relkind IN ('r', 'p', 'm') THEN j.tenant_index END,
+         coalesce(t.problems, v.problems),
+         CASE j.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'partitioned table'
+                        WHEN 'v' THEN 'view' ELSE 'materialized view' END,
+         CASE WHEN (j.rec).policy_kind = 'through'
+              THEN format('through %I to %s', (j.rec).tenant_column, (j.rec).through_parent)
+              WHEN (j.rec).policy_kind = 'materialized view'
+              THEN format('read through %s', (j.rec).tenant_view)
+              WHEN (j.rec).policy_kind IS NOT NULL
+              THEN format('%s column %I', (j.rec).policy_kind, (j.rec).tenant_column)
+              WHEN j.filters IS NOT NULL THEN format('filters %s by the caller''s workspaces', j.filters::regclass)
+              WHEN j.global_reason IS NOT NULL THEN format('global: %s', j.global_reason)
+              WHEN j.relkind = 'v' AND j.security_invoker THEN 'security_invoker' END
     FROM judged j
+    LEFT JOIN table_problems t ON t.oid = j.oid
+    LEFT JOIN relation_problems v ON v.oid = j.oid
    ORDER BY j.oid::regclass::text
 $$;
 COMMENT ON FUNCTION tenancy.isolation_report(name[]) IS
-  'One row per table in the schemas: tenant columns, row level security, policies, problems';
+  'One row per table, view and materialized view in the schemas: tenancy, row level security, policies, problems';

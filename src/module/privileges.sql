@@ -34,12 +34,20 @@ GRANT EXECUTE ON FUNCTION tenancy.tenant_column_names(),
                           tenancy.isolation_record_of(regclass),
                           tenancy.isolation_policies(name, name),
                           tenancy.membership_columns(regclass),
-                          tenancy.relation_tree(regclass) TO PUBLIC;
+                          tenancy.relation_tree(regclass),
+                          tenancy.through_key_of(regclass, name),
+                          tenancy.tenant_condition(regclass, int),
+                          tenancy.holds_tenant_rows(regclass),
+                          tenancy.tenant_sources(regclass),
+                          tenancy.tenant_references(regclass),
+                          tenancy.tenant_root_key(regclass),
+                          tenancy.policies_ignoring(regclass, name),
+                          tenancy.isolation_call(regclass, tenancy.isolated_tables, text) TO PUBLIC;
 -- the record of what enable_isolation made: readable by all (pg_policy
 -- shows as much); written by enable_isolation and disable_isolation as
 -- their caller, whom the DBA grants INSERT, UPDATE, DELETE (row level
 -- security limits each role to the tables it owns).
-GRANT SELECT ON tenancy.isolated_tables TO PUBLIC;
+GRANT SELECT ON tenancy.isolated_tables, tenancy.global_tables TO PUBLIC;
 
 -- partitions: step arithmetic (pure), which maintenance's reads of a
 -- default partition call as the table's owner (_partition_as_owner).
