@@ -34,6 +34,7 @@ SQL_SOURCES = \
 	src/partitions/maintenance.sql \
 	src/partitions/purge.sql \
 	src/audit/audit.sql \
+	src/audit/reading.sql \
 	src/vault/vault.sql \
 	src/module/new_partitions.sql \
 	src/module/privileges.sql

@@ -47,3 +47,7 @@ GRANT EXECUTE ON FUNCTION tenancy._partition_step_floor(timestamp, interval) TO 
 -- core: the table and column checks isolation and audit share (read-only).
 GRANT EXECUTE ON FUNCTION tenancy.check_owned_table(regclass, text, text),
                           tenancy.check_uuid_column(regclass, name, text) TO PUBLIC;
+
+-- audit: a record's history, with the caller's rights (row level security
+-- on the log decides what it returns; docs/audit.md, "Reading the log").
+GRANT EXECUTE ON FUNCTION tenancy.audit_history(regclass, jsonb) TO PUBLIC;
