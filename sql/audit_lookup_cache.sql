@@ -19,7 +19,7 @@ INSERT INTO alc.items VALUES (2, '00000000-0000-0000-0000-0000000000a3', 2);
 SELECT id >= 900000000 AS from_new_sequence FROM tenancy.audit_log
  WHERE schema_name = 'alc' AND record_key = '{"id": 2}';
 DROP SEQUENCE tenancy.audit_log_id_seq;
-SELECT (regress.caught($$INSERT INTO alc.items VALUES (3, '00000000-0000-0000-0000-0000000000a3', 3)$$)).*;
+SELECT * FROM regress.caught($$INSERT INTO alc.items VALUES (3, '00000000-0000-0000-0000-0000000000a3', 3)$$);
 ROLLBACK;
 -- rolled back: the original sequence again
 INSERT INTO alc.items VALUES (4, '00000000-0000-0000-0000-0000000000a3', 4);
@@ -30,15 +30,15 @@ SELECT id < 900000000 AS from_original_sequence FROM tenancy.audit_log
 -- made under the name (without partitions) is the one written to.
 BEGIN;
 ALTER TABLE tenancy.audit_log RENAME TO audit_log_moved;
-SELECT (regress.caught($$INSERT INTO alc.items VALUES (5, '00000000-0000-0000-0000-0000000000a3', 5)$$)).*;
+SELECT * FROM regress.caught($$INSERT INTO alc.items VALUES (5, '00000000-0000-0000-0000-0000000000a3', 5)$$);
 CREATE TABLE tenancy.audit_log (LIKE tenancy.audit_log_moved) PARTITION BY RANGE (logged_at);
-SELECT (regress.caught($$INSERT INTO alc.items VALUES (6, '00000000-0000-0000-0000-0000000000a3', 6)$$)).*;
+SELECT * FROM regress.caught($$INSERT INTO alc.items VALUES (6, '00000000-0000-0000-0000-0000000000a3', 6)$$);
 ROLLBACK;
 
 -- tenancy.audit_install renamed, then back within the transaction.
 BEGIN;
 ALTER TABLE tenancy.audit_install RENAME TO audit_install_moved;
-SELECT (regress.caught($$INSERT INTO alc.items VALUES (7, '00000000-0000-0000-0000-0000000000a3', 7)$$)).*;
+SELECT * FROM regress.caught($$INSERT INTO alc.items VALUES (7, '00000000-0000-0000-0000-0000000000a3', 7)$$);
 ALTER TABLE tenancy.audit_install_moved RENAME TO audit_install;
 INSERT INTO alc.items VALUES (7, '00000000-0000-0000-0000-0000000000a3', 7);
 ROLLBACK;
@@ -46,7 +46,7 @@ ROLLBACK;
 -- Schema tenancy renamed: no log is found under the name any more.
 BEGIN;
 ALTER SCHEMA tenancy RENAME TO tenancy_moved;
-SELECT (regress.caught($$INSERT INTO alc.items VALUES (8, '00000000-0000-0000-0000-0000000000a3', 8)$$)).*;
+SELECT * FROM regress.caught($$INSERT INTO alc.items VALUES (8, '00000000-0000-0000-0000-0000000000a3', 8)$$);
 ROLLBACK;
 
 -- After all that, the log is written as before, with every row counted.

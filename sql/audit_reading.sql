@@ -117,8 +117,10 @@ SELECT array_agg(DISTINCT tenant_id ORDER BY tenant_id) AS member_of FROM tenanc
 RESET ROLE;
 
 -- Partitions made later carry the grant, row level security and policies.
-SELECT tenancy.partition_by_time('tenancy.audit_log', 'logged_at', '1 month', premake => 5) > 0
-  AS made_partitions;
+SELECT premake AS premake_was FROM tenancy.partition_config
+ WHERE parent = 'tenancy.audit_log'::regclass \gset
+SELECT tenancy.partition_by_time('tenancy.audit_log', 'logged_at', '1 month',
+                                 premake => :premake_was + 2) > 0 AS made_partitions;
 SELECT bool_and(c.relrowsecurity) AS rls,
        bool_and(has_table_privilege('ar_app', t.relid, 'SELECT')) AS selects,
        bool_and(EXISTS (SELECT 1 FROM tenancy._audit_read_policies('ar_app') p WHERE p.tbl = t.relid))
@@ -131,8 +133,8 @@ SELECT bool_and(c.relrowsecurity) AS rls,
          AS history_index
   FROM tenancy.relation_tree('tenancy.audit_log') t JOIN pg_class c ON c.oid = t.relid
  WHERE c.relkind = 'r';
-SELECT tenancy.partition_by_time('tenancy.audit_log', 'logged_at', '1 month', premake => 3) >= 0
-  AS premake_back;
+SELECT tenancy.partition_by_time('tenancy.audit_log', 'logged_at', '1 month',
+                                 premake => :premake_was) = 0 AS premake_back;
 
 -- audit_history: a record's rows, oldest first, as the caller may read them.
 SET ROLE ar_app;
