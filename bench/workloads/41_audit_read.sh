@@ -12,6 +12,9 @@
 #   tenant    every row of the user's workspace: the log vs the view
 # OLTP: 40_audit's insert+update transaction, unaudited vs audited, three
 # interleaved rounds; run it on a build without the cache for "before".
+# Bulk: 40_audit's 100k insert + update, unaudited, audited, and audited
+# with audit_history's index dropped from the log (what the index costs a
+# writer), interleaved; the index is made again between rounds, untimed.
 psql -X -q -v ON_ERROR_STOP=1 <<'SQL'
 CREATE EXTENSION tenancy;
 DO $$ BEGIN
@@ -46,6 +49,13 @@ INSERT INTO oltp_plain (workspace_id, v, note)
     FROM generate_series(1, 100000) g;
 INSERT INTO oltp_tenancy SELECT * FROM oltp_plain;
 SELECT tenancy.enable_audit('oltp_tenancy');
+CREATE TABLE bulk_plain (id int PRIMARY KEY, workspace_id uuid, v int, note text);
+CREATE TABLE bulk_tenancy (LIKE bulk_plain INCLUDING ALL);
+SELECT tenancy.enable_audit('bulk_tenancy');
+CREATE TABLE history_indexes AS
+  SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS def
+    FROM tenancy.relation_tree('tenancy.audit_log') t JOIN pg_index i ON i.indrelid = t.relid
+   WHERE pg_get_indexdef(i.indexrelid) LIKE '%(tenancy.audit_key_hash(record_key), tenant_id)';
 VACUUM ANALYZE;
 SQL
 
@@ -71,8 +81,27 @@ END;
 SQL
 done
 
-declare -A read_tps
+bulk_sql() {
+	echo "TRUNCATE bulk_$1;
+INSERT INTO bulk_$1 SELECT g, ('00000000-0000-0000-0000-' || lpad((g % 1000)::text, 12, '0'))::uuid, g, 'n'
+  FROM generate_series(1, 100000) g;
+UPDATE bulk_$1 SET v = v + 1;"
+}
+history_indexes() { # history_indexes drop|make
+	psql -X -q -At -v ON_ERROR_STOP=1 -c "SELECT CASE WHEN '$1' = 'drop' THEN 'DROP INDEX ' || name || ';' ELSE def || ';' END
+	                                         FROM history_indexes" | psql -X -q -v ON_ERROR_STOP=1
+}
+
+declare -A read_tps # each measurement's rounds (tps or ms)
 for round in 1 2 3; do
+	measure_ms "audit_read.bulk_100k_plain.round$round" "$(bulk_sql plain)" 1
+	read_tps[bulk_100k_plain]+=" ${BENCH_VALUE[audit_read.bulk_100k_plain.round$round]}"
+	measure_ms "audit_read.bulk_100k_tenancy.round$round" "$(bulk_sql tenancy)" 1
+	read_tps[bulk_100k_tenancy]+=" ${BENCH_VALUE[audit_read.bulk_100k_tenancy.round$round]}"
+	history_indexes drop
+	measure_ms "audit_read.bulk_100k_no_history_index.round$round" "$(bulk_sql tenancy)" 1
+	read_tps[bulk_100k_no_history_index]+=" ${BENCH_VALUE[audit_read.bulk_100k_no_history_index.round$round]}"
+	history_indexes make
 	for q in history_rls history_view tenant_rls tenant_view; do
 		measure_tps "audit_read.$q.round$round" "$BENCH_WORK/audit_read_$q.sql" 1 -U bench_reader
 		read_tps[$q]+=" ${BENCH_VALUE[audit_read.$q.round$round]}"
@@ -86,6 +115,12 @@ for q in history_rls history_view tenant_rls tenant_view oltp_plain oltp_tenancy
 	# shellcheck disable=SC2086 # the rounds' values, one word each
 	record_median "audit_read.$q" tps ${read_tps[$q]}
 done
+for q in bulk_100k_plain bulk_100k_tenancy bulk_100k_no_history_index; do
+	# shellcheck disable=SC2086
+	record_median "audit_read.$q" ms ${read_tps[$q]}
+done
 compare audit_read.history_rls audit_read.history_view "~1x the definer view"
 compare audit_read.tenant_rls audit_read.tenant_view "~1x the definer view"
 compare audit_read.oltp_tenancy audit_read.oltp_plain ">= 0.85x unaudited (issue 14)"
+compare audit_read.bulk_100k_tenancy audit_read.bulk_100k_plain "<= 1.5x unaudited (issue 14)"
+compare audit_read.bulk_100k_tenancy audit_read.bulk_100k_no_history_index "(the history index's cost)"

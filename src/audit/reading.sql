@@ -16,11 +16,21 @@
 ALTER TABLE tenancy.audit_log ENABLE ROW LEVEL SECURITY;
 ALTER TABLE tenancy.audit_log_default ENABLE ROW LEVEL SECURITY;
 
--- audit_history's lookup: a record's rows, then its tenants (row level
--- security filters on tenant_id). Each partition has its own, made with it
--- (partitions/children.sql), for the reason audit.sql gives for the chain
--- order index.
-CREATE INDEX audit_log_default_record ON tenancy.audit_log_default (record_key, tenant_id);
+-- The 64-bit hash of a record key (src/audit/record_key_hash_pg.cpp).
+-- LEAKPROOF, so that a reader's condition on it is an index condition under
+-- row level security; a condition on the jsonb is not (jsonb's = is not
+-- leakproof). Executable by PUBLIC: every writer's trigger computes it for
+-- the index.
+CREATE FUNCTION tenancy.audit_key_hash(key jsonb) RETURNS bigint
+LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF
+AS 'MODULE_PATHNAME', 'audit_key_hash';
+
+-- audit_history's lookup: a record's rows by the hash of their key, then
+-- their tenants (the policies' condition). Each partition has its own,
+-- made with it (partitions/children.sql), for the reason audit.sql gives
+-- for the chain order index.
+CREATE INDEX audit_log_default_record
+  ON tenancy.audit_log_default (tenancy.audit_key_hash(record_key), tenant_id);
 
 -- The reading policies of reader: on the log, its partitions, and the
 -- partitions retention detached or archived since.
@@ -159,7 +169,7 @@ BEGIN
   RETURN QUERY
     SELECT l.id, l.logged_at, l.op, l.tenant_id, l.actor_id, l.db_user, l.old_values, l.new_values
       FROM tenancy.audit_log l
-     WHERE l.record_key = key
+     WHERE tenancy.audit_key_hash(l.record_key) = tenancy.audit_key_hash(key) AND l.record_key = key
        AND (l.schema_name, l.table_name) IN (SELECT n.nspname, c.relname
                                                FROM tenancy.relation_tree(tbl) t
                                                JOIN pg_class c ON c.oid = t.relid

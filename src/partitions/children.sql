@@ -55,7 +55,7 @@ BEGIN
     IF parent = 'tenancy.audit_log'::regclass THEN
         EXECUTE format('CREATE INDEX ON %s (txid, id)', target);
         -- audit_history's lookup (src/audit/reading.sql)
-        EXECUTE format('CREATE INDEX ON %s (record_key, tenant_id)', target);
+        EXECUTE format('CREATE INDEX ON %s (tenancy.audit_key_hash(record_key), tenant_id)', target);
     END IF;
     IF (SELECT relowner FROM pg_class WHERE oid = child) <> owner THEN
         EXECUTE format('ALTER TABLE %s OWNER TO %s', target, tenancy._partition_role(owner));
