@@ -8,9 +8,9 @@
 -- Row level security, not forced: the log's owner (sealing, verification,
 -- retention, a restore's COPY), superusers and BYPASSRLS roles read every
 -- row; any other role reads only through the policies grant_audit_read
--- makes, so SELECT granted by hand shows no row. No policy is made here: a
--- policy made by this script would be dumped and collide on restore; the
--- ones grant_audit_read makes are dumped and restored with the log.
+-- makes, so SELECT granted by hand shows no row. pg_dump skips the policies
+-- of the extension's own tables (the log, its default partition): after a
+-- restore, grant_audit_read is run again (docs/audit.md).
 -- Partitions made later copy it, with the parent's grants and policies
 -- (partitions/children.sql).
 ALTER TABLE tenancy.audit_log ENABLE ROW LEVEL SECURITY;
