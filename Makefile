@@ -41,6 +41,7 @@ SQL_SOURCES = \
 	src/partitions/maintenance_health.sql \
 	src/audit/audit.sql \
 	src/audit/erase.sql \
+	src/audit/reading.sql \
 	src/vault/vault.sql \
 	src/module/new_partitions.sql \
 	src/module/privileges.sql

@@ -54,6 +54,8 @@ AS $$
 BEGIN
   EXECUTE format('CREATE INDEX ON %s (txid, id)', part);
   EXECUTE format('CREATE INDEX ON %s (tenant_id, txid, id)', part);
+  -- audit_history's lookup (src/audit/reading.sql)
+  EXECUTE format('CREATE INDEX ON %s (tenancy.audit_key_hash(record_key), tenant_id)', part);
 END $$;
 
 -- One hash chain per tenant (NULL: rows of tables without a tenant). Its

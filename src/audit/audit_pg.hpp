@@ -5,7 +5,7 @@
 
 namespace tenancy {
 
-/* Registers the relcache callback that drops cached log statements. */
+/* Registers the audit trigger's invalidation and transaction callbacks. */
 void audit_init(void);
 
 } // namespace tenancy

@@ -9,6 +9,7 @@
  */
 #include "audit/log_writer_pg.hpp"
 
+#include "audit/log_oids_pg.hpp"
 #include "audit/xid_offset_pg.hpp"
 #include "core/compat.hpp"
 
@@ -16,7 +17,6 @@ extern "C" {
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
-#include "catalog/namespace.h"
 #include "catalog/partition.h"
 #include "catalog/pg_class.h"
 #include "commands/sequence.h"
@@ -157,13 +157,9 @@ log_writer_begin(LogWriter *writer, Relation rel, const char *op, const pg_uuid_
 {
 	memset(writer, 0, sizeof(*writer));
 	uint64 xid_offset = log_xid_offset();
-	Oid schema = get_namespace_oid("tenancy", false);
-	Oid log = get_relname_relid("audit_log", schema);
-	writer->id_sequence = get_relname_relid("audit_log_id_seq", schema);
-	if (!OidIsValid(log) || !OidIsValid(writer->id_sequence))
-		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
-						errmsg("tenancy.audit_log or its id sequence does not exist"),
-						errhint("Reinstall the tenancy extension.")));
+	const LogOids *oids = log_oids();
+	Oid log = oids->log;
+	writer->id_sequence = oids->id_sequence;
 
 	Datum logged_at = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
 	writer->log = table_open(log, RowExclusiveLock);

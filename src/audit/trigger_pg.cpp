@@ -10,6 +10,7 @@
 #include "audit/audit_pg.hpp"
 #include "audit/settings.hpp" /* pure: before any server header */
 
+#include "audit/log_oids_pg.hpp"
 #include "audit/log_writer_pg.hpp"
 #include "audit/relation_info_pg.hpp"
 #include "audit/row_images_pg.hpp"
@@ -145,6 +146,7 @@ void
 tenancy::audit_init(void)
 {
 	relation_info_init();
+	log_oids_init();
 	unlogged_writes_init();
 }
 

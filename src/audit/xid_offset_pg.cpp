@@ -10,16 +10,15 @@
  */
 #include "core/boundary.hpp" /* its error.hpp is pure: before any server header */
 
+#include "audit/log_oids_pg.hpp"
 #include "audit/xid_offset_pg.hpp"
 #include "core/scopes.hpp"
 
 extern "C" {
 #include "access/htup_details.h"
-#include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
-#include "utils/lsyscache.h"
 #include "utils/syscache.h"
 }
 
@@ -29,17 +28,6 @@ namespace {
 
 Oid cached_table = InvalidOid;
 uint64 cached_offset = 0;
-
-Oid
-install_table(void)
-{
-	Oid relid = get_relname_relid("audit_install", get_namespace_oid("tenancy", false));
-	if (!OidIsValid(relid))
-		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
-						errmsg("tenancy.audit_install does not exist"),
-						errhint("Reinstall the tenancy extension.")));
-	return relid;
-}
 
 Oid
 owner_of(Oid relid)
@@ -57,7 +45,7 @@ owner_of(Oid relid)
 uint64
 log_xid_offset(void)
 {
-	Oid table = pg_guarded([]() { return install_table(); });
+	Oid table = pg_guarded([]() { return log_oids()->install; });
 	if (table == cached_table)
 		return cached_offset;
 

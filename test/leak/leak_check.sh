@@ -55,6 +55,9 @@ SELECT tenancy.enable_audit('audited_items');
 INSERT INTO audited_items SELECT g, '00000000-0000-0000-0000-0000000000a1', g FROM generate_series(1, 5) g;
 UPDATE audited_items SET v = v + 1;
 SELECT tenancy.seal_audit();
+-- a role reading its tenants' log rows: its policies and grants are dumped
+CREATE ROLE leak_audit_reader;
+SELECT tenancy.grant_audit_read('leak_audit_reader', '{owner}');
 -- every path plaintext takes: opening, info, a failing check, rotation
 SELECT tenancy.tenant_connection(id) IS NOT NULL, tenancy.tenant_service_key(id) IS NOT NULL
   FROM tenancy.tenants;
@@ -143,6 +146,24 @@ check "after the restore every row seals, and the chains verify" \
 	                                   SELECT 1 FROM tenancy.audit_seal_state s
 	                                    WHERE (l.txid, l.id) <= (s.last_txid, s.last_id))) || '/' ||
 	                                 (SELECT count(*) FROM tenancy.verify_audit() WHERE first_bad_id IS NOT NULL)")" = 0/0
+reading_policies="SELECT string_agg(format('%s %s', p.tbl, pg_get_expr(pol.polqual, pol.polrelid)), ';' ORDER BY p.tbl::text)
+                    FROM tenancy._audit_read_policies('leak_audit_reader') p
+                    JOIN pg_policy pol ON pol.polrelid = p.tbl AND pol.polname = p.policy
+                   WHERE has_table_privilege('leak_audit_reader', p.tbl, 'SELECT')
+                     AND (SELECT count(*) FROM tenancy._audit_read_policies('leak_audit_reader'))
+                         = (SELECT count(*) FROM tenancy.relation_tree('tenancy.audit_log'))"
+dumped_policies=$(sql leak_check "$reading_policies")
+# pg_dump skips the policies of the extension's own tables (the log and its
+# default partition): restored, the reader has its grants and the
+# partitions' policies, and reads nothing through the log until
+# grant_audit_read runs again (docs/audit.md, "Reading the log")
+check "restored reading policies: the partitions', not the log's own (fail closed)" \
+	test "$(sql leak_restore "SELECT count(*) FILTER (WHERE tbl IN ('tenancy.audit_log'::regclass, 'tenancy.audit_log_default'::regclass))
+	                                 || '/' || count(*) + 2 - (SELECT count(*) FROM tenancy.relation_tree('tenancy.audit_log'))
+	                            FROM tenancy._audit_read_policies('leak_audit_reader')")" = 0/0
+sql leak_restore "SELECT tenancy.grant_audit_read('leak_audit_reader', '{owner}')" >/dev/null
+check "granted again after the restore: the same policies and grants as dumped" \
+	test -n "$dumped_policies" -a "$(sql leak_restore "$reading_policies")" = "$dumped_policies"
 check "restored fingerprints still guard the keys" \
 	test "$(sql leak_restore 'SELECT count(*) FROM tenancy.key_fingerprints')" = 2
 check "restored registry accepts new sealed values" \

@@ -1,0 +1,58 @@
+-- audit_lookup_cache: the audit trigger keeps the OIDs of the log, its id
+-- sequence, tenancy.audit_install and schema tenancy per backend
+-- (src/audit/log_oids_pg.hpp); renaming, dropping or recreating any of
+-- them between two statements of this backend is seen by the next one,
+-- as a lookup by name would see it. Each change is rolled back.
+CREATE SCHEMA alc;
+CREATE TABLE alc.items (id int PRIMARY KEY, workspace_id uuid, v int);
+SELECT tenancy.enable_audit('alc.items');
+-- the cache is filled
+INSERT INTO alc.items VALUES (1, '00000000-0000-0000-0000-0000000000a3', 1);
+SELECT count(*) AS logged FROM tenancy.audit_log WHERE schema_name = 'alc';
+
+-- The id sequence renamed and another made under its name: ids come from
+-- the new one; dropped: the trigger says so.
+BEGIN;
+ALTER SEQUENCE tenancy.audit_log_id_seq RENAME TO audit_log_id_seq_moved;
+CREATE SEQUENCE tenancy.audit_log_id_seq START 900000000;
+INSERT INTO alc.items VALUES (2, '00000000-0000-0000-0000-0000000000a3', 2);
+SELECT id >= 900000000 AS from_new_sequence FROM tenancy.audit_log
+ WHERE schema_name = 'alc' AND record_key = '{"id": 2}';
+DROP SEQUENCE tenancy.audit_log_id_seq;
+SELECT * FROM regress.caught($$INSERT INTO alc.items VALUES (3, '00000000-0000-0000-0000-0000000000a3', 3)$$);
+ROLLBACK;
+-- rolled back: the original sequence again
+INSERT INTO alc.items VALUES (4, '00000000-0000-0000-0000-0000000000a3', 4);
+SELECT id < 900000000 AS from_original_sequence FROM tenancy.audit_log
+ WHERE schema_name = 'alc' AND record_key = '{"id": 4}';
+
+-- The log renamed: writes fail rather than go to the renamed table; a log
+-- made under the name (without partitions) is the one written to.
+BEGIN;
+ALTER TABLE tenancy.audit_log RENAME TO audit_log_moved;
+SELECT * FROM regress.caught($$INSERT INTO alc.items VALUES (5, '00000000-0000-0000-0000-0000000000a3', 5)$$);
+CREATE TABLE tenancy.audit_log (LIKE tenancy.audit_log_moved) PARTITION BY RANGE (logged_at);
+SELECT * FROM regress.caught($$INSERT INTO alc.items VALUES (6, '00000000-0000-0000-0000-0000000000a3', 6)$$);
+ROLLBACK;
+
+-- tenancy.audit_install renamed, then back within the transaction.
+BEGIN;
+ALTER TABLE tenancy.audit_install RENAME TO audit_install_moved;
+SELECT * FROM regress.caught($$INSERT INTO alc.items VALUES (7, '00000000-0000-0000-0000-0000000000a3', 7)$$);
+ALTER TABLE tenancy.audit_install_moved RENAME TO audit_install;
+INSERT INTO alc.items VALUES (7, '00000000-0000-0000-0000-0000000000a3', 7);
+ROLLBACK;
+
+-- Schema tenancy renamed: no log is found under the name any more.
+BEGIN;
+ALTER SCHEMA tenancy RENAME TO tenancy_moved;
+SELECT * FROM regress.caught($$INSERT INTO alc.items VALUES (8, '00000000-0000-0000-0000-0000000000a3', 8)$$);
+ROLLBACK;
+
+-- After all that, the log is written as before, with every row counted.
+INSERT INTO alc.items VALUES (9, '00000000-0000-0000-0000-0000000000a3', 9);
+SELECT record_key FROM tenancy.audit_log WHERE schema_name = 'alc' ORDER BY id;
+
+SET client_min_messages = warning;
+DROP SCHEMA alc CASCADE;
+RESET client_min_messages;

@@ -1,0 +1,180 @@
+-- reading.sql: reading the audit log per tenant (docs/audit.md, "Reading
+-- the log"): row level security on tenancy.audit_log, the grants that give
+-- a role its tenants' rows, and a record's history.
+--
+-- The columns this file reads (tenant_id, record_key, schema_name,
+-- table_name, txid, id and the images) are named here only.
+
+-- Row level security, not forced: the log's owner (sealing, verification,
+-- retention, a restore's COPY), superusers and BYPASSRLS roles read every
+-- row; any other role reads only through the policies grant_audit_read
+-- makes, so SELECT granted by hand shows no row. pg_dump skips the policies
+-- of the extension's own tables (the log, its default partition): after a
+-- restore, grant_audit_read is run again (docs/audit.md).
+-- Partitions made later copy it, with the parent's grants and policies
+-- (partitions/children.sql).
+ALTER TABLE tenancy.audit_log ENABLE ROW LEVEL SECURITY;
+ALTER TABLE tenancy.audit_log_default ENABLE ROW LEVEL SECURITY;
+
+-- The 64-bit hash of a record key (src/audit/record_key_hash_pg.cpp).
+-- LEAKPROOF, so that a reader's condition on it is an index condition under
+-- row level security; a condition on the jsonb is not (jsonb's = is not
+-- leakproof). Executable by PUBLIC: every writer's trigger computes it for
+-- the index.
+CREATE FUNCTION tenancy.audit_key_hash(key jsonb) RETURNS bigint
+LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF
+AS 'MODULE_PATHNAME', 'audit_key_hash';
+
+-- audit_history's lookup: a record's rows by the hash of their key, then
+-- their tenants (the policies' condition). Each partition has its own,
+-- made with it (partitions/children.sql), for the reason audit.sql gives
+-- for the chain order index.
+CREATE INDEX audit_log_default_record
+  ON tenancy.audit_log_default (tenancy.audit_key_hash(record_key), tenant_id);
+
+-- The reading policies of reader: on the log, its partitions, and the
+-- partitions retention detached or archived since.
+CREATE FUNCTION tenancy._audit_read_policies(reader regrole,
+                                             OUT tbl regclass, OUT policy name)
+RETURNS SETOF record LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT p.polrelid::regclass, p.polname FROM pg_policy p
+   WHERE p.polroles = ARRAY[reader::oid] AND p.polname LIKE 'tenancy\_audit\_read%'
+$$;
+
+-- The name of reader's policy: readable, and within 63 bytes for any role
+-- name (a long one is cut and told apart by a hash of it).
+CREATE FUNCTION tenancy._audit_read_policy_name(reader regrole) RETURNS name
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT CASE WHEN octet_length(r.rolname) <= 44 THEN 'tenancy_audit_read_' || r.rolname
+              ELSE 'tenancy_audit_read_' || substr(md5(r.rolname), 1, 12) || '_'
+                   || (SELECT left(r.rolname, max(n)) FROM generate_series(0, 31) n
+                        WHERE octet_length(left(r.rolname, n)) <= 31)
+         END::name
+    FROM pg_roles r WHERE r.oid = reader
+$$;
+
+-- Stops reader reading the log: drops its policies and revokes SELECT on
+-- every table of the log that had either.
+CREATE FUNCTION tenancy.revoke_audit_read(reader regrole) RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  p record;
+  t regclass;
+BEGIN
+  IF reader IS NULL THEN
+    RAISE EXCEPTION 'reader must not be NULL' USING ERRCODE = '22004';
+  END IF;
+  FOR p IN SELECT * FROM tenancy._audit_read_policies(reader) LOOP
+    EXECUTE format('DROP POLICY %I ON %s', p.policy, p.tbl);
+  END LOOP;
+  FOR t IN SELECT r.relid FROM tenancy.relation_tree('tenancy.audit_log') r
+            UNION SELECT rp.tbl FROM tenancy._audit_read_policies(reader) rp LOOP
+    EXECUTE format('REVOKE SELECT ON %s FROM %s', t, reader);
+  END LOOP;
+END $$;
+COMMENT ON FUNCTION tenancy.revoke_audit_read(regrole) IS
+  'Stops a role reading tenancy.audit_log: drops its reading policy and revokes SELECT';
+
+-- Lets reader (and its members) read the log rows of the tenants the
+-- current user belongs to, as tenancy.user_workspaces() says (the
+-- membership cache: never stale), optionally only those where the user's
+-- role is one of member_roles. Calling it again replaces member_roles.
+CREATE FUNCTION tenancy.grant_audit_read(reader regrole, member_roles text[] DEFAULT NULL)
+RETURNS void LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  role record;
+  qual text;
+  t regclass;
+BEGIN
+  IF reader IS NULL THEN
+    RAISE EXCEPTION 'reader must not be NULL' USING ERRCODE = '22004';
+  END IF;
+  SELECT r.rolname, r.rolsuper OR r.rolbypassrls AS bypasses INTO role
+    FROM pg_roles r WHERE r.oid = reader;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'role with OID % does not exist', reader::oid USING ERRCODE = '42704';
+  END IF;
+  IF role.bypasses THEN
+    RAISE EXCEPTION 'role % bypasses row level security and would read every tenant''s rows', reader
+      USING ERRCODE = '22023',
+            HINT = 'Grant reading to an application role without SUPERUSER or BYPASSRLS.';
+  END IF;
+  IF member_roles IS NOT NULL AND (cardinality(member_roles) = 0
+                                   OR array_position(member_roles, NULL) IS NOT NULL) THEN
+    RAISE EXCEPTION 'member_roles must name at least one role and hold no NULL'
+      USING ERRCODE = '22023',
+            HINT = 'Pass NULL to let members read whatever their role, or the membership roles that may read, e.g. ''{owner,admin}''.';
+  END IF;
+
+  qual := 'tenant_id = ANY (tenancy.user_workspaces())';
+  IF member_roles IS NOT NULL THEN
+    qual := qual || format(' AND tenancy.user_has_workspace_role(tenant_id, VARIADIC %L::text[])',
+                           member_roles);
+  END IF;
+  PERFORM tenancy.revoke_audit_read(reader);
+  FOR t IN SELECT r.relid FROM tenancy.relation_tree('tenancy.audit_log') r ORDER BY r.level, r.relid::text LOOP
+    EXECUTE format('CREATE POLICY %I ON %s AS PERMISSIVE FOR SELECT TO %s USING (%s)',
+                   tenancy._audit_read_policy_name(reader), t, reader, qual);
+    EXECUTE format('GRANT SELECT ON %s TO %s', t, reader);
+  END LOOP;
+END $$;
+COMMENT ON FUNCTION tenancy.grant_audit_read(regrole, text[]) IS
+  'Lets a role read the tenancy.audit_log rows of its current user''s tenants (optionally only for some membership roles)';
+
+-- The log rows of one record of tbl (and of its partitions), oldest first
+-- in chain order: transaction order, then the order they were logged.
+-- key is the record's primary key as the log records it (record_key): a
+-- jsonb object of the key columns by name. Invoker's rights: a caller reads
+-- only the rows row level security gives it.
+CREATE FUNCTION tenancy.audit_history(tbl regclass, key jsonb)
+RETURNS TABLE (id bigint, logged_at timestamptz, op text, tenant_id uuid, actor_id uuid,
+               db_user name, old_values jsonb, new_values jsonb)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  key_columns text[];
+BEGIN
+  IF tbl IS NULL OR key IS NULL THEN
+    RAISE EXCEPTION 'table and key must not be NULL' USING ERRCODE = '22004';
+  END IF;
+  SELECT array_agg(a.attname::text ORDER BY a.attnum) INTO key_columns
+    FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+   WHERE i.indrelid = tbl AND i.indisprimary;
+  IF key_columns IS NULL THEN
+    RAISE EXCEPTION '% has no primary key, so its log rows have no record key', tbl
+      USING ERRCODE = '22023',
+            HINT = 'Read the rows of such a table from tenancy.audit_log by their values.';
+  END IF;
+  -- the key columns by name; a primary key column excluded from the log is
+  -- not in record_key, so a subset of them is a key too
+  IF jsonb_typeof(key) IS DISTINCT FROM 'object' OR key = '{}'
+     OR EXISTS (SELECT 1 FROM jsonb_object_keys(key) k WHERE NOT k = ANY (key_columns)) THEN
+    RAISE EXCEPTION 'the key of % is a jsonb object of its primary key columns', tbl
+      USING ERRCODE = '22023',
+            DETAIL = format('Its primary key columns are %s.', array_to_string(key_columns, ', ')),
+            HINT = format('For example %s.',
+                          (SELECT jsonb_object_agg(c, '...'::text) FROM unnest(key_columns) c));
+  END IF;
+  -- rows name the relation the statement targeted: the table, or one of
+  -- its partitions when written to directly
+  RETURN QUERY
+    SELECT l.id, l.logged_at, l.op, l.tenant_id, l.actor_id, l.db_user, l.old_values, l.new_values
+      FROM tenancy.audit_log l
+     WHERE tenancy.audit_key_hash(l.record_key) = tenancy.audit_key_hash(key) AND l.record_key = key
+       AND (l.schema_name, l.table_name) IN (SELECT n.nspname, c.relname
+                                               FROM tenancy.relation_tree(tbl) t
+                                               JOIN pg_class c ON c.oid = t.relid
+                                               JOIN pg_namespace n ON n.oid = c.relnamespace)
+     ORDER BY l.txid, l.id;
+END $$;
+COMMENT ON FUNCTION tenancy.audit_history(regclass, jsonb) IS
+  'The audit log rows of one record, by its primary key as jsonb, that row level security lets the caller read';
