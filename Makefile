@@ -35,6 +35,7 @@ SQL_SOURCES = \
 	src/partitions/purge.sql \
 	src/audit/audit.sql \
 	src/vault/vault.sql \
+	src/ratelimit/ratelimit.sql \
 	src/module/new_partitions.sql \
 	src/module/privileges.sql
 

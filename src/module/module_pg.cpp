@@ -7,6 +7,7 @@
 #include "core/boundary.hpp"
 #include "identity/identity_pg.hpp"
 #include "isolation/tenant_columns_pg.hpp"
+#include "ratelimit/shared_buckets_pg.hpp"
 #include "vault/settings.hpp"
 
 #include <sodium.h>
@@ -33,6 +34,7 @@ _PG_init(void)
 	tenancy::tenant_columns_init();
 	tenancy::audit_init();
 	tenancy::vault::define_settings();
+	tenancy::ratelimit::shared_buckets_init();
 }
 
 TENANCY_FUNCTION(version)

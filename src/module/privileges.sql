@@ -47,3 +47,8 @@ GRANT EXECUTE ON FUNCTION tenancy._partition_step_floor(timestamp, interval) TO 
 -- core: the table and column checks isolation and audit share (read-only).
 GRANT EXECUTE ON FUNCTION tenancy.check_owned_table(regclass, text, text),
                           tenancy.check_uuid_column(regclass, name, text) TO PUBLIC;
+
+-- rate limits (docs/rate-limits.md): rate_limit and enforce_rate_limit
+-- change shared state and are granted by the DBA to the request roles;
+-- the usage report shows counts only.
+GRANT EXECUTE ON FUNCTION tenancy.rate_limit_usage() TO PUBLIC;
