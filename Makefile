@@ -36,6 +36,7 @@ SQL_SOURCES = \
 	src/audit/audit.sql \
 	src/vault/vault.sql \
 	src/ratelimit/ratelimit.sql \
+	src/apikeys/apikeys.sql \
 	src/module/new_partitions.sql \
 	src/module/privileges.sql
 

@@ -10,6 +10,7 @@
 #include "core/boundary.hpp"
 #include "membership/access_pg.hpp"
 #include "identity/identity_pg.hpp"
+#include "apikeys/caller_memberships_pg.hpp"
 
 extern "C" {
 #include "catalog/pg_type.h"
@@ -39,6 +40,9 @@ current_memberships(void)
 {
 	pg_uuid_t user;
 
+	// an API key made the caller (src/apikeys): it answers for its tenant
+	if (const UserMemberships *key = apikeys::key_caller_memberships())
+		return key;
 	if (!current_user_uuid(&user))
 		return nullptr;
 	return memberships_of(&user);

@@ -2,6 +2,7 @@
  * module_pg.cpp: the shared library's entry points: module magic, _PG_init,
  * and tenancy.version().
  */
+#include "apikeys/api_key_cache_pg.hpp"
 #include "membership/access_pg.hpp"
 #include "audit/audit_pg.hpp"
 #include "core/boundary.hpp"
@@ -35,6 +36,7 @@ _PG_init(void)
 	tenancy::audit_init();
 	tenancy::vault::define_settings();
 	tenancy::ratelimit::shared_buckets_init();
+	tenancy::apikeys::api_keys_init();
 }
 
 TENANCY_FUNCTION(version)
