@@ -65,6 +65,11 @@ SELECT what, pg_temp.refused(k) FROM (VALUES
                               WHERE b.name = 'billing' AND o.name = 'other'))
 ) AS bad(what, k);
 
+-- uncaught, as a client sees them (and the server log, test/leak/api_keys_log.sh)
+SELECT tenancy.authenticate_api_key(left(key, 79)) FROM ak.keys WHERE name = 'billing';
+SELECT tenancy.authenticate_api_key(left(key, 40) || CASE substr(key, 41, 1) WHEN 'A' THEN 'B' ELSE 'A' END
+                                    || substr(key, 42)) FROM ak.keys WHERE name = 'billing';
+
 -- revocation is seen at the next statement, in this backend's cache too
 RESET ROLE;
 SET ROLE ak_admin;

@@ -183,12 +183,20 @@ TENANCY_FUNCTION(create_api_key)
 
 TENANCY_FUNCTION(authenticate_api_key)
 {
-	TupleDesc desc;
 	Datum values[3];
 	bool nulls[3] = {false, false, false};
 
-	if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "authenticate_api_key must return a record");
+	// the result's descriptor, built once per call site: a warm call is a lookup
+	TupleDesc desc = static_cast<TupleDesc>(fcinfo->flinfo->fn_extra);
+	if (desc == nullptr)
+	{
+		if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
+			elog(ERROR, "authenticate_api_key must return a record");
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		desc = BlessTupleDesc(CreateTupleDescCopy(desc));
+		MemoryContextSwitchTo(old);
+		fcinfo->flinfo->fn_extra = desc;
+	}
 	tenancy::apikeys::KeyRecord *record = tenancy::apikeys::authenticate(fcinfo);
 	pg_uuid_t *id = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t)));
 	pg_uuid_t *tenant = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t)));
@@ -197,7 +205,7 @@ TENANCY_FUNCTION(authenticate_api_key)
 	values[0] = UUIDPGetDatum(id);
 	values[1] = UUIDPGetDatum(tenant);
 	values[2] = PointerGetDatum(DatumGetArrayTypePCopy(PointerGetDatum(record->scopes)));
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls)));
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }
 
 /* Called by tenancy.api_key_request(): the key is the caller until the transaction ends. */
