@@ -31,12 +31,12 @@ CREATE TABLE rl_counters (bucket text, window_start timestamptz, hits int,
                           PRIMARY KEY (bucket, window_start));
 CREATE FUNCTION plpgsql_rate_limit(bucket text, max_requests int, per interval) RETURNS boolean
 LANGUAGE plpgsql AS $$
-DECLARE hits int;
+DECLARE counted int;
 BEGIN
   INSERT INTO rl_counters VALUES (bucket, date_bin(per, clock_timestamp(), '2000-01-01'), 1)
   ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rl_counters.hits + 1
-  RETURNING rl_counters.hits INTO hits;
-  RETURN hits <= max_requests;
+  RETURNING rl_counters.hits INTO counted;
+  RETURN counted <= max_requests;
 END $$;
 -- PostgREST-shaped: an isolated table read by a non-owner role
 CREATE TABLE members (workspace_id uuid, user_id uuid, role text);
