@@ -43,6 +43,8 @@ SQL_SOURCES = \
 	src/audit/erase.sql \
 	src/audit/reading.sql \
 	src/vault/vault.sql \
+	src/ratelimit/ratelimit.sql \
+	src/apikeys/apikeys.sql \
 	src/module/new_partitions.sql \
 	src/module/privileges.sql
 

@@ -17,6 +17,7 @@
 #include "audit/unlogged_writes_pg.hpp"
 #include "core/boundary.hpp"
 #include "identity/identity_pg.hpp"
+#include "apikeys/caller_actor_pg.hpp"
 #include "isolation/soft_delete_pg.hpp"
 
 extern "C" {
@@ -174,7 +175,9 @@ TENANCY_FUNCTION(audit_trigger)
 		return PointerGetDatum(nullptr); /* every column excluded: no change is logged */
 
 	pg_uuid_t actor;
-	bool has_actor = tenancy::current_user_uuid_if_valid(&actor);
+	// an API key caller (src/apikeys) is the actor by its key id
+	bool has_actor = tenancy::apikeys::key_caller_actor(&actor) ||
+					 tenancy::current_user_uuid_if_valid(&actor);
 	LogWriter writer;
 	log_writer_begin(&writer, rel, soft_delete ? "DELETE" : fired_op(td), has_actor ? &actor : nullptr);
 	ImageScratch scratch;

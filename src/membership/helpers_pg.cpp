@@ -10,6 +10,7 @@
 #include "core/boundary.hpp"
 #include "membership/membership_cache_pg.hpp"
 #include "identity/identity_pg.hpp"
+#include "apikeys/caller_memberships_pg.hpp"
 
 extern "C" {
 #include "catalog/pg_type.h"
@@ -37,6 +38,9 @@ caller_memberships(void)
 	pg_uuid_t user;
 	pg_uuid_t active;
 
+	// an API key made the caller (src/apikeys): it answers for its tenant
+	if (const UserMemberships *key = apikeys::key_caller_memberships())
+		return key;
 	if (!current_user_uuid(&user))
 		return nullptr;
 	const UserMemberships *all = memberships_of(&user);

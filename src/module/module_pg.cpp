@@ -2,14 +2,16 @@
  * module_pg.cpp: the shared library's entry points: module magic, _PG_init,
  * and tenancy.version().
  */
-#include "membership/membership_cache_pg.hpp"
-#include "membership/registration_pg.hpp"
+#include "apikeys/api_key_cache_pg.hpp"
 #include "audit/audit_pg.hpp"
 #include "core/boundary.hpp"
 #include "identity/identity_pg.hpp"
 #include "isolation/soft_delete_pg.hpp"
 #include "isolation/tenant_columns_pg.hpp"
+#include "membership/membership_cache_pg.hpp"
+#include "membership/registration_pg.hpp"
 #include "partitions/tenant_pruning_pg.hpp"
+#include "ratelimit/shared_buckets_pg.hpp"
 #include "vault/settings.hpp"
 
 #include <sodium.h>
@@ -40,6 +42,8 @@ _PG_init(void)
 	tenancy::audit_init();
 	tenancy::tenant_pruning_init();
 	tenancy::vault::define_settings();
+	tenancy::ratelimit::shared_buckets_init();
+	tenancy::apikeys::api_keys_init();
 }
 
 TENANCY_FUNCTION(version)

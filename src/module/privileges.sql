@@ -77,3 +77,17 @@ GRANT EXECUTE ON FUNCTION tenancy.audit_history(regclass, jsonb) TO PUBLIC;
 -- the hash of a record key: the log's index on it is computed as the
 -- writer, and audit_history's condition as the reader (pure, leakproof)
 GRANT EXECUTE ON FUNCTION tenancy.audit_key_hash(jsonb) TO PUBLIC;
+
+-- rate limits (docs/rate-limits.md): rate_limit and enforce_rate_limit
+-- change shared state and are granted by the DBA to the request roles;
+-- the usage report shows counts only.
+GRANT EXECUTE ON FUNCTION tenancy.rate_limit_usage() TO PUBLIC;
+
+-- API keys (docs/api-keys.md): create_api_key, revoke_api_key,
+-- authenticate_api_key, _api_key_become_caller and api_key_request are
+-- granted by the DBA (key administrators; PostgREST's request roles).
+-- The view shows a role its tenants' keys, never a hash; the caller
+-- helpers only read the transaction's caller.
+GRANT SELECT ON tenancy.api_keys TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.caller_has_scope(text),
+                          tenancy.caller_api_key_id() TO PUBLIC;

@@ -1,0 +1,108 @@
+-- api_key_callers: tenancy.api_key_request() (PostgREST db-pre-request)
+-- makes the key of header X-API-Key the caller until the transaction ends.
+CREATE ROLE akc_rest;
+GRANT EXECUTE ON FUNCTION tenancy.api_key_request(), tenancy._api_key_become_caller(text) TO akc_rest;
+CREATE SCHEMA akc;
+GRANT USAGE ON SCHEMA akc TO PUBLIC;
+CREATE TABLE akc.keys (name text PRIMARY KEY, key text);
+GRANT SELECT ON akc.keys TO akc_rest;
+INSERT INTO akc.keys VALUES
+  ('writer', tenancy.create_api_key('00000000-0000-0000-0000-00000000cc01', 'writer', '{invoices:write}')),
+  ('revoked', tenancy.create_api_key('00000000-0000-0000-0000-00000000cc02', 'revoked'));
+SELECT tenancy.revoke_api_key(substr(key, 5, 32)::uuid) FROM akc.keys WHERE name = 'revoked';
+-- the headers PostgREST sets, for a key of this test
+CREATE FUNCTION akc.headers(key_name text) RETURNS text LANGUAGE sql AS $$
+  SELECT json_build_object('x-api-key', key, 'accept', '*/*')::text FROM akc.keys WHERE name = key_name $$;
+GRANT EXECUTE ON FUNCTION akc.headers(text) TO akc_rest;
+
+SET ROLE akc_rest;
+-- without a key: no caller, the helpers answer nothing
+SELECT tenancy.caller_api_key_id(), tenancy.caller_has_scope('invoices:write'),
+       tenancy.user_workspaces();
+-- a request with the key: its tenant, its scopes, no user
+BEGIN;
+SELECT set_config('request.headers', akc.headers('writer'), true) IS NOT NULL AS headers_set;
+SELECT tenancy.api_key_request();
+SELECT tenancy.caller_api_key_id() = (SELECT substr(key, 5, 32)::uuid FROM akc.keys WHERE name = 'writer') AS key_is_caller,
+       tenancy.caller_has_scope('invoices:write') AS can_write,
+       tenancy.caller_has_scope('invoices:read') AS can_read,
+       tenancy.caller_has_scope('INVOICES:WRITE') AS case_matters,
+       tenancy.caller_has_scope(NULL) AS null_scope,
+       tenancy.current_user_id() AS user_id;
+SELECT tenancy.user_workspaces(),
+       tenancy.user_has_workspace_access('00000000-0000-0000-0000-00000000cc01') AS own_tenant,
+       tenancy.user_has_workspace_access('00000000-0000-0000-0000-00000000cc02') AS other_tenant,
+       tenancy.user_workspace_role('00000000-0000-0000-0000-00000000cc01') AS role,
+       tenancy.user_has_workspace_role('00000000-0000-0000-0000-00000000cc01', 'owner') AS owner;
+COMMIT;
+-- the transaction ended: the key is no longer the caller
+SELECT tenancy.caller_api_key_id(), tenancy.user_workspaces();
+-- a failed transaction ends it too
+BEGIN;
+SELECT set_config('request.headers', akc.headers('writer'), true) IS NOT NULL AS headers_set;
+SELECT tenancy.api_key_request();
+SELECT 1 / 0;
+ROLLBACK;
+SELECT tenancy.caller_api_key_id();
+-- headers alone make no caller: the setting is not a switch
+BEGIN;
+SELECT set_config('request.headers', akc.headers('writer'), true) IS NOT NULL AS headers_set;
+SELECT tenancy.caller_api_key_id(), tenancy.user_workspaces();
+COMMIT;
+
+-- the audit log records the key id as the actor
+RESET ROLE;
+CREATE TABLE akc.items (id int PRIMARY KEY, workspace_id uuid);
+SELECT tenancy.enable_audit('akc.items');
+GRANT INSERT ON akc.items TO akc_rest;
+SET ROLE akc_rest;
+BEGIN;
+SELECT set_config('request.headers', akc.headers('writer'), true) IS NOT NULL AS headers_set;
+SELECT tenancy.api_key_request();
+INSERT INTO akc.items VALUES (1, '00000000-0000-0000-0000-00000000cc01');
+COMMIT;
+RESET ROLE;
+SELECT op, actor_id = (SELECT substr(key, 5, 32)::uuid FROM akc.keys WHERE name = 'writer') AS actor_is_key
+  FROM tenancy.audit_log WHERE schema_name = 'akc' AND table_name = 'items';
+SET ROLE akc_rest;
+
+-- bad requests: PT401 (PostgREST: 401), never the key
+CREATE FUNCTION pg_temp.request(headers text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE st text; msg text; det text; hin text; ctx text;
+BEGIN
+  PERFORM set_config('request.headers', headers, true);
+  PERFORM tenancy.api_key_request();
+  RETURN 'accepted';
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL,
+                          hin = PG_EXCEPTION_HINT, ctx = PG_EXCEPTION_CONTEXT;
+  IF EXISTS (SELECT FROM akc.keys WHERE position(substr(key, 5, 8) IN concat(msg, det, hin, ctx)) > 0
+                                      OR position(substr(key, 40, 8) IN concat(msg, det, hin, ctx)) > 0) THEN
+    RETURN 'KEY LEAKED';
+  END IF;
+  RETURN concat_ws(' | ', st, msg, det);
+END $$;
+SELECT what, pg_temp.request(h) FROM (VALUES
+  ('no headers', ''),
+  ('no key header', '{"accept": "*/*"}'),
+  ('not json', (SELECT '{"x-api-key": "' || key || '"' FROM akc.keys WHERE name = 'writer')),
+  ('not an object', (SELECT json_build_array(key)::text FROM akc.keys WHERE name = 'writer')),
+  ('revoked key', akc.headers('revoked')),
+  ('truncated key', (SELECT json_build_object('x-api-key', left(key, 60))::text FROM akc.keys WHERE name = 'writer')),
+  ('valid key', akc.headers('writer'))
+) AS r(what, h);
+RESET ROLE;
+
+-- not PUBLIC
+CREATE ROLE akc_stranger;
+SET ROLE akc_stranger;
+SELECT * FROM regress.caught($$SELECT tenancy.api_key_request()$$);
+SELECT * FROM regress.caught($$SELECT tenancy._api_key_become_caller('tnk_')$$);
+RESET ROLE;
+
+DELETE FROM tenancy.api_key_records;
+SELECT tenancy.disable_audit('akc.items');
+DROP SCHEMA akc CASCADE;
+DROP OWNED BY akc_rest, akc_stranger;
+DROP ROLE akc_rest;
+DROP ROLE akc_stranger;

@@ -1,0 +1,48 @@
+/*
+ * api_key_cache_pg.hpp: the per-backend cache of API key records (server
+ * glue, plain C style), and the caller an API key makes for a transaction.
+ */
+#pragma once
+#include "apikeys/key_format.hpp" /* pure headers before server headers */
+#include "core/pg.hpp"
+
+extern "C" {
+#include "datatype/timestamp.h"
+#include "utils/array.h"
+#include "utils/uuid.h"
+}
+
+namespace tenancy::apikeys {
+
+/* One stored key as the cache holds it (arrays in the cache's context). */
+struct KeyRecord
+{
+	pg_uuid_t id;
+	bool exists;
+	pg_uuid_t tenant;
+	uint8 hash[hash_bytes];
+	int32 hash_key_id;
+	TimestampTz expires_at; /* DT_NOEND when it never expires */
+	bool revoked;
+	TimestampTz last_used_at;	   /* 0 when never used */
+	TimestampTz last_use_noted_at; /* this backend's last attempt to record use */
+	ArrayType *scopes;
+	Oid owner; /* the records table's owner, who records last use */
+};
+
+/* Registers the relcache callback and the transaction-end callback. */
+void api_keys_init(void);
+
+/* The record of key id, from the cache or the table; never stale. */
+KeyRecord *key_record(const pg_uuid_t *id);
+
+/* The records table, tenancy.api_key_records. */
+Oid records_relid(void);
+
+/* The caller an API key made for the current transaction, or nullptr. */
+const KeyRecord *key_caller(void);
+
+/* Makes record the caller until the transaction ends. */
+void become_key_caller(const KeyRecord *record);
+
+} // namespace tenancy::apikeys

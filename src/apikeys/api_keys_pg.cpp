@@ -1,0 +1,247 @@
+/*
+ * api_keys_pg.cpp: tenancy.create_api_key, authenticate_api_key,
+ * _api_key_become_caller, caller_has_scope and caller_api_key_id.
+ *
+ * Keys travel as SPI parameters or not at all: no statement text holds a
+ * key, so neither the log nor pg_stat_statements can show one. Stored is
+ * only the keyed hash (key_format.hpp). The C++ calls below (parsing,
+ * hashing, the key ring) may throw tenancy::Error; no C++ object with a
+ * destructor is live when anything here raises a PostgreSQL error.
+ */
+#include "apikeys/api_key_cache_pg.hpp"
+#include "vault/sealing_pg.hpp"
+#include "core/boundary.hpp"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "access/xlog.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "funcapi.h"
+#include "utils/timestamp.h"
+}
+
+#include <sodium.h>
+
+namespace tenancy::apikeys {
+
+namespace {
+
+constexpr int64 use_record_interval_us = 60 * USECS_PER_SEC;
+
+[[noreturn]] void
+report_bad_argument(const char *message, const char *hint)
+{
+	ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("%s", message),
+					errhint("%s", hint)));
+	pg_unreachable();
+}
+
+/* The key as text without copying it anywhere else. */
+ParsedKey
+parse_argument(FunctionCallInfo fcinfo)
+{
+	if (PG_ARGISNULL(0))
+		refuse_null_key();
+	text *key = PG_GETARG_TEXT_PP(0);
+	return parse_key(std::string_view(VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key)));
+}
+
+/*
+ * Records last use at most once a minute per key and backend, never
+ * blocking: the row is skipped when another transaction holds it, and
+ * nothing is tried where a write cannot be made (a read-only transaction,
+ * a standby) or could fail the caller (a repeatable read snapshot).
+ */
+void
+note_use(KeyRecord *record, TimestampTz now)
+{
+	static SPIPlanPtr plan = nullptr;
+
+	if (record->last_used_at > now - use_record_interval_us ||
+		record->last_use_noted_at > now - use_record_interval_us)
+		return;
+	record->last_use_noted_at = now;
+	if (XactReadOnly || RecoveryInProgress() || IsolationUsesXactSnapshot() ||
+		!IsTransactionState())
+		return;
+	Oid saved_user;
+	int saved_context;
+	GetUserIdAndSecContext(&saved_user, &saved_context);
+	SetUserIdAndSecContext(record->owner, saved_context | SECURITY_LOCAL_USERID_CHANGE |
+											  SECURITY_RESTRICTED_OPERATION);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (plan == nullptr)
+	{
+		Oid types[2] = {UUIDOID, TIMESTAMPTZOID};
+		plan = SPI_prepare(
+			"UPDATE tenancy.api_key_records SET last_used_at = $2 "
+			"WHERE id OPERATOR(pg_catalog.=) (SELECT r.id FROM tenancy.api_key_records r "
+			"WHERE r.id OPERATOR(pg_catalog.=) $1 AND (r.last_used_at IS NULL OR "
+			"r.last_used_at OPERATOR(pg_catalog.<) ($2 OPERATOR(pg_catalog.-) "
+			"'1 minute'::pg_catalog.interval)) FOR UPDATE SKIP LOCKED)",
+			2, types);
+		if (plan == nullptr)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		SPI_keepplan(plan);
+	}
+	Datum values[2] = {UUIDPGetDatum(&record->id), TimestampTzGetDatum(now)};
+	if (SPI_execute_plan(plan, values, nullptr, false, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "could not record the use of an API key");
+	if (SPI_processed > 0)
+		record->last_used_at = now;
+	SPI_finish();
+	SetUserIdAndSecContext(saved_user, saved_context);
+}
+
+/*
+ * The record of a key that is active now, or a PT401 error. The hash is
+ * compared in constant time; unknown ids cost the same hash as known ones.
+ */
+KeyRecord *
+authenticate(FunctionCallInfo fcinfo)
+{
+	ParsedKey key = parse_argument(fcinfo);
+	pg_uuid_t id;
+	memcpy(id.data, key.id.data(), id_bytes);
+	KeyRecord *record = key_record(&id);
+	const vault::KeyRing &ring = vault::current_key_ring();
+	const uint8 *master = ring.key(record->exists ? record->hash_key_id : ring.highest_id());
+	bool matches = master != nullptr && same_hash(key_hash(master, key), record->hash);
+	sodium_memzero(&key, sizeof(key));
+	TimestampTz now = GetCurrentTimestamp();
+	if (!record->exists || !matches || record->revoked || record->expires_at <= now)
+		refuse_key();
+	note_use(record, now);
+	return record;
+}
+
+} // namespace
+
+} // namespace tenancy::apikeys
+
+/*
+ * create_api_key(tenant, name, scopes, expires_at): SECURITY DEFINER (it
+ * writes tenancy.api_key_records as the extension's owner); the DBA grants
+ * it to the roles that administer keys.
+ */
+TENANCY_FUNCTION(create_api_key)
+{
+	if (PG_ARGISNULL(0))
+		tenancy::apikeys::report_bad_argument("the tenant of an API key must not be NULL",
+							"Pass the id of the tenant the key acts for.");
+	if (PG_ARGISNULL(1) || VARSIZE_ANY_EXHDR(PG_GETARG_TEXT_PP(1)) == 0 ||
+		VARSIZE_ANY_EXHDR(PG_GETARG_TEXT_PP(1)) > 200)
+		tenancy::apikeys::report_bad_argument("an API key needs a name of 1 to 200 bytes",
+							"Name the key after its use, such as 'billing export'.");
+	ArrayType *scopes = PG_ARGISNULL(2) ? construct_empty_array(TEXTOID) : PG_GETARG_ARRAYTYPE_P(2);
+	if (ARR_NDIM(scopes) > 1 || array_contains_nulls(scopes))
+		tenancy::apikeys::report_bad_argument("the scopes of an API key must be a list without NULLs",
+							"Pass scopes as text[], such as '{invoices:read}'.");
+	TimestampTz now = GetCurrentTimestamp();
+	if (!PG_ARGISNULL(3) && PG_GETARG_TIMESTAMPTZ(3) <= now)
+		tenancy::apikeys::report_bad_argument("an API key must expire in the future",
+							"Pass a later expires_at, or NULL for a key that does not expire.");
+
+	const tenancy::vault::KeyRing &ring = tenancy::vault::current_key_ring();
+	int32 hash_key_id = tenancy::vault::active_key_id(ring);
+	tenancy::apikeys::ParsedKey key;
+	randombytes_buf(key.id.data(), key.id.size());
+	key.id[6] = (key.id[6] & 0x0f) | 0x40; /* a version 4 UUID */
+	key.id[8] = (key.id[8] & 0x3f) | 0x80;
+	randombytes_buf(key.secret.data(), key.secret.size());
+	tenancy::apikeys::KeyHash hash = tenancy::apikeys::key_hash(ring.key(hash_key_id), key);
+	char key_text[tenancy::apikeys::key_length + 1];
+	tenancy::apikeys::format_key(key, key_text);
+	sodium_memzero(&key.secret, sizeof(key.secret));
+	text *result = cstring_to_text(key_text);
+	sodium_memzero(key_text, sizeof(key_text));
+
+	bytea *hash_value = static_cast<bytea *>(palloc(VARHDRSZ + tenancy::apikeys::hash_bytes));
+	SET_VARSIZE(hash_value, VARHDRSZ + tenancy::apikeys::hash_bytes);
+	memcpy(VARDATA(hash_value), hash.data(), tenancy::apikeys::hash_bytes);
+	pg_uuid_t *id = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t)));
+	memcpy(id->data, key.id.data(), tenancy::apikeys::id_bytes);
+	Oid types[7] = {UUIDOID, UUIDOID, TEXTOID, TEXTARRAYOID, BYTEAOID, INT4OID, TIMESTAMPTZOID};
+	Datum values[7] = {UUIDPGetDatum(id),	  PG_GETARG_DATUM(0),		   PG_GETARG_DATUM(1),
+					   PointerGetDatum(scopes), PointerGetDatum(hash_value), Int32GetDatum(hash_key_id),
+					   PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3)};
+	char nulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', PG_ARGISNULL(3) ? 'n' : ' '};
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args(
+			"INSERT INTO tenancy.api_key_records "
+			"(id, tenant_id, name, scopes, hash, hash_key_id, expires_at) "
+			"VALUES ($1, $2, $3, $4, $5, $6, $7)",
+			7, types, values, nulls, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "could not store the API key");
+	SPI_finish();
+	PG_RETURN_TEXT_P(result);
+}
+
+TENANCY_FUNCTION(authenticate_api_key)
+{
+	Datum values[3];
+	bool nulls[3] = {false, false, false};
+
+	// the result's descriptor, built once per call site: a warm call is a lookup
+	TupleDesc desc = static_cast<TupleDesc>(fcinfo->flinfo->fn_extra);
+	if (desc == nullptr)
+	{
+		if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
+			elog(ERROR, "authenticate_api_key must return a record");
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		desc = BlessTupleDesc(CreateTupleDescCopy(desc));
+		MemoryContextSwitchTo(old);
+		fcinfo->flinfo->fn_extra = desc;
+	}
+	tenancy::apikeys::KeyRecord *record = tenancy::apikeys::authenticate(fcinfo);
+	pg_uuid_t *id = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t)));
+	pg_uuid_t *tenant = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t)));
+	*id = record->id;
+	*tenant = record->tenant;
+	values[0] = UUIDPGetDatum(id);
+	values[1] = UUIDPGetDatum(tenant);
+	values[2] = PointerGetDatum(DatumGetArrayTypePCopy(PointerGetDatum(record->scopes)));
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
+}
+
+/* Called by tenancy.api_key_request(): the key is the caller until the transaction ends. */
+TENANCY_FUNCTION(_api_key_become_caller)
+{
+	tenancy::apikeys::become_key_caller(tenancy::apikeys::authenticate(fcinfo));
+	PG_RETURN_VOID();
+}
+
+TENANCY_FUNCTION(caller_has_scope)
+{
+	const tenancy::apikeys::KeyRecord *caller = tenancy::apikeys::key_caller();
+	Datum *elements;
+	bool *nulls;
+	int count;
+
+	if (caller == nullptr || PG_ARGISNULL(0))
+		PG_RETURN_BOOL(false);
+	text *wanted = PG_GETARG_TEXT_PP(0);
+	deconstruct_array(caller->scopes, TEXTOID, -1, false, TYPALIGN_INT, &elements, &nulls, &count);
+	for (int i = 0; i < count; i++)
+	{
+		text *scope = DatumGetTextPP(elements[i]);
+		if (VARSIZE_ANY_EXHDR(scope) == VARSIZE_ANY_EXHDR(wanted) &&
+			memcmp(VARDATA_ANY(scope), VARDATA_ANY(wanted), VARSIZE_ANY_EXHDR(wanted)) == 0)
+			PG_RETURN_BOOL(true);
+	}
+	PG_RETURN_BOOL(false);
+}
+
+TENANCY_FUNCTION(caller_api_key_id)
+{
+	const tenancy::apikeys::KeyRecord *caller = tenancy::apikeys::key_caller();
+	if (caller == nullptr)
+		PG_RETURN_NULL();
+	pg_uuid_t *id = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t)));
+	*id = caller->id;
+	PG_RETURN_UUID_P(id);
+}

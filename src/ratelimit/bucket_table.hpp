@@ -1,0 +1,74 @@
+/*
+ * bucket_table.hpp: where the rate limiter's buckets live, as plain memory
+ * (server glue places it in shared memory and locks each partition).
+ *
+ * The table is split into partitions, one lock each; a bucket belongs to
+ * the partition its digest names. A partition is an open-addressing array
+ * probed linearly from the bucket's home slot for at most probe_limit
+ * slots. Slots are never emptied again once used: a bucket that is full
+ * again (bucket_is_full) is idle, and its slot is taken over by the next
+ * bucket that needs one, which is how idle buckets are evicted without
+ * changing any answer. A lookup may stop at the first never-used slot: no
+ * bucket was ever placed beyond it in that probe sequence.
+ */
+#pragma once
+#include "core/pure.hpp"
+#include "ratelimit/token_bucket.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace tenancy::ratelimit {
+
+inline constexpr std::size_t digest_bytes = 16;
+inline constexpr std::size_t probe_limit = 32;
+inline constexpr std::size_t max_bucket_name_bytes = 1024;
+
+/* Names a bucket and its limit; a BLAKE2b digest of both. */
+struct BucketKey
+{
+	std::uint8_t digest[digest_bytes];
+	std::uint64_t partition_hash; /* chooses the partition */
+	std::uint64_t slot_hash;	  /* chooses the home slot in it */
+};
+
+/*
+ * Throws tenancy::Error for a name over max_bucket_name_bytes (54000) and
+ * for a bad limit (check_limit).
+ */
+BucketKey bucket_key(std::string_view name, const Limit &limit);
+
+struct Slot
+{
+	ScaledTime tat;
+	std::int64_t interval_us;
+	std::int32_t max_requests;
+	bool used;
+	std::uint8_t digest[digest_bytes];
+};
+
+/* The slots of one partition; the caller holds its lock. */
+class Partition
+{
+  public:
+	Partition(Slot *slots, std::size_t size) noexcept : slots_(slots), size_(size) {}
+
+	/*
+	 * The bucket's slot, a new full bucket in a never-used or idle slot
+	 * within the probe window, or nullptr when every slot there is busy.
+	 */
+	Slot *find_or_claim(const BucketKey &key, const Limit &limit, std::int64_t now_us) noexcept;
+
+	/* Buckets in use that are not yet full again. */
+	std::size_t busy_buckets(std::int64_t now_us) const noexcept;
+
+  private:
+	Slot *slots_;
+	std::size_t size_;
+};
+
+/* Slots per partition for a table of total_buckets split in partitions. */
+std::size_t slots_per_partition(std::size_t total_buckets, std::size_t partitions) noexcept;
+
+} // namespace tenancy::ratelimit

@@ -1,0 +1,167 @@
+/*
+ * shared_buckets_pg.cpp: the bucket table in shared memory, its locks and
+ * its size setting (one owner for all three).
+ *
+ * The table is tenancy.rate_limit_buckets slots split into
+ * bucket_partitions partitions, each guarded by its own LWLock from a named
+ * tranche. A request locks one partition exclusively, runs the pure
+ * decision (noexcept, cannot raise) and releases it: exact under any
+ * concurrency, never a table write, never WAL. Shared memory is lost at a
+ * restart, and with it every bucket: each starts full again.
+ */
+#include "ratelimit/shared_buckets_pg.hpp"
+
+extern "C" {
+#include "storage/ipc.h"
+#include "storage/lwlock.h"
+#include "storage/shmem.h"
+#include "utils/guc.h"
+}
+
+#include <cstring>
+
+namespace tenancy::ratelimit {
+
+namespace {
+
+constexpr int bucket_partitions = 16;
+constexpr const char *tranche_name = "tenancy rate limit";
+
+int bucket_capacity = 10000; /* GUC tenancy.rate_limit_buckets */
+
+struct SharedTable
+{
+	Size slots_per_partition;
+	Slot slots[FLEXIBLE_ARRAY_MEMBER];
+};
+
+SharedTable *table = nullptr;
+LWLockPadded *locks = nullptr;
+shmem_request_hook_type previous_request_hook = nullptr;
+shmem_startup_hook_type previous_startup_hook = nullptr;
+
+Size
+table_size(void)
+{
+	Size per = slots_per_partition(bucket_capacity, bucket_partitions);
+	return add_size(offsetof(SharedTable, slots),
+					mul_size(mul_size(per, bucket_partitions), sizeof(Slot)));
+}
+
+/* Hooks run in the postmaster: plain C, nothing to unwind. */
+void
+request_shared_memory(void)
+{
+	if (previous_request_hook != nullptr)
+		previous_request_hook();
+	RequestAddinShmemSpace(table_size());
+	RequestNamedLWLockTranche(tranche_name, bucket_partitions);
+}
+
+void
+attach_shared_memory(void)
+{
+	bool found;
+
+	if (previous_startup_hook != nullptr)
+		previous_startup_hook();
+	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+	table = static_cast<SharedTable *>(ShmemInitStruct("tenancy rate limit buckets",
+													   table_size(), &found));
+	if (!found)
+	{
+		memset(table, 0, table_size());
+		table->slots_per_partition = slots_per_partition(bucket_capacity, bucket_partitions);
+	}
+	locks = GetNamedLWLockTranche(tranche_name);
+	LWLockRelease(AddinShmemInitLock);
+}
+
+Partition
+partition_at(int index)
+{
+	return Partition(&table->slots[index * table->slots_per_partition],
+					 table->slots_per_partition);
+}
+
+} // namespace
+
+/*
+ * A PGC_POSTMASTER setting can only be defined while preloading, so without
+ * the preload the setting does not exist and the functions refuse.
+ */
+void
+shared_buckets_init(void)
+{
+	if (!process_shared_preload_libraries_in_progress)
+		return;
+	DefineCustomIntVariable(
+		"tenancy.rate_limit_buckets", "Rate limit buckets kept in shared memory.",
+		"Idle buckets (full again) give up their slot; a bucket that finds no slot is "
+		"refused with an error. Needs shared_preload_libraries = 'tenancy'.",
+		&bucket_capacity, 10000, bucket_partitions, 10000000, PGC_POSTMASTER, 0, nullptr,
+		nullptr, nullptr);
+	previous_request_hook = shmem_request_hook;
+	shmem_request_hook = request_shared_memory;
+	previous_startup_hook = shmem_startup_hook;
+	shmem_startup_hook = attach_shared_memory;
+}
+
+void
+require_shared_buckets(void)
+{
+	if (table == nullptr)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("tenancy's rate limits need tenancy in shared_preload_libraries"),
+				 errdetail("The buckets live in shared memory, which only a preloaded "
+						   "library can reserve."),
+				 errhint("Add 'tenancy' to shared_preload_libraries in postgresql.conf and "
+						 "restart the server.")));
+}
+
+bool
+take_shared_token(const BucketKey &key, const Limit &limit, int64 now_us, int64 *retry_after_us)
+{
+	int index = static_cast<int>(key.partition_hash % bucket_partitions);
+	LWLock *lock = &locks[index].lock;
+	bool admitted = false;
+	bool no_slot = false;
+
+	require_shared_buckets();
+	LWLockAcquire(lock, LW_EXCLUSIVE);
+	Slot *slot = partition_at(index).find_or_claim(key, limit, now_us);
+	if (slot == nullptr)
+		no_slot = true;
+	else
+	{
+		admitted = take_token(limit, now_us, &slot->tat);
+		*retry_after_us = admitted ? 0 : ratelimit::retry_after_us(limit, now_us, slot->tat);
+	}
+	LWLockRelease(lock);
+	if (no_slot)
+		ereport(ERROR,
+				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+				 errmsg("no room for another rate limit bucket"),
+				 errdetail("Every slot this bucket may use holds a bucket still refilling."),
+				 errhint("Raise tenancy.rate_limit_buckets (a restart is needed).")));
+	return admitted;
+}
+
+SharedBucketUsage
+shared_bucket_usage(int64 now_us)
+{
+	SharedBucketUsage usage{0, 0};
+
+	require_shared_buckets();
+	usage.capacity = static_cast<int64>(table->slots_per_partition) * bucket_partitions;
+	for (int i = 0; i < bucket_partitions; i++)
+	{
+		LWLockAcquire(&locks[i].lock, LW_SHARED);
+		usage.busy += static_cast<int64>(partition_at(i).busy_buckets(now_us));
+		LWLockRelease(&locks[i].lock);
+	}
+	return usage;
+}
+
+} // namespace tenancy::ratelimit

@@ -1,0 +1,103 @@
+/* apikeys_key_format_test.cpp: API key text, parsing and hashing. */
+#include "apikeys/key_format.hpp"
+#include "core/error.hpp"
+
+#include <catch2/catch.hpp>
+#include <sodium.h>
+#include <string>
+
+using tenancy::apikeys::ParsedKey;
+
+namespace {
+ParsedKey
+random_key()
+{
+	ParsedKey key;
+	randombytes_buf(key.id.data(), key.id.size());
+	randombytes_buf(key.secret.data(), key.secret.size());
+	return key;
+}
+
+std::string
+formatted(const ParsedKey &key)
+{
+	char text[tenancy::apikeys::key_length + 1];
+	tenancy::apikeys::format_key(key, text);
+	return text;
+}
+
+std::string
+refusal(const std::string &text)
+{
+	try
+	{
+		tenancy::apikeys::parse_key(text);
+	}
+	catch (const tenancy::Error &e)
+	{
+		CHECK(e.sqlstate() == "PT401");
+		CHECK(e.message() == "invalid API key");
+		if (text.size() > 8)
+			CHECK(std::string(e.detail() + e.hint()).find(text.substr(4, 8)) == std::string::npos);
+		return e.detail();
+	}
+	return "accepted";
+}
+} // namespace
+
+TEST_CASE("a formatted key parses back to its id and secret", "[apikeys]")
+{
+	REQUIRE(sodium_init() >= 0);
+	for (int i = 0; i < 50; i++)
+	{
+		ParsedKey key = random_key();
+		std::string text = formatted(key);
+		CHECK(text.size() == tenancy::apikeys::key_length);
+		CHECK(text.rfind("tnk_", 0) == 0);
+		ParsedKey back = tenancy::apikeys::parse_key(text);
+		CHECK(back.id == key.id);
+		CHECK(back.secret == key.secret);
+	}
+}
+
+TEST_CASE("malformed keys are refused with what is wrong, never the key", "[apikeys]")
+{
+	REQUIRE(sodium_init() >= 0);
+	std::string good = formatted(random_key());
+	CHECK(refusal("") == "The key is empty.");
+	CHECK(refusal(good + "x") == "The key is longer than an API key.");
+	CHECK(refusal(std::string(100000, 'a')) == "The key is longer than an API key.");
+	CHECK(refusal("tnx_" + good.substr(4)) == "The key does not start with tnk_.");
+	CHECK(refusal(good.substr(0, 79)) == "The key is shorter than an API key (truncated?).");
+	std::string bad_id = good;
+	bad_id[10] = 'g';
+	CHECK(refusal(bad_id) == "The key's id part is not hexadecimal.");
+	std::string bad_sep = good;
+	bad_sep[36] = '-';
+	CHECK(refusal(bad_sep) == "The key's parts are not separated by _.");
+	std::string bad_secret = good;
+	bad_secret[50] = '+';
+	CHECK(refusal(bad_secret) == "The key's secret part is not base64url.");
+}
+
+TEST_CASE("the hash depends on the master key, the id and the secret", "[apikeys]")
+{
+	REQUIRE(sodium_init() >= 0);
+	std::uint8_t master[32], other[32];
+	randombytes_buf(master, sizeof(master));
+	randombytes_buf(other, sizeof(other));
+	ParsedKey key = random_key();
+	auto hash = tenancy::apikeys::key_hash(master, key);
+	CHECK(tenancy::apikeys::same_hash(hash, tenancy::apikeys::key_hash(master, key).data()));
+	CHECK_FALSE(tenancy::apikeys::same_hash(hash, tenancy::apikeys::key_hash(other, key).data()));
+	ParsedKey flipped = key;
+	flipped.secret[31] ^= 1;
+	CHECK_FALSE(tenancy::apikeys::same_hash(hash, tenancy::apikeys::key_hash(master, flipped).data()));
+	flipped = key;
+	flipped.id[0] ^= 1;
+	CHECK_FALSE(tenancy::apikeys::same_hash(hash, tenancy::apikeys::key_hash(master, flipped).data()));
+	// the master key is never the hash key: hashing under it raw differs
+	std::uint8_t raw[32];
+	crypto_generichash(raw, sizeof(raw), key.secret.data(), key.secret.size(), master, sizeof(master));
+	CHECK_FALSE(tenancy::apikeys::same_hash(hash, raw));
+}
