@@ -90,14 +90,14 @@ SELECT p.oid::regprocedure AS routine, hostile_sp.unqualified(p.prosrc) AS unpin
  WHERE l.lanname IN ('sql', 'plpgsql')
    AND NOT coalesce(p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], false)
    AND (p.prokind <> 'p' OR cardinality(hostile_sp.unqualified(p.prosrc)) > 0)
- ORDER BY 1::text;
+ ORDER BY p.oid::regprocedure::text;
 
 -- The procedures that rely on the qualified-body rule (they COMMIT).
 SELECT p.oid::regprocedure AS committing_procedure
   FROM pg_proc p
  WHERE p.pronamespace = 'tenancy'::regnamespace AND p.prokind = 'p'
    AND NOT coalesce(p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], false)
- ORDER BY 1::text;
+ ORDER BY p.oid::regprocedure::text;
 
 -- C functions without a pinned search_path, named one by one: each runs no
 -- SQL, or SQL that names every function and operator with its schema
@@ -109,7 +109,7 @@ SELECT p.oid::regprocedure AS unpinned_c_function
  WHERE p.pronamespace = 'tenancy'::regnamespace
    AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'c')
    AND NOT coalesce(p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], false)
- ORDER BY 1::text;
+ ORDER BY p.oid::regprocedure::text;
 
 DROP SCHEMA hostile_sp CASCADE;
 RESET client_min_messages;

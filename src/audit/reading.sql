@@ -136,7 +136,7 @@ COMMENT ON FUNCTION tenancy.grant_audit_read(regrole, text[]) IS
 -- only the rows row level security gives it.
 CREATE FUNCTION tenancy.audit_history(tbl regclass, key jsonb)
 RETURNS TABLE (id bigint, logged_at timestamptz, op text, tenant_id uuid, actor_id uuid,
-               db_user name, old_values jsonb, new_values jsonb)
+               db_user text, old_values jsonb, new_values jsonb)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
