@@ -25,6 +25,7 @@ SQL_SOURCES = \
 	src/partitions/c_functions.sql \
 	src/partitions/checks.sql \
 	src/partitions/catalog.sql \
+	src/partitions/hooks.sql \
 	src/partitions/inherit.sql \
 	src/partitions/children.sql \
 	src/partitions/register.sql \

@@ -47,3 +47,8 @@ GRANT EXECUTE ON FUNCTION tenancy._partition_step_floor(timestamp, interval) TO 
 -- core: the table and column checks isolation and audit share (read-only).
 GRANT EXECUTE ON FUNCTION tenancy.check_owned_table(regclass, text, text),
                           tenancy.check_uuid_column(regclass, name, text) TO PUBLIC;
+
+-- partitions: which hooks run for which partition set (hooks.sql), read by
+-- every maintenance run, delegated owners' included; registered by a
+-- superuser only (tenancy.partition_hook).
+GRANT SELECT ON tenancy.partition_hooks TO PUBLIC;

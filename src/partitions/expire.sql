@@ -78,9 +78,10 @@ BEGIN
         RETURN 0;
     END IF;
     SELECT * INTO STRICT cfg FROM tenancy.partition_config c WHERE c.parent = $1;
-    -- The audit log's hash chains are re-anchored per retired partition
-    -- (_partition_retire): rows of its default never leave under a chain.
-    IF cfg.kind <> 'time' OR cfg.retention IS NULL OR parent = 'tenancy.audit_log'::regclass
+    -- A parent with before_retire hooks (hooks.sql; e.g. the audit log,
+    -- whose hash chains are re-anchored per retired partition) sees whole
+    -- partitions go: rows of its default never leave without one.
+    IF cfg.kind <> 'time' OR cfg.retention IS NULL OR tenancy._partition_has_hooks(parent, 'before_retire')
        OR NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = parent) THEN
         RETURN 0; -- a dropped parent is reported by the plan
     END IF;

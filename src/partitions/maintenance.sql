@@ -206,11 +206,6 @@ BEGIN
     IF pg_is_in_recovery() THEN
         RETURN '{}';
     END IF;
-    -- the audit log registers itself the first time maintenance runs (when
-    -- the caller may: a delegated owner of other tables need not)
-    IF has_function_privilege('tenancy.audit_log_ready()', 'EXECUTE') THEN
-        PERFORM tenancy.audit_log_ready();
-    END IF;
     IF parent IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tenancy.partition_config c WHERE c.parent = $1) THEN
         PERFORM tenancy._partition_fail('55000', format('table %s is not registered', parent),
             'Register it with tenancy.partition_by_time or tenancy.partition_by_tenant first.');
@@ -258,15 +253,13 @@ BEGIN
     END IF;
     IF steps_left IS NULL THEN
         errors := coalesce(errors, '{}');
-        -- The audit log is sealed before its partitions are planned, so that
-        -- retention finds its old partitions sealed.
-        IF parent = 'tenancy.audit_log'::regclass THEN
-            BEGIN
-                PERFORM tenancy.seal_audit();
-            EXCEPTION WHEN OTHERS THEN
-                errors := errors || format('seal: %s', SQLERRM);
-            END;
-        END IF;
+        -- before_run hooks (hooks.sql), before the plan: e.g. the audit
+        -- log is sealed, so that retention finds its old partitions sealed
+        BEGIN
+            PERFORM tenancy._partition_run_hooks(parent, 'before_run');
+        EXCEPTION WHEN OTHERS THEN
+            errors := errors || format('before_run: %s', SQLERRM);
+        END;
     END IF;
     BEGIN
         IF steps_left IS NULL THEN

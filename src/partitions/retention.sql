@@ -89,10 +89,8 @@ BEGIN
     SELECT * INTO STRICT cfg FROM tenancy.partition_config c WHERE c.parent = $1;
     PERFORM tenancy._partition_refuse_referencing_fks(parent,
         'Drop those foreign keys, or turn retention off with set_retention(parent, NULL).');
-    -- The audit log's hash chains must be re-anchored past what goes.
-    IF parent = 'tenancy.audit_log'::regclass THEN
-        PERFORM tenancy.audit_release_partition(child);
-    END IF;
+    -- e.g. the audit log's hash chains are re-anchored past what goes
+    PERFORM tenancy._partition_run_hooks(parent, 'before_retire', child);
     IF cfg.retention_action = 'drop' THEN
         EXECUTE format('DROP TABLE %s', tenancy._partition_qualified(child));
     ELSE
