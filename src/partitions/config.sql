@@ -24,6 +24,9 @@ CREATE TABLE tenancy.partition_config (
     retention_action text NOT NULL DEFAULT 'drop'
         CHECK (retention_action IN ('drop', 'detach', 'archive')),
     archive_schema name,
+    -- rows retention keeps (set_retention's keep_where), canonical text
+    -- (_partition_keep_rule), validated again before every use
+    keep_where text,
     -- registered by the extension script (the audit log), which registers
     -- it again on restore: see _partition_config_restore below
     installed boolean NOT NULL DEFAULT false,

@@ -94,6 +94,10 @@ BEGIN
                     tenancy._partition_literal(tenancy._partition_step_floor(
                         (now() AT TIME ZONE 'UTC') - cfg.retention, cfg.step),
                         tenancy._partition_control_type(parent, cfg.control)));
+    -- rows the keep rule keeps stay, as in a partition
+    IF cfg.keep_where IS NOT NULL THEN
+        older := format('%s AND (%s) IS NOT TRUE', older, tenancy._partition_keep_rule(parent, cfg.keep_where));
+    END IF;
     IF NOT tenancy._partition_has_rows(def, older) THEN
         RETURN 0;
     END IF;

@@ -19,11 +19,14 @@ BEGIN
 END
 $$;
 
+-- keep_where: rows that retention keeps past keep (see
+-- _partition_keep_rule for what a rule may be).
 CREATE FUNCTION tenancy.set_retention(parent regclass, keep interval, action text DEFAULT 'drop',
-                                      archive_schema name DEFAULT NULL)
+                                      archive_schema name DEFAULT NULL, keep_where text DEFAULT NULL)
 RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     cfg tenancy.partition_config;
+    rule text;
 BEGIN
     IF parent IS NULL OR action IS NULL THEN
         PERFORM tenancy._partition_fail('22004', 'parent and action must not be NULL',
@@ -66,29 +69,46 @@ BEGIN
         PERFORM tenancy._partition_fail('22023', 'archive_schema is only used with action archive',
             'Pass action => ''archive'' or leave archive_schema NULL.');
     END IF;
+    IF keep_where IS NOT NULL THEN
+        IF keep IS NULL THEN
+            PERFORM tenancy._partition_fail('22023', 'keep_where needs a retention period',
+                'Pass keep (how long rows are kept) with keep_where, or neither to turn retention off.');
+        END IF;
+        rule := tenancy._partition_keep_rule(parent, keep_where);
+    END IF;
     IF keep IS NOT NULL THEN
         PERFORM tenancy._partition_refuse_referencing_fks(parent,
             'Drop those foreign keys, or purge the referencing rows yourself.');
     END IF;
     UPDATE tenancy.partition_config c
        SET retention = keep, retention_action = $3,
-           archive_schema = CASE WHEN $3 = 'archive' THEN $4 END
+           archive_schema = CASE WHEN $3 = 'archive' THEN $4 END, keep_where = rule
      WHERE c.parent = $1;
 END
 $$;
-COMMENT ON FUNCTION tenancy.set_retention(regclass, interval, text, name) IS
-    'Time partitions older than keep are dropped, detached or moved to archive_schema by run_maintenance';
+COMMENT ON FUNCTION tenancy.set_retention(regclass, interval, text, name, text) IS
+    'Time partitions older than keep are dropped, detached or moved to archive_schema by run_maintenance, '
+    'except rows matching keep_where';
 
 -- Retention of one partition: drop, detach, or detach and move to the
--- archive schema.
+-- archive schema. Under a keep rule it first takes the ACCESS EXCLUSIVE
+-- lock on the parent that DROP and DETACH take anyway (so no writer is
+-- half-way through an insert into child), then looks for kept rows once
+-- more: a row committed since the plan holds the partition back (false).
 CREATE FUNCTION tenancy._partition_retire(parent regclass, child regclass)
-RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+RETURNS boolean LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     cfg tenancy.partition_config;
 BEGIN
     SELECT * INTO STRICT cfg FROM tenancy.partition_config c WHERE c.parent = $1;
     PERFORM tenancy._partition_refuse_referencing_fks(parent,
         'Drop those foreign keys, or turn retention off with set_retention(parent, NULL).');
+    IF cfg.keep_where IS NOT NULL THEN
+        EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', tenancy._partition_qualified(parent));
+        IF tenancy._partition_has_rows(child, format('(%s)', tenancy._partition_keep_rule(parent, cfg.keep_where))) THEN
+            RETURN false;
+        END IF;
+    END IF;
     -- e.g. the audit log's hash chains are re-anchored past what goes
     PERFORM tenancy._partition_run_hooks(parent, 'before_retire', child);
     IF cfg.retention_action = 'drop' THEN
@@ -101,5 +121,28 @@ BEGIN
                            cfg.archive_schema);
         END IF;
     END IF;
+    RETURN true;
+END
+$$;
+
+-- One batch of retention on a partition past retention that holds rows
+-- its keep rule keeps: up to batch_size of its other rows removed, by the
+-- parent's action (drop deletes them, detach and archive move them into
+-- <parent>_expired as for the default's expired rows, expire.sql), as the
+-- table's owner. Returns whether it is done (fewer than batch_size left).
+CREATE FUNCTION tenancy._partition_thin(parent regclass, child regclass, batch_size int)
+RETURNS boolean LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    cfg tenancy.partition_config;
+BEGIN
+    SELECT * INTO STRICT cfg FROM tenancy.partition_config c WHERE c.parent = $1;
+    PERFORM tenancy._partition_refuse_referencing_fks(parent,
+        'Drop those foreign keys, or turn retention off with set_retention(parent, NULL).');
+    RETURN tenancy._partition_delete_batch(child,
+        format('(%s) IS NOT TRUE', tenancy._partition_keep_rule(parent, cfg.keep_where)), batch_size,
+        CASE WHEN cfg.retention_action <> 'drop' THEN
+            tenancy._partition_expired_table(parent, coalesce(cfg.archive_schema,
+                (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                  WHERE c.oid = parent))) END) < batch_size;
 END
 $$;
