@@ -15,14 +15,16 @@ SELECT p.proname FROM pg_proc p
 SELECT parent, event, hook, installed FROM tenancy.partition_hooks ORDER BY event, hook::text;
 
 -- The log is registered by CREATE EXTENSION itself: retention on it works
--- at once in a fresh install (rolled back: other tests share this database).
-BEGIN;
-DROP EXTENSION tenancy CASCADE;
+-- at once in a fresh install (a database of its own).
+\set regress_db :DBNAME
+CREATE DATABASE part_hooks_fresh;
+\c part_hooks_fresh
 CREATE EXTENSION tenancy;
 SELECT parent, kind, control, step, premake, with_default, installed FROM tenancy.partition_config;
 SELECT tenancy.set_retention('tenancy.audit_log', '2 years');
 SELECT parent, retention FROM tenancy.partition_status();
-ROLLBACK;
+\c :regress_db
+DROP DATABASE part_hooks_fresh;
 
 -- A restore loads the dumped row of the log (its retention as it was)
 -- after CREATE EXTENSION registered the log again: it replaces that row.
