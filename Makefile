@@ -31,6 +31,7 @@ SQL_SOURCES = \
 	src/partitions/register.sql \
 	src/partitions/status.sql \
 	src/partitions/retention.sql \
+	src/partitions/archive_table.sql \
 	src/partitions/expire.sql \
 	src/partitions/maintenance.sql \
 	src/partitions/purge.sql \

@@ -24,6 +24,7 @@ CREATE TABLE tenancy.partition_config (
     retention_action text NOT NULL DEFAULT 'drop'
         CHECK (retention_action IN ('drop', 'detach', 'archive')),
     archive_schema name,
+    archive_to regclass,
     -- rows retention keeps (set_retention's keep_where), canonical text
     -- (_partition_keep_rule), validated again before every use
     keep_where text,
@@ -31,7 +32,8 @@ CREATE TABLE tenancy.partition_config (
     -- it again on restore: see _partition_config_restore below
     installed boolean NOT NULL DEFAULT false,
     CHECK ((kind = 'time') = (step IS NOT NULL)),
-    CHECK ((retention_action = 'archive') = (archive_schema IS NOT NULL))
+    CHECK ((retention_action = 'archive') = (archive_schema IS NOT NULL OR archive_to IS NOT NULL)),
+    CHECK (archive_schema IS NULL OR archive_to IS NULL)
 );
 COMMENT ON TABLE tenancy.partition_config IS
     'Partition sets managed by tenancy (kept by pg_dump)';

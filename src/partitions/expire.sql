@@ -104,7 +104,8 @@ BEGIN
     PERFORM tenancy._partition_refuse_referencing_fks(parent,
         'Drop those foreign keys, or turn retention off with set_retention(parent, NULL).');
     RETURN tenancy._partition_delete_batch(def, older, batch_size,
-        CASE WHEN cfg.retention_action <> 'drop' THEN
+        CASE WHEN cfg.archive_to IS NOT NULL THEN cfg.archive_to
+             WHEN cfg.retention_action <> 'drop' THEN
             tenancy._partition_expired_table(parent, coalesce(cfg.archive_schema,
                 (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                   WHERE c.oid = parent))) END);

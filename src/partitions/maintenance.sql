@@ -331,9 +331,10 @@ BEGIN
             -- repeated (a committed batch each) while rows are left to remove
             done := tenancy._partition_thin(parent, next_child, 10000);
         ELSE
-            -- held back when kept rows arrived since the plan: the next
-            -- plan thins it or leaves it
-            PERFORM tenancy._partition_retire(parent, next_child);
+            -- held back when kept rows arrived since the plan (the next
+            -- plan thins it or leaves it); repeated while an archive_to
+            -- copy has rows left
+            done := tenancy._partition_retire(parent, next_child);
         END IF;
     EXCEPTION WHEN OTHERS THEN
         errors := errors || format('%s: %s', next_name, SQLERRM);
