@@ -35,12 +35,14 @@ SELECT * FROM regress.caught($$SELECT tenancy.set_retention('part_arch."Ev""ents
 SELECT retention, retention_action, archive_to FROM tenancy.partition_config
  WHERE parent = 'part_arch."Ev""ents"'::regclass;
 
--- The partitions past retention of [parent], by their upper bound.
-CREATE FUNCTION pg_temp.expired_children(parent regclass) RETURNS SETOF regclass LANGUAGE sql AS $$
+-- The partitions of parent past retention at clock run_at (taken before
+-- the run: midnight may pass before the check), by their upper bound.
+CREATE FUNCTION pg_temp.expired_children(parent regclass, run_at timestamptz) RETURNS SETOF regclass
+LANGUAGE sql AS $$
   SELECT i.inhrelid::regclass FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
    WHERE i.inhparent = parent AND pg_get_expr(c.relpartbound, c.oid) <> 'DEFAULT'
      AND (regexp_match(pg_get_expr(c.relpartbound, c.oid), 'TO \(''([^'']*)''\)'))[1]::timestamptz
-         <= now() - interval '1 month'
+         <= run_at - interval '1 month'
 $$;
 
 -- Plain: 10001 rows three months old and 2 two months old are copied, in
@@ -49,11 +51,12 @@ SELECT tenancy.set_retention('part_arch."Ev""ents"', '1 month', 'archive', archi
 INSERT INTO part_arch."Ev""ents" SELECT i, now() - interval '3 months', 'old' FROM generate_series(1, 10001) i;
 INSERT INTO part_arch."Ev""ents" SELECT i, now() - interval '2 months', 'old' FROM generate_series(10002, 10003) i;
 INSERT INTO part_arch."Ev""ents" VALUES (0, now(), 'new');
+SELECT now() AS run_at \gset
 CALL tenancy.run_maintenance('part_arch."Ev""ents"');
 SELECT count(*) AS copied, count(DISTINCT xmin::text) AS transactions, bool_and(archived) AS defaults_filled,
        bool_and("Note" = 'old') AS only_old
   FROM part_arch."Plain Archive";
-SELECT count(*) AS partitions_past_retention FROM pg_temp.expired_children('part_arch."Ev""ents"');
+SELECT count(*) AS partitions_past_retention FROM pg_temp.expired_children('part_arch."Ev""ents"', :'run_at');
 SELECT id FROM part_arch."Ev""ents";
 SELECT last_error FROM tenancy.partition_status() WHERE parent = 'part_arch."Ev""ents"'::regclass;
 
@@ -70,11 +73,12 @@ BEGIN
 END $$;
 INSERT INTO part_arch."Ev""ents" VALUES (1, now() - interval '3 months', 'moved'), (2, now() - interval '3 months', 'moved');
 CREATE TEMP TABLE before_move AS SELECT xmin::text AS x, id FROM part_arch.old_month;
+SELECT now() AS run_at \gset
 CALL tenancy.run_maintenance('part_arch."Ev""ents"');
 SELECT inhparent::regclass AS now_under FROM pg_inherits WHERE inhrelid = 'part_arch.old_month'::regclass;
 SELECT id, a."Note", a.xmin::text = b.x AS not_copied
   FROM part_arch.part_archive a JOIN before_move b USING (id) ORDER BY id;
-SELECT count(*) AS partitions_past_retention FROM pg_temp.expired_children('part_arch."Ev""ents"');
+SELECT count(*) AS partitions_past_retention FROM pg_temp.expired_children('part_arch."Ev""ents"', :'run_at');
 
 -- A target changed since set_retention is checked again: the move fails,
 -- is recorded, and nothing moves.
@@ -86,6 +90,7 @@ BEGIN
                  lower - interval '1 month', lower);
 END $$;
 ALTER TABLE part_arch.part_archive OWNER TO part_arch_other;
+SELECT now() AS run_at \gset
 CALL tenancy.run_maintenance('part_arch."Ev""ents"');
 SELECT inhparent::regclass AS still_under FROM pg_inherits WHERE inhrelid = 'part_arch.old_month_2'::regclass;
 SELECT last_error LIKE '%archive table part_arch.part_archive is not owned by the owner of part_arch."Ev""ents"%'
