@@ -122,7 +122,8 @@ SELECT count(*) = (SELECT count(*) FROM expired) AS all_kept
   FROM expired e JOIN pg_class c ON c.oid = e.child;
 SELECT last_error LIKE '%retirement refused by the hook%' AS recorded
   FROM tenancy.partition_status() WHERE parent = 'part_hooks.events'::regclass;
-SELECT event, parent, relation FROM part_hooks.calls ORDER BY event;
+-- (not new_child: a run after midnight makes the next day's partition)
+SELECT event, parent, relation FROM part_hooks.calls WHERE event <> 'new_child' ORDER BY event;
 TRUNCATE part_hooks.calls;
 INSERT INTO part_hooks.retire_allowed VALUES (true);
 CALL tenancy.run_maintenance('part_hooks.events');
