@@ -28,11 +28,13 @@ SQL_SOURCES = \
 	src/partitions/c_functions.sql \
 	src/partitions/checks.sql \
 	src/partitions/catalog.sql \
+	src/partitions/hooks.sql \
 	src/partitions/inherit.sql \
 	src/partitions/children.sql \
 	src/partitions/register.sql \
 	src/partitions/status.sql \
 	src/partitions/retention.sql \
+	src/partitions/archive_table.sql \
 	src/partitions/expire.sql \
 	src/partitions/maintenance.sql \
 	src/partitions/purge.sql \

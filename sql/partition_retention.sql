@@ -45,16 +45,17 @@ SELECT last_error FROM tenancy.partition_status() WHERE parent::text LIKE 'r\_%'
 -- a second run has nothing to do: every table stays where it was, and a
 -- new table can only be next month's partition, when a month ended since
 -- the first run (the calendar sweep, test/calendar, starts a second before);
--- unless the month 60 days back changed during the run itself, which makes
--- one more month due (then the run is right to retire it)
+-- unless the month 60 days back changed since the first run planned (during
+-- either run or between them), which makes one more month due (then the
+-- second run is right to retire it)
 CREATE FUNCTION pg_temp.r_tables() RETURNS SETOF text
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT relnamespace::regnamespace || '.' || relname || ':' || relispartition
       FROM pg_class WHERE relname LIKE 'r\_%' AND relkind IN ('r', 'p')
 $$;
-SELECT array_agg(t) AS tables_before, now() AS before_second_run FROM pg_temp.r_tables() t \gset
+SELECT array_agg(t) AS tables_before FROM pg_temp.r_tables() t \gset
 CALL tenancy.run_maintenance();
-SELECT date_trunc('month', (:'before_second_run'::timestamptz - interval '60 days') AT TIME ZONE 'UTC')
+SELECT date_trunc('month', (:'before_run'::timestamptz - interval '60 days') AT TIME ZONE 'UTC')
        <> date_trunc('month', (now() - interval '60 days') AT TIME ZONE 'UTC') AS more_due \gset
 SELECT :'more_due'::boolean OR NOT EXISTS (SELECT unnest(:'tables_before'::text[]) EXCEPT SELECT pg_temp.r_tables()) AS nothing_retired,
        :'more_due'::boolean OR NOT EXISTS (SELECT pg_temp.r_tables() EXCEPT SELECT unnest(:'tables_before'::text[])

@@ -135,26 +135,35 @@ SELECT pg_catalog.pg_extension_config_dump('tenancy.audit_log_id_seq', '');
 CREATE FUNCTION tenancy._creating_extension() RETURNS boolean
 LANGUAGE c STABLE SET search_path = pg_catalog, pg_temp AS 'MODULE_PATHNAME', 'in_extension_script';
 
--- Makes sure the log can take rows: the first time it is needed, registers
--- tenancy.audit_log as a monthly partition set (tenancy.partition_by_time),
--- premade 3 months ahead and with a default partition, so that a write never
--- fails for want of a partition even when maintenance has not run for a
--- while. Partitions made here (not during CREATE EXTENSION) are ordinary
--- tables to pg_dump, which dumps their rows. SECURITY DEFINER: runs as the
+-- The log is a monthly partition set from installation (so set_retention
+-- on it works at once), premade 3 months ahead and with a default
+-- partition, so that a write never fails for want of a partition even when
+-- maintenance has not run for a while. Inside CREATE EXTENSION this only
+-- registers it: partitions made there would belong to the extension, and
+-- pg_dump would skip their rows.
+SELECT tenancy.partition_by_time('tenancy.audit_log', 'logged_at', '1 month', premake => 3);
+
+-- Makes sure the log can take rows: the first time it is needed, makes its
+-- premade partitions (tenancy.partition_by_time with the registered
+-- premake), and registers it again if a DBA removed its registration.
+-- Partitions made here (not during CREATE EXTENSION) are ordinary tables
+-- to pg_dump, which dumps their rows. SECURITY DEFINER: runs as the
 -- extension's owner, who owns the log; it takes no input.
 CREATE FUNCTION tenancy.audit_log_ready() RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+  registered_premake int;
 BEGIN
-  -- not inside CREATE EXTENSION: partitions made there would belong to the
-  -- extension, and pg_dump would skip their rows
-  IF tenancy._creating_extension() THEN
-    RETURN;
-  END IF;
-  IF NOT EXISTS (SELECT 1 FROM tenancy.partition_config c
-                  WHERE c.parent = 'tenancy.audit_log'::regclass) THEN
-    PERFORM tenancy.partition_by_time('tenancy.audit_log', 'logged_at', '1 month', premake => 3);
+  SELECT c.premake INTO registered_premake FROM tenancy.partition_config c
+   WHERE c.parent = 'tenancy.audit_log'::regclass;
+  IF registered_premake IS NULL
+     OR NOT EXISTS (SELECT 1 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                     WHERE i.inhparent = 'tenancy.audit_log'::regclass
+                       AND pg_get_expr(c.relpartbound, c.oid) <> 'DEFAULT') THEN
+    PERFORM tenancy.partition_by_time('tenancy.audit_log', 'logged_at', '1 month',
+                                      premake => coalesce(registered_premake, 3));
   END IF;
 END $$;
 
@@ -330,6 +339,34 @@ RETURNS TABLE (tenant_id uuid, rows_checked bigint, rows_erased bigint, first_ba
 LANGUAGE c STABLE SET search_path = pg_catalog, pg_temp AS 'MODULE_PATHNAME', 'verify_audit';
 COMMENT ON FUNCTION tenancy.verify_audit(uuid) IS
   'Recomputes the audit hash chains; first_bad_id is the first row of the first sealed range with a changed, removed or reordered row';
+
+-- The partition manager's hooks for the log (src/partitions/hooks.sql).
+-- Each partition gets the log's indexes when it is made (the parent has
+-- none, see above).
+CREATE FUNCTION tenancy._audit_log_new_child(parent regclass, child regclass) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  PERFORM tenancy._audit_log_partition_indexes(child);
+END $$;
+-- Maintenance seals the log before planning, so that retention finds its
+-- old partitions sealed.
+CREATE FUNCTION tenancy._audit_log_before_run(parent regclass) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  PERFORM tenancy.seal_audit();
+END $$;
+-- Retention re-anchors the chains past a partition before it goes.
+CREATE FUNCTION tenancy._audit_log_before_retire(parent regclass, child regclass) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  PERFORM tenancy.audit_release_partition(child);
+END $$;
+SELECT tenancy.partition_hook('tenancy.audit_log', 'new_child', 'tenancy._audit_log_new_child(regclass, regclass)');
+SELECT tenancy.partition_hook('tenancy.audit_log', 'before_run', 'tenancy._audit_log_before_run(regclass)');
+SELECT tenancy.partition_hook('tenancy.audit_log', 'before_retire',
+                              'tenancy._audit_log_before_retire(regclass, regclass)');
+-- Rows maintenance moves out of any default partition are not changes.
+SELECT tenancy.partition_hook(NULL, 'moving_rows', 'tenancy._audit_suppress(regclass, boolean)');
 
 -- Called before a partition of tenancy.audit_log is dropped, detached or
 -- archived by retention: each chain's start moves to its last row in the

@@ -91,3 +91,8 @@ GRANT EXECUTE ON FUNCTION tenancy.rate_limit_usage() TO PUBLIC;
 GRANT SELECT ON tenancy.api_keys TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tenancy.caller_has_scope(text),
                           tenancy.caller_api_key_id() TO PUBLIC;
+
+-- partitions: which hooks run for which partition set (hooks.sql), read by
+-- every maintenance run, delegated owners' included; registered by a
+-- superuser only (tenancy.partition_hook).
+GRANT SELECT ON tenancy.partition_hooks TO PUBLIC;

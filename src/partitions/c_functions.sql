@@ -82,3 +82,9 @@ AS 'MODULE_PATHNAME', 'partition_as_owner';
 CREATE FUNCTION tenancy._partition_expired_name(parent name)
 RETURNS name LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'partition_expired_name';
+
+-- The canonical text of a retention keep rule, or an error saying why it
+-- is refused (keep_rule_pg.cpp).
+CREATE FUNCTION tenancy._partition_keep_rule(parent regclass, keep_where text)
+RETURNS text LANGUAGE c STABLE STRICT SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'partition_keep_rule';

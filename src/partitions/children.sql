@@ -50,11 +50,9 @@ BEGIN
                    target, tenancy._partition_qualified(parent),
                    CASE WHEN spc IS NULL THEN '' ELSE format(' TABLESPACE %I', spc) END);
     child := target::regclass;
-    -- The audit log's index lives on each partition, not on the parent (see
-    -- src/audit/audit.sql), so LIKE above does not copy it.
-    IF parent = 'tenancy.audit_log'::regclass THEN
-        PERFORM tenancy._audit_log_partition_indexes(child);
-    END IF;
+    -- What LIKE cannot copy (e.g. an index kept on each partition only) is
+    -- the parent's client's business: its new_child hooks (hooks.sql).
+    PERFORM tenancy._partition_run_hooks(parent, 'new_child', child);
     IF (SELECT relowner FROM pg_class WHERE oid = child) <> owner THEN
         EXECUTE format('ALTER TABLE %s OWNER TO %s', target, tenancy._partition_role(owner));
     END IF;
@@ -74,14 +72,15 @@ BEGIN
          WHERE attrelid = parent AND attnum > 0 AND NOT attisdropped AND attgenerated = '';
         -- A physical move, run as the default's owner: its triggers and
         -- expressions never run with the caller's rights, and row level
-        -- security (even forced) never filters it. The audit trigger skips
-        -- the move (tenancy._audit_suppress: backend state, not a setting).
-        PERFORM tenancy._audit_suppress(def, true);
+        -- security (even forced) never filters it. An audit trigger skips
+        -- the move: the moving_rows hooks (hooks.sql) tell it, and the
+        -- audit capability keeps that in backend state, not a setting.
+        PERFORM tenancy._partition_run_hooks(parent, 'moving_rows', def, true);
         PERFORM tenancy._partition_as_owner(def, format(
             'WITH moved AS (DELETE FROM %s WHERE %s RETURNING %s), '
             'ins AS (INSERT INTO %s (%s) SELECT %s FROM moved) SELECT count(*) FROM moved',
             tenancy._partition_qualified(def), move_where, cols, target, cols, cols), NULL::bigint);
-        PERFORM tenancy._audit_suppress(def, false);
+        PERFORM tenancy._partition_run_hooks(parent, 'moving_rows', def, false);
     END IF;
 
     -- Triggers after the move (it is not a change to report); policies

@@ -24,12 +24,34 @@ CREATE TABLE tenancy.partition_config (
     retention_action text NOT NULL DEFAULT 'drop'
         CHECK (retention_action IN ('drop', 'detach', 'archive')),
     archive_schema name,
+    archive_to regclass,
+    -- rows retention keeps (set_retention's keep_where), canonical text
+    -- (_partition_keep_rule), validated again before every use
+    keep_where text,
+    -- registered by the extension script (the audit log), which registers
+    -- it again on restore: see _partition_config_restore below
+    installed boolean NOT NULL DEFAULT false,
     CHECK ((kind = 'time') = (step IS NOT NULL)),
-    CHECK ((retention_action = 'archive') = (archive_schema IS NOT NULL))
+    CHECK ((retention_action = 'archive') = (archive_schema IS NOT NULL OR archive_to IS NOT NULL)),
+    CHECK (archive_schema IS NULL OR archive_to IS NULL)
 );
 COMMENT ON TABLE tenancy.partition_config IS
     'Partition sets managed by tenancy (kept by pg_dump)';
 SELECT pg_catalog.pg_extension_config_dump('tenancy.partition_config', '');
+
+-- A restore runs CREATE EXTENSION, whose script registers its own tables
+-- again, and then loads the dumped rows, which hold their settings as they
+-- were (retention set on the audit log, say): a dumped row replaces the
+-- installed row of the same table instead of colliding with it.
+CREATE FUNCTION tenancy._partition_config_restore()
+RETURNS trigger LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    DELETE FROM tenancy.partition_config c WHERE c.parent = NEW.parent AND c.installed;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER installed_row_replaced BEFORE INSERT ON tenancy.partition_config
+    FOR EACH ROW EXECUTE FUNCTION tenancy._partition_config_restore();
 
 -- Run state: not configuration, so not dumped.
 CREATE TABLE tenancy.partition_state (

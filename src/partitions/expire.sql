@@ -78,9 +78,10 @@ BEGIN
         RETURN 0;
     END IF;
     SELECT * INTO STRICT cfg FROM tenancy.partition_config c WHERE c.parent = $1;
-    -- The audit log's hash chains are re-anchored per retired partition
-    -- (_partition_retire): rows of its default never leave under a chain.
-    IF cfg.kind <> 'time' OR cfg.retention IS NULL OR parent = 'tenancy.audit_log'::regclass
+    -- A parent with before_retire hooks (hooks.sql; e.g. the audit log,
+    -- whose hash chains are re-anchored per retired partition) sees whole
+    -- partitions go: rows of its default never leave without one.
+    IF cfg.kind <> 'time' OR cfg.retention IS NULL OR tenancy._partition_has_hooks(parent, 'before_retire')
        OR NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = parent) THEN
         RETURN 0; -- a dropped parent is reported by the plan
     END IF;
@@ -93,13 +94,18 @@ BEGIN
                     tenancy._partition_literal(tenancy._partition_step_floor(
                         (now() AT TIME ZONE 'UTC') - cfg.retention, cfg.step),
                         tenancy._partition_control_type(parent, cfg.control)));
+    -- rows the keep rule keeps stay, as in a partition
+    IF cfg.keep_where IS NOT NULL THEN
+        older := format('%s AND (%s) IS NOT TRUE', older, tenancy._partition_keep_rule(parent, cfg.keep_where));
+    END IF;
     IF NOT tenancy._partition_has_rows(def, older) THEN
         RETURN 0;
     END IF;
     PERFORM tenancy._partition_refuse_referencing_fks(parent,
         'Drop those foreign keys, or turn retention off with set_retention(parent, NULL).');
     RETURN tenancy._partition_delete_batch(def, older, batch_size,
-        CASE WHEN cfg.retention_action <> 'drop' THEN
+        CASE WHEN cfg.archive_to IS NOT NULL THEN cfg.archive_to
+             WHEN cfg.retention_action <> 'drop' THEN
             tenancy._partition_expired_table(parent, coalesce(cfg.archive_schema,
                 (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                   WHERE c.oid = parent))) END);

@@ -4,6 +4,8 @@
 -- What one maintenance run does for parent, worked out from the catalog
 -- and the clock (and, for the default partition only, its rows):
 --   retire <child>   retention
+--   thin <child>     retention of the rows a keep rule does not keep, in
+--                    a partition holding kept rows
 --   make <lower>     a time partition next to an empty default (premake)
 --   make_pending <lower>  the same next to a default holding rows
 --   tenant <uuid>    a tenant partition for rows found in the default
@@ -25,6 +27,9 @@ DECLARE
     wanted timestamp[] := '{}';
     def regclass;
     has_rows boolean := false;
+    keep text;
+    expired_lower timestamp;
+    expired regclass;
 BEGIN
     SELECT * INTO STRICT cfg FROM tenancy.partition_config c WHERE c.parent = $1;
     ctype := tenancy._partition_control_type(cfg.parent, cfg.control);
@@ -53,10 +58,26 @@ BEGIN
            coalesce(array_agg(ch.child ORDER BY ch.lower), '{}')
       INTO lowers, uppers, children
       FROM tenancy._partition_children(cfg.parent, ctype) ch WHERE NOT ch.is_default;
-    RETURN QUERY
-        SELECT 'retire'::text, l, c, NULL::uuid
-          FROM unnest(lowers, uppers, children) AS x(l, u, c)
-         WHERE u <= cutoff ORDER BY l;
+    IF cfg.keep_where IS NULL THEN
+        RETURN QUERY
+            SELECT 'retire'::text, l, c, NULL::uuid
+              FROM unnest(lowers, uppers, children) AS x(l, u, c)
+             WHERE u <= cutoff ORDER BY l;
+    ELSE
+        -- Under a keep rule (read as the owner, as every look at rows): a
+        -- partition without kept rows goes; one with kept rows and others
+        -- is thinned; one holding kept rows only is held back (not planned).
+        keep := tenancy._partition_keep_rule(cfg.parent, cfg.keep_where);
+        FOR expired_lower, expired IN
+            SELECT l, c FROM unnest(lowers, uppers, children) AS x(l, u, c) WHERE u <= cutoff ORDER BY l
+        LOOP
+            IF NOT tenancy._partition_has_rows(expired, format('(%s)', keep)) THEN
+                RETURN QUERY SELECT 'retire'::text, expired_lower, expired, NULL::uuid;
+            ELSIF tenancy._partition_has_rows(expired, format('(%s) IS NOT TRUE', keep)) THEN
+                RETURN QUERY SELECT 'thin'::text, expired_lower, expired, NULL::uuid;
+            END IF;
+        END LOOP;
+    END IF;
     premade := tenancy._partition_premake_plan(cfg.step, cfg.premake, NULL, now_utc, cutoff, lowers, uppers);
     IF has_rows THEN
         wanted := tenancy._partition_as_owner(def, format(
@@ -184,6 +205,7 @@ RETURNS text LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
         WHEN 'default' THEN 'make default'
         WHEN 'tenant' THEN format('tenant %s', tenant)
         WHEN 'retire' THEN format('retire %s', child)
+        WHEN 'thin' THEN format('thin %s', child)
         ELSE format('make %s UTC', to_char(lower, 'YYYY-MM-DD"T"HH24:MI:SS'))
     END
 $$;
@@ -205,11 +227,6 @@ BEGIN
     END IF;
     IF pg_is_in_recovery() THEN
         RETURN '{}';
-    END IF;
-    -- the audit log registers itself the first time maintenance runs (when
-    -- the caller may: a delegated owner of other tables need not)
-    IF has_function_privilege('tenancy.audit_log_ready()', 'EXECUTE') THEN
-        PERFORM tenancy.audit_log_ready();
     END IF;
     IF parent IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tenancy.partition_config c WHERE c.parent = $1) THEN
         PERFORM tenancy._partition_fail('55000', format('table %s is not registered', parent),
@@ -258,15 +275,13 @@ BEGIN
     END IF;
     IF steps_left IS NULL THEN
         errors := coalesce(errors, '{}');
-        -- The audit log is sealed before its partitions are planned, so that
-        -- retention finds its old partitions sealed.
-        IF parent = 'tenancy.audit_log'::regclass THEN
-            BEGIN
-                PERFORM tenancy.seal_audit();
-            EXCEPTION WHEN OTHERS THEN
-                errors := errors || format('seal: %s', SQLERRM);
-            END;
-        END IF;
+        -- before_run hooks (hooks.sql), before the plan: e.g. the audit
+        -- log is sealed, so that retention finds its old partitions sealed
+        BEGIN
+            PERFORM tenancy._partition_run_hooks(parent, 'before_run');
+        EXCEPTION WHEN OTHERS THEN
+            errors := errors || format('before_run: %s', SQLERRM);
+        END;
     END IF;
     BEGIN
         IF steps_left IS NULL THEN
@@ -282,8 +297,8 @@ BEGIN
          -- the default first, then retention oldest first, then partitions
          -- nearest to now first: each transaction plans again, and so takes
          -- the same partitions as the first plan did under its caps
-         ORDER BY CASE s.action WHEN 'default' THEN 0 WHEN 'retire' THEN 1 ELSE 2 END,
-                  CASE WHEN s.action = 'retire' THEN s.lower END,
+         ORDER BY CASE s.action WHEN 'default' THEN 0 WHEN 'retire' THEN 1 WHEN 'thin' THEN 1 ELSE 2 END,
+                  CASE WHEN s.action IN ('retire', 'thin') THEN s.lower END,
                   abs(extract(epoch FROM s.lower - (now() AT TIME ZONE 'UTC'))), s.tenant
          LIMIT 1;
     EXCEPTION WHEN OTHERS THEN
@@ -312,8 +327,14 @@ BEGIN
             PERFORM tenancy._partition_make_default(parent);
         ELSIF next_action = 'tenant' THEN
             PERFORM tenancy.add_tenant_partition(parent, next_tenant);
+        ELSIF next_action = 'thin' THEN
+            -- repeated (a committed batch each) while rows are left to remove
+            done := tenancy._partition_thin(parent, next_child, 10000);
         ELSE
-            PERFORM tenancy._partition_retire(parent, next_child);
+            -- held back when kept rows arrived since the plan (the next
+            -- plan thins it or leaves it); repeated while an archive_to
+            -- copy has rows left
+            done := tenancy._partition_retire(parent, next_child);
         END IF;
     EXCEPTION WHEN OTHERS THEN
         errors := errors || format('%s: %s', next_name, SQLERRM);

@@ -31,9 +31,15 @@ BEGIN
         END IF;
         UPDATE tenancy.partition_config c SET premake = $4, with_default = $6 WHERE c.parent = $1;
     ELSE
-        INSERT INTO tenancy.partition_config (parent, kind, control, step, premake, with_default)
-        VALUES (parent, 'time', control, step, premake, with_default);
+        INSERT INTO tenancy.partition_config (parent, kind, control, step, premake, with_default, installed)
+        VALUES (parent, 'time', control, step, premake, with_default, tenancy._partition_creating_extension());
         INSERT INTO tenancy.partition_state (parent) VALUES (parent) ON CONFLICT DO NOTHING;
+    END IF;
+    -- In an extension script it registers only: partitions made there would
+    -- belong to the extension, and pg_dump would skip their rows. The
+    -- first maintenance run (or the client) makes them.
+    IF tenancy._partition_creating_extension() THEN
+        RETURN 0;
     END IF;
     IF with_default THEN
         made := tenancy._partition_make_default(parent);

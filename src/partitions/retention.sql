@@ -19,11 +19,17 @@ BEGIN
 END
 $$;
 
+-- keep_where: rows that retention keeps past keep (see
+-- _partition_keep_rule for what a rule may be). archive_to: the table
+-- action archive moves expired partitions (partitioned) or rows (plain)
+-- into, instead of archive_schema (archive_table.sql).
 CREATE FUNCTION tenancy.set_retention(parent regclass, keep interval, action text DEFAULT 'drop',
-                                      archive_schema name DEFAULT NULL)
+                                      archive_schema name DEFAULT NULL, keep_where text DEFAULT NULL,
+                                      archive_to regclass DEFAULT NULL)
 RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     cfg tenancy.partition_config;
+    rule text;
 BEGIN
     IF parent IS NULL OR action IS NULL THEN
         PERFORM tenancy._partition_fail('22004', 'parent and action must not be NULL',
@@ -44,10 +50,16 @@ BEGIN
         PERFORM tenancy._partition_fail('22023', format('unknown retention action "%s"', action),
             'Use drop, detach (left as a plain table) or archive (moved to archive_schema).');
     END IF;
-    IF action = 'archive' THEN
+    IF action = 'archive' AND archive_to IS NOT NULL THEN
+        IF archive_schema IS NOT NULL THEN
+            PERFORM tenancy._partition_fail('22023', 'pass archive_schema or archive_to, not both',
+                'archive_to names a table old partitions or rows go into; archive_schema a schema they are moved to.');
+        END IF;
+        PERFORM tenancy._partition_check_archive_table(parent, cfg.control, archive_to);
+    ELSIF action = 'archive' THEN
         IF archive_schema IS NULL THEN
-            PERFORM tenancy._partition_fail('22023', 'action archive needs an archive_schema',
-                'Name the schema old partitions are moved to.');
+            PERFORM tenancy._partition_fail('22023', 'action archive needs an archive_schema or an archive_to table',
+                'Name the schema old partitions are moved to, or the table they go into.');
         END IF;
         IF NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = archive_schema) THEN
             PERFORM tenancy._partition_fail('3F000', format('schema "%s" does not exist', archive_schema),
@@ -62,9 +74,16 @@ BEGIN
             PERFORM tenancy._partition_fail('42501', format('permission denied for schema %s', archive_schema),
                 'Grant CREATE on the archive schema to the role that runs maintenance.');
         END IF;
-    ELSIF archive_schema IS NOT NULL THEN
-        PERFORM tenancy._partition_fail('22023', 'archive_schema is only used with action archive',
-            'Pass action => ''archive'' or leave archive_schema NULL.');
+    ELSIF archive_schema IS NOT NULL OR archive_to IS NOT NULL THEN
+        PERFORM tenancy._partition_fail('22023', 'archive_schema and archive_to are only used with action archive',
+            'Pass action => ''archive'' or leave them NULL.');
+    END IF;
+    IF keep_where IS NOT NULL THEN
+        IF keep IS NULL THEN
+            PERFORM tenancy._partition_fail('22023', 'keep_where needs a retention period',
+                'Pass keep (how long rows are kept) with keep_where, or neither to turn retention off.');
+        END IF;
+        rule := tenancy._partition_keep_rule(parent, keep_where);
     END IF;
     IF keep IS NOT NULL THEN
         PERFORM tenancy._partition_refuse_referencing_fks(parent,
@@ -72,26 +91,39 @@ BEGIN
     END IF;
     UPDATE tenancy.partition_config c
        SET retention = keep, retention_action = $3,
-           archive_schema = CASE WHEN $3 = 'archive' THEN $4 END
+           archive_schema = CASE WHEN $3 = 'archive' THEN $4 END, keep_where = rule,
+           archive_to = CASE WHEN $3 = 'archive' THEN $6 END
      WHERE c.parent = $1;
 END
 $$;
-COMMENT ON FUNCTION tenancy.set_retention(regclass, interval, text, name) IS
-    'Time partitions older than keep are dropped, detached or moved to archive_schema by run_maintenance';
+COMMENT ON FUNCTION tenancy.set_retention(regclass, interval, text, name, text, regclass) IS
+    'Time partitions older than keep are dropped, detached, or moved to archive_schema or into archive_to '
+    'by run_maintenance, except rows matching keep_where';
 
 -- Retention of one partition: drop, detach, or detach and move to the
--- archive schema.
+-- archive schema. Under a keep rule it first takes the ACCESS EXCLUSIVE
+-- lock on the parent that DROP and DETACH take anyway (so no writer is
+-- half-way through an insert into child), then looks for kept rows once
+-- more: a row committed since the plan holds the partition back. Returns
+-- whether the step is over (false: an archive_to copy has rows left).
 CREATE FUNCTION tenancy._partition_retire(parent regclass, child regclass)
-RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+RETURNS boolean LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     cfg tenancy.partition_config;
 BEGIN
     SELECT * INTO STRICT cfg FROM tenancy.partition_config c WHERE c.parent = $1;
     PERFORM tenancy._partition_refuse_referencing_fks(parent,
         'Drop those foreign keys, or turn retention off with set_retention(parent, NULL).');
-    -- The audit log's hash chains must be re-anchored past what goes.
-    IF parent = 'tenancy.audit_log'::regclass THEN
-        PERFORM tenancy.audit_release_partition(child);
+    IF cfg.keep_where IS NOT NULL THEN
+        EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', tenancy._partition_qualified(parent));
+        IF tenancy._partition_has_rows(child, format('(%s)', tenancy._partition_keep_rule(parent, cfg.keep_where))) THEN
+            RETURN true;
+        END IF;
+    END IF;
+    -- e.g. the audit log's hash chains are re-anchored past what goes
+    PERFORM tenancy._partition_run_hooks(parent, 'before_retire', child);
+    IF cfg.archive_to IS NOT NULL THEN
+        RETURN tenancy._partition_archive_into(parent, child, cfg.control, cfg.archive_to);
     END IF;
     IF cfg.retention_action = 'drop' THEN
         EXECUTE format('DROP TABLE %s', tenancy._partition_qualified(child));
@@ -103,5 +135,30 @@ BEGIN
                            cfg.archive_schema);
         END IF;
     END IF;
+    RETURN true;
+END
+$$;
+
+-- One batch of retention on a partition past retention that holds rows
+-- its keep rule keeps: up to batch_size of its other rows removed, by the
+-- parent's action (drop deletes them, archive_to takes them, detach and
+-- archive move them into <parent>_expired as for the default's expired
+-- rows, expire.sql), as the
+-- table's owner. Returns whether it is done (fewer than batch_size left).
+CREATE FUNCTION tenancy._partition_thin(parent regclass, child regclass, batch_size int)
+RETURNS boolean LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    cfg tenancy.partition_config;
+BEGIN
+    SELECT * INTO STRICT cfg FROM tenancy.partition_config c WHERE c.parent = $1;
+    PERFORM tenancy._partition_refuse_referencing_fks(parent,
+        'Drop those foreign keys, or turn retention off with set_retention(parent, NULL).');
+    RETURN tenancy._partition_delete_batch(child,
+        format('(%s) IS NOT TRUE', tenancy._partition_keep_rule(parent, cfg.keep_where)), batch_size,
+        CASE WHEN cfg.archive_to IS NOT NULL THEN cfg.archive_to
+             WHEN cfg.retention_action <> 'drop' THEN
+            tenancy._partition_expired_table(parent, coalesce(cfg.archive_schema,
+                (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                  WHERE c.oid = parent))) END) < batch_size;
 END
 $$;
