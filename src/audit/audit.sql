@@ -34,8 +34,8 @@ CREATE TABLE tenancy.audit_log_default PARTITION OF tenancy.audit_log DEFAULT;
 SELECT pg_catalog.pg_extension_config_dump('tenancy.audit_log_default', '');
 -- Chain order (transaction, then id): sealing walks it. One tenant's chain
 -- order: verify_audit(tenant) reads only that tenant's rows.
--- Each partition has its own indexes, made with it (partitions/children.sql
--- calls tenancy._audit_log_partition_indexes), and the parent none: an
+-- Each partition has its own indexes, made with it (the log's new_child
+-- hook calls tenancy._audit_log_partition_indexes), and the parent none: an
 -- index on the parent, which belongs to the extension, would make ATTACH
 -- PARTITION in a restored dump create the child's index before the dump's
 -- own CREATE INDEX of the same name, and the restore fail.
@@ -45,7 +45,7 @@ COMMENT ON TABLE tenancy.audit_log IS
   'tenancy: append-only change log of audited tables, partitioned by month';
 
 -- The indexes every partition of the log has (see above). Granted to
--- nobody: partitions/children.sql calls it as the log's owner, and CREATE
+-- nobody: the new_child hook calls it as the log's owner, and CREATE
 -- INDEX itself refuses a caller who does not own the table.
 CREATE FUNCTION tenancy._audit_log_partition_indexes(part regclass) RETURNS void
 LANGUAGE plpgsql
