@@ -39,6 +39,9 @@ INSERT INTO guide.projects (organization_id, name) VALUES
   ('00000000-0000-0000-0000-00000000000a', 'Rockets'),
   ('00000000-0000-0000-0000-00000000000a', 'Anvils'),
   ('00000000-0000-0000-0000-00000000000b', 'Widgets');
+CREATE MATERIALIZED VIEW guide.project_counts AS
+  SELECT organization_id, count(*) AS projects FROM guide.projects GROUP BY organization_id;
+GRANT SELECT ON guide.project_counts TO guide_app;
 
 BEGIN;
 SELECT set_config('request.jwt.claims', '{"sub": "aaaaaaaa-0000-0000-0000-000000000002"}', true);
@@ -55,6 +58,10 @@ SELECT count(*) AS statements FROM tenancy.enable_isolation('guide.projects', 'o
 SELECT count(*) AS statements FROM tenancy.enable_isolation('guide.tags', 'organization_id');
 SELECT count(*) AS statements FROM tenancy.enable_isolation('guide.outbox', 'organization_id');
 SELECT count(*) AS statements FROM tenancy.enable_isolation('guide.events', 'organization_id');
+
+SELECT count(*) AS statements FROM tenancy.enable_isolation('guide.project_tags', through => 'project_id');
+
+SELECT count(*) > 0 AS isolated FROM tenancy.enable_isolation('guide.project_counts', 'organization_id');
 
 SELECT count(*) AS statements FROM tenancy.enable_isolation('guide.organizations', 'id');
 
@@ -84,6 +91,7 @@ SELECT set_config('request.jwt.claims', '{"sub": "aaaaaaaa-0000-0000-0000-000000
 SET LOCAL ROLE guide_app;
 SELECT o.name AS organization, p.name AS project
   FROM guide.projects p JOIN guide.organizations o ON o.id = p.organization_id ORDER BY 1, 2;
+SELECT projects FROM guide.project_counts_isolated;
 SELECT tenancy.create_tenant('{"name": "Side project"}') IS NOT NULL AS created;
 INSERT INTO guide.projects (organization_id, name)
   SELECT id, 'First' FROM guide.organizations WHERE name = 'Side project';
