@@ -9,6 +9,7 @@
  */
 #include "core/boundary.hpp"
 #include "membership/membership_cache_pg.hpp"
+#include "membership/registration_pg.hpp"
 #include "identity/identity_pg.hpp"
 #include "apikeys/caller_memberships_pg.hpp"
 
@@ -16,7 +17,10 @@ extern "C" {
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "utils/array.h"
+#include "utils/builtins.h"
 }
+
+#include <cstring>
 
 namespace tenancy {
 
@@ -26,14 +30,15 @@ namespace {
 UserMemberships narrowed;
 
 /*
- * What the helpers answer from: the current user's memberships, narrowed to
- * the active tenant when the caller's claims name one (a tenant the user
- * does not belong to leaves nothing), or nullptr when there is no user.
+ * What the helpers answer from: the current user's memberships in scope,
+ * in the default scope narrowed to the active tenant when the caller's
+ * claims name one (a tenant the user does not belong to leaves nothing), or
+ * nullptr when there is no user.
  * The one place that decides whose memberships a helper sees. Valid until
  * the next call.
  */
 const UserMemberships *
-caller_memberships(void)
+caller_memberships(const char *scope)
 {
 	pg_uuid_t user;
 	pg_uuid_t active;
@@ -43,8 +48,9 @@ caller_memberships(void)
 		return key;
 	if (!current_user_uuid(&user))
 		return nullptr;
-	const UserMemberships *all = memberships_of(&user);
-	if (!current_active_tenant(&active))
+	const UserMemberships *all = memberships_of(scope, &user);
+	// the claim names a tenant of the default scope (an organization), not a project
+	if (strcmp(scope, default_scope) != 0 || !current_active_tenant(&active))
 		return all;
 	const MembershipRow *first;
 	narrowed = *all;
@@ -67,24 +73,31 @@ require_roles(const UserMemberships *memberships)
 				 errhint("Call tenancy.register_membership() again with role_column.")));
 }
 
-} // namespace
-
-} // namespace tenancy
-
-TENANCY_FUNCTION(user_has_workspace_access)
+/* The scope argument of a helper's scoped form; NULL is an error, not "no access". */
+const char *
+scope_argument(FunctionCallInfo fcinfo, int argno)
 {
-	if (PG_ARGISNULL(0))
-		PG_RETURN_BOOL(false);
-	const tenancy::UserMemberships *m = tenancy::caller_memberships();
-	if (m == nullptr)
-		PG_RETURN_BOOL(false);
-	PG_RETURN_BOOL(tenancy::find_membership(m->rows, m->nrows, PG_GETARG_UUID_P(0)->data) !=
-				   nullptr);
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("scope must not be NULL"),
+				 errhint("Name a registered scope, or call the form without scope for "
+						 "'workspace'.")));
+	return text_to_cstring(PG_GETARG_TEXT_PP(argno));
 }
 
-TENANCY_FUNCTION(user_workspaces)
+bool
+has_access(const char *scope, FunctionCallInfo fcinfo)
 {
-	const tenancy::UserMemberships *m = tenancy::caller_memberships();
+	if (PG_ARGISNULL(0))
+		return false;
+	const UserMemberships *m = caller_memberships(scope);
+	return m != nullptr && find_membership(m->rows, m->nrows, PG_GETARG_UUID_P(0)->data) != nullptr;
+}
+
+Datum
+tenants(const char *scope)
+{
+	const UserMemberships *m = caller_memberships(scope);
 	int count = m ? m->ntenants : 0;
 	Datum *elements = static_cast<Datum *>(palloc(Max(count, 1) * sizeof(Datum)));
 
@@ -93,40 +106,92 @@ TENANCY_FUNCTION(user_workspaces)
 	PG_RETURN_ARRAYTYPE_P(construct_array(elements, count, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
 }
 
-TENANCY_FUNCTION(user_workspace_role)
+/* The role in the tenant of argument 0, or nullptr. */
+const char *
+role_in(const char *scope, FunctionCallInfo fcinfo)
 {
 	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	const tenancy::UserMemberships *m = tenancy::caller_memberships();
+		return nullptr;
+	const UserMemberships *m = caller_memberships(scope);
 	if (m == nullptr)
-		PG_RETURN_NULL();
-	tenancy::require_roles(m);
-	const tenancy::MembershipRow *row =
-		tenancy::find_membership(m->rows, m->nrows, PG_GETARG_UUID_P(0)->data);
-	if (row == nullptr || row->role == nullptr)
-		PG_RETURN_NULL();
-	PG_RETURN_TEXT_P(cstring_to_text(row->role));
+		return nullptr;
+	require_roles(m);
+	const MembershipRow *row = find_membership(m->rows, m->nrows, PG_GETARG_UUID_P(0)->data);
+	return row == nullptr ? nullptr : row->role;
 }
 
-TENANCY_FUNCTION(user_has_workspace_role)
+/* Membership in the tenant of argument tenant with one of the roles of the next argument. */
+bool
+has_role(const char *scope, FunctionCallInfo fcinfo, int tenant)
 {
 	Datum *elements;
 	bool *nulls;
 	int count;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		PG_RETURN_BOOL(false);
-	const tenancy::UserMemberships *m = tenancy::caller_memberships();
+	if (PG_ARGISNULL(tenant) || PG_ARGISNULL(tenant + 1))
+		return false;
+	const UserMemberships *m = caller_memberships(scope);
 	if (m == nullptr)
-		PG_RETURN_BOOL(false);
-	tenancy::require_roles(m);
-	deconstruct_array(PG_GETARG_ARRAYTYPE_P(1), TEXTOID, -1, false, TYPALIGN_INT, &elements, &nulls,
-					  &count);
+		return false;
+	require_roles(m);
+	deconstruct_array(PG_GETARG_ARRAYTYPE_P(tenant + 1), TEXTOID, -1, false, TYPALIGN_INT,
+					  &elements, &nulls, &count);
 	const char **roles = static_cast<const char **>(palloc(Max(count, 1) * sizeof(char *)));
 	for (int i = 0; i < count; i++)
 		roles[i] = nulls[i] ? nullptr : TextDatumGetCString(elements[i]);
-	PG_RETURN_BOOL(tenancy::has_membership_role(m->rows, m->nrows, PG_GETARG_UUID_P(0)->data,
-												roles, count));
+	return has_membership_role(m->rows, m->nrows, PG_GETARG_UUID_P(tenant)->data, roles, count);
+}
+
+} // namespace
+
+} // namespace tenancy
+
+TENANCY_FUNCTION(user_has_workspace_access)
+{
+	PG_RETURN_BOOL(tenancy::has_access(tenancy::default_scope, fcinfo));
+}
+
+TENANCY_FUNCTION(user_has_scope_access)
+{
+	// the scope is checked first: a NULL scope is an error even for a NULL tenant
+	const char *scope = tenancy::scope_argument(fcinfo, 1);
+	PG_RETURN_BOOL(tenancy::has_access(scope, fcinfo));
+}
+
+TENANCY_FUNCTION(user_workspaces)
+{
+	return tenancy::tenants(tenancy::default_scope);
+}
+
+TENANCY_FUNCTION(user_scope_tenants)
+{
+	return tenancy::tenants(tenancy::scope_argument(fcinfo, 0));
+}
+
+TENANCY_FUNCTION(user_workspace_role)
+{
+	const char *role = tenancy::role_in(tenancy::default_scope, fcinfo);
+	if (role == nullptr)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(role));
+}
+
+TENANCY_FUNCTION(user_scope_role)
+{
+	const char *role = tenancy::role_in(tenancy::scope_argument(fcinfo, 1), fcinfo);
+	if (role == nullptr)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(role));
+}
+
+TENANCY_FUNCTION(user_has_workspace_role)
+{
+	PG_RETURN_BOOL(tenancy::has_role(tenancy::default_scope, fcinfo, 0));
+}
+
+TENANCY_FUNCTION(user_has_scope_role)
+{
+	PG_RETURN_BOOL(tenancy::has_role(tenancy::scope_argument(fcinfo, 0), fcinfo, 1));
 }
 
 TENANCY_FUNCTION(cache_stats)

@@ -1,10 +1,13 @@
 -- membership.sql: memberships and the access helpers (SPEC part 2).
 
--- The one registration of this database. Also the sentinel relation: the
--- membership table's triggers invalidate it, and every backend's
+-- The registrations of this database, one per scope ('workspace' is the
+-- scope the SPEC helpers answer for). Also the sentinel relation: every
+-- registered table's triggers invalidate it, and every backend's
 -- membership cache listens for that (docs/access.md).
 CREATE TABLE tenancy.membership_registration (
-  singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+  -- a lower-case identifier: it is spelled in policies as a literal
+  scope text PRIMARY KEY DEFAULT 'workspace'
+    CHECK (scope ~ '^[a-z][a-z0-9_]*$' AND octet_length(scope) <= 63),
   membership regclass NOT NULL,
   tenant_column name NOT NULL,
   user_column name NOT NULL,
@@ -16,7 +19,7 @@ CREATE TABLE tenancy.membership_registration (
   registered_at timestamptz NOT NULL DEFAULT now()
 );
 COMMENT ON TABLE tenancy.membership_registration IS
-  'The membership table the access helpers read (one row); set by tenancy.register_membership()';
+  'The membership table the access helpers read, per scope; set by tenancy.register_membership()';
 SELECT pg_catalog.pg_extension_config_dump('tenancy.membership_registration', '');
 
 CREATE FUNCTION tenancy.membership_changed() RETURNS trigger
@@ -32,24 +35,28 @@ CREATE FUNCTION tenancy.register_membership(
   role_column name DEFAULT NULL,
   status_column name DEFAULT NULL,
   active_statuses text[] DEFAULT '{active}',
-  manager_roles text[] DEFAULT '{owner,admin}')
+  manager_roles text[] DEFAULT '{owner,admin}',
+  scope text DEFAULT 'workspace')
 RETURNS void
 LANGUAGE c VOLATILE PARALLEL UNSAFE
 -- its SQL runs partly as the extension owner: no name resolution through
 -- the caller's search_path
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'register_membership';
-COMMENT ON FUNCTION tenancy.register_membership(regclass, name, name, name, name, text[], text[]) IS
-  'Registers the membership table (one per database; again replaces it) and installs its change triggers';
+COMMENT ON FUNCTION tenancy.register_membership(regclass, name, name, name, name, text[], text[], text) IS
+  'Registers the membership table of a scope (again replaces it) and installs its change triggers';
 
 -- The registered membership table's user and role columns when tbl is that
 -- table, else NULLs. For enable_isolation, which gives that table its own
 -- policies (docs/isolation.md); callers need not read the registration.
+-- Those policies call the default scope's helpers: only the 'workspace'
+-- scope's table is a membership table to isolation.
 CREATE FUNCTION tenancy.membership_columns(tbl regclass, OUT user_column name, OUT role_column name)
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-  SELECT r.user_column, r.role_column FROM tenancy.membership_registration r WHERE r.membership = tbl
+  SELECT r.user_column, r.role_column FROM tenancy.membership_registration r
+  WHERE r.membership = tbl AND r.scope = 'workspace'
 $$;
 
 -- The roles whose members manage the memberships of their workspaces: the
@@ -58,7 +65,8 @@ CREATE FUNCTION tenancy.membership_manager_roles() RETURNS text[]
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-  SELECT coalesce((SELECT r.manager_roles FROM tenancy.membership_registration r), '{}')
+  SELECT coalesce((SELECT r.manager_roles FROM tenancy.membership_registration r
+                   WHERE r.scope = 'workspace'), '{}')
 $$;
 
 -- Planner support: the per-row call becomes the index condition
@@ -92,6 +100,38 @@ LANGUAGE c STABLE PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'user_has_workspace_role';
 COMMENT ON FUNCTION tenancy.user_has_workspace_role(uuid, text[]) IS
   'true iff the current user has an active membership in the workspace with one of the roles';
+
+-- The same helpers for a named scope (tenancy.register_membership(...,
+-- scope => 'project')). The one-argument forms above answer for the scope
+-- 'workspace'. Planner support as above when the scope is a constant.
+CREATE FUNCTION tenancy.user_has_workspace_access(workspace_id uuid, scope text) RETURNS boolean
+LANGUAGE c STABLE PARALLEL SAFE
+SUPPORT tenancy.user_has_workspace_access_support
+AS 'MODULE_PATHNAME', 'user_has_scope_access';
+COMMENT ON FUNCTION tenancy.user_has_workspace_access(uuid, text) IS
+  'true iff the current user has an active membership in the tenant of the scope; false for NULL or no user';
+
+CREATE FUNCTION tenancy.user_workspaces(scope text) RETURNS uuid[]
+LANGUAGE c STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'user_scope_tenants';
+COMMENT ON FUNCTION tenancy.user_workspaces(text) IS
+  'The current user''s active tenants of the scope, sorted; policies: project_id = ANY (tenancy.user_workspaces(''project''))';
+
+CREATE FUNCTION tenancy.user_workspace_role(workspace_id uuid, scope text) RETURNS text
+LANGUAGE c STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'user_scope_role';
+COMMENT ON FUNCTION tenancy.user_workspace_role(uuid, text) IS
+  'The current user''s role in the tenant of the scope (the least one if several), or NULL';
+
+-- Its own name, scope first: an overload of the VARIADIC
+-- user_has_workspace_role with the scope last would lose to it when called
+-- with literals, and silently check the scope name as a role.
+CREATE FUNCTION tenancy.user_has_scope_role(scope text, tenant_id uuid, VARIADIC roles text[])
+RETURNS boolean
+LANGUAGE c STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'user_has_scope_role';
+COMMENT ON FUNCTION tenancy.user_has_scope_role(text, uuid, text[]) IS
+  'true iff the current user has an active membership in the tenant of the scope with one of the roles';
 
 CREATE FUNCTION tenancy.cache_stats()
 RETURNS TABLE (cache text, hits bigint, misses bigint, invalidations bigint, entries bigint)

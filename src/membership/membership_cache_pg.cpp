@@ -51,9 +51,16 @@ namespace {
 /* GUC tenancy.membership_cache_size, in kB: the memory the entries may hold. */
 int membership_cache_size = 16 * 1024;
 
+/* A user in a scope, by its position among this generation's registrations. */
+struct MembershipKey
+{
+	int32 scope;
+	pg_uuid_t user;
+};
+
 struct MembershipEntry
 {
-	pg_uuid_t user; /* hash key, first */
+	MembershipKey key; /* hash key, first */
 	dlist_node lru; /* most recently used at the head */
 	UserMemberships data;
 	void *block; /* one allocation holding data's arrays and role strings */
@@ -99,7 +106,7 @@ ensure_table(void)
 		cache.context = AllocSetContextCreate(CacheMemoryContext, "tenancy membership cache",
 											  ALLOCSET_DEFAULT_SIZES);
 	memset(&info, 0, sizeof(info));
-	info.keysize = sizeof(pg_uuid_t);
+	info.keysize = sizeof(MembershipKey);
 	info.entrysize = sizeof(MembershipEntry);
 	info.hcxt = cache.context;
 	cache.entries = hash_create("tenancy memberships", 256, &info,
@@ -123,7 +130,7 @@ evict_to(Size target)
 		dlist_node *node = dlist_tail_node(&cache.lru);
 		MembershipEntry *oldest = reinterpret_cast<MembershipEntry *>(
 			reinterpret_cast<char *>(node) - offsetof(MembershipEntry, lru));
-		pg_uuid_t key = oldest->user;
+		MembershipKey key = oldest->key;
 
 		cache.bytes -= oldest->bytes;
 		dlist_delete(&oldest->lru);
@@ -228,7 +235,7 @@ scan_memberships(const Registration *reg, Relation rel, Snapshot snapshot,
  * user whose memberships alone exceed the limit is answered, not kept.
  */
 const UserMemberships *
-store(const pg_uuid_t *user, const UserMemberships *data)
+store(const MembershipKey *key, const UserMemberships *data)
 {
 	Size size = data->nrows * sizeof(MembershipRow) + data->ntenants * sizeof(pg_uuid_t);
 	char *block;
@@ -245,7 +252,7 @@ store(const pg_uuid_t *user, const UserMemberships *data)
 	evict_to(cache_limit_bytes() - needed);
 	block = static_cast<char *>(MemoryContextAlloc(cache.context, Max(size, 1)));
 	MembershipEntry *entry =
-		static_cast<MembershipEntry *>(hash_search(cache.entries, user, HASH_ENTER, &found));
+		static_cast<MembershipEntry *>(hash_search(cache.entries, key, HASH_ENTER, &found));
 	if (found)
 	{
 		cache.bytes -= entry->bytes;
@@ -296,17 +303,24 @@ apply_invalidations(void)
  * answers from a fresh snapshot without storing.
  */
 const UserMemberships *
-memberships_of(const pg_uuid_t *user)
+memberships_of(const char *scope, const pg_uuid_t *user)
 {
 	const int max_attempts = 4;
+	MembershipKey key;
 
+	memset(&key, 0, sizeof(key));
+	key.user = *user;
 	for (int attempt = 1;; attempt++)
 	{
 		apply_invalidations();
-		if (cache.entries != nullptr)
+		const Registration *reg = current_registration(scope, &key.scope);
+		// loading the registration may have accepted an invalidation
+		if (membership_generation() != cache.generation && attempt < max_attempts)
+			continue;
+		if (cache.entries != nullptr && membership_generation() == cache.generation)
 		{
 			MembershipEntry *entry = static_cast<MembershipEntry *>(
-				hash_search(cache.entries, user, HASH_FIND, nullptr));
+				hash_search(cache.entries, &key, HASH_FIND, nullptr));
 			if (entry != nullptr)
 			{
 				cache.hits++;
@@ -314,10 +328,7 @@ memberships_of(const pg_uuid_t *user)
 				return &entry->data;
 			}
 		}
-		const Registration *reg = current_registration();
 		uint64 generation = membership_generation();
-		if (generation != cache.generation && attempt < max_attempts)
-			continue;
 		// registered, so that our xmin protects what it sees until the scan ends
 		Snapshot snapshot = RegisterSnapshot(GetSnapshotData(&fill_snapshot_data));
 		Relation rel = table_open(reg->relid, AccessShareLock);
@@ -336,7 +347,7 @@ memberships_of(const pg_uuid_t *user)
 		AcceptInvalidationMessages();
 		if (membership_generation() != generation || generation != cache.generation)
 			return data; /* an invalidation raced the fill: answer, do not keep */
-		return store(user, data);
+		return store(&key, data);
 	}
 }
 

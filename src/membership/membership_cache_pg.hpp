@@ -27,10 +27,11 @@ struct UserMemberships
 };
 
 /*
- * The user's memberships, from the cache or the membership table. The one
- * entry point through which every helper learns what a user may reach.
+ * The user's memberships in scope, from the cache or the scope's membership
+ * table. The one entry point through which every helper learns what a user
+ * may reach.
  */
-const UserMemberships *memberships_of(const pg_uuid_t *user);
+const UserMemberships *memberships_of(const char *scope, const pg_uuid_t *user);
 
 struct MembershipCacheStats
 {

@@ -8,7 +8,10 @@
  * exactly `workspace_id = ANY (tenancy.user_workspaces())`, which a btree
  * index on the column answers (an index condition, evaluated once per
  * scan), and estimates its selectivity the same way. So the per-row form
- * costs what the array form costs.
+ * costs what the array form costs. The scoped form
+ * user_has_workspace_access(column, 'project') becomes
+ * `column = ANY (tenancy.user_workspaces('project'))` when the scope is a
+ * constant (anything else could depend on the row).
  *
  * Planning-time glue: builds plan nodes, holds no C++ objects.
  */
@@ -30,21 +33,29 @@ extern "C" {
 
 namespace {
 
+/* tenancy.user_workspaces() or, with a scope, tenancy.user_workspaces(text). */
 Oid
-user_workspaces_oid(void)
+user_workspaces_oid(bool scoped)
 {
 	// list_make*() use C compound literals; lappend is the C++-safe spelling
 	List *name = lappend(lappend(NIL, makeString(pstrdup("tenancy"))),
 						 makeString(pstrdup("user_workspaces")));
+	Oid text_type = TEXTOID;
 
-	return LookupFuncName(name, 0, nullptr, true);
+	return LookupFuncName(name, scoped ? 1 : 0, &text_type, true);
 }
 
-/* `argument = ANY (tenancy.user_workspaces())` with the given = operator. */
+/*
+ * `argument = ANY (tenancy.user_workspaces([scope]))` with the given =
+ * operator; scope is nullptr for the default scope.
+ */
 Node *
-equivalent_clause(Node *argument, Oid equality)
+equivalent_clause(Node *argument, Node *scope, Oid equality)
 {
-	Oid workspaces = user_workspaces_oid();
+	Oid workspaces = user_workspaces_oid(scope != nullptr);
+	List *scope_args = scope != nullptr ? lappend(NIL, copyObjectImpl(scope)) : NIL;
+	Oid scope_collation =
+		scope != nullptr ? reinterpret_cast<Const *>(scope)->constcollid : InvalidOid;
 
 	if (!OidIsValid(workspaces) || !OidIsValid(equality))
 		return nullptr;
@@ -56,7 +67,7 @@ equivalent_clause(Node *argument, Oid equality)
 	saop->useOr = true;
 	saop->inputcollid = InvalidOid;
 	saop->args = lappend(lappend(NIL, copyObjectImpl(argument)),
-						 makeFuncExpr(workspaces, UUIDARRAYOID, NIL, InvalidOid, InvalidOid,
+						 makeFuncExpr(workspaces, UUIDARRAYOID, scope_args, InvalidOid, scope_collation,
 									  COERCE_EXPLICIT_CALL));
 	saop->location = -1;
 	return reinterpret_cast<Node *>(saop);
@@ -76,14 +87,33 @@ is_btree_family(Oid opfamily)
 	return btree;
 }
 
-/* The one argument of our call, or nullptr for anything else. */
+/*
+ * Whether args are (tenant) or (tenant, constant non-NULL scope); the
+ * scope, or nullptr, through *scope.
+ */
+bool
+supported_arguments(List *args, Node **scope)
+{
+	*scope = nullptr;
+	if (list_length(args) == 1)
+		return true;
+	if (list_length(args) != 2)
+		return false;
+	Node *second = static_cast<Node *>(lsecond(args));
+	if (!IsA(second, Const) || reinterpret_cast<Const *>(second)->constisnull)
+		return false;
+	*scope = second;
+	return true;
+}
+
+/* The tenant argument of our call (and its scope), or nullptr for anything else. */
 Node *
-call_argument(Node *node)
+call_argument(Node *node, Node **scope)
 {
 	if (node == nullptr || !IsA(node, FuncExpr))
 		return nullptr;
 	FuncExpr *call = reinterpret_cast<FuncExpr *>(node);
-	if (list_length(call->args) != 1)
+	if (!supported_arguments(call->args, scope))
 		return nullptr;
 	return static_cast<Node *>(linitial(call->args));
 }
@@ -91,12 +121,13 @@ call_argument(Node *node)
 Node *
 index_condition(SupportRequestIndexCondition *request)
 {
-	Node *argument = call_argument(request->node);
+	Node *scope;
+	Node *argument = call_argument(request->node, &scope);
 
 	if (argument == nullptr || request->indexarg != 0 || !is_btree_family(request->opfamily))
 		return nullptr;
 	Oid equality = get_opfamily_member(request->opfamily, UUIDOID, UUIDOID, BTEqualStrategyNumber);
-	Node *clause = equivalent_clause(argument, equality);
+	Node *clause = equivalent_clause(argument, scope, equality);
 	if (clause == nullptr)
 		return nullptr;
 	// exact: NULL input, no user and no membership are all "not matched"
@@ -107,11 +138,13 @@ index_condition(SupportRequestIndexCondition *request)
 Node *
 selectivity(SupportRequestSelectivity *request)
 {
-	if (list_length(request->args) != 1)
+	Node *scope;
+
+	if (!supported_arguments(request->args, &scope))
 		return nullptr;
 	Node *argument = static_cast<Node *>(linitial(request->args));
 	List *equals = lappend(lappend(NIL, makeString(pstrdup("pg_catalog"))), makeString(pstrdup("=")));
-	Node *clause = equivalent_clause(argument, OpernameGetOprid(equals, UUIDOID, UUIDOID));
+	Node *clause = equivalent_clause(argument, scope, OpernameGetOprid(equals, UUIDOID, UUIDOID));
 
 	if (clause == nullptr)
 		return nullptr;

@@ -13,9 +13,12 @@ extern "C" {
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "utils/acl.h"
+#include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 }
+
+#include <cstring>
 
 namespace tenancy {
 
@@ -27,6 +30,28 @@ require_argument(FunctionCallInfo fcinfo, int argno, const char *name)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("%s must not be NULL", name),
 				 errhint("Name the membership table and its tenant and user columns.")));
+}
+
+void
+check_scope(FunctionCallInfo fcinfo, int argno)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("scope must not be NULL"),
+				 errhint("Leave scope out for the default scope 'workspace'.")));
+	const char *scope = text_to_cstring(PG_GETARG_TEXT_PP(argno));
+	size_t length = strlen(scope);
+	bool valid = length > 0 && length < NAMEDATALEN && scope[0] >= 'a' && scope[0] <= 'z';
+	for (size_t i = 1; valid && i < length; i++)
+		valid = (scope[i] >= 'a' && scope[i] <= 'z') || (scope[i] >= '0' && scope[i] <= '9') ||
+				scope[i] == '_';
+	if (!valid)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("scope must be a lower-case identifier"),
+				 errdetail("A scope starts with a letter a-z, continues with a-z, 0-9 or _, "
+						   "and has at most 63 bytes."),
+				 errhint("Name the kind of tenant, e.g. 'project'.")));
 }
 
 void

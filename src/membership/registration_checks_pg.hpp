@@ -16,6 +16,12 @@ namespace tenancy {
 /* 22004 naming the argument when argument argno is NULL. */
 void require_argument(FunctionCallInfo fcinfo, int argno, const char *name);
 
+/*
+ * The scope argument: not NULL, a lower-case identifier of at most 63
+ * bytes (policies spell it as a literal), 22004 / 22023 otherwise.
+ */
+void check_scope(FunctionCallInfo fcinfo, int argno);
+
 /* An existing, permanent, ordinary table the caller owns. */
 void check_table(Oid relid);
 

@@ -48,10 +48,10 @@ namespace tenancy {
 
 namespace {
 
-/* Columns of tenancy.membership_registration (access.sql). */
+/* Columns of tenancy.membership_registration (membership.sql). */
 enum RegistrationColumn
 {
-	col_singleton = 1,
+	col_scope = 1,
 	col_membership,
 	col_tenant_column,
 	col_user_column,
@@ -63,17 +63,29 @@ enum RegistrationColumn
 
 uint64 generation = 1;
 Oid sentinel_relid = InvalidOid;
-Oid registered_relid = InvalidOid; /* kept for the callback after a flush */
 
-struct LoadedRegistration
+/* One stored registration; resolved against the catalogs on first use. */
+struct LoadedScope
+{
+	char *scope;
+	Oid relid; /* read by the relcache callback */
+	Datum values[registration_columns];
+	bool nulls[registration_columns];
+	MemoryContext context; /* what resolving allocated */
+	bool resolved;
+	Registration reg;
+};
+
+struct LoadedRegistrations
 {
 	MemoryContext context;
 	bool valid;
 	uint64 generation;
-	Registration reg;
+	int nscopes;
+	LoadedScope *scopes;
 };
 
-LoadedRegistration loaded;
+LoadedRegistrations loaded;
 
 SnapshotData registration_snapshot_data = {SNAPSHOT_MVCC};
 
@@ -101,28 +113,33 @@ membership_relcache_callback(Datum arg, Oid relid)
 		generation++;
 		sentinel_relid = InvalidOid; /* looked up again: the extension may be recreated */
 	}
-	else if (relid == registered_relid)
-		generation++;
+	else
+		for (int i = 0; i < loaded.nscopes; i++)
+			if (relid == loaded.scopes[i].relid)
+			{
+				generation++;
+				break;
+			}
 }
 
 [[noreturn]] void
-report_changed_registration(const char *what)
+report_changed_registration(const char *scope, const char *what)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-			 errmsg("the registered membership table %s", what),
+			 errmsg("the registered membership table of scope \"%s\" %s", scope, what),
 			 errhint("Call tenancy.register_membership() again for the current table.")));
 	pg_unreachable();
 }
 
 AttrNumber
-resolve_column(Oid relid, Datum name, bool isnull, Oid *type)
+resolve_column(const char *scope, Oid relid, Datum name, bool isnull, Oid *type)
 {
 	if (isnull)
 		return 0;
 	AttrNumber attno = get_attnum(relid, NameStr(*DatumGetName(name)));
 	if (attno <= 0)
-		report_changed_registration("lost a registered column");
+		report_changed_registration(scope, "lost a registered column");
 	*type = get_atttype(relid, attno);
 	return attno;
 }
@@ -190,48 +207,59 @@ resolve_statuses(Registration *reg, Datum statuses, bool isnull)
 			reg->statuses[reg->nstatuses++] = TextDatumGetCString(elements[i]);
 }
 
-/* Resolves a stored registration row against the catalogs, in loaded.context. */
+/*
+ * Resolves a stored registration against the catalogs, in its own context
+ * (emptied first: a failed attempt leaves nothing behind).
+ */
 void
-resolve(Datum *values, bool *nulls)
+resolve(LoadedScope *loaded_scope)
 {
-	Registration *reg = &loaded.reg;
+	Registration *reg = &loaded_scope->reg;
+	Datum *values = loaded_scope->values;
+	bool *nulls = loaded_scope->nulls;
+	const char *scope = loaded_scope->scope;
 	Oid output;
 	bool varlena;
 
+	MemoryContextReset(loaded_scope->context);
+	MemoryContext old = MemoryContextSwitchTo(loaded_scope->context);
 	memset(reg, 0, sizeof(*reg));
-	reg->relid = DatumGetObjectId(values[col_membership - 1]);
-	registered_relid = reg->relid;
+	reg->relid = loaded_scope->relid;
 	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(reg->relid)))
-		report_changed_registration("no longer exists");
+		report_changed_registration(scope, "no longer exists");
 	Oid type = InvalidOid;
-	reg->tenant_attno = resolve_column(reg->relid, values[col_tenant_column - 1], false, &type);
+	reg->tenant_attno =
+		resolve_column(scope, reg->relid, values[col_tenant_column - 1], false, &type);
 	if (type != UUIDOID)
-		report_changed_registration("changed the type of its tenant column");
-	reg->user_attno = resolve_column(reg->relid, values[col_user_column - 1], false, &type);
+		report_changed_registration(scope, "changed the type of its tenant column");
+	reg->user_attno = resolve_column(scope, reg->relid, values[col_user_column - 1], false, &type);
 	if (type != UUIDOID)
-		report_changed_registration("changed the type of its user column");
-	reg->role_attno = resolve_column(reg->relid, values[col_role_column - 1],
+		report_changed_registration(scope, "changed the type of its user column");
+	reg->role_attno = resolve_column(scope, reg->relid, values[col_role_column - 1],
 									 nulls[col_role_column - 1], &reg->role_type);
-	reg->status_attno = resolve_column(reg->relid, values[col_status_column - 1],
+	reg->status_attno = resolve_column(scope, reg->relid, values[col_status_column - 1],
 									   nulls[col_status_column - 1], &reg->status_type);
 	if (reg->role_attno != 0)
 	{
 		getTypeOutputInfo(reg->role_type, &output, &varlena);
-		fmgr_info_cxt(output, &reg->role_output, loaded.context);
+		fmgr_info_cxt(output, &reg->role_output, loaded_scope->context);
 	}
 	if (reg->status_attno != 0)
 	{
 		getTypeOutputInfo(reg->status_type, &output, &varlena);
-		fmgr_info_cxt(output, &reg->status_output, loaded.context);
+		fmgr_info_cxt(output, &reg->status_output, loaded_scope->context);
 	}
 	resolve_statuses(reg, values[col_active_statuses - 1], nulls[col_active_statuses - 1]);
 	Relation rel = table_open(reg->relid, AccessShareLock);
 	reg->user_index = find_user_index(rel, reg->user_attno);
 	table_close(rel, AccessShareLock);
+	MemoryContextSwitchTo(old);
+	loaded_scope->resolved = true;
 }
 
+/* Reads every stored registration (resolving waits for first use). */
 void
-load_registration(void)
+load_registrations(void)
 {
 	uint64 seen = generation;
 
@@ -239,6 +267,7 @@ load_registration(void)
 		loaded.context = AllocSetContextCreate(CacheMemoryContext, "tenancy membership registration",
 											   ALLOCSET_SMALL_SIZES);
 	loaded.valid = false;
+	loaded.nscopes = 0; /* before the reset: the callback reads the array */
 	MemoryContextReset(loaded.context);
 	MemoryContext old = MemoryContextSwitchTo(loaded.context);
 	Relation rel = table_open(membership_sentinel_relid(), AccessShareLock);
@@ -248,28 +277,40 @@ load_registration(void)
 			 registration_columns);
 	Datum *values = static_cast<Datum *>(palloc(desc->natts * sizeof(Datum)));
 	bool *nulls = static_cast<bool *>(palloc(desc->natts * sizeof(bool)));
+	int capacity = 4;
+	LoadedScope *scopes = static_cast<LoadedScope *>(palloc0(capacity * sizeof(LoadedScope)));
+	int count = 0;
 	Snapshot snapshot = RegisterSnapshot(GetSnapshotData(&registration_snapshot_data));
 	SysScanDesc scan = systable_beginscan(rel, InvalidOid, false, snapshot, 0, nullptr);
-	HeapTuple tuple = systable_getnext(scan);
-	bool found = HeapTupleIsValid(tuple);
-	if (found)
+	HeapTuple tuple;
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
 	{
+		if (count == capacity)
+		{
+			capacity *= 2;
+			scopes = static_cast<LoadedScope *>(repalloc(scopes, capacity * sizeof(LoadedScope)));
+		}
+		LoadedScope *scope = &scopes[count++];
+		memset(scope, 0, sizeof(*scope));
 		heap_deform_tuple(tuple, desc, values, nulls);
 		for (int i = 0; i < registration_columns; i++)
-			if (!nulls[i] && !TupleDescAttr(desc, i)->attbyval)
-				values[i] = datumCopy(values[i], false, TupleDescAttr(desc, i)->attlen);
+		{
+			scope->nulls[i] = nulls[i];
+			scope->values[i] = nulls[i] || TupleDescAttr(desc, i)->attbyval
+								   ? values[i]
+								   : datumCopy(values[i], false, TupleDescAttr(desc, i)->attlen);
+		}
+		scope->scope = TextDatumGetCString(scope->values[col_scope - 1]);
+		scope->relid = DatumGetObjectId(scope->values[col_membership - 1]);
+		scope->context = AllocSetContextCreate(loaded.context, "tenancy membership scope",
+											   ALLOCSET_SMALL_SIZES);
 	}
 	systable_endscan(scan);
 	UnregisterSnapshot(snapshot);
 	table_close(rel, AccessShareLock);
-	if (!found)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("no membership table is registered"),
-				 errhint("Call tenancy.register_membership('<table>', '<tenant column>', "
-						 "'<user column>') first.")));
-	resolve(values, nulls);
 	MemoryContextSwitchTo(old);
+	loaded.scopes = scopes;
+	loaded.nscopes = count;
 	loaded.generation = seen;
 	loaded.valid = true;
 }
@@ -332,28 +373,54 @@ create_triggers(Oid relid)
 		SPI_OK_UTILITY);
 }
 
-Oid
-previous_registration(void)
+/* The number of registrations of relid in scopes other than scope. */
+uint64
+other_registrations(Oid relid, Datum scope)
 {
+	Oid types[2] = {OIDOID, TEXTOID};
+	Datum values[2] = {ObjectIdGetDatum(relid), scope};
+
+	if (SPI_execute_with_args("SELECT 1 FROM tenancy.membership_registration r "
+							  "WHERE r.membership::pg_catalog.oid OPERATOR(pg_catalog.=) $1 "
+							  "AND r.scope OPERATOR(pg_catalog.<>) $2",
+							  2, types, values, nullptr, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "tenancy: could not read the registrations");
+	return SPI_processed;
+}
+
+Oid
+previous_registration(Datum scope)
+{
+	Oid types[1] = {TEXTOID};
+	Datum values[1] = {scope};
 	bool isnull;
 
-	run("SELECT membership::oid FROM tenancy.membership_registration", SPI_OK_SELECT);
+	if (SPI_execute_with_args("SELECT r.membership::pg_catalog.oid "
+							  "FROM tenancy.membership_registration r "
+							  "WHERE r.scope OPERATOR(pg_catalog.=) $1",
+							  1, types, values, nullptr, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "tenancy: could not read the registrations");
 	if (SPI_processed == 0)
 		return InvalidOid;
 	return DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 }
 
+/* values and nulls: the 8 arguments of register_membership, scope last. */
 void
 store_registration(Datum *values, const char *nulls)
 {
-	Oid types[7] = {REGCLASSOID, NAMEOID, NAMEOID, NAMEOID, NAMEOID, TEXTARRAYOID, TEXTARRAYOID};
+	Oid types[8] = {REGCLASSOID, NAMEOID,	   NAMEOID,		 NAMEOID,
+					NAMEOID,	 TEXTARRAYOID, TEXTARRAYOID, TEXTOID};
 
-	run("DELETE FROM tenancy.membership_registration", SPI_OK_DELETE);
+	if (SPI_execute_with_args("DELETE FROM tenancy.membership_registration r "
+							  "WHERE r.scope OPERATOR(pg_catalog.=) $1",
+							  1, &types[7], &values[7], nullptr, false, 0) != SPI_OK_DELETE)
+		elog(ERROR, "tenancy: could not replace the registration");
 	int result = SPI_execute_with_args(
 		"INSERT INTO tenancy.membership_registration (membership, tenant_column, user_column, "
-		"role_column, status_column, active_statuses, manager_roles) "
-		"VALUES ($1, $2, $3, $4, $5, $6, $7)",
-		7, types, values, nulls, false, 0);
+		"role_column, status_column, active_statuses, manager_roles, scope) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+		8, types, values, nulls, false, 0);
 	if (result != SPI_OK_INSERT)
 		elog(ERROR, "tenancy: could not store the registration");
 }
@@ -361,11 +428,33 @@ store_registration(Datum *values, const char *nulls)
 } // namespace
 
 const Registration *
-current_registration(void)
+current_registration(const char *scope, int *index)
 {
 	if (!loaded.valid || loaded.generation != generation)
-		load_registration();
-	return &loaded.reg;
+		load_registrations();
+	for (int i = 0; i < loaded.nscopes; i++)
+	{
+		LoadedScope *loaded_scope = &loaded.scopes[i];
+		if (strcmp(loaded_scope->scope, scope) != 0)
+			continue;
+		if (!loaded_scope->resolved)
+			resolve(loaded_scope);
+		*index = i;
+		return &loaded_scope->reg;
+	}
+	if (loaded.nscopes == 0 && strcmp(scope, default_scope) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("no membership table is registered"),
+				 errhint("Call tenancy.register_membership('<table>', '<tenant column>', "
+						 "'<user column>') first.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("no membership table is registered for scope \"%s\"", scope),
+			 errhint("Call tenancy.register_membership('<table>', '<tenant column>', "
+					 "'<user column>', scope => '%s') first.",
+					 scope)));
+	pg_unreachable();
 }
 
 uint64
@@ -399,8 +488,8 @@ TENANCY_FUNCTION(membership_changed)
 
 TENANCY_FUNCTION(register_membership)
 {
-	Datum values[7];
-	char nulls[7] = {' ', ' ', ' ', 'n', 'n', 'n', ' '};
+	Datum values[8];
+	char nulls[8] = {' ', ' ', ' ', 'n', 'n', 'n', ' ', ' '};
 	Oid tenant_type, user_type, role_type = InvalidOid, status_type = InvalidOid;
 	Oid saved_user;
 	int saved_context;
@@ -413,6 +502,7 @@ TENANCY_FUNCTION(register_membership)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("manager_roles must not be NULL"),
 				 errhint("Pass the roles whose members manage memberships, e.g. '{owner,admin}'.")));
+	tenancy::check_scope(fcinfo, 7);
 	Oid relid = PG_GETARG_OID(0);
 	const char *tenant = NameStr(*PG_GETARG_NAME(1));
 	const char *user = NameStr(*PG_GETARG_NAME(2));
@@ -451,6 +541,7 @@ TENANCY_FUNCTION(register_membership)
 	}
 	tenancy::check_manager_roles(PG_GETARG_ARRAYTYPE_P(6));
 	values[6] = PG_GETARG_DATUM(6);
+	values[7] = PG_GETARG_DATUM(7);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "tenancy: SPI_connect failed");
@@ -460,10 +551,11 @@ TENANCY_FUNCTION(register_membership)
 	// One registration at a time: the one read below stays until commit.
 	tenancy::run("LOCK TABLE tenancy.membership_registration IN SHARE ROW EXCLUSIVE MODE",
 				 SPI_OK_UTILITY);
-	Oid previous = tenancy::previous_registration();
+	Oid previous = tenancy::previous_registration(values[7]);
 	tenancy::check_may_replace(previous, relid, saved_user);
 	tenancy::check_not_isolated_as_tenant_table(relid);
-	if (previous != relid)
+	// another scope's table keeps its triggers
+	if (previous != relid && tenancy::other_registrations(previous, values[7]) == 0)
 		tenancy::drop_triggers(previous);
 	tenancy::drop_triggers(relid);
 	tenancy::create_triggers(relid);

@@ -15,9 +15,12 @@ namespace tenancy {
 /* Registers the relcache callback that moves membership_generation. */
 void registration_init(void);
 
+/* The scope the SPEC helpers (one argument fewer) answer for. */
+constexpr const char *default_scope = "workspace";
+
 /*
  * Moved by the relcache callback whenever the sentinel (the registration
- * table, which the membership triggers invalidate), the registered
+ * table, which every scope's membership triggers invalidate), a registered
  * membership table, or everything (InvalidOid) is invalidated. Anything
  * cached under an older generation is dropped before it is used again.
  * Read-only outside registration_pg.cpp.
@@ -42,9 +45,11 @@ struct Registration
 };
 
 /*
- * The registration, loaded again when the generation moved. Raises 55000
- * when nothing is registered or the registered table lost its columns.
+ * The registration of scope, loaded again when the generation moved, and
+ * through *index its position among this generation's registrations (a
+ * small number the cache keys entries with). Raises 55000 when the scope
+ * is not registered or its table lost its columns.
  */
-const Registration *current_registration(void);
+const Registration *current_registration(const char *scope, int *index);
 
 } // namespace tenancy
