@@ -12,14 +12,12 @@
 
 #include "audit/log_oids_pg.hpp"
 #include "audit/xid_offset_pg.hpp"
+#include "core/relation_owner_pg.hpp"
 #include "core/scopes.hpp"
 
 extern "C" {
-#include "access/htup_details.h"
-#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
-#include "utils/syscache.h"
 }
 
 namespace tenancy::audit {
@@ -28,17 +26,6 @@ namespace {
 
 Oid cached_table = InvalidOid;
 uint64 cached_offset = 0;
-
-Oid
-owner_of(Oid relid)
-{
-	HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	if (!HeapTupleIsValid(tuple))
-		elog(ERROR, "cache lookup failed for relation %u", relid);
-	Oid owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
-	ReleaseSysCache(tuple);
-	return owner;
-}
 
 } // namespace
 
@@ -52,7 +39,7 @@ log_xid_offset(void)
 	uint64 offset = 0;
 	{
 		/* as the extension's owner: writers have no privilege on its tables */
-		UserIdScope as_owner(pg_guarded([&]() { return owner_of(table); }),
+		UserIdScope as_owner(pg_guarded([&]() { return relation_owner(table); }),
 							 SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
 		pg_guarded([&]() {
 			SPI_connect();

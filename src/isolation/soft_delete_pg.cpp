@@ -21,6 +21,7 @@
  * backend state, the relation being soft-deleted, is reset by PG_FINALLY.
  */
 #include "core/boundary.hpp"
+#include "core/relation_owner_pg.hpp"
 #include "isolation/soft_delete_pg.hpp"
 
 extern "C" {
@@ -68,18 +69,6 @@ soft_delete_root(Oid relid)
 	return llast_oid(ancestors);
 }
 
-/* The owner of relid (a relation the trigger's caller has open or locked). */
-Oid
-relation_owner(Oid relid)
-{
-	HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	if (!HeapTupleIsValid(tuple))
-		elog(ERROR, "cache lookup failed for relation %u", relid);
-	Oid owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
-	ReleaseSysCache(tuple);
-	return owner;
-}
-
 /*
  * Sets column to now() on the row at tid of partition part, through root
  * (so that root's statement triggers, the audit log among them, fire), as
@@ -100,7 +89,7 @@ set_deleted_as_owner(Oid root, Oid part, const char *column, ItemPointer tid)
 	Oid saved_user;
 	int saved_context;
 	GetUserIdAndSecContext(&saved_user, &saved_context);
-	SetUserIdAndSecContext(relation_owner(root), saved_context | SECURITY_LOCAL_USERID_CHANGE |
+	SetUserIdAndSecContext(tenancy::relation_owner(root), saved_context | SECURITY_LOCAL_USERID_CHANGE |
 													SECURITY_RESTRICTED_OPERATION |
 													SECURITY_NOFORCE_RLS);
 	int nest_level = NewGUCNestLevel();

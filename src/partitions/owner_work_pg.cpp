@@ -18,32 +18,16 @@
  * the user id, security context and GUC nest level saved here.
  */
 #include "core/boundary.hpp"
+#include "core/relation_owner_pg.hpp"
 
 extern "C" {
-#include "access/htup_details.h"
-#include "catalog/pg_class.h"
 #include "executor/spi.h"
 #include "utils/acl.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
-#include "utils/syscache.h"
 }
 
 namespace {
-
-/* The owner of relid; 42P01 when it does not exist. */
-Oid
-relation_owner(Oid relid)
-{
-	HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	if (!HeapTupleIsValid(tuple))
-		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
-						errmsg("relation with OID %u does not exist", relid),
-						errhint("The table was dropped; remove it from tenancy.partition_config.")));
-	Oid owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
-	ReleaseSysCache(tuple);
-	return owner;
-}
 
 /*
  * Runs query under SPI and returns its one value (NULL when it returns no
@@ -104,7 +88,7 @@ TENANCY_FUNCTION(partition_as_owner)
 	Oid relid = PG_GETARG_OID(0);
 	char *query = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	Oid result_type = get_fn_expr_argtype(fcinfo->flinfo, 2);
-	Oid owner = relation_owner(relid);
+	Oid owner = tenancy::relation_owner(relid);
 
 	if (!has_privs_of_role(GetUserId(), owner))
 		ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
