@@ -14,6 +14,9 @@ SELECT tenancy.revoke_api_key(substr(key, 5, 32)::uuid) FROM akc.keys WHERE name
 CREATE FUNCTION akc.headers(key_name text) RETURNS text LANGUAGE sql AS $$
   SELECT json_build_object('x-api-key', key, 'accept', '*/*')::text FROM akc.keys WHERE name = key_name $$;
 GRANT EXECUTE ON FUNCTION akc.headers(text) TO akc_rest;
+-- a second scope: a key belongs to a tenant of the default scope only
+CREATE TABLE akc.project_members (project_id uuid NOT NULL, user_id uuid NOT NULL);
+SELECT tenancy.register_membership('akc.project_members', 'project_id', 'user_id', scope => 'akc_project');
 
 SET ROLE akc_rest;
 -- without a key: no caller, the helpers answer nothing
@@ -34,6 +37,11 @@ SELECT tenancy.user_workspaces(),
        tenancy.user_has_workspace_access('00000000-0000-0000-0000-00000000cc02') AS other_tenant,
        tenancy.user_workspace_role('00000000-0000-0000-0000-00000000cc01') AS role,
        tenancy.user_has_workspace_role('00000000-0000-0000-0000-00000000cc01', 'owner') AS owner;
+-- in another scope the key holds nothing (its tenant is no project), and
+-- an unknown scope is an error as for a user
+SELECT tenancy.user_workspaces('akc_project') AS projects,
+       tenancy.user_has_workspace_access('00000000-0000-0000-0000-00000000cc01', 'akc_project') AS as_project;
+SELECT state FROM regress.caught($$SELECT tenancy.user_workspaces('akc_unknown')$$);
 COMMIT;
 -- the transaction ended: the key is no longer the caller
 SELECT tenancy.caller_api_key_id(), tenancy.user_workspaces();
@@ -101,6 +109,7 @@ SELECT * FROM regress.caught($$SELECT tenancy._api_key_become_caller('tnk_')$$);
 RESET ROLE;
 
 DELETE FROM tenancy.api_key_records;
+DELETE FROM tenancy.membership_registration WHERE scope = 'akc_project';
 SELECT tenancy.disable_audit('akc.items');
 DROP SCHEMA akc CASCADE;
 DROP OWNED BY akc_rest, akc_stranger;

@@ -16,6 +16,7 @@
  * columns), so recording use does not flush anyone's cache.
  */
 #include "apikeys/api_key_cache_pg.hpp"
+#include "apikeys/caller_memberships_pg.hpp"
 #include "core/compat.hpp"
 
 extern "C" {
@@ -166,6 +167,7 @@ api_keys_init(void)
 {
 	CacheRegisterRelcacheCallback(relcache_changed, (Datum) 0);
 	RegisterXactCallback(transaction_ended, nullptr);
+	set_caller_hook(key_caller_memberships);
 }
 
 Oid

@@ -1,13 +1,14 @@
 /*
  * key_caller_pg.cpp: what the rest of tenancy sees while an API key
  * is the transaction's caller. The membership helpers: one membership, in
- * the key's tenant, with no role (asked through key_caller_memberships()
- * before the user is looked up, src/membership/helpers_pg.cpp). The audit
+ * the key's tenant, with no role (key_caller_memberships(), registered with
+ * the membership helpers as their caller hook at load). The audit
  * trigger: the key id as actor (src/audit/trigger_pg.cpp).
  */
 #include "apikeys/caller_memberships_pg.hpp"
 #include "apikeys/caller_actor_pg.hpp"
 #include "apikeys/api_key_cache_pg.hpp"
+#include "membership/registration_pg.hpp"
 
 #include <cstring>
 
@@ -19,13 +20,21 @@ pg_uuid_t key_tenant;
 UserMemberships key_memberships;
 } // namespace
 
-const UserMemberships *
-key_caller_memberships(void)
+bool
+key_caller_memberships(const char *scope, const UserMemberships **memberships)
 {
 	const KeyRecord *caller = key_caller();
 
 	if (caller == nullptr)
-		return nullptr;
+		return false;
+	// a key belongs to a tenant of the default scope: in any other scope it holds nothing
+	if (strcmp(scope, default_scope) != 0)
+	{
+		int index;
+		(void) current_registration(scope, &index); /* an unknown scope is still an error */
+		*memberships = nullptr;
+		return true;
+	}
 	memcpy(key_row.tenant, caller->tenant.data, UUID_LEN);
 	key_row.role = nullptr;
 	key_tenant = caller->tenant;
@@ -34,7 +43,8 @@ key_caller_memberships(void)
 	key_memberships.ntenants = 1;
 	key_memberships.tenants = &key_tenant;
 	key_memberships.has_roles = true; /* a key holds no role: role helpers answer NULL / false */
-	return &key_memberships;
+	*memberships = &key_memberships;
+	return true;
 }
 
 bool

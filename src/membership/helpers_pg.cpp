@@ -11,7 +11,6 @@
 #include "membership/membership_cache_pg.hpp"
 #include "membership/registration_pg.hpp"
 #include "identity/identity_pg.hpp"
-#include "apikeys/caller_memberships_pg.hpp"
 
 extern "C" {
 #include "catalog/pg_type.h"
@@ -29,6 +28,8 @@ namespace {
 /* The memberships of one tenant, a view into a cached entry. */
 UserMemberships narrowed;
 
+CallerHook caller_hook = nullptr;
+
 /*
  * What the helpers answer from: the current user's memberships in scope,
  * in the default scope narrowed to the active tenant when the caller's
@@ -43,9 +44,10 @@ caller_memberships(const char *scope)
 	pg_uuid_t user;
 	pg_uuid_t active;
 
-	// an API key made the caller (src/apikeys): it answers for its tenant
-	if (const UserMemberships *key = apikeys::key_caller_memberships())
-		return key;
+	// another caller (an API key) answers instead of the user
+	const UserMemberships *other;
+	if (caller_hook != nullptr && caller_hook(scope, &other))
+		return other;
 	if (!current_user_uuid(&user))
 		return nullptr;
 	const UserMemberships *all = memberships_of(scope, &user);
@@ -143,6 +145,12 @@ has_role(const char *scope, FunctionCallInfo fcinfo, int tenant)
 }
 
 } // namespace
+
+void
+set_caller_hook(CallerHook hook)
+{
+	caller_hook = hook;
+}
 
 } // namespace tenancy
 

@@ -33,6 +33,16 @@ struct UserMemberships
  */
 const UserMemberships *memberships_of(const char *scope, const pg_uuid_t *user);
 
+/*
+ * Another caller than the claims' user may answer for a transaction (an
+ * API key, src/apikeys, registers one at load). The hook returns true
+ * while it is the caller, setting *memberships to what it holds in scope
+ * (nullptr: nothing there); false leaves the user's memberships to answer.
+ * Set at load; membership never names who sets it.
+ */
+using CallerHook = bool (*)(const char *scope, const UserMemberships **memberships);
+void set_caller_hook(CallerHook hook);
+
 struct MembershipCacheStats
 {
 	int64 hits;
