@@ -11,6 +11,7 @@
 
 extern "C" {
 #include "access/htup_details.h"
+#include "common/int.h"
 #include "datatype/timestamp.h"
 #include "funcapi.h"
 #include "utils/timestamp.h"
