@@ -74,7 +74,7 @@ parse(const char *document, uint64 version)
 						 parse_uuid_text(text, text_length, parsed.tenant.data);
 		parsed.malformed = !parsed.present;
 	}
-	strlcpy(parsed.claim, active_tenant_claim, sizeof(parsed.claim));
+	snprintf(parsed.claim, sizeof(parsed.claim), "%s", active_tenant_claim);
 	parsed.version = version;
 	parsed.valid = true;
 }
