@@ -6,7 +6,7 @@ CREATE ROLE iso_app;
 CREATE ROLE iso_other;
 GRANT USAGE ON SCHEMA tenancy TO iso_owner, iso_app, iso_other;
 GRANT CREATE ON SCHEMA public TO iso_owner;  -- CREATE INDEX needs it
-GRANT EXECUTE ON FUNCTION tenancy.enable_isolation(regclass, name, boolean, boolean, name, boolean),
+GRANT EXECUTE ON FUNCTION tenancy.enable_isolation(regclass, name, boolean, boolean, name, boolean, text),
                           tenancy.disable_isolation(regclass) TO iso_owner, iso_other;
 -- with the record of what they make (row level security: own tables only)
 GRANT INSERT, UPDATE, DELETE ON tenancy.isolated_tables TO iso_owner, iso_other;

@@ -45,7 +45,7 @@ SELECT pg_temp.try($$SELECT tenancy.disable_isolation('err_items')$$);
 SELECT pg_temp.try($$SELECT * FROM tenancy.isolation_report()$$);
 RESET ROLE;
 -- Granted, but not the owner: refused with 42501, nothing changed.
-GRANT EXECUTE ON FUNCTION tenancy.enable_isolation(regclass, name, boolean, boolean, name, boolean),
+GRANT EXECUTE ON FUNCTION tenancy.enable_isolation(regclass, name, boolean, boolean, name, boolean, text),
                           tenancy.disable_isolation(regclass) TO iso_nobody;
 GRANT INSERT, UPDATE, DELETE ON tenancy.isolated_tables TO iso_nobody;
 SET ROLE iso_nobody;
@@ -54,7 +54,7 @@ SELECT pg_temp.try($$SELECT tenancy.disable_isolation('err_two')$$);
 RESET ROLE;
 SELECT count(*) AS policies FROM pg_policy WHERE polrelid = 'err_items'::regclass;
 SELECT count(*) AS policies FROM pg_policy WHERE polrelid = 'err_two'::regclass;
-REVOKE EXECUTE ON FUNCTION tenancy.enable_isolation(regclass, name, boolean, boolean, name, boolean),
+REVOKE EXECUTE ON FUNCTION tenancy.enable_isolation(regclass, name, boolean, boolean, name, boolean, text),
                            tenancy.disable_isolation(regclass) FROM iso_nobody;
 REVOKE ALL ON tenancy.isolated_tables FROM iso_nobody;
 DROP ROLE iso_nobody;

@@ -92,13 +92,13 @@ SELECT * FROM regress.caught($$SELECT tenancy.enable_isolation('mvs.a_materializ
 SET ROLE mv_app;
 SELECT * FROM regress.caught($$SELECT tenancy.enable_isolation('mvs.totals')$$);
 RESET ROLE;
-GRANT EXECUTE ON FUNCTION tenancy.enable_isolation(regclass, name, boolean, boolean, name, boolean),
-                          tenancy.isolate_materialized_view(regclass, name, boolean) TO mv_app;
+GRANT EXECUTE ON FUNCTION tenancy.enable_isolation(regclass, name, boolean, boolean, name, boolean, text),
+                          tenancy.isolate_materialized_view(regclass, name, boolean, text) TO mv_app;
 SET ROLE mv_app;
 SELECT * FROM regress.caught($$SELECT tenancy.enable_isolation('mvs.a_materialized_view_whose_name_is_fifty_five_bytes_long')$$);
 RESET ROLE;
-REVOKE EXECUTE ON FUNCTION tenancy.enable_isolation(regclass, name, boolean, boolean, name, boolean),
-                           tenancy.isolate_materialized_view(regclass, name, boolean) FROM mv_app;
+REVOKE EXECUTE ON FUNCTION tenancy.enable_isolation(regclass, name, boolean, boolean, name, boolean, text),
+                           tenancy.isolate_materialized_view(regclass, name, boolean, text) FROM mv_app;
 SELECT count(*) AS views FROM pg_class WHERE relnamespace = 'mvs'::regnamespace AND relkind = 'v';
 
 -- disable_isolation gives the readers back the materialized view.

@@ -10,7 +10,7 @@ GRANT USAGE ON SCHEMA tenancy TO thr_owner, thr_app;
 RESET client_min_messages;
 CREATE SCHEMA thr AUTHORIZATION thr_owner;
 GRANT USAGE ON SCHEMA thr TO thr_app;
-GRANT EXECUTE ON FUNCTION tenancy.enable_isolation(regclass, name, boolean, boolean, name, boolean),
+GRANT EXECUTE ON FUNCTION tenancy.enable_isolation(regclass, name, boolean, boolean, name, boolean, text),
                           tenancy.disable_isolation(regclass),
                           tenancy.isolation_report(name[]) TO thr_owner;
 GRANT INSERT, UPDATE, DELETE ON tenancy.isolated_tables TO thr_owner;
@@ -149,7 +149,7 @@ RESET ROLE;
 DROP SCHEMA thr CASCADE;
 SELECT count(*) AS records_left FROM tenancy.isolated_tables WHERE relid::text LIKE 'thr.%';
 REVOKE ALL ON tenancy.isolated_tables FROM thr_owner;
-REVOKE ALL ON FUNCTION tenancy.enable_isolation(regclass, name, boolean, boolean, name, boolean),
+REVOKE ALL ON FUNCTION tenancy.enable_isolation(regclass, name, boolean, boolean, name, boolean, text),
                        tenancy.disable_isolation(regclass), tenancy.isolation_report(name[]) FROM thr_owner;
 REVOKE USAGE ON SCHEMA tenancy FROM thr_owner, thr_app;
 DROP ROLE thr_owner;

@@ -32,6 +32,9 @@ CREATE TABLE tenancy.isolated_tables (
   through_parent regclass,      -- 'through': the referenced table
   through_key name,             -- 'through': the referenced column
   tenant_view regclass,         -- 'materialized view': the filtering view made
+  -- the membership scope whose tenancy.user_workspaces(scope) the policies
+  -- call; 'through': the parent's (docs/isolation.md)
+  scope text NOT NULL DEFAULT 'workspace',
   CHECK ((policy_kind = 'through') = (through_parent IS NOT NULL AND through_key IS NOT NULL)),
   CHECK ((policy_kind = 'materialized view') = (tenant_view IS NOT NULL))
 );
@@ -107,14 +110,19 @@ $$;
 -- registered membership table (member_column set): members read their
 -- workspaces' memberships; only a member whose role is one of the
 -- registration's manager_roles writes them, and never the row of the user
--- they are (nobody edits their own role).
+-- they are (nobody edits their own role). A tenant table in a scope other
+-- than 'workspace' reads that scope's memberships.
 CREATE FUNCTION tenancy.isolation_policies(tenant_column name, member_column name,
+                                           scope text DEFAULT 'workspace',
                                            OUT name text, OUT command text, OUT clauses text)
 RETURNS SETOF record LANGUAGE sql IMMUTABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
   WITH p AS (
-    SELECT format('(%I = ANY (tenancy.user_workspaces()))', tenant_column) AS member,
+    SELECT CASE WHEN scope = 'workspace'
+                THEN format('(%I = ANY (tenancy.user_workspaces()))', tenant_column)
+                ELSE format('(%I = ANY (tenancy.user_workspaces(%L)))', tenant_column, scope)
+           END AS member,
            format('tenancy.user_has_workspace_role(%I, VARIADIC (SELECT tenancy.membership_manager_roles()))',
                   tenant_column) AS manager,
            CASE WHEN member_column IS NOT NULL
@@ -134,6 +142,38 @@ AS $$
     ('tenancy_delete', 'DELETE', format('USING (%s)', p.manager))) AS v(name, command, clauses)
    WHERE member_column IS NOT NULL
 $$;
+
+-- Refuses, changing nothing, a scope enable_isolation cannot isolate in:
+-- NULL; a scope other than 'workspace' that is not registered (the default
+-- scope may be registered after its tables are isolated); and, when col is
+-- given, a column of rel whose type is not the type of the scope's
+-- registered tenant column.
+CREATE FUNCTION tenancy.check_isolation_scope(scope text, rel regclass, col name)
+RETURNS void LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  scope_type regtype;
+BEGIN
+  IF scope IS NULL THEN
+    RAISE EXCEPTION 'scope must not be NULL' USING ERRCODE = '22004',
+      HINT = 'Leave scope out for the default scope ''workspace''.';
+  END IF;
+  scope_type := tenancy.scope_tenant_type(scope);
+  IF scope_type IS NULL AND scope <> 'workspace' THEN
+    RAISE EXCEPTION 'no membership table is registered for scope %', quote_literal(scope)
+      USING ERRCODE = '55000',
+            HINT = format('Call tenancy.register_membership(..., scope => %L) first.', scope);
+  END IF;
+  IF col IS NOT NULL AND scope_type IS NOT NULL AND scope_type IS DISTINCT FROM
+     (SELECT a.atttypid FROM pg_attribute a WHERE a.attrelid = rel AND a.attname = col) THEN
+    RAISE EXCEPTION 'column % of % does not hold the ids of scope %', quote_ident(col), rel,
+                    quote_literal(scope)
+      USING ERRCODE = '42804',
+            DETAIL = format('The scope''s tenant ids are %s.', scope_type),
+            HINT = 'Name the column that holds the scope''s tenant ids, or the scope it belongs to.';
+  END IF;
+END $$;
 
 -- The foreign key that makes tbl's column through a way to a parent row:
 -- a single-column key on that column to an isolated table (the first such by
@@ -185,7 +225,7 @@ END $$;
 
 -- The condition a row of rel meets when it belongs to one of the caller's
 -- workspaces, by rel's isolation record: its tenant column in
--- tenancy.user_workspaces(), or, for a table isolated through a parent, its
+-- tenancy.user_workspaces() (of the recorded scope), or, for a table isolated through a parent, its
 -- key among the keys of the parent rows that meet the parent's condition.
 -- Columns are qualified by tenancy_parent_<depth> below the top level, so
 -- no name in a subquery binds to a column of another table. The key list is
@@ -210,8 +250,10 @@ BEGIN
   END IF;
   col := CASE WHEN depth = 0 THEN quote_ident(rec.tenant_column)
               ELSE format('%I.%I', format('tenancy_parent_%s', depth), rec.tenant_column) END;
-  IF rec.policy_kind <> 'through' THEN
+  IF rec.policy_kind <> 'through' AND rec.scope = 'workspace' THEN
     RETURN format('(%s = ANY (tenancy.user_workspaces()))', col);
+  ELSIF rec.policy_kind <> 'through' THEN
+    RETURN format('(%s = ANY (tenancy.user_workspaces(%L)))', col, rec.scope);
   END IF;
   parent_condition := tenancy.tenant_condition(rec.through_parent, depth + 1);
   IF parent_condition IS NULL THEN
@@ -225,10 +267,11 @@ END $$;
 -- direct access and read it through a security-barrier view in the same
 -- schema, <name>_isolated, that keeps the caller's workspaces' rows. The
 -- view runs with its owner's rights (it must read the materialized view the
--- readers may no longer read) and evaluates tenancy.user_workspaces() as the
--- caller. Each role that could SELECT the materialized view may SELECT the
--- view instead. Idempotent.
-CREATE FUNCTION tenancy.isolate_materialized_view(mv regclass, tenant_column name, create_index boolean)
+-- readers may no longer read) and evaluates tenancy.user_workspaces() (of
+-- the scope) as the caller. Each role that could SELECT the materialized
+-- view may SELECT the view instead. Idempotent.
+CREATE FUNCTION tenancy.isolate_materialized_view(mv regclass, tenant_column name, create_index boolean,
+                                                  scope text)
 RETURNS SETOF text LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -249,6 +292,7 @@ BEGIN
   END IF;
   PERFORM tenancy.check_uuid_column(mv, tenant_column,
     'Name the tenant column: tenancy.enable_isolation(tbl, tenant_column => ...).');
+  PERFORM tenancy.check_isolation_scope(scope, mv, tenant_column);
   -- LOCK TABLE refuses materialized views: concurrent calls serialise on
   -- this lock instead, and the second sees the first's record
   PERFORM pg_advisory_xact_lock((hashtext('tenancy.isolation')::bigint << 32) | mv::oid::bigint);
@@ -257,6 +301,10 @@ BEGIN
     RAISE EXCEPTION '% is already isolated on column %', mv, quote_ident(recorded.tenant_column)
       USING ERRCODE = '55000',
             HINT = 'Run tenancy.disable_isolation() first to change the tenant column.';
+  ELSIF recorded.relid IS NOT NULL AND recorded.scope <> scope THEN
+    RAISE EXCEPTION '% is already isolated in scope %', mv, quote_literal(recorded.scope)
+      USING ERRCODE = '55000',
+            HINT = 'Run tenancy.disable_isolation() first to change the scope.';
   ELSIF recorded.relid IS NOT NULL THEN
     RETURN;
   END IF;
@@ -267,8 +315,10 @@ BEGIN
             HINT = 'Rename the materialized view to at most 54 bytes, then call enable_isolation again.';
   END IF;
 
-  stmt := format('CREATE VIEW %I.%I WITH (security_barrier) AS SELECT * FROM %s WHERE %I = ANY (tenancy.user_workspaces())',
-                 mv_schema, view_name, mv, tenant_column);
+  stmt := format('CREATE VIEW %I.%I WITH (security_barrier) AS SELECT * FROM %s WHERE %I = ANY (%s)',
+                 mv_schema, view_name, mv, tenant_column,
+                 CASE WHEN scope = 'workspace' THEN 'tenancy.user_workspaces()'
+                      ELSE format('tenancy.user_workspaces(%L)', scope) END);
   EXECUTE stmt;
   RETURN NEXT stmt;
   view_oid := format('%I.%I', mv_schema, view_name)::regclass;
@@ -301,8 +351,8 @@ BEGIN
      ORDER BY i.indexrelid DESC LIMIT 1;
   END IF;
   INSERT INTO tenancy.isolated_tables (relid, tenant_column, policy_kind, enabled_rls, forced_rls,
-                                       tenant_index, tenant_view)
-  VALUES (mv, tenant_column, 'materialized view', false, false, index_oid, view_oid);
+                                       tenant_index, tenant_view, scope)
+  VALUES (mv, tenant_column, 'materialized view', false, false, index_oid, view_oid, scope);
 END $$;
 
 -- Undoes isolate_materialized_view: the roles that may read the view may
@@ -355,7 +405,8 @@ CREATE FUNCTION tenancy.enable_isolation(
   force boolean DEFAULT true,
   create_index boolean DEFAULT true,
   through name DEFAULT NULL,
-  replace boolean DEFAULT false)
+  replace boolean DEFAULT false,
+  scope text DEFAULT 'workspace')
 RETURNS SETOF text LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -365,6 +416,7 @@ DECLARE
   member record;
   through_parent regclass;   -- through: the referenced table and column
   through_key name;
+  table_scope text := scope; -- through: the parent's
   kind text;
   recorded tenancy.isolated_tables;
   rel record;
@@ -382,7 +434,7 @@ BEGIN
       RAISE EXCEPTION 'a materialized view is isolated on its own tenant column, not through a key'
         USING ERRCODE = '22023', HINT = 'Select the tenant column into the materialized view.';
     END IF;
-    RETURN QUERY SELECT * FROM tenancy.isolate_materialized_view(tbl, tenant_column, create_index);
+    RETURN QUERY SELECT * FROM tenancy.isolate_materialized_view(tbl, tenant_column, create_index, scope);
     RETURN;
   END IF;
   PERFORM tenancy.check_owned_table(tbl,
@@ -395,6 +447,7 @@ BEGIN
     col_num := tenancy.check_uuid_column(tbl, tenant_column,
       'Name the tenant column: tenancy.enable_isolation(tbl, tenant_column => ...), or the column whose foreign key leads to an isolated parent: through => ....');
   END IF;
+  PERFORM tenancy.check_isolation_scope(scope, tbl, CASE WHEN through IS NULL THEN tenant_column END);
   -- Serialises concurrent calls (ALTER TABLE and CREATE POLICY take this
   -- lock anyway); the statements below see what a concurrent call committed.
   EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', tbl);
@@ -402,6 +455,17 @@ BEGIN
   SELECT * INTO member FROM tenancy.membership_columns(tbl);
   kind := CASE WHEN member.user_column IS NOT NULL THEN 'membership'
                WHEN through IS NOT NULL THEN 'through' ELSE 'tenant' END;
+  IF cardinality(tenancy.membership_table_scopes(tbl)) > 0 THEN
+    RAISE EXCEPTION '% is the registered membership table of scope %', tbl,
+                    array_to_string(tenancy.membership_table_scopes(tbl), ', ')
+      USING ERRCODE = '55000',
+            DETAIL = 'Only the scope ''workspace'' gives its membership table the policies where managers write.',
+            HINT = 'Leave it without tenancy isolation, or register it as the scope ''workspace''.';
+  END IF;
+  IF kind = 'membership' AND scope <> 'workspace' THEN
+    RAISE EXCEPTION '% is the registered membership table of the scope ''workspace''', tbl
+      USING ERRCODE = '22023', HINT = 'Leave scope out.';
+  END IF;
   IF member.user_column IS NOT NULL AND through IS NOT NULL THEN
     RAISE EXCEPTION '% is the registered membership table, isolated on its own tenant column', tbl
       USING ERRCODE = '22023', HINT = 'Call tenancy.enable_isolation() without through.';
@@ -426,12 +490,25 @@ BEGIN
     END LOOP;
     SELECT k.parent, k.parent_key INTO through_parent, through_key FROM tenancy.through_key_of(tbl, through) k;
     SELECT a.attnum INTO col_num FROM pg_attribute a WHERE a.attrelid = tbl AND a.attname = through;
+    -- rows follow their parent row's tenancy, so the parent's scope; the
+    -- default 'workspace' stands for "the parent's"
+    table_scope := (tenancy.isolation_record_of(through_parent)).scope;
+    IF scope <> 'workspace' AND scope <> table_scope THEN
+      RAISE EXCEPTION '% is isolated in scope %, and % through it takes that scope', through_parent,
+                      quote_literal(table_scope), tbl
+        USING ERRCODE = '22023', HINT = 'Leave scope out.';
+    END IF;
   END IF;
   recorded := tenancy.isolation_record_of(tbl);
   IF recorded.tenant_column IS NOT NULL AND recorded.tenant_column <> filter_column THEN
     RAISE EXCEPTION '% is already isolated on column %', tbl, quote_ident(recorded.tenant_column)
       USING ERRCODE = '55000',
             HINT = 'Run tenancy.disable_isolation() first to change the tenant column.';
+  END IF;
+  IF recorded.scope IS NOT NULL AND recorded.scope <> table_scope THEN
+    RAISE EXCEPTION '% is already isolated in scope %', tbl, quote_literal(recorded.scope)
+      USING ERRCODE = '55000',
+            HINT = 'Run tenancy.disable_isolation() first to change the scope.';
   END IF;
   IF recorded.policy_kind IS NOT NULL AND recorded.policy_kind <> kind THEN
     RAISE EXCEPTION '% is isolated with the policies of a % table, not of a % table', tbl,
@@ -467,7 +544,7 @@ BEGIN
     END IF;
     created := false;
     FOR pol IN
-      SELECT * FROM tenancy.isolation_policies(tenant_column, member.user_column) WHERE kind <> 'through'
+      SELECT * FROM tenancy.isolation_policies(tenant_column, member.user_column, table_scope) WHERE kind <> 'through'
       UNION ALL
       SELECT v.* FROM (VALUES
         ('tenancy_select', 'SELECT', format('USING %s', condition)),
@@ -485,11 +562,11 @@ BEGIN
     END LOOP;
     IF created THEN
       INSERT INTO tenancy.isolated_tables AS i (relid, tenant_column, policy_kind, enabled_rls, forced_rls,
-                                                through_parent, through_key)
+                                                through_parent, through_key, scope)
       VALUES (rel.relid, filter_column, kind, NOT rel.was_enabled, force AND NOT rel.was_forced,
-              through_parent, through_key)
+              through_parent, through_key, table_scope)
       ON CONFLICT (relid) DO UPDATE
-        SET tenant_column = excluded.tenant_column, policy_kind = excluded.policy_kind,
+        SET tenant_column = excluded.tenant_column, policy_kind = excluded.policy_kind, scope = excluded.scope,
             enabled_rls = excluded.enabled_rls, forced_rls = excluded.forced_rls, tenant_index = NULL,
             through_parent = excluded.through_parent, through_key = excluded.through_key, tenant_view = NULL;
     END IF;
@@ -517,7 +594,7 @@ BEGIN
     UPDATE tenancy.isolated_tables i SET tenant_index = index_oid WHERE i.relid = tbl;
   END IF;
 END $$;
-COMMENT ON FUNCTION tenancy.enable_isolation(regclass, name, boolean, boolean, name, boolean) IS
+COMMENT ON FUNCTION tenancy.enable_isolation(regclass, name, boolean, boolean, name, boolean, text) IS
   'Puts a table and all its partitions under the four tenancy policies, or a materialized view behind a filtering view';
 
 CREATE FUNCTION tenancy.disable_isolation(tbl regclass)
@@ -660,14 +737,17 @@ $$;
 CREATE FUNCTION tenancy.isolation_call(rel regclass, rec tenancy.isolated_tables, extra text DEFAULT '')
 RETURNS text LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
-RETURN format('SELECT tenancy.enable_isolation(%L, %s => %L%s)', rel::text,
+RETURN format('SELECT tenancy.enable_isolation(%L, %s => %L%s%s)', rel::text,
               CASE rec.policy_kind WHEN 'through' THEN 'through' ELSE 'tenant_column' END,
-              rec.tenant_column, extra);
+              rec.tenant_column,
+              CASE WHEN rec.policy_kind <> 'through' AND rec.scope <> 'workspace'
+                   THEN format(', scope => %L', rec.scope) ELSE '' END,
+              extra);
 
 CREATE FUNCTION tenancy.isolation_report(schemas name[] DEFAULT '{public}')
 RETURNS TABLE (table_name regclass, tenant_columns name[], rls_enabled boolean,
                rls_forced boolean, policies int, missing_commands text[],
-               tenant_index boolean, problems text[], kind text, isolation text)
+               tenant_index boolean, problems text[], kind text, isolation text, scope text)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -811,7 +891,8 @@ AS $$
               THEN format('%s column %I', (j.rec).policy_kind, (j.rec).tenant_column)
               WHEN j.filters IS NOT NULL THEN format('filters %s by the caller''s workspaces', j.filters::regclass)
               WHEN j.global_reason IS NOT NULL THEN format('global: %s', j.global_reason)
-              WHEN j.relkind = 'v' AND j.security_invoker THEN 'security_invoker' END
+              WHEN j.relkind = 'v' AND j.security_invoker THEN 'security_invoker' END,
+         (j.rec).scope
     FROM judged j
     LEFT JOIN table_problems t ON t.oid = j.oid
     LEFT JOIN relation_problems v ON v.oid = j.oid

@@ -59,6 +59,32 @@ AS $$
   WHERE r.membership = tbl AND r.scope = 'workspace'
 $$;
 
+-- The scopes other than 'workspace' that registered tbl as their membership
+-- table. enable_isolation refuses such a table: it has no membership-table
+-- policies for them yet, and tenant-table policies would let every member
+-- write their own membership.
+CREATE FUNCTION tenancy.membership_table_scopes(tbl regclass) RETURNS text[]
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT coalesce(array_agg(r.scope ORDER BY r.scope), '{}')
+    FROM tenancy.membership_registration r
+   WHERE r.membership = tbl AND r.scope <> 'workspace'
+$$;
+
+-- The type of the scope's registered tenant column, or NULL when the scope
+-- is not registered (or its column was dropped). For enable_isolation,
+-- which refuses a tenant column of another type.
+CREATE FUNCTION tenancy.scope_tenant_type(scope text) RETURNS regtype
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT a.atttypid::regtype
+    FROM tenancy.membership_registration r
+    JOIN pg_attribute a ON a.attrelid = r.membership AND a.attname = r.tenant_column
+   WHERE r.scope = scope_tenant_type.scope AND NOT a.attisdropped
+$$;
+
 -- The roles whose members manage the memberships of their workspaces: the
 -- isolated membership table's write policies call it once per statement.
 CREATE FUNCTION tenancy.membership_manager_roles() RETURNS text[]

@@ -49,12 +49,14 @@ BEGIN
     IF tenancy.isolation_column_of(pair.parent) IS NOT NULL
        AND NOT EXISTS (SELECT 1 FROM pg_policy p
                         WHERE p.polrelid = pair.child AND p.polname = 'tenancy_select') THEN
-      -- a parent isolated through a key: the partition follows the same key
+      -- a parent isolated through a key: the partition follows the same key;
+      -- in the parent's scope
       PERFORM tenancy.enable_isolation(pair.child, tenancy.isolation_column_of(pair.parent),
                                        (SELECT c.relforcerowsecurity FROM pg_class c WHERE c.oid = pair.parent),
                                        create_index => false,
                                        through => (SELECT r.tenant_column FROM tenancy.isolation_record_of(pair.parent) r
-                                                    WHERE r.policy_kind OPERATOR(pg_catalog.=) 'through'));
+                                                    WHERE r.policy_kind OPERATOR(pg_catalog.=) 'through'),
+                                       scope => (tenancy.isolation_record_of(pair.parent)).scope);
     END IF;
     IF NOT EXISTS (SELECT 1 FROM pg_trigger g
                     WHERE g.tgrelid = pair.child AND g.tgname = 'tenancy_audit_insert') THEN
