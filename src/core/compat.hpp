@@ -62,4 +62,20 @@ primary_key_index(Relation rel)
 #endif
 }
 
+/*
+ * Whether an Append or MergeAppend prunes its subplans at run time itself:
+ * 18 keeps the pruning info in the plan's list and indexes it
+ * (part_prune_index, -1 for none); before 18 the node holds it.
+ */
+template <typename AppendNode>
+inline bool
+prunes_at_run_time(const AppendNode *node)
+{
+#if PG_VERSION_NUM >= 180000
+	return node->part_prune_index >= 0;
+#else
+	return node->part_prune_info != nullptr;
+#endif
+}
+
 } // namespace tenancy::compat

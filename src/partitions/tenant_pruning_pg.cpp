@@ -34,6 +34,7 @@
  */
 #include "partitions/tenant_pruning_pg.hpp"
 
+#include "core/compat.hpp"
 #include "core/pg.hpp"
 
 extern "C" {
@@ -337,13 +338,8 @@ Plan *prune_plan(PruningRun *run, Plan *plan);
 bool
 has_runtime_pruning(Plan *plan)
 {
-#if PG_VERSION_NUM >= 180000
-	return IsA(plan, Append) ? reinterpret_cast<Append *>(plan)->part_prune_index >= 0
-							 : reinterpret_cast<MergeAppend *>(plan)->part_prune_index >= 0;
-#else
-	return IsA(plan, Append) ? reinterpret_cast<Append *>(plan)->part_prune_info != nullptr
-							 : reinterpret_cast<MergeAppend *>(plan)->part_prune_info != nullptr;
-#endif
+	return IsA(plan, Append) ? tenancy::compat::prunes_at_run_time(reinterpret_cast<Append *>(plan))
+							 : tenancy::compat::prunes_at_run_time(reinterpret_cast<MergeAppend *>(plan));
 }
 
 /* Each subplan pruned in turn; the list itself when none changed. */
