@@ -20,9 +20,11 @@ SQL_SOURCES = \
 	src/core/core.sql \
 	src/identity/identity.sql \
 	src/membership/membership.sql \
+	src/isolation/records.sql \
 	src/isolation/global_tables.sql \
 	src/isolation/isolation.sql \
 	src/isolation/soft_delete.sql \
+	src/isolation/forget_dropped.sql \
 	src/isolation/tenant_creation.sql \
 	src/partitions/config.sql \
 	src/partitions/c_functions.sql \

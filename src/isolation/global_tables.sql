@@ -16,26 +16,8 @@ SELECT pg_catalog.pg_extension_config_dump('tenancy.global_tables', '');
 ALTER TABLE tenancy.global_tables ENABLE ROW LEVEL SECURITY;
 CREATE POLICY readable ON tenancy.global_tables FOR SELECT USING (true);
 CREATE POLICY owner_writes ON tenancy.global_tables
-  USING (coalesce(pg_catalog.pg_has_role(current_user,
-           (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) relid),
-           'USAGE'), false))
-  WITH CHECK (coalesce(pg_catalog.pg_has_role(current_user,
-           (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) relid),
-           'USAGE'), false));
+  USING (tenancy.caller_owns_relation(relid)) WITH CHECK (tenancy.caller_owns_relation(relid));
 
--- A dropped table takes its mark with it (its OID may be reused).
-CREATE FUNCTION tenancy.forget_dropped_global() RETURNS event_trigger
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-  DELETE FROM tenancy.global_tables g
-   USING pg_event_trigger_dropped_objects() d
-   WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0 AND g.relid = d.objid;
-END $$;
-CREATE EVENT TRIGGER tenancy_forget_dropped_global ON sql_drop
-  WHEN TAG IN ('DROP TABLE', 'DROP SCHEMA', 'DROP OWNED')
-  EXECUTE FUNCTION tenancy.forget_dropped_global();
 
 -- Marks tbl as shared by every tenant on purpose, or changes the reason.
 -- Refused for a table with a configured tenant column (isolate it) or one

@@ -49,26 +49,8 @@ SELECT pg_catalog.pg_extension_config_dump('tenancy.isolated_tables', '');
 ALTER TABLE tenancy.isolated_tables ENABLE ROW LEVEL SECURITY;
 CREATE POLICY readable ON tenancy.isolated_tables FOR SELECT USING (true);
 CREATE POLICY owner_writes ON tenancy.isolated_tables
-  USING (coalesce(pg_catalog.pg_has_role(current_user,
-           (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) relid),
-           'USAGE'), false))
-  WITH CHECK (coalesce(pg_catalog.pg_has_role(current_user,
-           (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) relid),
-           'USAGE'), false));
+  USING (tenancy.caller_owns_relation(relid)) WITH CHECK (tenancy.caller_owns_relation(relid));
 
--- A dropped table takes its record with it (its OID may be reused).
-CREATE FUNCTION tenancy.forget_dropped_isolation() RETURNS event_trigger
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-  DELETE FROM tenancy.isolated_tables i
-   USING pg_event_trigger_dropped_objects() d
-   WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0 AND i.relid = d.objid;
-END $$;
-CREATE EVENT TRIGGER tenancy_forget_dropped_isolation ON sql_drop
-  WHEN TAG IN ('DROP TABLE', 'DROP MATERIALIZED VIEW', 'DROP SCHEMA', 'DROP OWNED')
-  EXECUTE FUNCTION tenancy.forget_dropped_isolation();
 
 -- The record that applies to rel: its own, or, for a partition that got
 -- the tenancy policies copied from its parent (partitions tenancy makes

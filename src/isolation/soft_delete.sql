@@ -33,26 +33,8 @@ SELECT pg_catalog.pg_extension_config_dump('tenancy.soft_delete_tables', '');
 ALTER TABLE tenancy.soft_delete_tables ENABLE ROW LEVEL SECURITY;
 CREATE POLICY readable ON tenancy.soft_delete_tables FOR SELECT USING (true);
 CREATE POLICY owner_writes ON tenancy.soft_delete_tables
-  USING (coalesce(pg_catalog.pg_has_role(current_user,
-           (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) relid),
-           'USAGE'), false))
-  WITH CHECK (coalesce(pg_catalog.pg_has_role(current_user,
-           (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) relid),
-           'USAGE'), false));
+  USING (tenancy.caller_owns_relation(relid)) WITH CHECK (tenancy.caller_owns_relation(relid));
 
--- A dropped table takes its record with it (its OID may be reused).
-CREATE FUNCTION tenancy.forget_dropped_soft_delete() RETURNS event_trigger
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-  DELETE FROM tenancy.soft_delete_tables s
-   USING pg_event_trigger_dropped_objects() d
-   WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0 AND s.relid = d.objid;
-END $$;
-CREATE EVENT TRIGGER tenancy_forget_dropped_soft_delete ON sql_drop
-  WHEN TAG IN ('DROP TABLE', 'DROP SCHEMA', 'DROP OWNED')
-  EXECUTE FUNCTION tenancy.forget_dropped_soft_delete();
 
 -- The three restrictive policies, as (name, command, clauses). Rows whose
 -- column is set are read and updated (restored) only by a member with one

@@ -61,6 +61,8 @@ GRANT SELECT ON tenancy.isolated_tables, tenancy.global_tables TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tenancy._partition_step_floor(timestamp, interval) TO PUBLIC;
 
 -- core: the table and column checks isolation and audit share (read-only).
+-- the isolation capability's record tables' write policy (records.sql)
+GRANT EXECUTE ON FUNCTION tenancy.caller_owns_relation(oid) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tenancy.check_owned_table(regclass, text, text),
                           tenancy.check_uuid_column(regclass, name, text) TO PUBLIC;
 
