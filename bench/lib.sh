@@ -7,6 +7,15 @@
 declare -A BENCH_VALUE BENCH_UNIT
 BENCH_ROWS=()
 
+# bench_login_role NAME: the login role a workload's clients connect as,
+# made unless it exists (roles outlive a workload's database).
+bench_login_role() {
+	psql -X -q -v ON_ERROR_STOP=1 -v role="$1" <<'SQL'
+SELECT format('CREATE ROLE %I LOGIN', :'role')
+ WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role') \gexec
+SQL
+}
+
 # measure_tps NAME SCRIPT [CLIENTS] [extra pgbench args...]: pgbench TPS.
 measure_tps() {
 	local name=$1 script=$2 clients=${3:-2}

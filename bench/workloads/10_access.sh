@@ -16,13 +16,9 @@
 # user, as PostgREST sends them (TPS, median of ACCESS_ROUNDS interleaved
 # rounds). About 4 minutes with the defaults.
 
+bench_login_role bench_app
 psql -X -q -v ON_ERROR_STOP=1 <<'SQL'
 CREATE EXTENSION tenancy;
-DO $$ BEGIN
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'bench_app') THEN
-    CREATE ROLE bench_app LOGIN;
-  END IF;
-END $$;
 CREATE FUNCTION bench_user(n int) RETURNS uuid LANGUAGE sql IMMUTABLE
   AS $$ SELECT ('aaaaaaaa-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid $$;
 CREATE FUNCTION bench_workspace(n int) RETURNS uuid LANGUAGE sql IMMUTABLE

@@ -16,13 +16,9 @@
 # PRUNING_ROUNDS interleaved rounds (default 3) of BENCH_SECONDS (default 5).
 # Issue 13 item 4's target: policy <= 1.2x literal in time (>= 0.83x TPS).
 
+bench_login_role bench_app
 psql -X -q -v ON_ERROR_STOP=1 <<'SQL'
 CREATE EXTENSION tenancy;
-DO $$ BEGIN
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'bench_app') THEN
-    CREATE ROLE bench_app LOGIN;
-  END IF;
-END $$;
 CREATE FUNCTION bench_tenant(n int) RETURNS uuid LANGUAGE sql IMMUTABLE
   AS $$ SELECT ('cccccccc-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid $$;
 CREATE TABLE members (tenant_id uuid NOT NULL, user_id uuid NOT NULL,

@@ -16,13 +16,9 @@
 # Bulk: 40_audit's 100k insert + update, unaudited, audited, and audited
 # with audit_history's index dropped from the log (what the index costs a
 # writer), interleaved; the index is made again between rounds, untimed.
+bench_login_role bench_reader
 psql -X -q -v ON_ERROR_STOP=1 <<'SQL'
 CREATE EXTENSION tenancy;
-DO $$ BEGIN
-  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'bench_reader') THEN
-    CREATE ROLE bench_reader LOGIN;
-  END IF;
-END $$;
 ALTER DATABASE bench SET session_preload_libraries = 'tenancy';
 CREATE TABLE read_members (workspace_id uuid NOT NULL, user_id uuid NOT NULL, role text NOT NULL);
 INSERT INTO read_members
