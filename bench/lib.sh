@@ -16,6 +16,21 @@ SELECT format('CREATE ROLE %I LOGIN', :'role')
 SQL
 }
 
+# audit_oltp_script TABLE: the pgbench script of the audit workloads' OLTP
+# transaction (40_audit, 41_audit_read): one insert and one update of TABLE
+# (id, workspace_id, v, note), workspaces spread over 1,000 ids.
+audit_oltp_script() {
+	cat <<SQL
+\\set id random(1, 100000)
+\\set ws random(0, 999)
+BEGIN;
+INSERT INTO $1 (workspace_id, v, note)
+  VALUES (('00000000-0000-0000-0000-' || lpad(:ws::text, 12, '0'))::uuid, :id, 'new');
+UPDATE $1 SET v = v + 1 WHERE id = :id;
+END;
+SQL
+}
+
 # measure_tps NAME SCRIPT [CLIENTS] [extra pgbench args...]: pgbench TPS.
 measure_tps() {
 	local name=$1 script=$2 clients=${3:-2}

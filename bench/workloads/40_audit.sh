@@ -48,15 +48,7 @@ SQL
 # variant's rounds is what is compared.
 declare -A audit_tps audit_ms
 for v in plain supa tenancy; do
-	cat >"$BENCH_WORK/audit_oltp_$v.sql" <<SQL
-\set id random(1, 100000)
-\set ws random(0, 999)
-BEGIN;
-INSERT INTO oltp_$v (workspace_id, v, note)
-  VALUES (('00000000-0000-0000-0000-' || lpad(:ws::text, 12, '0'))::uuid, :id, 'new');
-UPDATE oltp_$v SET v = v + 1 WHERE id = :id;
-END;
-SQL
+	audit_oltp_script "oltp_$v" >"$BENCH_WORK/audit_oltp_$v.sql"
 done
 for round in 1 2 3; do
 	for v in plain supa tenancy; do

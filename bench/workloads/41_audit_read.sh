@@ -67,15 +67,7 @@ for q in "${!READ_QUERY[@]}"; do
 	printf '\\set id random(1, 50000)\nBEGIN;\n%s\n%s\nEND;\n' "$claims" "${READ_QUERY[$q]}" >"$BENCH_WORK/audit_read_$q.sql"
 done
 for v in plain tenancy; do
-	cat >"$BENCH_WORK/audit_read_oltp_$v.sql" <<SQL
-\set id random(1, 100000)
-\set ws random(0, 999)
-BEGIN;
-INSERT INTO oltp_$v (workspace_id, v, note)
-  VALUES (('00000000-0000-0000-0000-' || lpad(:ws::text, 12, '0'))::uuid, :id, 'new');
-UPDATE oltp_$v SET v = v + 1 WHERE id = :id;
-END;
-SQL
+	audit_oltp_script "oltp_$v" >"$BENCH_WORK/audit_read_oltp_$v.sql"
 done
 
 bulk_sql() {
