@@ -32,18 +32,19 @@ SELECT now() AS before_run \gset
 CREATE TEMP TABLE children_before AS
     SELECT child FROM tenancy._partition_children('m', 'timestamptz');
 CALL tenancy.run_maintenance('m');
--- at most 10 partitions a run, nearest to now first; nothing past the
--- premake window, so the far rows stay in the default. When a day ends
--- between partition_by_time and the run, one of the 10 is the new day's
--- premade partition and one old day fewer is drained: each made partition
--- is either an old day holding its one row or an empty day ahead.
+-- at most 10 partitions a run for rows in the default, nearest to now
+-- first; nothing past the premake window, so the far rows stay in the
+-- default. When a day ends between partition_by_time and the run, the run
+-- also premakes the new day's partition (empty, ahead): that one is not
+-- counted in the 10.
 CREATE TEMP VIEW made AS
     SELECT c.lower, (SELECT count(*) FROM m WHERE m.tableoid = c.child) AS n
       FROM tenancy._partition_children('m', 'timestamptz') c
      WHERE c.child NOT IN (SELECT child FROM children_before);
-SELECT count(*) AS made_in_run,
-       count(*) FILTER (WHERE (lower < pg_temp.day_utc(:'before_run') AND n = 1)
-                           OR (lower >= pg_temp.day_utc(:'before_run') AND n = 0)) AS drained_or_premade
+SELECT count(*) FILTER (WHERE lower < pg_temp.day_utc(:'before_run') AND n = 1) AS drained,
+       count(*) FILTER (WHERE lower >= pg_temp.day_utc(:'before_run') AND n = 0) <= 1 AS premade_at_most_a_new_day,
+       count(*) FILTER (WHERE NOT ((lower < pg_temp.day_utc(:'before_run') AND n = 1)
+                                OR (lower >= pg_temp.day_utc(:'before_run') AND n = 0))) AS other
   FROM made;
 SELECT min(v) FILTER (WHERE tableoid = 'm_default'::regclass)
          > max(v) FILTER (WHERE tableoid <> 'm_default'::regclass) AS nearest_days_first,
