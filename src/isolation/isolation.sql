@@ -245,6 +245,49 @@ BEGIN
                 col, alias, rec.through_key, rec.through_parent, alias, parent_condition);
 END $$;
 
+-- The planner hint of the through policies (src/isolation/through_hint_pg.cpp):
+-- true; its support function gives the planner the index condition
+-- key = ANY (parent_keys), or the query's own equality on key, which the
+-- policy's EXISTS implies.
+CREATE FUNCTION tenancy.through_keys_hint_support(internal) RETURNS internal
+LANGUAGE c STRICT
+AS 'MODULE_PATHNAME', 'through_keys_hint_support';
+
+CREATE FUNCTION tenancy.through_keys_hint(key "any", parent_keys anyarray) RETURNS boolean
+LANGUAGE c STABLE PARALLEL SAFE
+SUPPORT tenancy.through_keys_hint_support
+AS 'MODULE_PATHNAME', 'through_keys_hint';
+COMMENT ON FUNCTION tenancy.through_keys_hint("any", anyarray) IS
+  'true; in a policy of a table isolated through a key, tells the planner the rows it keeps have key = ANY (parent_keys)';
+
+-- The condition of the policies on rel (tbl or one of its partitions),
+-- isolated through its column through, whose foreign key leads to
+-- parent_key of parent: the row's parent exists and meets the parent's own
+-- condition. The EXISTS is the check (per row a probe of the parent's key,
+-- or, for many rows, the visible keys hashed once); the hint beside it
+-- lets the planner read only the visible parents' rows through an index on
+-- the column (src/isolation/through_hint_pg.cpp). The row's column is
+-- qualified with rel's name inside the subquery, every parent column with
+-- tenancy_parent_<depth>: no name binds to another table's column.
+CREATE FUNCTION tenancy.through_condition(rel regclass, through name, parent regclass, parent_key name)
+RETURNS text LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  rel_name name := (SELECT c.relname FROM pg_class c WHERE c.oid = rel);
+  parent_condition text := tenancy.tenant_condition(parent, 1);
+BEGIN
+  IF rel_name = 'tenancy_parent_1' THEN
+    RAISE EXCEPTION 'a table named tenancy_parent_1 cannot be isolated through a key'
+      USING ERRCODE = '42712',
+            DETAIL = 'Its policies name the parent row tenancy_parent_1.',
+            HINT = 'Rename the table, then call enable_isolation again.';
+  END IF;
+  RETURN format('(tenancy.through_keys_hint(%1$I, ARRAY(SELECT tenancy_parent_1.%2$I FROM %3$s tenancy_parent_1 WHERE %4$s))'
+                ' AND EXISTS (SELECT FROM %3$s tenancy_parent_1 WHERE tenancy_parent_1.%2$I = %5$I.%1$I AND %4$s))',
+                through, parent_key, parent, parent_condition, rel_name);
+END $$;
+
 -- A materialized view cannot carry policies: its application roles lose
 -- direct access and read it through a security-barrier view in the same
 -- schema, <name>_isolated, that keeps the caller's workspaces' rows. The
@@ -498,11 +541,6 @@ BEGIN
       USING ERRCODE = '55000',
             HINT = 'Run tenancy.disable_isolation() and then tenancy.enable_isolation() again.';
   END IF;
-  IF kind = 'through' THEN
-    condition := format('(%I = ANY (ARRAY(SELECT tenancy_parent_1.%I FROM %s tenancy_parent_1 WHERE %s)))',
-                        through, through_key, through_parent, tenancy.tenant_condition(through_parent, 1));
-  END IF;
-
   -- Deepest partitions first and the parent last, each relation's policies
   -- before its ALTER TABLEs: the event trigger those fire then finds every
   -- relation below already isolated and does nothing.
@@ -525,6 +563,9 @@ BEGIN
       END LOOP;
     END IF;
     created := false;
+    IF kind = 'through' THEN
+      condition := tenancy.through_condition(rel.relid, through, through_parent, through_key);
+    END IF;
     FOR pol IN
       SELECT * FROM tenancy.isolation_policies(tenant_column, member.user_column, table_scope) WHERE kind <> 'through'
       UNION ALL
