@@ -260,17 +260,20 @@ AS 'MODULE_PATHNAME', 'through_keys_hint';
 COMMENT ON FUNCTION tenancy.through_keys_hint("any", anyarray) IS
   'true; in a policy of a table isolated through a key, tells the planner the rows it keeps have key = ANY (parent_keys)';
 
--- The condition of the policies on rel (tbl or one of its partitions),
+-- The conditions of the policies on rel (tbl or one of its partitions),
 -- isolated through its column through, whose foreign key leads to
 -- parent_key of parent: the row's parent exists and meets the parent's own
--- condition. The EXISTS is the check (per row a probe of the parent's key,
--- or, for many rows, the visible keys hashed once); the hint beside it
--- lets the planner read only the visible parents' rows through an index on
--- the column (src/isolation/through_hint_pg.cpp). The row's column is
--- qualified with rel's name inside the subquery, every parent column with
+-- condition. row_condition, for WITH CHECK, is that EXISTS: per new row
+-- one probe of the parent's key. scan_condition, for USING, is the hint and
+-- that EXISTS: the hint lets the planner read only the visible parents'
+-- rows through an index on the column, or only the row a point lookup
+-- names (src/isolation/through_hint_pg.cpp); the EXISTS then probes per row
+-- or, for many rows, hashes the visible keys once. The row's column is qualified with
+-- rel's name inside the subquery, every parent column with
 -- tenancy_parent_<depth>: no name binds to another table's column.
-CREATE FUNCTION tenancy.through_condition(rel regclass, through name, parent regclass, parent_key name)
-RETURNS text LANGUAGE plpgsql STABLE
+CREATE FUNCTION tenancy.through_condition(rel regclass, through name, parent regclass, parent_key name,
+                                          OUT scan_condition text, OUT row_condition text)
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -283,9 +286,11 @@ BEGIN
             DETAIL = 'Its policies name the parent row tenancy_parent_1.',
             HINT = 'Rename the table, then call enable_isolation again.';
   END IF;
-  RETURN format('(tenancy.through_keys_hint(%1$I, ARRAY(SELECT tenancy_parent_1.%2$I FROM %3$s tenancy_parent_1 WHERE %4$s))'
-                ' AND EXISTS (SELECT FROM %3$s tenancy_parent_1 WHERE tenancy_parent_1.%2$I = %5$I.%1$I AND %4$s))',
-                through, parent_key, parent, parent_condition, rel_name);
+  row_condition := format('EXISTS (SELECT FROM %s tenancy_parent_1 WHERE tenancy_parent_1.%I = %I.%I AND %s)',
+                          parent, parent_key, rel_name, through, parent_condition);
+  scan_condition := format('(tenancy.through_keys_hint(%I, ARRAY(SELECT tenancy_parent_1.%I FROM %s tenancy_parent_1 WHERE %s)) AND %s)',
+                           through, parent_key, parent, parent_condition, row_condition);
+  row_condition := format('(%s)', row_condition);
 END $$;
 
 -- A materialized view cannot carry policies: its application roles lose
@@ -447,7 +452,8 @@ DECLARE
   rel record;
   pol record;
   created boolean;
-  condition text;
+  scan_condition text;       -- through: the policies' USING and WITH CHECK
+  row_condition text;
   stmt text;
   index_oid oid;
 BEGIN
@@ -564,16 +570,17 @@ BEGIN
     END IF;
     created := false;
     IF kind = 'through' THEN
-      condition := tenancy.through_condition(rel.relid, through, through_parent, through_key);
+      SELECT * INTO scan_condition, row_condition
+        FROM tenancy.through_condition(rel.relid, through, through_parent, through_key);
     END IF;
     FOR pol IN
       SELECT * FROM tenancy.isolation_policies(tenant_column, member.user_column, table_scope) WHERE kind <> 'through'
       UNION ALL
       SELECT v.* FROM (VALUES
-        ('tenancy_select', 'SELECT', format('USING %s', condition)),
-        ('tenancy_insert', 'INSERT', format('WITH CHECK %s', condition)),
-        ('tenancy_update', 'UPDATE', format('USING %s WITH CHECK %s', condition, condition)),
-        ('tenancy_delete', 'DELETE', format('USING %s', condition))) AS v(name, command, clauses)
+        ('tenancy_select', 'SELECT', format('USING %s', scan_condition)),
+        ('tenancy_insert', 'INSERT', format('WITH CHECK %s', row_condition)),
+        ('tenancy_update', 'UPDATE', format('USING %s WITH CHECK %s', scan_condition, row_condition)),
+        ('tenancy_delete', 'DELETE', format('USING %s', scan_condition))) AS v(name, command, clauses)
        WHERE kind = 'through'
     LOOP
       CONTINUE WHEN EXISTS (SELECT 1 FROM pg_policy p
