@@ -170,13 +170,8 @@ DECLARE
   col_num smallint;
   fk record;
 BEGIN
-  SELECT a.attnum INTO col_num FROM pg_attribute a
-   WHERE a.attrelid = tbl AND a.attname = through AND a.attnum > 0 AND NOT a.attisdropped;
-  IF col_num IS NULL THEN
-    RAISE EXCEPTION 'column % of % does not exist', quote_ident(through), tbl
-      USING ERRCODE = '42703',
-            HINT = 'Name the column whose foreign key leads to the parent: tenancy.enable_isolation(tbl, through => ...).';
-  END IF;
+  col_num := (tenancy.existing_column(tbl, through,
+    'Name the column whose foreign key leads to the parent: tenancy.enable_isolation(tbl, through => ...).')).col_num;
   SELECT k.confrelid::regclass AS parent, pa.attname AS parent_key,
          (tenancy.isolation_record_of(k.confrelid)).relid IS NOT NULL AS isolated
     INTO fk

@@ -68,7 +68,8 @@ GRANT EXECUTE ON FUNCTION tenancy._partition_step_floor(timestamp, interval) TO 
 -- the isolation capability's record tables' write policy (records.sql)
 GRANT EXECUTE ON FUNCTION tenancy.caller_owns_relation(oid) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tenancy.check_owned_table(regclass, text, text),
-                          tenancy.check_uuid_column(regclass, name, text) TO PUBLIC;
+                          tenancy.check_uuid_column(regclass, name, text),
+                          tenancy.existing_column(regclass, name, text, boolean) TO PUBLIC;
 
 -- soft delete (docs/soft-delete.md): the policies call showing_deleted as
 -- any role; enable_soft_delete and purge_soft_deleted call the read-only
