@@ -91,7 +91,11 @@ pinning_equality(SupportRequestIndexCondition *request, Node *key)
 		Node *value = equal(strip_relabel(left), key)    ? right
 					  : equal(strip_relabel(right), key) ? left
 														 : nullptr;
-		if (value != nullptr && !contain_var_clause(value) && !contain_volatile_functions(value))
+		// compared in the index's collation, or the descent could miss the row
+		bool same_collation = !OidIsValid(request->indexcollation) ||
+							  request->indexcollation == op->inputcollid;
+		if (value != nullptr && same_collation && !contain_var_clause(value) &&
+			!contain_volatile_functions(value))
 			return rinfo->clause;
 	}
 	return nullptr;
@@ -101,10 +105,10 @@ pinning_equality(SupportRequestIndexCondition *request, Node *key)
 Node *
 key_list_condition(SupportRequestIndexCondition *request, Node *key, Node *keys)
 {
-	Oid element_type = get_element_type(exprType(keys));
+	Oid element_type = get_element_type(getBaseType(exprType(keys)));
 	Oid equality = OidIsValid(element_type)
-					   ? get_opfamily_member(request->opfamily, exprType(key), element_type,
-											 BTEqualStrategyNumber)
+					   ? get_opfamily_member(request->opfamily, getBaseType(exprType(key)),
+											 getBaseType(element_type), BTEqualStrategyNumber)
 					   : InvalidOid;
 
 	if (!OidIsValid(equality))
