@@ -67,5 +67,14 @@ SELECT * FROM pg_temp.round_trip('tenancy_parent_1', 'tenancy_parent_1', 'tenanc
 SELECT * FROM pg_temp.round_trip(repeat('p', 63), repeat('k', 63), repeat('c', 63), repeat('t', 63));
 SELECT * FROM pg_temp.round_trip('Mixed Case', 'Id', 'Mixed Child', 'Parent Id');
 
+-- a child named like the alias its policies give the parent row is refused
+-- (the row's column, qualified with the child's name, would bind to the parent)
+CREATE TABLE "hthr; x".p (id int PRIMARY KEY, workspace_id uuid);
+CREATE TABLE "hthr; x".tenancy_parent_1 (p_id int REFERENCES "hthr; x".p);
+SELECT count(*) AS statements FROM tenancy.enable_isolation('"hthr; x".p');
+SELECT * FROM regress.caught($$SELECT tenancy.enable_isolation('"hthr; x".tenancy_parent_1', through => 'p_id')$$);
+SELECT count(*) AS policies FROM pg_policy WHERE polrelid = '"hthr; x".tenancy_parent_1'::regclass;
+SELECT count(*) AS statements FROM tenancy.disable_isolation('"hthr; x".p');
+
 DROP SCHEMA "hthr; x" CASCADE;
 DROP ROLE hthr_app;

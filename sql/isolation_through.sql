@@ -78,13 +78,24 @@ COMMIT;
 RESET ROLE;
 UPDATE thr.customers SET workspace_id = '00000000-0000-0000-0000-00000000000a' WHERE id = 1;
 
--- The parent's keys are computed once per statement and used as an index
--- condition on the junction's column.
+-- A scan: the parent's keys are computed once per statement and used as an
+-- index condition on the junction's column; the EXISTS checks each row.
 SET enable_seqscan = off;
 SET ROLE thr_app;
 EXPLAIN (COSTS OFF) SELECT * FROM thr.customer_tags WHERE tag = 'vip';
+-- A point lookup: the query's own equality is the index condition and the
+-- key list is never computed; the row costs one probe of the parent's key.
+EXPLAIN (COSTS OFF) SELECT * FROM thr.customer_tags WHERE customer_id = 1;
 RESET ROLE;
 RESET enable_seqscan;
+-- Point lookups see only the caller's rows: a1 looks up b's customer.
+SET ROLE thr_app;
+BEGIN;
+SELECT set_config('request.jwt.claims', '{"sub":"00000000-0000-0000-0000-0000000000a1"}', true) IS NOT NULL AS claims_set;
+SELECT id, tag FROM thr.customer_tags WHERE customer_id = 2;
+SELECT id, tag FROM thr.customer_tags WHERE customer_id = 1 ORDER BY id;
+COMMIT;
+RESET ROLE;
 
 -- A partition made later under a table isolated through a key follows the
 -- same key.

@@ -37,6 +37,32 @@ BEGIN
   END IF;
 END $$;
 
+-- The attnum and type of tbl's column col, raising 42703 when tbl has no
+-- such column (with missing_hint, if given), or, when writable, when the
+-- column is generated (the message then says so). Shared by every call
+-- that names a column (check_uuid_column, through_key_of,
+-- enable_soft_delete, create_tenant's attributes).
+CREATE FUNCTION tenancy.existing_column(tbl regclass, col name, missing_hint text DEFAULT NULL,
+                                        writable boolean DEFAULT false,
+                                        OUT col_num smallint, OUT col_type regtype)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  message text := format('column %s of %s does not exist%s', quote_ident(col), tbl,
+                         CASE WHEN writable THEN ' or is generated' ELSE '' END);
+BEGIN
+  SELECT a.attnum, a.atttypid::regtype INTO col_num, col_type
+    FROM pg_attribute a
+   WHERE a.attrelid = tbl AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped
+     AND (NOT writable OR a.attgenerated = '');
+  IF col_num IS NULL AND missing_hint IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = '42703', MESSAGE = message;
+  ELSIF col_num IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = '42703', MESSAGE = message, HINT = missing_hint;
+  END IF;
+END $$;
+
 -- The attnum of tbl's uuid column col (a tenant column), raising a clear
 -- error when it is missing (with missing_hint, if given) or not a uuid.
 -- Shared by isolation and audit.
@@ -48,15 +74,7 @@ DECLARE
   col_num smallint;
   col_type regtype;
 BEGIN
-  SELECT a.attnum, a.atttypid::regtype INTO col_num, col_type
-    FROM pg_attribute a
-   WHERE a.attrelid = tbl AND a.attname = col AND a.attnum > 0 AND NOT a.attisdropped;
-  IF col_num IS NULL AND missing_hint IS NULL THEN
-    RAISE EXCEPTION 'column % of % does not exist', quote_ident(col), tbl USING ERRCODE = '42703';
-  ELSIF col_num IS NULL THEN
-    RAISE EXCEPTION 'column % of % does not exist', quote_ident(col), tbl
-      USING ERRCODE = '42703', HINT = missing_hint;
-  END IF;
+  SELECT c.col_num, c.col_type INTO col_num, col_type FROM tenancy.existing_column(tbl, col, missing_hint) c;
   IF col_type <> 'uuid'::regtype THEN
     RAISE EXCEPTION 'column % of % is of type %, not uuid', quote_ident(col), tbl, col_type
       USING ERRCODE = '42804';

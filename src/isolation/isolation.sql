@@ -170,13 +170,8 @@ DECLARE
   col_num smallint;
   fk record;
 BEGIN
-  SELECT a.attnum INTO col_num FROM pg_attribute a
-   WHERE a.attrelid = tbl AND a.attname = through AND a.attnum > 0 AND NOT a.attisdropped;
-  IF col_num IS NULL THEN
-    RAISE EXCEPTION 'column % of % does not exist', quote_ident(through), tbl
-      USING ERRCODE = '42703',
-            HINT = 'Name the column whose foreign key leads to the parent: tenancy.enable_isolation(tbl, through => ...).';
-  END IF;
+  col_num := (tenancy.existing_column(tbl, through,
+    'Name the column whose foreign key leads to the parent: tenancy.enable_isolation(tbl, through => ...).')).col_num;
   SELECT k.confrelid::regclass AS parent, pa.attname AS parent_key,
          (tenancy.isolation_record_of(k.confrelid)).relid IS NOT NULL AS isolated
     INTO fk
@@ -243,6 +238,54 @@ BEGIN
   END IF;
   RETURN format('(%s = ANY (ARRAY(SELECT %I.%I FROM %s %I WHERE %s)))',
                 col, alias, rec.through_key, rec.through_parent, alias, parent_condition);
+END $$;
+
+-- The planner hint of the through policies (src/isolation/through_hint_pg.cpp):
+-- true; its support function gives the planner the index condition
+-- key = ANY (parent_keys), or the query's own equality on key, which the
+-- policy's EXISTS implies.
+CREATE FUNCTION tenancy.through_keys_hint_support(internal) RETURNS internal
+LANGUAGE c STRICT
+AS 'MODULE_PATHNAME', 'through_keys_hint_support';
+
+CREATE FUNCTION tenancy.through_keys_hint(key "any", parent_keys anyarray) RETURNS boolean
+LANGUAGE c STABLE PARALLEL SAFE
+SUPPORT tenancy.through_keys_hint_support
+AS 'MODULE_PATHNAME', 'through_keys_hint';
+COMMENT ON FUNCTION tenancy.through_keys_hint("any", anyarray) IS
+  'true; in a policy of a table isolated through a key, tells the planner the rows it keeps have key = ANY (parent_keys)';
+
+-- The conditions of the policies on rel (tbl or one of its partitions),
+-- isolated through its column through, whose foreign key leads to
+-- parent_key of parent: the row's parent exists and meets the parent's own
+-- condition. row_condition, for WITH CHECK, is that EXISTS: per new row
+-- one probe of the parent's key. scan_condition, for USING, is the hint and
+-- that EXISTS: the hint lets the planner read only the visible parents'
+-- rows through an index on the column, or only the row a point lookup
+-- names (src/isolation/through_hint_pg.cpp); the EXISTS then probes per row
+-- or, for many rows, hashes the visible keys once. The row's column is qualified with
+-- rel's name inside the subquery, every parent column with
+-- tenancy_parent_<depth>: no name binds to another table's column.
+CREATE FUNCTION tenancy.through_condition(rel regclass, through name, parent regclass, parent_key name,
+                                          OUT scan_condition text, OUT row_condition text)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  rel_name name := (SELECT c.relname FROM pg_class c WHERE c.oid = rel);
+  parent_condition text := tenancy.tenant_condition(parent, 1);
+BEGIN
+  IF rel_name = 'tenancy_parent_1' THEN
+    RAISE EXCEPTION 'a table named tenancy_parent_1 cannot be isolated through a key'
+      USING ERRCODE = '42712',
+            DETAIL = 'Its policies name the parent row tenancy_parent_1.',
+            HINT = 'Rename the table, then call enable_isolation again.';
+  END IF;
+  row_condition := format('EXISTS (SELECT FROM %s tenancy_parent_1 WHERE tenancy_parent_1.%I = %I.%I AND %s)',
+                          parent, parent_key, rel_name, through, parent_condition);
+  scan_condition := format('(tenancy.through_keys_hint(%I, ARRAY(SELECT tenancy_parent_1.%I FROM %s tenancy_parent_1 WHERE %s)) AND %s)',
+                           through, parent_key, parent, parent_condition, row_condition);
+  row_condition := format('(%s)', row_condition);
 END $$;
 
 -- A materialized view cannot carry policies: its application roles lose
@@ -404,7 +447,8 @@ DECLARE
   rel record;
   pol record;
   created boolean;
-  condition text;
+  scan_condition text;       -- through: the policies' USING and WITH CHECK
+  row_condition text;
   stmt text;
   index_oid oid;
 BEGIN
@@ -498,11 +542,6 @@ BEGIN
       USING ERRCODE = '55000',
             HINT = 'Run tenancy.disable_isolation() and then tenancy.enable_isolation() again.';
   END IF;
-  IF kind = 'through' THEN
-    condition := format('(%I = ANY (ARRAY(SELECT tenancy_parent_1.%I FROM %s tenancy_parent_1 WHERE %s)))',
-                        through, through_key, through_parent, tenancy.tenant_condition(through_parent, 1));
-  END IF;
-
   -- Deepest partitions first and the parent last, each relation's policies
   -- before its ALTER TABLEs: the event trigger those fire then finds every
   -- relation below already isolated and does nothing.
@@ -525,14 +564,18 @@ BEGIN
       END LOOP;
     END IF;
     created := false;
+    IF kind = 'through' THEN
+      SELECT * INTO scan_condition, row_condition
+        FROM tenancy.through_condition(rel.relid, through, through_parent, through_key);
+    END IF;
     FOR pol IN
       SELECT * FROM tenancy.isolation_policies(tenant_column, member.user_column, table_scope) WHERE kind <> 'through'
       UNION ALL
       SELECT v.* FROM (VALUES
-        ('tenancy_select', 'SELECT', format('USING %s', condition)),
-        ('tenancy_insert', 'INSERT', format('WITH CHECK %s', condition)),
-        ('tenancy_update', 'UPDATE', format('USING %s WITH CHECK %s', condition, condition)),
-        ('tenancy_delete', 'DELETE', format('USING %s', condition))) AS v(name, command, clauses)
+        ('tenancy_select', 'SELECT', format('USING %s', scan_condition)),
+        ('tenancy_insert', 'INSERT', format('WITH CHECK %s', row_condition)),
+        ('tenancy_update', 'UPDATE', format('USING %s WITH CHECK %s', scan_condition, row_condition)),
+        ('tenancy_delete', 'DELETE', format('USING %s', scan_condition))) AS v(name, command, clauses)
        WHERE kind = 'through'
     LOOP
       CONTINUE WHEN EXISTS (SELECT 1 FROM pg_policy p

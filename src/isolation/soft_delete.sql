@@ -89,13 +89,8 @@ BEGIN
     RAISE EXCEPTION '% is a partition', tbl USING ERRCODE = '42809',
       HINT = 'Enable soft delete on the partitioned table: its partitions follow.';
   END IF;
-  SELECT a.atttypid::regtype INTO col_type FROM pg_attribute a
-   WHERE a.attrelid = tbl AND a.attname = deleted_column AND a.attnum > 0 AND NOT a.attisdropped;
-  IF col_type IS NULL THEN
-    RAISE EXCEPTION 'column % of % does not exist', quote_ident(deleted_column), tbl
-      USING ERRCODE = '42703',
-            HINT = 'Add it first: ALTER TABLE ... ADD COLUMN deleted_at timestamptz.';
-  END IF;
+  col_type := (tenancy.existing_column(tbl, deleted_column,
+    'Add it first: ALTER TABLE ... ADD COLUMN deleted_at timestamptz.')).col_type;
   IF col_type NOT IN ('timestamptz'::regtype, 'timestamp'::regtype) THEN
     RAISE EXCEPTION 'column % of % is of type %, not timestamptz', quote_ident(deleted_column), tbl, col_type
       USING ERRCODE = '42804', HINT = 'The deleted column holds when the row was deleted: timestamptz.';

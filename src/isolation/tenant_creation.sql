@@ -80,12 +80,7 @@ BEGIN
       RAISE EXCEPTION 'the id of a new tenant cannot be chosen' USING ERRCODE = '42501',
         HINT = format('Leave %s out: tenancy.create_tenant() draws it and returns it.', quote_ident(id_column));
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM pg_attribute a
-                    WHERE a.attrelid = tenants AND a.attname = key AND a.attnum > 0
-                      AND NOT a.attisdropped AND a.attgenerated = '') THEN
-      RAISE EXCEPTION 'column % of % does not exist or is generated', quote_ident(key), tenants
-        USING ERRCODE = '42703', HINT = 'Pass only the tenant table''s own columns.';
-    END IF;
+    PERFORM tenancy.existing_column(tenants, key, 'Pass only the tenant table''s own columns.', writable => true);
     columns := columns || ', ' || quote_ident(key);
     vals := vals || ', r.' || quote_ident(key);
   END LOOP;

@@ -44,6 +44,7 @@ GRANT EXECUTE ON FUNCTION tenancy.tenant_column_names(),
                           tenancy.through_key_of(regclass, name),
                           tenancy.check_isolation_scope(text, regclass, name),
                           tenancy.tenant_condition(regclass, int),
+                          tenancy.through_condition(regclass, name, regclass, name),
                           tenancy.holds_tenant_rows(regclass),
                           tenancy.tenant_sources(regclass),
                           tenancy.tenant_references(regclass),
@@ -55,6 +56,9 @@ GRANT EXECUTE ON FUNCTION tenancy.tenant_column_names(),
 -- their caller, whom the DBA grants INSERT, UPDATE, DELETE (row level
 -- security limits each role to the tables it owns).
 GRANT SELECT ON tenancy.isolated_tables, tenancy.global_tables TO PUBLIC;
+-- the planner hint in the policies of tables isolated through a key,
+-- evaluated as the querying role
+GRANT EXECUTE ON FUNCTION tenancy.through_keys_hint("any", anyarray) TO PUBLIC;
 
 -- partitions: step arithmetic (pure), which maintenance's reads of a
 -- default partition call as the table's owner (_partition_as_owner).
@@ -64,7 +68,8 @@ GRANT EXECUTE ON FUNCTION tenancy._partition_step_floor(timestamp, interval) TO 
 -- the isolation capability's record tables' write policy (records.sql)
 GRANT EXECUTE ON FUNCTION tenancy.caller_owns_relation(oid) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tenancy.check_owned_table(regclass, text, text),
-                          tenancy.check_uuid_column(regclass, name, text) TO PUBLIC;
+                          tenancy.check_uuid_column(regclass, name, text),
+                          tenancy.existing_column(regclass, name, text, boolean) TO PUBLIC;
 
 -- soft delete (docs/soft-delete.md): the policies call showing_deleted as
 -- any role; enable_soft_delete and purge_soft_deleted call the read-only
