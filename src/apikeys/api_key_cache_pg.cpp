@@ -17,6 +17,7 @@
  */
 #include "apikeys/api_key_cache_pg.hpp"
 #include "apikeys/caller_memberships_pg.hpp"
+#include "apikeys/hash_keys_pg.hpp"
 #include "core/compat.hpp"
 
 extern "C" {
@@ -71,7 +72,10 @@ transaction_ended(XactEvent event, void *)
 	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
 		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
 		event == XACT_EVENT_PREPARE)
+	{
 		caller_set = false;
+		forget_hash_subkeys();
+	}
 }
 
 void

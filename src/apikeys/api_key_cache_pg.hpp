@@ -26,6 +26,8 @@ struct KeyRecord
 	bool revoked;
 	TimestampTz last_used_at;	   /* 0 when never used */
 	TimestampTz last_use_noted_at; /* this backend's last attempt to record use */
+	bool memo_set; /* memo proves a key text this backend verified */
+	uint8 memo[memo_bytes];
 	ArrayType *scopes;
 	Oid owner; /* the records table's owner, who records last use */
 };

@@ -9,6 +9,7 @@
  * destructor is live when anything here raises a PostgreSQL error.
  */
 #include "apikeys/api_key_cache_pg.hpp"
+#include "apikeys/hash_keys_pg.hpp"
 #include "vault/sealing_pg.hpp"
 #include "core/boundary.hpp"
 
@@ -36,16 +37,6 @@ report_bad_argument(const char *message, const char *hint)
 	ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("%s", message),
 					errhint("%s", hint)));
 	pg_unreachable();
-}
-
-/* The key as text without copying it anywhere else. */
-ParsedKey
-parse_argument(FunctionCallInfo fcinfo)
-{
-	if (PG_ARGISNULL(0))
-		refuse_null_key();
-	text *key = PG_GETARG_TEXT_PP(0);
-	return parse_key(std::string_view(VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key)));
 }
 
 /*
@@ -97,22 +88,67 @@ note_use(KeyRecord *record, TimestampTz now)
 }
 
 /*
- * The record of a key that is active now, or a PT401 error. The hash is
- * compared in constant time; unknown ids cost the same hash as known ones.
+ * The record of the key text if this backend verified that text before
+ * under the same sub-key (its memo matches), else nullptr.
+ */
+KeyRecord *
+remembered(std::string_view text)
+{
+	pg_uuid_t id;
+	KeyId parsed;
+	if (!peek_key_id(text, parsed))
+		return nullptr;
+	memcpy(id.data, parsed.data(), id_bytes);
+	KeyRecord *record = key_record(&id);
+	// every text of a key's shape costs the memo, so a miss tells nothing
+	const uint8 *subkey = hash_subkey(record->exists ? record->hash_key_id : highest_hash_key_id());
+	if (subkey == nullptr)
+		return nullptr;
+	bool same = same_memo(key_memo(memo_key(), subkey, text), record->memo);
+	return record->exists && record->memo_set && same ? record : nullptr;
+}
+
+/*
+ * The record of the key text, verified against the stored hash in
+ * constant time (unknown ids cost the same hash as known ones); a PT401
+ * error for a malformed key or one that does not match.
+ */
+KeyRecord *
+verified(std::string_view text)
+{
+	ParsedKey key = parse_key(text);
+	pg_uuid_t id;
+	memcpy(id.data, key.id.data(), id_bytes);
+	KeyRecord *record = key_record(&id);
+	const uint8 *subkey = hash_subkey(record->exists ? record->hash_key_id : highest_hash_key_id());
+	bool matches = subkey != nullptr && same_hash(subkey_hash(subkey, key), record->hash);
+	sodium_memzero(&key, sizeof(key));
+	if (!record->exists || !matches)
+		refuse_key();
+	KeyMemo memo = key_memo(memo_key(), subkey, text);
+	memcpy(record->memo, memo.data(), memo_bytes);
+	record->memo_set = true;
+	return record;
+}
+
+/*
+ * The record of a key that is active now, or a PT401 error. A warm call
+ * (the text verified before in this backend) costs a lookup, a SipHash
+ * and a constant-time compare; any other key the keyed BLAKE2b against
+ * the stored hash. Revocation and expiry are checked at every call.
  */
 KeyRecord *
 authenticate(FunctionCallInfo fcinfo)
 {
-	ParsedKey key = parse_argument(fcinfo);
-	pg_uuid_t id;
-	memcpy(id.data, key.id.data(), id_bytes);
-	KeyRecord *record = key_record(&id);
-	const vault::KeyRing &ring = vault::current_key_ring();
-	const uint8 *master = ring.key(record->exists ? record->hash_key_id : ring.highest_id());
-	bool matches = master != nullptr && same_hash(key_hash(master, key), record->hash);
-	sodium_memzero(&key, sizeof(key));
+	if (PG_ARGISNULL(0))
+		refuse_null_key();
+	text *argument = PG_GETARG_TEXT_PP(0);
+	std::string_view text(VARDATA_ANY(argument), VARSIZE_ANY_EXHDR(argument));
+	KeyRecord *record = remembered(text);
+	if (record == nullptr)
+		record = verified(text);
 	TimestampTz now = GetCurrentTimestamp();
-	if (!record->exists || !matches || record->revoked || record->expires_at <= now)
+	if (record->revoked || record->expires_at <= now)
 		refuse_key();
 	note_use(record, now);
 	return record;
