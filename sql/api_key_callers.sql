@@ -14,9 +14,15 @@ SELECT tenancy.revoke_api_key(substr(key, 5, 32)::uuid) FROM akc.keys WHERE name
 CREATE FUNCTION akc.headers(key_name text) RETURNS text LANGUAGE sql AS $$
   SELECT json_build_object('x-api-key', key, 'accept', '*/*')::text FROM akc.keys WHERE name = key_name $$;
 GRANT EXECUTE ON FUNCTION akc.headers(text) TO akc_rest;
--- a second scope: a key belongs to a tenant of the default scope only
+-- a second scope: a key belongs to a tenant of one scope, by default the
+-- default scope ('workspace'), or of the scope create_api_key names
 CREATE TABLE akc.project_members (project_id uuid NOT NULL, user_id uuid NOT NULL);
 SELECT tenancy.register_membership('akc.project_members', 'project_id', 'user_id', scope => 'akc_project');
+INSERT INTO akc.keys VALUES
+  ('project', tenancy.create_api_key('00000000-0000-0000-0000-00000000cc03', 'project key',
+                                     '{files:read}', scope_name => 'akc_project'));
+SELECT k.name, r.scope_name FROM akc.keys k JOIN tenancy.api_key_records r ON r.id = substr(k.key, 5, 32)::uuid
+ ORDER BY k.name;
 
 SET ROLE akc_rest;
 -- without a key: no caller, the helpers answer nothing
@@ -43,6 +49,77 @@ SELECT tenancy.user_workspaces('akc_project') AS projects,
        tenancy.user_has_workspace_access('00000000-0000-0000-0000-00000000cc01', 'akc_project') AS as_project;
 SELECT state FROM regress.caught($$SELECT tenancy.user_workspaces('akc_unknown')$$);
 COMMIT;
+-- a key of a named scope: the helpers of that scope answer for its tenant,
+-- the default scope's answer nothing
+BEGIN;
+SELECT set_config('request.headers', akc.headers('project'), true) IS NOT NULL AS headers_set;
+SELECT tenancy.api_key_request();
+SELECT tenancy.user_workspaces('akc_project') AS projects,
+       tenancy.user_has_workspace_access('00000000-0000-0000-0000-00000000cc03', 'akc_project') AS own_project,
+       tenancy.user_has_workspace_access('00000000-0000-0000-0000-00000000cc01', 'akc_project') AS other_project,
+       tenancy.user_workspaces() AS workspaces,
+       tenancy.user_has_workspace_access('00000000-0000-0000-0000-00000000cc03') AS as_workspace,
+       tenancy.caller_has_scope('files:read') AS can_read_files;
+SELECT state FROM regress.caught($$SELECT tenancy.user_workspaces('akc_unknown')$$);
+COMMIT;
+
+-- a key is the caller, not the user of a JWT the same request carries:
+-- current_user_id() and current_user_id_text() are NULL
+BEGIN;
+SELECT set_config('request.jwt.claims', '{"sub": "00000000-0000-0000-0000-0000000000ee"}', true) IS NOT NULL AS claims_set;
+SELECT tenancy.current_user_id() AS jwt_user, tenancy.current_user_id_text() AS jwt_user_text;
+SELECT set_config('request.headers', akc.headers('writer'), true) IS NOT NULL AS headers_set;
+SELECT tenancy.api_key_request();
+SELECT tenancy.current_user_id() AS user_id, tenancy.current_user_id_text() AS user_id_text,
+       tenancy.user_workspaces() AS workspaces;
+COMMIT;
+SELECT tenancy.current_user_id() AS after_commit;
+
+-- a savepoint rolled back undoes the caller it made: the caller is again
+-- the one before it (none, or another key); a released one keeps it
+CREATE FUNCTION pg_temp.become(key_name text) RETURNS void LANGUAGE sql AS $$
+  SELECT set_config('request.headers', akc.headers(key_name), true);
+  SELECT tenancy.api_key_request() $$;
+CREATE FUNCTION pg_temp.caller() RETURNS text LANGUAGE sql AS $$
+  SELECT coalesce((SELECT name FROM akc.keys WHERE substr(key, 5, 32)::uuid = tenancy.caller_api_key_id()), 'none')
+         || ' ' || coalesce(tenancy.user_workspaces()::text, '') || ' '
+         || coalesce(tenancy.user_workspaces('akc_project')::text, '') $$;
+BEGIN;
+SAVEPOINT a;
+SELECT pg_temp.become('writer');
+SELECT pg_temp.caller() AS in_savepoint;
+ROLLBACK TO SAVEPOINT a;
+SELECT pg_temp.caller() AS rolled_back;
+SELECT pg_temp.become('writer');
+SAVEPOINT b;
+SELECT pg_temp.become('project');
+SELECT pg_temp.become('project');
+SELECT pg_temp.caller() AS in_savepoint;
+ROLLBACK TO SAVEPOINT b;
+SELECT pg_temp.caller() AS back_to_writer;
+SAVEPOINT c;
+SAVEPOINT d;
+SELECT pg_temp.become('project');
+RELEASE SAVEPOINT d;
+SELECT pg_temp.caller() AS released;
+ROLLBACK TO SAVEPOINT c;
+SELECT pg_temp.caller() AS outer_rolled_back;
+SAVEPOINT e;
+SELECT pg_temp.become('project');
+RELEASE SAVEPOINT e;
+SELECT pg_temp.caller() AS kept;
+COMMIT;
+SELECT pg_temp.caller() AS after_commit;
+-- a PL/pgSQL exception block is a savepoint too
+DO $$
+BEGIN
+  BEGIN
+    PERFORM pg_temp.become('writer');
+    RAISE EXCEPTION 'undo';
+  EXCEPTION WHEN raise_exception THEN
+    RAISE NOTICE 'caller after the block: %', pg_temp.caller();
+  END;
+END $$;
 -- the transaction ended: the key is no longer the caller
 SELECT tenancy.caller_api_key_id(), tenancy.user_workspaces();
 -- a failed transaction ends it too

@@ -3,7 +3,7 @@
 CREATE ROLE ak_admin;
 CREATE ROLE ak_app;
 CREATE ROLE ak_stranger;
-GRANT EXECUTE ON FUNCTION tenancy.create_api_key(uuid, text, text[], timestamptz),
+GRANT EXECUTE ON FUNCTION tenancy.create_api_key(uuid, text, text[], timestamptz, text),
                           tenancy.revoke_api_key(uuid) TO ak_admin;
 GRANT EXECUTE ON FUNCTION tenancy.authenticate_api_key(text) TO ak_app;
 CREATE SCHEMA ak;
@@ -100,16 +100,63 @@ SELECT pg_temp.refused(key) AS after_truncate FROM ak.keys WHERE name = 'billing
 ROLLBACK;
 
 -- last use: recorded by a writable transaction (in it, so it commits with
--- it), never tried in a read-only one; used keys here were used writably
+-- it); where the table cannot or must not be written (read only, repeatable
+-- read), noted in shared memory and written by the next writable use of
+-- any key or by tenancy.flush_api_key_use() (run_maintenance calls it)
 SET ROLE ak_admin;
-INSERT INTO ak.keys VALUES ('read only', tenancy.create_api_key('00000000-0000-0000-0000-00000000aa01', 'reader'));
+INSERT INTO ak.keys VALUES
+  ('read only', tenancy.create_api_key('00000000-0000-0000-0000-00000000aa01', 'reader')),
+  ('repeatable', tenancy.create_api_key('00000000-0000-0000-0000-00000000aa01', 'repeatable reader')),
+  ('writer', tenancy.create_api_key('00000000-0000-0000-0000-00000000aa01', 'writer')),
+  ('maintained', tenancy.create_api_key('00000000-0000-0000-0000-00000000aa01', 'read, then maintenance')),
+  ('flushed', tenancy.create_api_key('00000000-0000-0000-0000-00000000aa01', 'read, then flush'));
 RESET ROLE;
 BEGIN READ ONLY;
 SET LOCAL ROLE ak_app;
 SELECT tenant_id FROM ak.keys, tenancy.authenticate_api_key(key) WHERE name = 'read only';
 COMMIT;
-SELECT k.name, r.last_used_at IS NOT NULL AS used
-  FROM ak.keys k JOIN tenancy.api_key_records r ON r.id = substr(k.key, 5, 32)::uuid ORDER BY k.name;
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SET LOCAL ROLE ak_app;
+SELECT tenant_id FROM ak.keys, tenancy.authenticate_api_key(key) WHERE name = 'repeatable';
+COMMIT;
+CREATE VIEW ak.used AS
+  SELECT k.name, r.last_used_at IS NOT NULL AS used
+    FROM ak.keys k JOIN tenancy.api_key_records r ON r.id = substr(k.key, 5, 32)::uuid;
+SELECT * FROM ak.used WHERE name IN ('read only', 'repeatable', 'writer') ORDER BY name;
+-- a writable use of another key writes its own use and the noted ones
+SET ROLE ak_app;
+SELECT tenant_id FROM ak.keys, tenancy.authenticate_api_key(key) WHERE name = 'writer';
+RESET ROLE;
+SELECT * FROM ak.used ORDER BY name;
+-- used read only, then flushed by run_maintenance or by the function
+BEGIN READ ONLY;
+SET LOCAL ROLE ak_app;
+SELECT count(*) FROM ak.keys, tenancy.authenticate_api_key(key) WHERE name IN ('maintained', 'flushed');
+COMMIT;
+SELECT * FROM ak.used WHERE name IN ('maintained', 'flushed') ORDER BY name;
+CALL tenancy.run_maintenance();
+SELECT * FROM ak.used WHERE name IN ('maintained', 'flushed') ORDER BY name;
+-- nothing left to write; in a read-only transaction the function refuses
+SELECT tenancy.flush_api_key_use() AS written;
+BEGIN READ ONLY;
+SELECT * FROM regress.caught($$SELECT tenancy.flush_api_key_use()$$);
+COMMIT;
+
+-- a key made under another master key (another key file's key 1, or a
+-- key id the file lacks) matches nothing: the same refusal as a wrong key
+SET ROLE ak_admin;
+INSERT INTO ak.keys VALUES ('moved', tenancy.create_api_key('00000000-0000-0000-0000-00000000aa01', 'moved'));
+RESET ROLE;
+UPDATE tenancy.api_key_records SET hash_key_id = hash_key_id % 2 + 1
+ WHERE id = (SELECT substr(key, 5, 32)::uuid FROM ak.keys WHERE name = 'moved');
+SET ROLE ak_app;
+SELECT pg_temp.refused(key) AS other_master_key FROM ak.keys WHERE name = 'moved';
+RESET ROLE;
+UPDATE tenancy.api_key_records SET hash_key_id = 99
+ WHERE id = (SELECT substr(key, 5, 32)::uuid FROM ak.keys WHERE name = 'moved');
+SET ROLE ak_app;
+SELECT pg_temp.refused(key) AS key_not_in_file FROM ak.keys WHERE name = 'moved';
+RESET ROLE;
 
 -- bad input to create_api_key changes nothing
 SET ROLE ak_admin;
@@ -120,6 +167,10 @@ SELECT * FROM regress.caught($$SELECT tenancy.create_api_key('00000000-0000-0000
 SELECT * FROM regress.caught($$SELECT tenancy.create_api_key('00000000-0000-0000-0000-00000000aa01', 'x', '{a,NULL}')$$);
 SELECT * FROM regress.caught($$SELECT tenancy.create_api_key('00000000-0000-0000-0000-00000000aa01', 'x', '{{a},{b}}')$$);
 SELECT * FROM regress.caught($$SELECT tenancy.create_api_key('00000000-0000-0000-0000-00000000aa01', 'x', '{}', now() - interval '1 day')$$);
+-- the membership scope: NULL, or a scope no membership table is registered for
+SELECT * FROM regress.caught($$SELECT tenancy.create_api_key('00000000-0000-0000-0000-00000000aa01', 'x', scope_name => NULL)$$);
+SELECT * FROM regress.caught($$SELECT tenancy.create_api_key('00000000-0000-0000-0000-00000000aa01', 'x', scope_name => 'ak_nowhere')$$);
+SELECT * FROM regress.caught($$SELECT tenancy.create_api_key('00000000-0000-0000-0000-00000000aa01', 'x', scope_name => 'Ak "x"; --')$$);
 RESET ROLE;
 SELECT count(*) AS stored FROM tenancy.api_key_records;
 

@@ -29,14 +29,16 @@ INSERT INTO crypt_keys VALUES ('00000000-0000-0000-0000-0000000000c1',
 -- the hand-written limiter: one counter row per bucket and window
 CREATE TABLE rl_counters (bucket text, window_start timestamptz, hits int,
                           PRIMARY KEY (bucket, window_start));
-CREATE FUNCTION plpgsql_rate_limit(bucket text, max_requests int, per interval) RETURNS boolean
+-- (parameters named apart from the columns: ON CONFLICT (bucket, ...) would
+-- otherwise be ambiguous and the limiter fail at its first call)
+CREATE FUNCTION plpgsql_rate_limit(p_bucket text, p_max int, p_per interval) RETURNS boolean
 LANGUAGE plpgsql AS $$
 DECLARE counted int;
 BEGIN
-  INSERT INTO rl_counters VALUES (bucket, date_bin(per, clock_timestamp(), '2000-01-01'), 1)
+  INSERT INTO rl_counters VALUES (p_bucket, date_bin(p_per, clock_timestamp(), '2000-01-01'), 1)
   ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rl_counters.hits + 1
   RETURNING rl_counters.hits INTO counted;
-  RETURN counted <= max_requests;
+  RETURN counted <= p_max;
 END $$;
 -- PostgREST-shaped: an isolated table read by a non-owner role
 CREATE TABLE members (workspace_id uuid, user_id uuid, role text);

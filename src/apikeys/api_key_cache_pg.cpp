@@ -1,6 +1,5 @@
 /*
- * api_key_cache_pg.cpp: the per-backend cache of API key records, and the
- * key that is the caller of the current transaction.
+ * api_key_cache_pg.cpp: the per-backend cache of API key records.
  *
  * The membership cache's discipline (src/membership/membership_cache_pg.cpp):
  * statement triggers on tenancy.api_key_records (ENABLE ALWAYS, so a
@@ -17,7 +16,10 @@
  */
 #include "apikeys/api_key_cache_pg.hpp"
 #include "apikeys/caller_memberships_pg.hpp"
+#include "apikeys/caller_state_pg.hpp"
+#include "apikeys/use_notes_pg.hpp"
 #include "core/compat.hpp"
+#include "identity/identity_pg.hpp"
 
 extern "C" {
 #include "access/genam.h"
@@ -35,6 +37,7 @@ extern "C" {
 #include "storage/procarray.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/builtins.h"
 }
 
 #include <cstring>
@@ -52,10 +55,6 @@ MemoryContext cache_context = nullptr;
 HTAB *records = nullptr;
 SnapshotData fill_snapshot_data = {SNAPSHOT_MVCC};
 
-/* The transaction's caller: a copy, since a flush may free the entry. */
-bool caller_set = false;
-KeyRecord caller;
-MemoryContext caller_context = nullptr;
 
 /* Callbacks only set flags (no allocation, no error). */
 void
@@ -63,15 +62,6 @@ relcache_changed(Datum, Oid relid)
 {
 	if (relid == InvalidOid || relid == cached_relid)
 		generation++;
-}
-
-void
-transaction_ended(XactEvent event, void *)
-{
-	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
-		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
-		event == XACT_EVENT_PREPARE)
-		caller_set = false;
 }
 
 void
@@ -115,9 +105,9 @@ read_record(Relation rel, Snapshot snapshot, const pg_uuid_t *id, KeyRecord *out
 	SysScanDesc scan = systable_beginscan(rel, index, OidIsValid(index), snapshot, 1, &key);
 	if (HeapTupleIsValid(tuple = systable_getnext(scan)))
 	{
-		bool isnull[10];
-		Datum values[10];
-		if (desc->natts != 10)
+		bool isnull[11];
+		Datum values[11];
+		if (desc->natts != 11)
 			ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 							errmsg("tenancy.api_key_records has been altered"),
 							errhint("Reinstall the extension's table as tenancy defines it.")));
@@ -134,6 +124,7 @@ read_record(Relation rel, Snapshot snapshot, const pg_uuid_t *id, KeyRecord *out
 		out->expires_at = isnull[7] ? DT_NOEND : DatumGetTimestampTz(values[7]);
 		out->revoked = !isnull[8];
 		out->last_used_at = isnull[9] ? 0 : DatumGetTimestampTz(values[9]);
+		text_to_cstring_buffer(DatumGetTextPP(values[10]), out->scope_name, sizeof(out->scope_name));
 	}
 	systable_endscan(scan);
 }
@@ -166,8 +157,10 @@ void
 api_keys_init(void)
 {
 	CacheRegisterRelcacheCallback(relcache_changed, (Datum) 0);
-	RegisterXactCallback(transaction_ended, nullptr);
+	caller_state_init();
+	use_notes_init();
 	set_caller_hook(key_caller_memberships);
+	set_no_user_hook(key_is_caller);
 }
 
 Oid
@@ -210,26 +203,6 @@ key_record(const pg_uuid_t *id)
 	if (generation != before || before != cached_generation)
 		return fresh; /* an invalidation raced the fill: answer, do not keep */
 	return store(fresh);
-}
-
-const KeyRecord *
-key_caller(void)
-{
-	return caller_set ? &caller : nullptr;
-}
-
-void
-become_key_caller(const KeyRecord *record)
-{
-	if (caller_context == nullptr)
-		caller_context = AllocSetContextCreate(TopMemoryContext, "tenancy api key caller",
-											   ALLOCSET_SMALL_SIZES);
-	MemoryContextReset(caller_context);
-	caller = *record;
-	Size size = VARSIZE(record->scopes);
-	caller.scopes = static_cast<ArrayType *>(MemoryContextAlloc(caller_context, size));
-	memcpy(caller.scopes, record->scopes, size);
-	caller_set = true;
 }
 
 } // namespace tenancy::apikeys

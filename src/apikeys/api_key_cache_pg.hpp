@@ -1,6 +1,6 @@
 /*
  * api_key_cache_pg.hpp: the per-backend cache of API key records (server
- * glue, plain C style), and the caller an API key makes for a transaction.
+ * glue, plain C style).
  */
 #pragma once
 #include "apikeys/key_format.hpp" /* pure headers before server headers */
@@ -26,11 +26,14 @@ struct KeyRecord
 	bool revoked;
 	TimestampTz last_used_at;	   /* 0 when never used */
 	TimestampTz last_use_noted_at; /* this backend's last attempt to record use */
+	bool memo_set; /* memo proves a key text this backend verified */
+	uint8 memo[memo_bytes];
 	ArrayType *scopes;
+	char scope_name[NAMEDATALEN]; /* the membership scope of tenant */
 	Oid owner; /* the records table's owner, who records last use */
 };
 
-/* Registers the relcache callback and the transaction-end callback. */
+/* Registers the relcache callback, the caller's callbacks and hooks. */
 void api_keys_init(void);
 
 /* The record of key id, from the cache or the table; never stale. */
@@ -39,10 +42,5 @@ KeyRecord *key_record(const pg_uuid_t *id);
 /* The records table, tenancy.api_key_records. */
 Oid records_relid(void);
 
-/* The caller an API key made for the current transaction, or nullptr. */
-const KeyRecord *key_caller(void);
-
-/* Makes record the caller until the transaction ends. */
-void become_key_caller(const KeyRecord *record);
 
 } // namespace tenancy::apikeys

@@ -8,7 +8,10 @@
  * hashing, the key ring) may throw tenancy::Error; no C++ object with a
  * destructor is live when anything here raises a PostgreSQL error.
  */
-#include "apikeys/api_key_cache_pg.hpp"
+#include "apikeys/caller_state_pg.hpp"
+#include "apikeys/key_use_pg.hpp"
+#include "apikeys/hash_keys_pg.hpp"
+#include "membership/registration_pg.hpp"
 #include "vault/sealing_pg.hpp"
 #include "core/boundary.hpp"
 
@@ -19,6 +22,7 @@ extern "C" {
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
+#include "utils/builtins.h"
 #include "utils/timestamp.h"
 }
 
@@ -28,8 +32,6 @@ namespace tenancy::apikeys {
 
 namespace {
 
-constexpr int64 use_record_interval_us = 60 * USECS_PER_SEC;
-
 [[noreturn]] void
 report_bad_argument(const char *message, const char *hint)
 {
@@ -38,81 +40,110 @@ report_bad_argument(const char *message, const char *hint)
 	pg_unreachable();
 }
 
-/* The key as text without copying it anywhere else. */
-ParsedKey
-parse_argument(FunctionCallInfo fcinfo)
-{
-	if (PG_ARGISNULL(0))
-		refuse_null_key();
-	text *key = PG_GETARG_TEXT_PP(0);
-	return parse_key(std::string_view(VARDATA_ANY(key), VARSIZE_ANY_EXHDR(key)));
-}
-
 /*
- * Records last use at most once a minute per key and backend, never
- * blocking: the row is skipped when another transaction holds it, and
- * nothing is tried where a write cannot be made (a read-only transaction,
- * a standby) or could fail the caller (a repeatable read snapshot).
+ * Refuses a membership scope other than the default that is not registered
+ * or whose tenants are not uuids. SPI is connected.
  */
 void
-note_use(KeyRecord *record, TimestampTz now)
+check_key_scope(FunctionCallInfo fcinfo, int argno)
 {
 	static SPIPlanPtr plan = nullptr;
 
-	if (record->last_used_at > now - use_record_interval_us ||
-		record->last_use_noted_at > now - use_record_interval_us)
+	if (PG_ARGISNULL(argno))
+		report_bad_argument("the membership scope of an API key must not be NULL",
+							"Pass a scope registered with tenancy.register_membership, or omit "
+							"scope_name for the default scope 'workspace'.");
+	char *scope = text_to_cstring(PG_GETARG_TEXT_PP(argno));
+	if (strcmp(scope, default_scope) == 0)
 		return;
-	record->last_use_noted_at = now;
-	if (XactReadOnly || RecoveryInProgress() || IsolationUsesXactSnapshot() ||
-		!IsTransactionState())
-		return;
-	Oid saved_user;
-	int saved_context;
-	GetUserIdAndSecContext(&saved_user, &saved_context);
-	SetUserIdAndSecContext(record->owner, saved_context | SECURITY_LOCAL_USERID_CHANGE |
-											  SECURITY_RESTRICTED_OPERATION);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
 	if (plan == nullptr)
 	{
-		Oid types[2] = {UUIDOID, TIMESTAMPTZOID};
-		plan = SPI_prepare(
-			"UPDATE tenancy.api_key_records SET last_used_at = $2 "
-			"WHERE id OPERATOR(pg_catalog.=) (SELECT r.id FROM tenancy.api_key_records r "
-			"WHERE r.id OPERATOR(pg_catalog.=) $1 AND (r.last_used_at IS NULL OR "
-			"r.last_used_at OPERATOR(pg_catalog.<) ($2 OPERATOR(pg_catalog.-) "
-			"'1 minute'::pg_catalog.interval)) FOR UPDATE SKIP LOCKED)",
-			2, types);
+		Oid types[1] = {TEXTOID};
+		plan = SPI_prepare("SELECT tenancy.scope_tenant_type($1)::pg_catalog.oid", 1, types);
 		if (plan == nullptr)
 			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 		SPI_keepplan(plan);
 	}
-	Datum values[2] = {UUIDPGetDatum(&record->id), TimestampTzGetDatum(now)};
-	if (SPI_execute_plan(plan, values, nullptr, false, 0) != SPI_OK_UPDATE)
-		elog(ERROR, "could not record the use of an API key");
-	if (SPI_processed > 0)
-		record->last_used_at = now;
-	SPI_finish();
-	SetUserIdAndSecContext(saved_user, saved_context);
+	Datum values[1] = {PG_GETARG_DATUM(argno)};
+	if (SPI_execute_plan(plan, values, nullptr, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not read the registration of a membership scope");
+	bool isnull;
+	Datum type = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (isnull)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("no membership table is registered for scope \"%s\"", scope),
+						errhint("Register the scope with tenancy.register_membership(..., scope => "
+								"'%s') first, or omit scope_name for the default scope.",
+								scope)));
+	if (DatumGetObjectId(type) != UUIDOID)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("the tenants of scope \"%s\" are not uuids", scope),
+						errdetail("An API key's tenant is a uuid."),
+						errhint("Make keys for a scope whose tenant column is uuid.")));
 }
 
 /*
- * The record of a key that is active now, or a PT401 error. The hash is
- * compared in constant time; unknown ids cost the same hash as known ones.
+ * The record of the key text if this backend verified that text before
+ * under the same sub-key (its memo matches), else nullptr.
+ */
+KeyRecord *
+remembered(std::string_view text)
+{
+	pg_uuid_t id;
+	KeyId parsed;
+	if (!peek_key_id(text, parsed))
+		return nullptr;
+	memcpy(id.data, parsed.data(), id_bytes);
+	KeyRecord *record = key_record(&id);
+	// every text of a key's shape costs the memo, so a miss tells nothing
+	const uint8 *subkey = hash_subkey(record->exists ? record->hash_key_id : highest_hash_key_id());
+	if (subkey == nullptr)
+		return nullptr;
+	bool same = same_memo(key_memo(memo_key(), subkey, text), record->memo);
+	return record->exists && record->memo_set && same ? record : nullptr;
+}
+
+/*
+ * The record of the key text, verified against the stored hash in
+ * constant time (unknown ids cost the same hash as known ones); a PT401
+ * error for a malformed key or one that does not match.
+ */
+KeyRecord *
+verified(std::string_view text)
+{
+	ParsedKey key = parse_key(text);
+	pg_uuid_t id;
+	memcpy(id.data, key.id.data(), id_bytes);
+	KeyRecord *record = key_record(&id);
+	const uint8 *subkey = hash_subkey(record->exists ? record->hash_key_id : highest_hash_key_id());
+	bool matches = subkey != nullptr && same_hash(subkey_hash(subkey, key), record->hash);
+	sodium_memzero(&key, sizeof(key));
+	if (!record->exists || !matches)
+		refuse_key();
+	KeyMemo memo = key_memo(memo_key(), subkey, text);
+	memcpy(record->memo, memo.data(), memo_bytes);
+	record->memo_set = true;
+	return record;
+}
+
+/*
+ * The record of a key that is active now, or a PT401 error. A warm call
+ * (the text verified before in this backend) costs a lookup, a SipHash
+ * and a constant-time compare; any other key the keyed BLAKE2b against
+ * the stored hash. Revocation and expiry are checked at every call.
  */
 KeyRecord *
 authenticate(FunctionCallInfo fcinfo)
 {
-	ParsedKey key = parse_argument(fcinfo);
-	pg_uuid_t id;
-	memcpy(id.data, key.id.data(), id_bytes);
-	KeyRecord *record = key_record(&id);
-	const vault::KeyRing &ring = vault::current_key_ring();
-	const uint8 *master = ring.key(record->exists ? record->hash_key_id : ring.highest_id());
-	bool matches = master != nullptr && same_hash(key_hash(master, key), record->hash);
-	sodium_memzero(&key, sizeof(key));
+	if (PG_ARGISNULL(0))
+		refuse_null_key();
+	text *argument = PG_GETARG_TEXT_PP(0);
+	std::string_view text(VARDATA_ANY(argument), VARSIZE_ANY_EXHDR(argument));
+	KeyRecord *record = remembered(text);
+	if (record == nullptr)
+		record = verified(text);
 	TimestampTz now = GetCurrentTimestamp();
-	if (!record->exists || !matches || record->revoked || record->expires_at <= now)
+	if (record->revoked || record->expires_at <= now)
 		refuse_key();
 	note_use(record, now);
 	return record;
@@ -123,7 +154,7 @@ authenticate(FunctionCallInfo fcinfo)
 } // namespace tenancy::apikeys
 
 /*
- * create_api_key(tenant, name, scopes, expires_at): SECURITY DEFINER (it
+ * create_api_key(tenant, name, scopes, expires_at, scope_name): SECURITY DEFINER (it
  * writes tenancy.api_key_records as the extension's owner); the DBA grants
  * it to the roles that administer keys.
  */
@@ -144,6 +175,9 @@ TENANCY_FUNCTION(create_api_key)
 	if (!PG_ARGISNULL(3) && PG_GETARG_TIMESTAMPTZ(3) <= now)
 		tenancy::apikeys::report_bad_argument("an API key must expire in the future",
 							"Pass a later expires_at, or NULL for a key that does not expire.");
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	tenancy::apikeys::check_key_scope(fcinfo, 4);
 
 	const tenancy::vault::KeyRing &ring = tenancy::vault::current_key_ring();
 	int32 hash_key_id = tenancy::vault::active_key_id(ring);
@@ -164,18 +198,17 @@ TENANCY_FUNCTION(create_api_key)
 	memcpy(VARDATA(hash_value), hash.data(), tenancy::apikeys::hash_bytes);
 	pg_uuid_t *id = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t)));
 	memcpy(id->data, key.id.data(), tenancy::apikeys::id_bytes);
-	Oid types[7] = {UUIDOID, UUIDOID, TEXTOID, TEXTARRAYOID, BYTEAOID, INT4OID, TIMESTAMPTZOID};
-	Datum values[7] = {UUIDPGetDatum(id),	  PG_GETARG_DATUM(0),		   PG_GETARG_DATUM(1),
+	Oid types[8] = {UUIDOID, UUIDOID, TEXTOID, TEXTARRAYOID, BYTEAOID, INT4OID, TIMESTAMPTZOID,
+					TEXTOID};
+	Datum values[8] = {UUIDPGetDatum(id),	  PG_GETARG_DATUM(0),		   PG_GETARG_DATUM(1),
 					   PointerGetDatum(scopes), PointerGetDatum(hash_value), Int32GetDatum(hash_key_id),
-					   PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3)};
-	char nulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', PG_ARGISNULL(3) ? 'n' : ' '};
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+					   PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3), PG_GETARG_DATUM(4)};
+	char nulls[8] = {' ', ' ', ' ', ' ', ' ', ' ', PG_ARGISNULL(3) ? 'n' : ' ', ' '};
 	if (SPI_execute_with_args(
 			"INSERT INTO tenancy.api_key_records "
-			"(id, tenant_id, name, scopes, hash, hash_key_id, expires_at) "
-			"VALUES ($1, $2, $3, $4, $5, $6, $7)",
-			7, types, values, nulls, false, 0) != SPI_OK_INSERT)
+			"(id, tenant_id, name, scopes, hash, hash_key_id, expires_at, scope_name) "
+			"VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+			8, types, values, nulls, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not store the API key");
 	SPI_finish();
 	PG_RETURN_TEXT_P(result);

@@ -12,7 +12,10 @@ CREATE TABLE tenancy.api_key_records (
   created_at   timestamptz NOT NULL DEFAULT pg_catalog.now(),
   expires_at   timestamptz,
   revoked_at   timestamptz,
-  last_used_at timestamptz
+  last_used_at timestamptz,
+  -- the membership scope (docs/access.md) whose tenant tenant_id is
+  scope_name   text NOT NULL DEFAULT 'workspace'
+    CHECK (scope_name ~ '^[a-z][a-z0-9_]*$' AND pg_catalog.octet_length(scope_name) <= 63)
 );
 CREATE INDEX ON tenancy.api_key_records (tenant_id);
 SELECT pg_catalog.pg_extension_config_dump('tenancy.api_key_records', '');
@@ -25,7 +28,8 @@ CREATE FUNCTION tenancy.api_keys_changed() RETURNS trigger
 LANGUAGE c
 AS 'MODULE_PATHNAME', 'api_keys_changed';
 CREATE TRIGGER api_keys_changed
-  AFTER INSERT OR DELETE OR UPDATE OF id, tenant_id, scopes, hash, hash_key_id, expires_at, revoked_at
+  AFTER INSERT OR DELETE OR UPDATE OF id, tenant_id, scopes, hash, hash_key_id, expires_at, revoked_at,
+                                      scope_name
   ON tenancy.api_key_records FOR EACH STATEMENT EXECUTE FUNCTION tenancy.api_keys_changed();
 CREATE TRIGGER api_keys_truncated AFTER TRUNCATE ON tenancy.api_key_records
   FOR EACH STATEMENT EXECUTE FUNCTION tenancy.api_keys_changed();
@@ -34,18 +38,19 @@ ALTER TABLE tenancy.api_key_records ENABLE ALWAYS TRIGGER api_keys_truncated;
 
 -- What an application role sees: its tenants' keys, never the hash.
 CREATE VIEW tenancy.api_keys WITH (security_barrier) AS
-  SELECT id, tenant_id, name, scopes, created_at, expires_at, revoked_at, last_used_at
+  SELECT id, tenant_id, name, scopes, created_at, expires_at, revoked_at, last_used_at, scope_name
     FROM tenancy.api_key_records
-   WHERE tenancy.user_has_workspace_access(tenant_id);
+   WHERE tenancy.user_has_workspace_access(tenant_id, scope_name);
 
 CREATE FUNCTION tenancy.create_api_key(tenant uuid, name text, scopes text[] DEFAULT '{}',
-                                       expires_at timestamptz DEFAULT NULL)
+                                       expires_at timestamptz DEFAULT NULL,
+                                       scope_name text DEFAULT 'workspace')
 RETURNS text
 LANGUAGE c VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'create_api_key';
-COMMENT ON FUNCTION tenancy.create_api_key(uuid, text, text[], timestamptz) IS
-'Makes an API key for the tenant and returns it, once: only its keyed hash is stored.';
+COMMENT ON FUNCTION tenancy.create_api_key(uuid, text, text[], timestamptz, text) IS
+'Makes an API key for a tenant of the membership scope and returns it, once: only its keyed hash is stored.';
 
 CREATE FUNCTION tenancy.revoke_api_key(key_id uuid) RETURNS boolean
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -101,6 +106,15 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION tenancy.api_key_request() IS
 'PostgREST db-pre-request: the key of header X-API-Key is the caller until the transaction ends.';
+
+-- Writes the uses of keys noted in shared memory (read-only transactions,
+-- standbys, repeatable read) to last_used_at; run_maintenance calls it.
+CREATE FUNCTION tenancy.flush_api_key_use() RETURNS bigint
+LANGUAGE c VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'flush_api_key_use';
+COMMENT ON FUNCTION tenancy.flush_api_key_use() IS
+'Writes the uses of API keys noted in shared memory to last_used_at; the number of keys written.';
 
 CREATE FUNCTION tenancy.caller_has_scope(scope text) RETURNS boolean
 LANGUAGE c STABLE PARALLEL RESTRICTED

@@ -1,13 +1,13 @@
 /*
  * key_caller_pg.cpp: what the rest of tenancy sees while an API key
  * is the transaction's caller. The membership helpers: one membership, in
- * the key's tenant, with no role (key_caller_memberships(), registered with
+ * the key's tenant of the key's scope, with no role (key_caller_memberships(), registered with
  * the membership helpers as their caller hook at load). The audit
  * trigger: the key id as actor (src/audit/trigger_pg.cpp).
  */
 #include "apikeys/caller_memberships_pg.hpp"
 #include "apikeys/caller_actor_pg.hpp"
-#include "apikeys/api_key_cache_pg.hpp"
+#include "apikeys/caller_state_pg.hpp"
 #include "membership/registration_pg.hpp"
 
 #include <cstring>
@@ -27,11 +27,14 @@ key_caller_memberships(const char *scope, const UserMemberships **memberships)
 
 	if (caller == nullptr)
 		return false;
-	// a key belongs to a tenant of the default scope: in any other scope it holds nothing
 	if (strcmp(scope, default_scope) != 0)
 	{
 		int index;
 		(void) current_registration(scope, &index); /* an unknown scope is still an error */
+	}
+	// a key belongs to a tenant of its scope: in any other scope it holds nothing
+	if (strcmp(scope, caller->scope_name) != 0)
+	{
 		*memberships = nullptr;
 		return true;
 	}

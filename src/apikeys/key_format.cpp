@@ -5,6 +5,8 @@
 #include "core/error.hpp"
 #include "core/hex_digit.hpp"
 
+#include <algorithm>
+#include <cstring>
 #include <sodium.h>
 
 namespace tenancy::apikeys {
@@ -77,21 +79,71 @@ parse_key(std::string_view text)
 	return key;
 }
 
+void
+derive_subkey(const std::uint8_t *master, std::uint8_t subkey[hash_bytes]) noexcept
+{
+	crypto_generichash(subkey, hash_bytes, subkey_label, sizeof(subkey_label) - 1, master,
+					   master_key_bytes);
+}
+
+KeyHash
+subkey_hash(const std::uint8_t *subkey, const ParsedKey &key) noexcept
+{
+	KeyHash hash;
+	crypto_generichash_state state;
+	crypto_generichash_init(&state, subkey, hash_bytes, hash.size());
+	crypto_generichash_update(&state, key.id.data(), key.id.size());
+	crypto_generichash_update(&state, key.secret.data(), key.secret.size());
+	crypto_generichash_final(&state, hash.data(), hash.size());
+	sodium_memzero(&state, sizeof(state));
+	return hash;
+}
+
 KeyHash
 key_hash(const std::uint8_t *master, const ParsedKey &key) noexcept
 {
 	std::uint8_t subkey[hash_bytes];
-	crypto_generichash(subkey, sizeof(subkey), subkey_label, sizeof(subkey_label) - 1, master,
-					   master_key_bytes);
-	KeyHash hash;
-	crypto_generichash_state state;
-	crypto_generichash_init(&state, subkey, sizeof(subkey), hash.size());
-	crypto_generichash_update(&state, key.id.data(), key.id.size());
-	crypto_generichash_update(&state, key.secret.data(), key.secret.size());
-	crypto_generichash_final(&state, hash.data(), hash.size());
+	derive_subkey(master, subkey);
+	KeyHash hash = subkey_hash(subkey, key);
 	sodium_memzero(subkey, sizeof(subkey));
-	sodium_memzero(&state, sizeof(state));
 	return hash;
+}
+
+bool
+peek_key_id(std::string_view text, KeyId &id) noexcept
+{
+	if (text.size() != key_length || text.substr(0, key_prefix.size()) != key_prefix)
+		return false;
+	for (std::size_t i = 0; i < id_bytes; i++)
+	{
+		int high = hex_digit_value(text[key_prefix.size() + 2 * i]);
+		int low = hex_digit_value(text[key_prefix.size() + 2 * i + 1]);
+		if (high < 0 || low < 0)
+			return false;
+		id[i] = static_cast<std::uint8_t>(high * 16 + low);
+	}
+	return true;
+}
+
+KeyMemo
+key_memo(const std::uint8_t *memo_key, const std::uint8_t *subkey, std::string_view text) noexcept
+{
+	static_assert(memo_bytes == crypto_shorthash_siphashx24_BYTES);
+	static_assert(memo_key_bytes == crypto_shorthash_siphashx24_KEYBYTES);
+	std::uint8_t message[hash_bytes + key_length];
+	std::size_t length = hash_bytes + std::min(text.size(), key_length);
+	std::memcpy(message, subkey, hash_bytes);
+	std::memcpy(message + hash_bytes, text.data(), length - hash_bytes);
+	KeyMemo memo;
+	crypto_shorthash_siphashx24(memo.data(), message, length, memo_key);
+	sodium_memzero(message, sizeof(message));
+	return memo;
+}
+
+bool
+same_memo(const KeyMemo &a, const std::uint8_t *b) noexcept
+{
+	return sodium_memcmp(a.data(), b, memo_bytes) == 0;
 }
 
 bool

@@ -475,7 +475,7 @@ TENANCY_FUNCTION(current_user_id)
 {
 	pg_uuid_t *user_id = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t)));
 
-	if (!tenancy::current_user_uuid(user_id))
+	if (tenancy::caller_has_no_user() || !tenancy::current_user_uuid(user_id))
 		PG_RETURN_NULL();
 	PG_RETURN_UUID_P(user_id);
 }

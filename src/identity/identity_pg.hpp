@@ -55,6 +55,15 @@ void active_tenant_init(void);
  */
 bool current_active_tenant(pg_uuid_t *tenant);
 
+/*
+ * Another caller than a user (an API key made the caller of the
+ * transaction): the hook answers true while there is one, and the user
+ * functions answer NULL whatever the claims say. Set once at load.
+ */
+using NoUserHook = bool (*)(void);
+void set_no_user_hook(NoUserHook hook);
+bool caller_has_no_user(void);
+
 /* This backend's claims cache figures, for tenancy.cache_stats(). */
 struct ClaimsCacheStats
 {

@@ -87,6 +87,8 @@ report_malformed(const char *claim)
  */
 TENANCY_FUNCTION(current_user_id_text)
 {
+	if (tenancy::caller_has_no_user())
+		PG_RETURN_NULL();
 	tenancy::ClaimsSource source = tenancy::current_claims_source();
 
 	if (source.document == nullptr)

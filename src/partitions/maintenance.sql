@@ -380,6 +380,7 @@ BEGIN
         END LOOP;
     END LOOP;
     IF pg_catalog.has_function_privilege('tenancy.purge_soft_deleted(pg_catalog.regclass)', 'EXECUTE') THEN CALL tenancy.purge_soft_deleted(parent); END IF; -- soft delete's purge, for whom the DBA granted it (src/isolation/soft_delete.sql), added by S
+    IF pg_catalog.has_function_privilege('tenancy.flush_api_key_use()', 'EXECUTE') THEN PERFORM tenancy.flush_api_key_use(); COMMIT; END IF; -- API keys' uses noted in shared memory (src/apikeys/key_use_pg.cpp), added by K
 END
 $$;
 COMMENT ON PROCEDURE tenancy.run_maintenance(regclass, interval) IS

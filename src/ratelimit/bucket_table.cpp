@@ -30,7 +30,7 @@ read_u64(const std::uint8_t *bytes) noexcept
 } // namespace
 
 BucketKey
-bucket_key(std::string_view name, const Limit &limit)
+bucket_key(const std::uint8_t *hash_key, std::string_view name, const Limit &limit)
 {
 	check_limit(limit.max_requests, limit.interval_us);
 	if (name.size() > max_bucket_name_bytes)
@@ -38,24 +38,22 @@ bucket_key(std::string_view name, const Limit &limit)
 					"A bucket name may hold at most 1024 bytes.",
 					"Name the bucket by a short key such as 'user:' || id.");
 	// the limit is part of the key: one name used with two limits is two buckets
-	crypto_generichash_state state;
-	std::uint8_t full[32];
-	std::uint64_t name_length = name.size();
-	crypto_generichash_init(&state, nullptr, 0, sizeof(full));
-	crypto_generichash_update(&state, reinterpret_cast<const unsigned char *>(&name_length),
-							  sizeof(name_length));
-	crypto_generichash_update(&state, reinterpret_cast<const unsigned char *>(name.data()),
-							  name.size());
-	crypto_generichash_update(&state, reinterpret_cast<const unsigned char *>(&limit.max_requests),
-							  sizeof(limit.max_requests));
-	crypto_generichash_update(&state, reinterpret_cast<const unsigned char *>(&limit.interval_us),
-							  sizeof(limit.interval_us));
-	crypto_generichash_final(&state, full, sizeof(full));
+	static_assert(digest_bytes == crypto_shorthash_siphashx24_BYTES);
+	static_assert(bucket_hash_key_bytes == crypto_shorthash_siphashx24_KEYBYTES);
+	std::uint8_t message[sizeof(std::int32_t) + sizeof(std::int64_t) + max_bucket_name_bytes];
+	std::size_t length = 0;
+	std::memcpy(message + length, &limit.max_requests, sizeof(limit.max_requests));
+	length += sizeof(limit.max_requests);
+	std::memcpy(message + length, &limit.interval_us, sizeof(limit.interval_us));
+	length += sizeof(limit.interval_us);
+	std::memcpy(message + length, name.data(), name.size());
+	length += name.size();
 
 	BucketKey key;
-	std::memcpy(key.digest, full, digest_bytes);
-	key.partition_hash = read_u64(full + 16);
-	key.slot_hash = read_u64(full + 24);
+	crypto_shorthash_siphashx24(key.digest, message, length, hash_key);
+	// the digest is unpredictable without the key: its halves place the bucket
+	key.partition_hash = read_u64(key.digest);
+	key.slot_hash = read_u64(key.digest + 8);
 	return key;
 }
 

@@ -22,10 +22,14 @@
 namespace tenancy::ratelimit {
 
 inline constexpr std::size_t digest_bytes = 16;
+inline constexpr std::size_t bucket_hash_key_bytes = 16;
 inline constexpr std::size_t probe_limit = 32;
 inline constexpr std::size_t max_bucket_name_bytes = 1024;
 
-/* Names a bucket and its limit; a BLAKE2b digest of both. */
+/*
+ * Names a bucket and its limit: SipHash-2-4 (128-bit output) of both, keyed
+ * with a random key of the table, so nobody can choose names that collide.
+ */
 struct BucketKey
 {
 	std::uint8_t digest[digest_bytes];
@@ -37,7 +41,7 @@ struct BucketKey
  * Throws tenancy::Error for a name over max_bucket_name_bytes (54000) and
  * for a bad limit (check_limit).
  */
-BucketKey bucket_key(std::string_view name, const Limit &limit);
+BucketKey bucket_key(const std::uint8_t *hash_key, std::string_view name, const Limit &limit);
 
 struct Slot
 {

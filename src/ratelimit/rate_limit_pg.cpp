@@ -69,7 +69,7 @@ decide(FunctionCallInfo fcinfo, Limit *limit, int64 *retry_after)
 	limit->max_requests = PG_GETARG_INT32(1);
 	limit->interval_us = interval_microseconds(PG_GETARG_INTERVAL_P(2));
 	std::string_view name(VARDATA_ANY(bucket), VARSIZE_ANY_EXHDR(bucket));
-	BucketKey key = bucket_key(name, *limit);
+	BucketKey key = bucket_key(shared_bucket_hash_key(), name, *limit);
 	return take_shared_token(key, *limit, limiter_now_us(), retry_after);
 }
 

@@ -19,6 +19,7 @@ extern "C" {
 }
 
 #include <cstring>
+#include <sodium.h>
 
 namespace tenancy::ratelimit {
 
@@ -32,6 +33,7 @@ int bucket_capacity = 10000; /* GUC tenancy.rate_limit_buckets */
 struct SharedTable
 {
 	Size slots_per_partition;
+	uint8 hash_key[bucket_hash_key_bytes]; /* random, made when the table is */
 	Slot slots[FLEXIBLE_ARRAY_MEMBER];
 };
 
@@ -72,6 +74,7 @@ attach_shared_memory(void)
 	{
 		memset(table, 0, table_size());
 		table->slots_per_partition = slots_per_partition(bucket_capacity, bucket_partitions);
+		randombytes_buf(table->hash_key, sizeof(table->hash_key));
 	}
 	locks = GetNamedLWLockTranche(tranche_name);
 	LWLockRelease(AddinShmemInitLock);
@@ -118,6 +121,13 @@ require_shared_buckets(void)
 						   "library can reserve."),
 				 errhint("Add 'tenancy' to shared_preload_libraries in postgresql.conf and "
 						 "restart the server.")));
+}
+
+const uint8 *
+shared_bucket_hash_key(void)
+{
+	require_shared_buckets();
+	return table->hash_key;
 }
 
 bool

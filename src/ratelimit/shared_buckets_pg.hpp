@@ -16,6 +16,9 @@ void shared_buckets_init(void);
 /* Raises 55000 with a hint when tenancy was not preloaded. */
 void require_shared_buckets(void);
 
+/* The table's random bucket hash key (bucket_hash_key_bytes). */
+const uint8 *shared_bucket_hash_key(void);
+
 /*
  * Decides one request against the bucket; raises 53400 when every slot the
  * bucket may use holds a busy bucket. *retry_after_us is set when refused.

@@ -101,3 +101,49 @@ TEST_CASE("the hash depends on the master key, the id and the secret", "[apikeys
 	crypto_generichash(raw, sizeof(raw), key.secret.data(), key.secret.size(), master, sizeof(master));
 	CHECK_FALSE(tenancy::apikeys::same_hash(hash, raw));
 }
+
+TEST_CASE("the hash is the sub-key's hash of the derived sub-key", "[apikeys]")
+{
+	REQUIRE(sodium_init() >= 0);
+	std::uint8_t master[32], subkey[32];
+	randombytes_buf(master, sizeof(master));
+	ParsedKey key = random_key();
+	tenancy::apikeys::derive_subkey(master, subkey);
+	CHECK(tenancy::apikeys::same_hash(tenancy::apikeys::key_hash(master, key),
+									  tenancy::apikeys::subkey_hash(subkey, key).data()));
+}
+
+TEST_CASE("peek_key_id reads the id of a key's shape and refuses anything else", "[apikeys]")
+{
+	ParsedKey key = random_key();
+	std::string text = formatted(key);
+	tenancy::apikeys::KeyId id{};
+	REQUIRE(tenancy::apikeys::peek_key_id(text, id));
+	CHECK(id == key.id);
+	CHECK_FALSE(tenancy::apikeys::peek_key_id(text.substr(0, 79), id));
+	CHECK_FALSE(tenancy::apikeys::peek_key_id(text + "A", id));
+	CHECK_FALSE(tenancy::apikeys::peek_key_id("tnx_" + text.substr(4), id));
+	std::string bad_id = text;
+	bad_id[10] = 'g';
+	CHECK_FALSE(tenancy::apikeys::peek_key_id(bad_id, id));
+}
+
+TEST_CASE("a memo depends on the memo key, the sub-key and the whole text", "[apikeys]")
+{
+	REQUIRE(sodium_init() >= 0);
+	std::uint8_t memo_key[16], other_memo_key[16], subkey[32], other_subkey[32];
+	randombytes_buf(memo_key, sizeof(memo_key));
+	randombytes_buf(other_memo_key, sizeof(other_memo_key));
+	randombytes_buf(subkey, sizeof(subkey));
+	randombytes_buf(other_subkey, sizeof(other_subkey));
+	std::string text = formatted(random_key());
+	auto memo = tenancy::apikeys::key_memo(memo_key, subkey, text);
+	CHECK(tenancy::apikeys::same_memo(memo, tenancy::apikeys::key_memo(memo_key, subkey, text).data()));
+	CHECK_FALSE(tenancy::apikeys::same_memo(
+		memo, tenancy::apikeys::key_memo(other_memo_key, subkey, text).data()));
+	CHECK_FALSE(tenancy::apikeys::same_memo(
+		memo, tenancy::apikeys::key_memo(memo_key, other_subkey, text).data()));
+	std::string last = text;
+	last[79] = last[79] == 'A' ? 'B' : 'A';
+	CHECK_FALSE(tenancy::apikeys::same_memo(memo, tenancy::apikeys::key_memo(memo_key, subkey, last).data()));
+}

@@ -111,18 +111,23 @@ TEST_CASE("bucket keys separate names and limits; long names are refused", "[rat
 {
 	REQUIRE(sodium_init() >= 0);
 	using tenancy::ratelimit::bucket_key;
-	BucketKey a = bucket_key("user:1", Limit{10, second});
-	BucketKey b = bucket_key("user:1", Limit{11, second});
-	BucketKey c = bucket_key("user:2", Limit{10, second});
-	BucketKey a2 = bucket_key("user:1", Limit{10, second});
+	std::uint8_t hash_key[16], other_key[16];
+	randombytes_buf(hash_key, sizeof(hash_key));
+	randombytes_buf(other_key, sizeof(other_key));
+	BucketKey a = bucket_key(hash_key, "user:1", Limit{10, second});
+	BucketKey b = bucket_key(hash_key, "user:1", Limit{11, second});
+	BucketKey c = bucket_key(hash_key, "user:2", Limit{10, second});
+	BucketKey a2 = bucket_key(hash_key, "user:1", Limit{10, second});
+	BucketKey other = bucket_key(other_key, "user:1", Limit{10, second});
 	CHECK(std::memcmp(a.digest, b.digest, 16) != 0);
 	CHECK(std::memcmp(a.digest, c.digest, 16) != 0);
 	CHECK(std::memcmp(a.digest, a2.digest, 16) == 0);
+	CHECK(std::memcmp(a.digest, other.digest, 16) != 0);
 	CHECK(a.slot_hash == a2.slot_hash);
-	CHECK_NOTHROW(bucket_key(std::string(1024, 'x'), Limit{1, second}));
+	CHECK_NOTHROW(bucket_key(hash_key, std::string(1024, 'x'), Limit{1, second}));
 	try
 	{
-		bucket_key(std::string(1025, 'x'), Limit{1, second});
+		bucket_key(hash_key, std::string(1025, 'x'), Limit{1, second});
 		FAIL("accepted");
 	}
 	catch (const tenancy::Error &e)
@@ -138,9 +143,11 @@ TEST_CASE("a partition finds buckets again and reuses only idle slots", "[rateli
 	std::vector<Slot> slots(4, Slot{});
 	Partition partition(slots.data(), slots.size());
 	Limit limit{1, 10 * second};
+	std::uint8_t hash_key[16];
+	randombytes_buf(hash_key, sizeof(hash_key));
 	std::vector<BucketKey> keys;
 	for (int i = 0; i < 5; i++)
-		keys.push_back(tenancy::ratelimit::bucket_key("b" + std::to_string(i), limit));
+		keys.push_back(tenancy::ratelimit::bucket_key(hash_key, "b" + std::to_string(i), limit));
 
 	for (int i = 0; i < 4; i++)
 	{

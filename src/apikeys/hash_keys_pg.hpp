@@ -1,0 +1,28 @@
+/*
+ * hash_keys_pg.hpp: the keys this backend hashes API keys with: the
+ * sub-keys derived from the master keys of tenancy.key_file (at most once
+ * per transaction) and the backend's memo key.
+ */
+#pragma once
+#include "apikeys/key_format.hpp" /* pure headers before server headers */
+#include "core/pg.hpp"
+
+namespace tenancy::apikeys {
+
+/*
+ * The sub-key that hashes keys under master key key_id, or nullptr when
+ * the key file has no key key_id. The key file is read (stat'ed) at the
+ * transaction's first call; throws tenancy::Error when it is unusable.
+ */
+const uint8 *hash_subkey(int32 key_id);
+
+/* The highest key id of the key file as the transaction first read it. */
+int32 highest_hash_key_id(void);
+
+/* The backend's random memo key (memo_key_bytes), made at first use. */
+const uint8 *memo_key(void);
+
+/* Wipes the sub-keys: at transaction end (no allocation, no error). */
+void forget_hash_subkeys(void) noexcept;
+
+} // namespace tenancy::apikeys
