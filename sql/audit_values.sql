@@ -21,8 +21,9 @@ INSERT INTO audit_kinds VALUES
    'busy', '\xdeadbeef', '(1.5,2)', '10.0.0.1/8'),
   (2, NULL, NULL, NULL, 'Infinity', NULL, NULL, NULL, NULL, NULL, NULL, NULL,
    'infinity', NULL, NULL, NULL, 'null', 'null', '{}', NULL, NULL, NULL, NULL, NULL, NULL);
--- every image equals to_jsonb of the row as the table holds it
-SELECT t.id, l.new_values = to_jsonb(t) AS same_as_to_jsonb, l.record_key
+-- every image, with its record key, equals to_jsonb of the row as the
+-- table holds it (the image leaves out the key columns: record_key holds them)
+SELECT t.id, l.record_key || l.new_values = to_jsonb(t) AS same_as_to_jsonb, l.record_key
   FROM audit_kinds t
   JOIN tenancy.audit_log l ON l.relid = 'audit_kinds'::regclass AND l.op = 'INSERT'
                           AND (l.record_key->>'id')::int8 = t.id
@@ -43,6 +44,28 @@ SELECT count(*) AS long_updates, min(length(new_values->>'txt')) AS logged_lengt
   FROM tenancy.audit_log
  WHERE relid = 'audit_kinds'::regclass AND op = 'UPDATE' AND record_key->>'id' = '2';
 RESET timezone;
+
+-- A full image (INSERT, DELETE) leaves out the key columns and the tenant
+-- column, which the log row holds in record_key and tenant_id; together
+-- they are the row. An UPDATE shows them when it changes them.
+CREATE TABLE audit_kinds_tenant (id int PRIMARY KEY, workspace_id uuid, note text);
+SELECT tenancy.enable_audit('audit_kinds_tenant');
+INSERT INTO audit_kinds_tenant VALUES (1, '00000000-0000-0000-0000-0000000000a1', 'one'),
+                                      (2, NULL, 'no tenant');
+UPDATE audit_kinds_tenant SET workspace_id = '00000000-0000-0000-0000-0000000000a2', id = 10 WHERE id = 1;
+DELETE FROM audit_kinds_tenant;
+SELECT op, tenant_id, record_key, old_values, new_values FROM tenancy.audit_log
+ WHERE relid = 'audit_kinds_tenant'::regclass ORDER BY id;
+SELECT l.op, l.record_key || coalesce(l.new_values, l.old_values)
+             || jsonb_build_object('workspace_id', l.tenant_id) = to_jsonb(t) AS is_the_row
+  FROM tenancy.audit_log l
+  JOIN (VALUES (1, '00000000-0000-0000-0000-0000000000a1'::uuid, 'one'),
+               (2, NULL, 'no tenant'),
+               (10, '00000000-0000-0000-0000-0000000000a2', 'one')) t(id, workspace_id, note)
+    ON (l.record_key->>'id')::int = t.id
+ WHERE l.relid = 'audit_kinds_tenant'::regclass AND l.op IN ('INSERT', 'DELETE') ORDER BY l.id;
+SELECT tenancy.disable_audit('audit_kinds_tenant');
+DROP TABLE audit_kinds_tenant;
 SELECT tenancy.disable_audit('audit_kinds');
 DROP TABLE audit_kinds;
 DROP TYPE audit_pair;

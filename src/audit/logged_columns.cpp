@@ -60,6 +60,11 @@ plan_logged_columns(const std::vector<TableColumn> &columns,
 		for (const LoggedColumn &col : logged.image)
 			if (columns[col.column].name == key)
 				logged.key.push_back(col);
+	for (const LoggedColumn &col : logged.image)
+		if (col.column != logged.tenant &&
+			std::none_of(logged.key.begin(), logged.key.end(),
+						 [&](const LoggedColumn &key) { return key.column == col.column; }))
+			logged.full.push_back(col);
 	return logged;
 }
 

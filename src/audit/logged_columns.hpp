@@ -7,6 +7,10 @@
  * attribute order, redacted ones flagged), the key columns (the primary key
  * minus excluded columns), and the tenant column (only while it exists and
  * is a uuid: one dropped or retyped since enable_audit logs NULL).
+ * A full image (an INSERT's new row, a DELETE's old row) leaves out the
+ * key and tenant columns: the log row holds them already, in record_key
+ * and tenant_id, and each repeated would cost the row its name and value
+ * again (docs/audit.md "Row layout").
  *
  * An excluded or redacted column the table no longer has (renamed or
  * dropped since enable_audit) fails closed: tenancy::Error 42703.
@@ -37,6 +41,7 @@ struct LoggedColumns
 {
 	std::vector<LoggedColumn> image; /* in attribute order */
 	std::vector<LoggedColumn> key;	 /* in primary key order */
+	std::vector<LoggedColumn> full;	 /* what a full image shows: image minus key and tenant */
 	std::optional<int> tenant;		 /* index into the table's columns */
 };
 

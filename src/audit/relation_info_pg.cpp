@@ -177,7 +177,8 @@ build_info(AuditedRelationInfo *info, Relation rel, Trigger *trigger)
 	auto *image = (int *) palloc(sizeof(int) * (ncols + 1));
 	auto *image_redacted = (bool *) palloc(sizeof(bool) * (ncols + 1));
 	auto *key = (int *) palloc(sizeof(int) * (ncols + 1));
-	int nimage = 0, nkey = 0, tenant = -1;
+	auto *full = (int *) palloc(sizeof(int) * (ncols + 1));
+	int nimage = 0, nkey = 0, nfull = 0, tenant = -1;
 	{
 		std::vector<TableColumn> columns;
 		for (int i = 0; i < ncols; i++)
@@ -197,6 +198,10 @@ build_info(AuditedRelationInfo *info, Relation rel, Trigger *trigger)
 			for (int i = 0; i < nimage; i++)
 				if (image[i] == col.column)
 					key[nkey++] = i;
+		for (const LoggedColumn &col : logged.full)
+			for (int i = 0; i < nimage; i++)
+				if (image[i] == col.column)
+					full[nfull++] = i;
 		if (logged.tenant)
 			tenant = *logged.tenant;
 	}
@@ -214,6 +219,10 @@ build_info(AuditedRelationInfo *info, Relation rel, Trigger *trigger)
 	info->key = (int *) palloc(sizeof(int) * (nkey + 1));
 	memcpy(info->key, key, sizeof(int) * nkey);
 	sort_by_json_key(info->image, info->key, nkey);
+	info->nfull = nfull;
+	info->full = (int *) palloc(sizeof(int) * (nfull + 1));
+	memcpy(info->full, full, sizeof(int) * nfull);
+	sort_by_json_key(info->image, info->full, nfull);
 	info->tenant = tenant >= 0 ? attnums[tenant] : InvalidAttrNumber;
 	MemoryContextSwitchTo(old);
 }

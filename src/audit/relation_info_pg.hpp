@@ -59,6 +59,8 @@ struct AuditedRelationInfo
 	int *json_order;
 	int nkey;
 	int *key; /* the logged primary key columns, in json_order */
+	int nfull;
+	int *full; /* what a full image (INSERT, DELETE) shows: no key or tenant column; in json_order */
 	AttrNumber tenant; /* InvalidAttrNumber: no tenant column */
 };
 

@@ -3,7 +3,7 @@
  *
  * Each value is converted as to_jsonb(row) would convert it (see JsonKind),
  * and the objects are assembled with pushJsonbValue, so an image equals
- * to_jsonb() of the logged columns.
+ * to_jsonb() of the columns it shows.
  */
 #include "identity/uuid_text.hpp" /* pure: before any server header */
 
@@ -156,13 +156,10 @@ Jsonb *
 row_image(const AuditedRelationInfo *info, TupleTableSlot *slot, ImageScratch *scratch,
 		  Jsonb **key)
 {
-	for (int i = 0; i < info->nimage; i++)
-		column_value(info->image[i], slot, &scratch->values[i]);
-	*key = info->nkey > 0
-			   ? object_of(info, info->key, info->nkey, nullptr, scratch->values, scratch->pairs)
-			   : nullptr;
-	return object_of(info, info->json_order, info->nimage, nullptr, scratch->values,
-					 scratch->pairs);
+	*key = key_image(info, slot, scratch);
+	for (int i = 0; i < info->nfull; i++)
+		column_value(info->image[info->full[i]], slot, &scratch->values[info->full[i]]);
+	return object_of(info, info->full, info->nfull, nullptr, scratch->values, scratch->pairs);
 }
 
 Jsonb *

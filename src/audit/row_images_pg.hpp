@@ -24,8 +24,10 @@ struct ImageScratch
 void image_scratch_init(ImageScratch *scratch, const AuditedRelationInfo *info);
 
 /*
- * Every logged column of the row in slot (all attributes deformed), and in
- * *key its logged primary key columns (null when there are none).
+ * The full image of the row in slot (all attributes deformed): every logged
+ * column but the key and tenant columns, which the log row holds in
+ * record_key and tenant_id; and in *key its logged primary key columns
+ * (null when there are none).
  */
 Jsonb *row_image(const AuditedRelationInfo *info, TupleTableSlot *slot, ImageScratch *scratch,
 				 Jsonb **key);

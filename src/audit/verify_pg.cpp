@@ -2,7 +2,7 @@
  * verify_pg.cpp: tenancy.verify_audit() and
  * tenancy.audit_release_partition(): both walk chains from their start
  * with a ChainVerifier (chain_rules.hpp). One tenant's verification reads
- * only that tenant's rows (index on tenant_id, txid, id) and anchors.
+ * only that tenant's rows (index on tenant_id, txid) and anchors.
  */
 #include "audit/chain_store_pg.hpp"
 #include "core/boundary.hpp"

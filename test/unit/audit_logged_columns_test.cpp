@@ -91,3 +91,31 @@ TEST_CASE("an excluded or redacted column the table no longer has fails closed",
 	CHECK(columns_of(plan_logged_columns(renamed, {}, excluded).image) ==
 		  std::vector<int>{0, 1, 2, 3, 4});
 }
+
+TEST_CASE("a full image leaves out the key and tenant columns, which the log row holds", "[audit]")
+{
+	AuditSettings settings;
+	settings.tenant_column = "workspace_id";
+	settings.exclude_columns = {"password"};
+	LoggedColumns logged = plan_logged_columns(items(), {"id"}, settings);
+	CHECK(columns_of(logged.full) == std::vector<int>{2, 4});
+
+	/* a tenant column that is part of the key is left out once */
+	CHECK(columns_of(plan_logged_columns(items(), {"workspace_id", "id"}, settings).full) ==
+		  std::vector<int>{2, 4});
+
+	/* without a key or a tenant column, nothing else holds the values */
+	CHECK(columns_of(plan_logged_columns(items(), {}, AuditSettings{}).full) ==
+		  std::vector<int>{0, 1, 2, 3, 4});
+
+	/* a retyped tenant column is not tenant_id: the image keeps it */
+	std::vector<TableColumn> retyped = items();
+	retyped[1].is_uuid = false;
+	CHECK(columns_of(plan_logged_columns(retyped, {"id"}, settings).full) ==
+		  std::vector<int>{1, 2, 4});
+
+	/* an excluded key column is in no key: the image leaves out only the tenant */
+	settings.exclude_columns = {"id"};
+	CHECK(columns_of(plan_logged_columns(items(), {"id"}, settings).full) ==
+		  std::vector<int>{2, 3, 4});
+}
