@@ -7,6 +7,10 @@
 #include "audit/chain.hpp"
 #include "core/boundary.hpp"
 
+extern "C" {
+#include "utils/jsonb.h" /* the images' type; brings the varlena macros on every server version */
+}
+
 #include <cstring>
 #include <optional>
 #include <string_view>
@@ -19,7 +23,8 @@ jsonb_bytes(FunctionCallInfo fcinfo, int arg)
 	if (PG_ARGISNULL(arg))
 		return std::nullopt;
 	Datum value = PG_GETARG_DATUM(arg);
-	struct varlena *bytes = tenancy::pg_guarded([&]() { return pg_detoast_datum_packed((struct varlena *) DatumGetPointer(value)); });
+	struct varlena *bytes =
+		tenancy::pg_guarded([&]() { return pg_detoast_datum_packed((struct varlena *) DatumGetPointer(value)); });
 	return std::string_view(VARDATA_ANY(bytes), VARSIZE_ANY_EXHDR(bytes));
 }
 
