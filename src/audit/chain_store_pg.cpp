@@ -1,9 +1,11 @@
 /*
  * chain_store_pg.cpp: SPI reads and writes of the audit chains' state.
  *
- * Rows are read through an SPI cursor in batches. Each batch is copied into
- * plain structs inside one pg_guarded block; the digests (pure C++) are
- * computed outside it.
+ * Rows are read through an SPI cursor in batches. Each batch's rows are
+ * deformed into plain structs inside one pg_guarded block, pointing at the
+ * column values' bytes in the fetched tuples (detoasted where needed: the
+ * images are hashed in their binary form, no text output); the digests
+ * (pure C++) are computed outside it, before the next batch frees them.
  */
 #include "audit/chain_store_pg.hpp"
 
@@ -13,34 +15,40 @@
 extern "C" {
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "utils/array.h"
+#include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 #include "utils/xid8.h"
 }
 
 #include <cstring>
-#include <string>
+#include <string_view>
 
 namespace tenancy::audit {
 
 constexpr int batch_rows = 1000;
 
-/* One log row as read from SPI, in palloc'd memory. */
+/* The variable-length columns a digest reads, in log_columns' order after the first three. */
+constexpr int varlena_columns = 7; /* schema, table, op, db_user, record_key, old, new */
+
+/* One log row as read from SPI: its values' bytes, valid until the next batch. */
 struct RawLogRow
 {
 	int64 id;
 	int64 logged_at;
 	uint64 txid;
-	const char *text[7]; /* schema, table, op, db_user, record_key, old, new; null = NULL */
+	const char *bytes[varlena_columns]; /* null = NULL */
+	size_t lengths[varlena_columns];
 	bool has_tenant, has_actor;
 	pg_uuid_t tenant, actor;
-	bytea *erased_digest; /* null = NULL */
+	const struct varlena *erased_digest; /* null = NULL */
 };
 
 namespace {
 
-const char *const log_columns =
-	"id, logged_at, txid, schema_name, table_name, op, db_user, record_key::text, "
-	"old_values::text, new_values::text, tenant_id, actor_id, erased_digest";
+const char *const log_columns = "id, logged_at, txid, schema_name, table_name, op, db_user, record_key, "
+								"old_values, new_values, tenant_id, actor_id, erased_digest";
+constexpr int log_column_count = 13;
 
 Datum
 xid8_datum(uint64 value)
@@ -66,46 +74,61 @@ select_or_fail(bool latest, const char *sql, int nargs, Oid *types, Datum *value
 		elog(ERROR, "tenancy could not read the audit chains");
 }
 
-/* Copies the rows of SPI_tuptable into out. Call inside pg_guarded. */
+/*
+ * Deforms the rows of table into out, each column's bytes detoasted into
+ * the current memory context. Call inside pg_guarded.
+ */
 int
-copy_rows(RawLogRow *out)
+copy_rows(SPITupleTable *table, int n, RawLogRow *out)
 {
-	SPITupleTable *table = SPI_tuptable;
 	TupleDesc desc = table->tupdesc;
-	int n = (int) SPI_processed;
+	Datum values[log_column_count];
+	bool nulls[log_column_count];
 	for (int r = 0; r < n; r++)
 	{
-		HeapTuple tuple = table->vals[r];
+		heap_deform_tuple(table->vals[r], desc, values, nulls);
 		RawLogRow *row = &out[r];
-		bool isnull;
-		row->id = DatumGetInt64(SPI_getbinval(tuple, desc, 1, &isnull));
-		row->logged_at = DatumGetTimestampTz(SPI_getbinval(tuple, desc, 2, &isnull));
-		row->txid = xid8_value(SPI_getbinval(tuple, desc, 3, &isnull));
-		for (int t = 0; t < 7; t++)
-			row->text[t] = SPI_getvalue(tuple, desc, 4 + t);
-		Datum d = SPI_getbinval(tuple, desc, 11, &isnull);
-		row->has_tenant = !isnull;
-		if (!isnull)
-			row->tenant = *DatumGetUUIDP(d);
-		d = SPI_getbinval(tuple, desc, 12, &isnull);
-		row->has_actor = !isnull;
-		if (!isnull)
-			row->actor = *DatumGetUUIDP(d);
-		d = SPI_getbinval(tuple, desc, 13, &isnull);
-		row->erased_digest = isnull ? nullptr : DatumGetByteaPCopy(d);
+		row->id = DatumGetInt64(values[0]);
+		row->logged_at = DatumGetTimestampTz(values[1]);
+		row->txid = xid8_value(values[2]);
+		for (int c = 0; c < varlena_columns; c++)
+		{
+			if (nulls[3 + c])
+			{
+				row->bytes[c] = nullptr;
+				row->lengths[c] = 0;
+				continue;
+			}
+			struct varlena *value = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(values[3 + c]));
+			row->bytes[c] = VARDATA_ANY(value);
+			row->lengths[c] = VARSIZE_ANY_EXHDR(value);
+		}
+		row->has_tenant = !nulls[10];
+		if (!nulls[10])
+			row->tenant = *DatumGetUUIDP(values[10]);
+		row->has_actor = !nulls[11];
+		if (!nulls[11])
+			row->actor = *DatumGetUUIDP(values[11]);
+		row->erased_digest =
+			nulls[12] ? nullptr : pg_detoast_datum_packed((struct varlena *) DatumGetPointer(values[12]));
 	}
-	SPI_freetuptable(table);
 	return n;
 }
 
-std::optional<std::string>
-optional_text(const char *value)
+std::string_view
+column_bytes(const RawLogRow &raw, int column)
 {
-	return value ? std::optional<std::string>(value) : std::nullopt;
+	return std::string_view(raw.bytes[column], raw.lengths[column]);
+}
+
+std::optional<std::string_view>
+optional_bytes(const RawLogRow &raw, int column)
+{
+	return raw.bytes[column] ? std::optional<std::string_view>(column_bytes(raw, column)) : std::nullopt;
 }
 
 std::optional<Hash>
-hash_of(const bytea *value)
+hash_of(const struct varlena *value)
 {
 	if (value == nullptr || VARSIZE_ANY_EXHDR(value) != hash_size)
 		return std::nullopt;
@@ -130,10 +153,10 @@ entry_of(const RawLogRow &raw)
 	meta.id = raw.id;
 	meta.logged_at_us = raw.logged_at;
 	meta.txid = raw.txid;
-	meta.schema_name = raw.text[0];
-	meta.table_name = raw.text[1];
-	meta.op = raw.text[2];
-	meta.db_user = raw.text[3];
+	meta.schema_name = column_bytes(raw, 0);
+	meta.table_name = column_bytes(raw, 1);
+	meta.op = column_bytes(raw, 2);
+	meta.db_user = column_bytes(raw, 3);
 	meta.tenant_id = chain_key(!raw.has_tenant, raw.tenant);
 	meta.actor_id = chain_key(!raw.has_actor, raw.actor);
 
@@ -146,8 +169,7 @@ entry_of(const RawLogRow &raw)
 	if (entry.erased)
 		images = hash_of(raw.erased_digest).value_or(Hash{});
 	else
-		images = images_digest(RowImages{optional_text(raw.text[4]), optional_text(raw.text[5]),
-										 optional_text(raw.text[6])});
+		images = images_digest(RowImages{optional_bytes(raw, 4), optional_bytes(raw, 5), optional_bytes(raw, 6)});
 	entry.digest = row_digest(meta, images);
 	return entry;
 }
@@ -202,10 +224,14 @@ const std::vector<LogEntry> &
 LogReader::next_batch()
 {
 	int n = pg_guarded([&]() {
+		if (table_ != nullptr)
+			SPI_freetuptable(table_);
+		table_ = nullptr;
 		MemoryContextReset(batch_context_);
 		SPI_cursor_fetch(portal_, true, batch_rows);
+		table_ = SPI_tuptable;
 		MemoryContext caller = MemoryContextSwitchTo(batch_context_);
-		int copied = copy_rows(raw_);
+		int copied = copy_rows(table_, (int) SPI_processed, raw_);
 		MemoryContextSwitchTo(caller);
 		return copied;
 	});
@@ -219,6 +245,9 @@ void
 LogReader::close()
 {
 	pg_guarded([&]() {
+		if (table_ != nullptr)
+			SPI_freetuptable(table_);
+		table_ = nullptr;
 		SPI_cursor_close(portal_);
 		MemoryContextDelete(batch_context_);
 	});
@@ -379,37 +408,87 @@ load_anchors(bool latest, bool one_chain, const ChainKey &tenant)
 	return anchors;
 }
 
+namespace {
+
+/* A one-dimensional array of n values of type; nulls may be null (none NULL). Call inside pg_guarded. */
+Datum
+array_of(Datum *values, bool *nulls, int n, Oid type)
+{
+	int16 length;
+	bool byval;
+	char align;
+	get_typlenbyvalalign(type, &length, &byval, &align);
+	int dims[1] = {n};
+	int lower_bounds[1] = {1};
+	return PointerGetDatum(construct_md_array(values, nulls, 1, dims, lower_bounds, type, length, byval, align));
+}
+
+} // namespace
+
 void
 save_seal(const std::map<ChainKey, Anchor> &anchors, const std::map<ChainKey, ChainRecord> &chains,
 		  const Position &watermark)
 {
+	/* the anchors and the chains' new heads as arrays, written in one statement each */
+	int n = (int) anchors.size();
+	struct RawSeal
+	{
+		pg_uuid_t *tenants;
+		Datum *tenant, *end_txid, *end_id, *rows, *sealed, *link;
+		bool *tenant_null;
+	};
+	RawSeal raw = pg_guarded([&]() {
+		RawSeal r;
+		r.tenants = (pg_uuid_t *) palloc0(sizeof(pg_uuid_t) * (n + 1));
+		r.tenant = (Datum *) palloc(sizeof(Datum) * (n + 1));
+		r.end_txid = (Datum *) palloc(sizeof(Datum) * (n + 1));
+		r.end_id = (Datum *) palloc(sizeof(Datum) * (n + 1));
+		r.rows = (Datum *) palloc(sizeof(Datum) * (n + 1));
+		r.sealed = (Datum *) palloc(sizeof(Datum) * (n + 1));
+		r.link = (Datum *) palloc(sizeof(Datum) * (n + 1));
+		r.tenant_null = (bool *) palloc0(sizeof(bool) * (n + 1));
+		return r;
+	});
+	int i = 0;
 	for (const auto &[tenant, anchor] : anchors)
 	{
-		pg_uuid_t uuid{};
 		if (tenant)
-			memcpy(uuid.data, tenant->data(), 16);
-		bool tenant_null = !tenant.has_value();
+			memcpy(raw.tenants[i].data, tenant->data(), 16);
+		raw.tenant_null[i] = !tenant.has_value();
+		raw.tenant[i] = UUIDPGetDatum(&raw.tenants[i]);
+		raw.end_txid[i] = xid8_datum(anchor.end.txid);
+		raw.end_id[i] = Int64GetDatum(anchor.end.id);
+		raw.rows[i] = Int64GetDatum(anchor.rows);
 		auto known = chains.find(tenant);
-		int64 sealed = (known == chains.end() ? 0 : known->second.sealed_rows) + anchor.rows;
-		Anchor a = anchor;
-		pg_guarded([&]() {
-			Oid types[5] = {UUIDOID, XID8OID, INT8OID, INT8OID, BYTEAOID};
-			Datum values[5] = {UUIDPGetDatum(&uuid), xid8_datum(a.end.txid), Int64GetDatum(a.end.id),
-							   Int64GetDatum(a.rows), PointerGetDatum(bytea_of(a.link))};
-			char nulls[5] = {tenant_null ? 'n' : ' ', ' ', ' ', ' ', ' '};
-			if (SPI_execute_with_args("INSERT INTO tenancy.audit_anchor (tenant_id, end_txid, end_id, rows, link) "
-									  "VALUES ($1, $2, $3, $4, $5)",
-									  5, types, values, nulls, false, 0) != SPI_OK_INSERT)
-				elog(ERROR, "tenancy could not record an audit anchor");
-			values[3] = Int64GetDatum(sealed);
-			if (SPI_execute_with_args(
-					"INSERT INTO tenancy.audit_chain AS c (tenant_id, last_txid, last_id, sealed_rows, last_hash) "
-					"VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id) DO UPDATE "
-					"SET last_txid = $2, last_id = $3, sealed_rows = $4, last_hash = $5",
-					5, types, values, nulls, false, 0) != SPI_OK_INSERT)
-				elog(ERROR, "tenancy could not record an audit chain's head");
-		});
+		raw.sealed[i] = Int64GetDatum((known == chains.end() ? 0 : known->second.sealed_rows) + anchor.rows);
+		raw.link[i] = PointerGetDatum(pg_guarded([&]() { return bytea_of(anchor.link); }));
+		i++;
 	}
+	pg_guarded([&]() {
+		Oid types[6] = {UUIDARRAYOID, XID8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, BYTEAARRAYOID, INT8ARRAYOID};
+		Datum values[6] = {array_of(raw.tenant, raw.tenant_null, n, UUIDOID),
+						   array_of(raw.end_txid, nullptr, n, XID8OID),
+						   array_of(raw.end_id, nullptr, n, INT8OID),
+						   array_of(raw.rows, nullptr, n, INT8OID),
+						   array_of(raw.link, nullptr, n, BYTEAOID),
+						   array_of(raw.sealed, nullptr, n, INT8OID)};
+		if (SPI_execute_with_args("INSERT INTO tenancy.audit_anchor (tenant_id, end_txid, end_id, rows, link) "
+								  "SELECT * FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), "
+								  "pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5))",
+								  5, types, values, nullptr, false, 0) != SPI_OK_INSERT ||
+			SPI_processed != (uint64) n)
+			elog(ERROR, "tenancy could not record the audit anchors");
+		if (SPI_execute_with_args(
+				"INSERT INTO tenancy.audit_chain AS c (tenant_id, last_txid, last_id, last_hash, sealed_rows) "
+				"SELECT a.tenant_id, a.end_txid, a.end_id, a.link, a.sealed "
+				"FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3), "
+				"pg_catalog.unnest($5), pg_catalog.unnest($6)) AS a(tenant_id, end_txid, end_id, link, sealed) "
+				"ON CONFLICT (tenant_id) DO UPDATE SET last_txid = excluded.last_txid, "
+				"last_id = excluded.last_id, sealed_rows = excluded.sealed_rows, last_hash = excluded.last_hash",
+				6, types, values, nullptr, false, 0) != SPI_OK_INSERT ||
+			SPI_processed != (uint64) n)
+			elog(ERROR, "tenancy could not record the audit chains' heads");
+	});
 	pg_guarded([&]() {
 		Oid types[2] = {XID8OID, INT8OID};
 		Datum values[2] = {xid8_datum(watermark.txid), Int64GetDatum(watermark.id)};

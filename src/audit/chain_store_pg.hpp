@@ -10,6 +10,7 @@
 #include "core/pg.hpp"
 
 extern "C" {
+#include "executor/spi.h"
 #include "utils/portal.h"
 #include "utils/uuid.h"
 }
@@ -59,6 +60,7 @@ class LogReader
 	Portal portal_ = nullptr;
 	MemoryContext batch_context_ = nullptr;
 	struct RawLogRow *raw_ = nullptr;
+	SPITupleTable *table_ = nullptr; /* the batch's rows, which raw_ points into */
 	std::vector<LogEntry> batch_;
 };
 

@@ -7,14 +7,50 @@
 
 -- Row level security, not forced: the log's owner (sealing, verification,
 -- retention, a restore's COPY), superusers and BYPASSRLS roles read every
--- row; any other role reads only through the policies grant_audit_read
--- makes, so SELECT granted by hand shows no row. pg_dump skips the policies
--- of the extension's own tables (the log, its default partition): after a
--- restore, grant_audit_read is run again (docs/audit.md).
+-- row; any other role reads only the rows the policy below gives the
+-- readers grant_audit_read records, so SELECT granted by hand shows no row.
 -- Partitions made later copy it, with the parent's grants and policies
 -- (partitions/children.sql).
 ALTER TABLE tenancy.audit_log ENABLE ROW LEVEL SECURITY;
 ALTER TABLE tenancy.audit_log_default ENABLE ROW LEVEL SECURITY;
+
+-- The roles that read the log (grant_audit_read), each optionally only
+-- where the user's membership role is one of member_roles. Configuration
+-- of the extension, dumped with its rows: pg_dump skips the policies of the
+-- extension's own tables (the log, its default partition), so their policy
+-- is made here, by CREATE EXTENSION, and reads this table: a restore keeps
+-- its readers without grant_audit_read being run again. regrole: dumped
+-- as the role's name. Readable by PUBLIC, as pg_policies shows any
+-- policy's roles and condition to anyone.
+CREATE TABLE tenancy.audit_readers (
+  reader       regrole PRIMARY KEY,
+  member_roles text[] CHECK (cardinality(member_roles) > 0 AND array_position(member_roles, NULL) IS NULL)
+);
+SELECT pg_catalog.pg_extension_config_dump('tenancy.audit_readers', '');
+COMMENT ON TABLE tenancy.audit_readers IS
+  'tenancy: roles that read their users'' tenants'' audit log rows (grant_audit_read)';
+
+-- The tenants whose log rows the current role reads: those of the current
+-- user (tenancy.user_workspaces(): the membership cache, never stale)
+-- where a reader the current role has the privileges of allows it. The
+-- policy calls it once per statement (a scalar subquery), not per row.
+CREATE FUNCTION tenancy.audit_readable_tenants() RETURNS uuid[]
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT coalesce(array_agg(w.id), '{}')
+    FROM unnest(tenancy.user_workspaces()) w(id)
+   WHERE EXISTS (SELECT 1 FROM tenancy.audit_readers r
+                  WHERE pg_has_role(r.reader, 'USAGE')
+                    AND (r.member_roles IS NULL
+                         OR tenancy.user_has_workspace_role(w.id, VARIADIC r.member_roles)))
+$$;
+
+-- The one reading policy of every relation of the log.
+CREATE POLICY tenancy_audit_read ON tenancy.audit_log AS PERMISSIVE FOR SELECT TO PUBLIC
+  USING (tenant_id = ANY ((SELECT tenancy.audit_readable_tenants())::uuid[]));
+CREATE POLICY tenancy_audit_read ON tenancy.audit_log_default AS PERMISSIVE FOR SELECT TO PUBLIC
+  USING (tenant_id = ANY ((SELECT tenancy.audit_readable_tenants())::uuid[]));
 
 -- The 64-bit hash of a record key (src/audit/record_key_hash_pg.cpp).
 -- LEAKPROOF, so that a reader's condition on it is an index condition under
@@ -32,54 +68,25 @@ AS 'MODULE_PATHNAME', 'audit_key_hash';
 CREATE INDEX audit_log_default_record
   ON tenancy.audit_log_default (tenancy.audit_key_hash(record_key), tenant_id);
 
--- The reading policies of reader: on the log, its partitions, and the
--- partitions retention detached or archived since.
-CREATE FUNCTION tenancy._audit_read_policies(reader regrole,
-                                             OUT tbl regclass, OUT policy name)
-RETURNS SETOF record LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-  SELECT p.polrelid::regclass, p.polname FROM pg_policy p
-   WHERE p.polroles = ARRAY[reader::oid] AND p.polname LIKE 'tenancy\_audit\_read%'
-$$;
-
--- The name of reader's policy: readable, and within 63 bytes for any role
--- name (a long one is cut and told apart by a hash of it).
-CREATE FUNCTION tenancy._audit_read_policy_name(reader regrole) RETURNS name
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-  SELECT CASE WHEN octet_length(r.rolname) <= 44 THEN 'tenancy_audit_read_' || r.rolname
-              ELSE 'tenancy_audit_read_' || substr(md5(r.rolname), 1, 12) || '_'
-                   || (SELECT left(r.rolname, max(n)) FROM generate_series(0, 31) n
-                        WHERE octet_length(left(r.rolname, n)) <= 31)
-         END::name
-    FROM pg_roles r WHERE r.oid = reader
-$$;
-
--- Stops reader reading the log: drops its policies and revokes SELECT on
--- every table of the log that had either.
+-- Stops reader reading the log: removes it from the readers and revokes
+-- SELECT on every table of the log.
 CREATE FUNCTION tenancy.revoke_audit_read(reader regrole) RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-  p record;
   t regclass;
 BEGIN
   IF reader IS NULL THEN
     RAISE EXCEPTION 'reader must not be NULL' USING ERRCODE = '22004';
   END IF;
-  FOR p IN SELECT * FROM tenancy._audit_read_policies(reader) LOOP
-    EXECUTE format('DROP POLICY %I ON %s', p.policy, p.tbl);
-  END LOOP;
-  FOR t IN SELECT r.relid FROM tenancy.relation_tree('tenancy.audit_log') r
-            UNION SELECT rp.tbl FROM tenancy._audit_read_policies(reader) rp LOOP
+  DELETE FROM tenancy.audit_readers r WHERE r.reader = revoke_audit_read.reader;
+  FOR t IN SELECT r.relid FROM tenancy.relation_tree('tenancy.audit_log') r LOOP
     EXECUTE format('REVOKE SELECT ON %s FROM %s', t, reader);
   END LOOP;
 END $$;
 COMMENT ON FUNCTION tenancy.revoke_audit_read(regrole) IS
-  'Stops a role reading tenancy.audit_log: drops its reading policy and revokes SELECT';
+  'Stops a role reading tenancy.audit_log: removes it from tenancy.audit_readers and revokes SELECT';
 
 -- Lets reader (and its members) read the log rows of the tenants the
 -- current user belongs to, as tenancy.user_workspaces() says (the
@@ -91,7 +98,6 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   role record;
-  qual text;
   t regclass;
 BEGIN
   IF reader IS NULL THEN
@@ -114,15 +120,10 @@ BEGIN
             HINT = 'Pass NULL to let members read whatever their role, or the membership roles that may read, e.g. ''{owner,admin}''.';
   END IF;
 
-  qual := 'tenant_id = ANY (tenancy.user_workspaces())';
-  IF member_roles IS NOT NULL THEN
-    qual := qual || format(' AND tenancy.user_has_workspace_role(tenant_id, VARIADIC %L::text[])',
-                           member_roles);
-  END IF;
-  PERFORM tenancy.revoke_audit_read(reader);
+  INSERT INTO tenancy.audit_readers AS r (reader, member_roles)
+  VALUES (grant_audit_read.reader, grant_audit_read.member_roles)
+  ON CONFLICT ON CONSTRAINT audit_readers_pkey DO UPDATE SET member_roles = excluded.member_roles;
   FOR t IN SELECT r.relid FROM tenancy.relation_tree('tenancy.audit_log') r ORDER BY r.level, r.relid::text LOOP
-    EXECUTE format('CREATE POLICY %I ON %s AS PERMISSIVE FOR SELECT TO %s USING (%s)',
-                   tenancy._audit_read_policy_name(reader), t, reader, qual);
     EXECUTE format('GRANT SELECT ON %s TO %s', t, reader);
   END LOOP;
 END $$;

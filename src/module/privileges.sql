@@ -91,6 +91,10 @@ GRANT EXECUTE ON FUNCTION tenancy.audit_history(regclass, jsonb) TO PUBLIC;
 -- the hash of a record key: the log's index on it is computed as the
 -- writer, and audit_history's condition as the reader (pure, leakproof)
 GRANT EXECUTE ON FUNCTION tenancy.audit_key_hash(jsonb) TO PUBLIC;
+-- the log's reading policy calls it as the reader, which reads the readers
+-- (what pg_policies showed of per-role policies, anyone may see)
+GRANT EXECUTE ON FUNCTION tenancy.audit_readable_tenants() TO PUBLIC;
+GRANT SELECT ON tenancy.audit_readers TO PUBLIC;
 
 -- rate limits (docs/rate-limits.md): rate_limit and enforce_rate_limit
 -- change shared state and are granted by the DBA to the request roles;
