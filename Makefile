@@ -35,6 +35,7 @@ SQL_SOURCES = \
 	src/partitions/children.sql \
 	src/partitions/register.sql \
 	src/partitions/status.sql \
+	src/partitions/groups.sql \
 	src/partitions/retention.sql \
 	src/partitions/archive_table.sql \
 	src/partitions/expire.sql \

@@ -28,12 +28,17 @@ CREATE TABLE tenancy.partition_config (
     -- rows retention keeps (set_retention's keep_where), canonical text
     -- (_partition_keep_rule), validated again before every use
     keep_where text,
+    -- a member of the retention group of this (referenced) table: set by
+    -- set_retention(retire_with, ..., linked => ...), which copies its
+    -- retention and action here; see groups.sql
+    retire_with regclass,
     -- registered by the extension script (the audit log), which registers
     -- it again on restore: see _partition_config_restore below
     installed boolean NOT NULL DEFAULT false,
     CHECK ((kind = 'time') = (step IS NOT NULL)),
     CHECK ((retention_action = 'archive') = (archive_schema IS NOT NULL OR archive_to IS NOT NULL)),
-    CHECK (archive_schema IS NULL OR archive_to IS NULL)
+    CHECK (archive_schema IS NULL OR archive_to IS NULL),
+    CHECK (retire_with IS NULL OR (retention IS NOT NULL AND keep_where IS NULL AND archive_to IS NULL))
 );
 COMMENT ON TABLE tenancy.partition_config IS
     'Partition sets managed by tenancy (kept by pg_dump)';

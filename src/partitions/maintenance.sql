@@ -29,7 +29,9 @@ DECLARE
     has_rows boolean := false;
     keep text;
     expired_lower timestamp;
+    expired_upper timestamp;
     expired regclass;
+    grouped boolean;
 BEGIN
     SELECT * INTO STRICT cfg FROM tenancy.partition_config c WHERE c.parent = $1;
     ctype := tenancy._partition_control_type(cfg.parent, cfg.control);
@@ -58,22 +60,30 @@ BEGIN
            coalesce(array_agg(ch.child ORDER BY ch.lower), '{}')
       INTO lowers, uppers, children
       FROM tenancy._partition_children(cfg.parent, ctype) ch WHERE NOT ch.is_default;
+    -- In a retention group (groups.sql), a partition whose range must wait
+    -- for the group is not planned: the next run looks again.
+    grouped := cfg.retire_with IS NOT NULL OR cardinality(tenancy._partition_group_members(cfg.parent)) > 0;
     IF cfg.keep_where IS NULL THEN
         RETURN QUERY
             SELECT 'retire'::text, l, c, NULL::uuid
               FROM unnest(lowers, uppers, children) AS x(l, u, c)
-             WHERE u <= cutoff ORDER BY l;
+             WHERE u <= cutoff AND NOT (grouped AND tenancy._partition_group_waits(cfg.parent, l, u))
+             ORDER BY l;
     ELSE
         -- Under a keep rule (read as the owner, as every look at rows): a
         -- partition without kept rows goes; one with kept rows and others
         -- is thinned; one holding kept rows only is held back (not planned).
+        -- A group's partition with kept rows is held back whole: removing
+        -- its other rows would need the rows referencing them gone first.
         keep := tenancy._partition_keep_rule(cfg.parent, cfg.keep_where);
-        FOR expired_lower, expired IN
-            SELECT l, c FROM unnest(lowers, uppers, children) AS x(l, u, c) WHERE u <= cutoff ORDER BY l
+        FOR expired_lower, expired_upper, expired IN
+            SELECT l, u, c FROM unnest(lowers, uppers, children) AS x(l, u, c) WHERE u <= cutoff ORDER BY l
         LOOP
-            IF NOT tenancy._partition_has_rows(expired, format('(%s)', keep)) THEN
+            IF grouped AND tenancy._partition_group_waits(cfg.parent, expired_lower, expired_upper) THEN
+                CONTINUE;
+            ELSIF NOT tenancy._partition_has_rows(expired, format('(%s)', keep)) THEN
                 RETURN QUERY SELECT 'retire'::text, expired_lower, expired, NULL::uuid;
-            ELSIF tenancy._partition_has_rows(expired, format('(%s) IS NOT TRUE', keep)) THEN
+            ELSIF NOT grouped AND tenancy._partition_has_rows(expired, format('(%s) IS NOT TRUE', keep)) THEN
                 RETURN QUERY SELECT 'thin'::text, expired_lower, expired, NULL::uuid;
             END IF;
         END LOOP;
@@ -232,8 +242,11 @@ BEGIN
         PERFORM tenancy._partition_fail('55000', format('table %s is not registered', parent),
             'Register it with tenancy.partition_by_time or tenancy.partition_by_tenant first.');
     END IF;
-    SELECT coalesce(array_agg(c.parent ORDER BY c.parent::oid), '{}') INTO parents
-      FROM tenancy.partition_config c WHERE $1 IS NULL OR c.parent = $1;
+    -- a retention group's members first, so that their partitions leave
+    -- before those they reference (groups.sql); naming the referenced
+    -- table maintains its members too
+    SELECT coalesce(array_agg(c.parent ORDER BY c.retire_with IS NULL, c.parent::oid), '{}') INTO parents
+      FROM tenancy.partition_config c WHERE $1 IS NULL OR c.parent = $1 OR c.retire_with = $1;
     RETURN parents;
 END
 $$;

@@ -1,16 +1,20 @@
 -- retention.sql: retention settings (set_retention) and the retirement of
 -- one partition (drop, detach or archive) that run_maintenance calls.
 
--- Refuses (2BP01, naming them) when foreign keys reference parent:
--- retention would break them. hint says what the caller can do.
-CREATE FUNCTION tenancy._partition_refuse_referencing_fks(parent regclass, hint text)
+-- Refuses (2BP01, naming them) when foreign keys reference parent from
+-- tables outside its retention group (linked, by default its registered
+-- members, groups.sql): retention would break them. hint says what the
+-- caller can do.
+CREATE FUNCTION tenancy._partition_refuse_referencing_fks(parent regclass, hint text,
+                                                          linked regclass[] DEFAULT NULL)
 RETURNS void LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     fks text;
 BEGIN
     SELECT string_agg(format('%I on %s', conname, conrelid::regclass), ', ' ORDER BY conname) INTO fks
       FROM pg_constraint
-     WHERE contype = 'f' AND confrelid = parent AND conparentid = 0;
+     WHERE contype = 'f' AND confrelid = parent AND conparentid = 0
+       AND conrelid <> ALL (coalesce(linked, tenancy._partition_group_members(parent)));
     IF fks IS NOT NULL THEN
         PERFORM tenancy._partition_fail('2BP01',
             format('retention on %s would break foreign keys that reference it', parent),
@@ -22,10 +26,12 @@ $$;
 -- keep_where: rows that retention keeps past keep (see
 -- _partition_keep_rule for what a rule may be). archive_to: the table
 -- action archive moves expired partitions (partitioned) or rows (plain)
--- into, instead of archive_schema (archive_table.sql).
+-- into, instead of archive_schema (archive_table.sql). linked: the
+-- tables whose foreign keys reference parent, retired with it as its
+-- retention group (groups.sql), which replaces any group parent had.
 CREATE FUNCTION tenancy.set_retention(parent regclass, keep interval, action text DEFAULT 'drop',
                                       archive_schema name DEFAULT NULL, keep_where text DEFAULT NULL,
-                                      archive_to regclass DEFAULT NULL)
+                                      archive_to regclass DEFAULT NULL, linked regclass[] DEFAULT NULL)
 RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     cfg tenancy.partition_config;
@@ -42,6 +48,11 @@ BEGIN
             format('table %s is not registered for time partitions', parent),
             'Register it with tenancy.partition_by_time first; retention applies to time partitions.');
     END IF;
+    IF cfg.retire_with IS NOT NULL THEN
+        PERFORM tenancy._partition_fail('55000', format('table %s retires with %s', parent, cfg.retire_with),
+            format('Its retention is that of %s: set it there, or leave this table out of linked there first.',
+                   cfg.retire_with));
+    END IF;
     IF keep IS NOT NULL AND keep <= interval '0' THEN
         PERFORM tenancy._partition_fail('22023', 'keep must be a positive interval',
             'Pass how long data is kept, e.g. ''90 days'', or NULL to turn retention off.');
@@ -49,6 +60,10 @@ BEGIN
     IF action NOT IN ('drop', 'detach', 'archive') THEN
         PERFORM tenancy._partition_fail('22023', format('unknown retention action "%s"', action),
             'Use drop, detach (left as a plain table) or archive (moved to archive_schema).');
+    END IF;
+    IF cardinality(linked) > 0 AND archive_to IS NOT NULL THEN
+        PERFORM tenancy._partition_fail('22023', 'archive_to cannot be used with linked tables',
+            'archive_to takes one table''s partitions; archive a group into archive_schema instead.');
     END IF;
     IF action = 'archive' AND archive_to IS NOT NULL THEN
         IF archive_schema IS NOT NULL THEN
@@ -85,20 +100,36 @@ BEGIN
         END IF;
         rule := tenancy._partition_keep_rule(parent, keep_where);
     END IF;
+    IF linked IS NOT NULL AND keep IS NULL THEN
+        PERFORM tenancy._partition_fail('22023', 'linked needs a retention period',
+            'Pass keep with linked, or neither to turn retention off (which also releases the linked tables).');
+    END IF;
+    IF cardinality(linked) > 0 THEN
+        PERFORM tenancy._partition_check_group(parent, linked);
+    END IF;
     IF keep IS NOT NULL THEN
         PERFORM tenancy._partition_refuse_referencing_fks(parent,
-            'Drop those foreign keys, or purge the referencing rows yourself.');
+            'Name the referencing tables in linked => ARRAY[...]::regclass[] to retire them with it, '
+            'drop those foreign keys, or purge the referencing rows yourself.', coalesce(linked, '{}'));
     END IF;
+    -- tables left out of the group keep no retention of their own
+    UPDATE tenancy.partition_config c
+       SET retire_with = NULL, retention = NULL, retention_action = 'drop', archive_schema = NULL
+     WHERE c.retire_with = $1 AND c.parent <> ALL (coalesce(linked, '{}'));
     UPDATE tenancy.partition_config c
        SET retention = keep, retention_action = $3,
            archive_schema = CASE WHEN $3 = 'archive' THEN $4 END, keep_where = rule,
            archive_to = CASE WHEN $3 = 'archive' THEN $6 END
      WHERE c.parent = $1;
+    UPDATE tenancy.partition_config c
+       SET retire_with = $1, retention = keep, retention_action = $3,
+           archive_schema = CASE WHEN $3 = 'archive' THEN $4 END, keep_where = NULL, archive_to = NULL
+     WHERE c.parent = ANY (linked);
 END
 $$;
-COMMENT ON FUNCTION tenancy.set_retention(regclass, interval, text, name, text, regclass) IS
+COMMENT ON FUNCTION tenancy.set_retention(regclass, interval, text, name, text, regclass, regclass[]) IS
     'Time partitions older than keep are dropped, detached, or moved to archive_schema or into archive_to '
-    'by run_maintenance, except rows matching keep_where';
+    'by run_maintenance, except rows matching keep_where; the linked tables referencing it retire with it';
 
 -- Retention of one partition: drop, detach, or detach and move to the
 -- archive schema. Under a keep rule it first takes the ACCESS EXCLUSIVE
@@ -120,17 +151,37 @@ BEGIN
             RETURN true;
         END IF;
     END IF;
+    -- A group's member: kept rows of the referenced table's range, committed
+    -- since the plan, hold it back (the lock the referenced table's own
+    -- retirement takes, first, so that none arrives before it goes).
+    IF cfg.retire_with IS NOT NULL AND (SELECT c.keep_where IS NOT NULL FROM tenancy.partition_config c
+                                         WHERE c.parent = cfg.retire_with) THEN
+        EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', tenancy._partition_qualified(cfg.retire_with));
+        IF (SELECT tenancy._partition_group_waits(parent, ch.lower, ch.upper)
+              FROM tenancy._partition_children(parent, tenancy._partition_control_type(parent, cfg.control)) ch
+             WHERE ch.child = $2) THEN
+            RETURN true;
+        END IF;
+    END IF;
     -- e.g. the audit log's hash chains are re-anchored past what goes
     PERFORM tenancy._partition_run_hooks(parent, 'before_retire', child);
     IF cfg.archive_to IS NOT NULL THEN
         RETURN tenancy._partition_archive_into(parent, child, cfg.control, cfg.archive_to);
     END IF;
-    IF cfg.retention_action = 'drop' THEN
+    -- A partition that a group's members reference cannot be dropped
+    -- attached (their keys depend on it): detaching it checks that no row
+    -- references it any more, then it is dropped.
+    IF cfg.retention_action = 'drop' AND cardinality(tenancy._partition_group_members(parent)) = 0 THEN
         EXECUTE format('DROP TABLE %s', tenancy._partition_qualified(child));
     ELSE
         EXECUTE format('ALTER TABLE %s DETACH PARTITION %s',
                        tenancy._partition_qualified(parent), tenancy._partition_qualified(child));
-        IF cfg.retention_action = 'archive' THEN
+        IF cfg.retire_with IS NOT NULL THEN
+            PERFORM tenancy._partition_drop_group_fks(child, cfg.retire_with);
+        END IF;
+        IF cfg.retention_action = 'drop' THEN
+            EXECUTE format('DROP TABLE %s', tenancy._partition_qualified(child));
+        ELSIF cfg.retention_action = 'archive' THEN
             EXECUTE format('ALTER TABLE %s SET SCHEMA %I', tenancy._partition_qualified(child),
                            cfg.archive_schema);
         END IF;

@@ -49,6 +49,21 @@ BEGIN
                     held_back_by := format('keep_where %s cannot be evaluated: %s', cfg.keep_where, SQLERRM);
                 END;
             END IF;
+            -- a retention group's member: its partitions past retention
+            -- that wait for the group (groups.sql)
+            IF cfg.retire_with IS NOT NULL THEN
+                held_back_by := format('retires with %s', cfg.retire_with);
+                BEGIN
+                    SELECT count(*) INTO held_back
+                      FROM tenancy._partition_children(cfg.parent, ctype) ch
+                     WHERE NOT ch.is_default AND ch.upper <= (now() AT TIME ZONE 'UTC') - cfg.retention
+                       AND tenancy._partition_group_waits(cfg.parent, ch.lower, ch.upper);
+                EXCEPTION WHEN OTHERS THEN
+                    held_back := NULL;
+                    held_back_by := format('retires with %s, whose keep rule cannot be evaluated: %s',
+                                           cfg.retire_with, SQLERRM);
+                END;
+            END IF;
         ELSE
             SELECT count(*), (array_agg(ch.child_name ORDER BY ch.child_name))[1],
                    (array_agg(ch.child_name ORDER BY ch.child_name DESC))[1]
@@ -69,4 +84,4 @@ END
 $$;
 COMMENT ON FUNCTION tenancy.partition_status() IS
     'One row per registered partition set: partitions, premade, default rows, last run and error, '
-    'partitions past retention held back by a keep rule';
+    'partitions past retention held back by a keep rule or a retention group';
