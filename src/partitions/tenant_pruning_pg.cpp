@@ -33,6 +33,7 @@
  * nothing of ours.
  */
 #include "partitions/tenant_pruning_pg.hpp"
+#include "partitions/tenant_pruning_plan_pg.hpp"
 
 #include "core/compat.hpp"
 #include "core/pg.hpp"
@@ -508,9 +509,11 @@ tenancy::tenant_pruning_init(void)
 	DefineCustomBoolVariable(
 		"tenancy.prune_tenant_partitions",
 		"Scan only the caller's partitions of tables partitioned per tenant.",
-		"Drops, when a query starts, the scans of tenant partitions that tenancy's "
-		"policy (tenant = ANY (tenancy.user_workspaces())) leaves empty.",
+		"Drops the scans of tenant partitions that tenancy's policy (tenant = ANY "
+		"(tenancy.user_workspaces())) leaves empty: while planning a plan made for one "
+		"execution (bound parameters), else when a query starts.",
 		&prune_tenant_partitions, true, PGC_USERSET, 0, nullptr, nullptr, nullptr);
 	previous_executor_start = ExecutorStart_hook;
 	ExecutorStart_hook = tenancy_executor_start;
+	tenant_pruning_plan_init(&prune_tenant_partitions);
 }
