@@ -1,8 +1,8 @@
 -- partition_tenant_pruning_plan: a plan made for one execution (a custom
 -- plan of a statement with parameters) is pruned while it is planned: the
--- caller's set is written into it as `tenant_id = ANY ('{...}')` next to
--- the policy's call, which stays and still checks each row. A plan that is
--- reused (the generic plan) never holds a set: it is pruned when it starts.
+-- policy's call is replaced by the caller's set read then, `tenant_id = ANY
+-- ('{...}')`, and the planner prunes with it. A plan that is reused (the
+-- generic plan) never holds a set: it is pruned when it starts.
 CREATE SCHEMA part_prune_plan;
 SET search_path = part_prune_plan, public;
 CREATE TABLE members (tenant_id uuid, user_id uuid);
@@ -42,7 +42,7 @@ PREPARE scanned(int) AS SELECT * FROM events WHERE id > $1;
 -- partitions (not even the default: the planner knows where c1 and c3 go)
 EXPLAIN (COSTS OFF) EXECUTE scanned(0);
 EXECUTE seen(0);
--- another user, the same prepared statement: a plan of its own
+-- another user, the same prepared statement: a plan of its own, with its set
 SELECT as_user(12) IS NOT NULL AS user_12;
 EXPLAIN (COSTS OFF) EXECUTE scanned(0);
 EXECUTE seen(0);
@@ -86,10 +86,10 @@ RESET plan_cache_mode;
 DEALLOCATE seen;
 DEALLOCATE scanned;
 
--- The set only narrows: the policy's call still checks each row when it is
--- read. A cursor planned for user 11 and read after the claims name user
--- 12 returns what both may see: nothing here (the plan keeps c1 and c3,
--- user 12 sees c5 only).
+-- The set is read once per execution, when it is planned (as an index
+-- scan computes its keys once): a cursor opened for user 11 keeps user
+-- 11's set even when the claims name user 12 before its rows are fetched
+-- (the next statement plans with user 12's).
 CREATE FUNCTION pg_temp.read_as_other(min int) RETURNS SETOF uuid LANGUAGE plpgsql AS $$
 DECLARE
   rows CURSOR (low int) FOR SELECT tenant_id FROM part_prune_plan.events WHERE id > low;
@@ -104,12 +104,12 @@ BEGIN
     RETURN NEXT tenant;
   END LOOP;
 END $$;
-SELECT DISTINCT t AS seen_as_other FROM pg_temp.read_as_other(0) t;
--- (read as user 11 throughout, the same cursor returns c1 and c3)
-SELECT as_user(11) IS NOT NULL AS user_11;
+SELECT DISTINCT t AS read_after_the_claims_changed FROM pg_temp.read_as_other(0) t ORDER BY 1;
 SELECT tenant_id, count(*) FROM events WHERE id > 0 GROUP BY 1 ORDER BY 1;
+SELECT as_user(11) IS NOT NULL AS user_11;
 
--- The per-row form, and the scoped form with a constant scope, are pruned too.
+-- The per-row form is pruned too: when a plan starts (here, planned per
+-- query) and while planning a custom plan.
 RESET ROLE;
 CREATE TABLE rows_per_row (id int, tenant_id uuid NOT NULL) PARTITION BY LIST (tenant_id);
 SELECT tenancy.partition_by_tenant('rows_per_row', 'tenant_id') AS made;
@@ -119,16 +119,24 @@ INSERT INTO rows_per_row SELECT id, tenant_id FROM events;
 ANALYZE rows_per_row;
 ALTER TABLE rows_per_row ENABLE ROW LEVEL SECURITY;
 CREATE POLICY per_row ON rows_per_row FOR SELECT USING (tenancy.user_has_workspace_access(tenant_id));
-CREATE POLICY scoped ON rows_per_row AS RESTRICTIVE FOR SELECT
-  USING (tenant_id = ANY (tenancy.user_workspaces('workspace')));
 GRANT SELECT ON rows_per_row TO part_prune_plan_app;
 SET ROLE part_prune_plan_app;
-PREPARE per_row(int) AS SELECT tenant_id, count(*) FROM rows_per_row WHERE id > $1 GROUP BY 1 ORDER BY 1;
+EXPLAIN (COSTS OFF) SELECT * FROM rows_per_row WHERE id > 0;
+SELECT tenant_id, count(*) FROM rows_per_row WHERE id > 0 GROUP BY 1 ORDER BY 1;
+PREPARE per_row(int) AS SELECT * FROM rows_per_row WHERE id > $1;
 EXPLAIN (COSTS OFF) EXECUTE per_row(0);
-EXECUTE per_row(0);
 DEALLOCATE per_row;
+-- the scoped form, with a constant scope, in a custom plan
+RESET ROLE;
+CREATE POLICY scoped ON rows_per_row AS RESTRICTIVE FOR SELECT
+  USING (tenant_id = ANY (tenancy.user_workspaces('workspace')));
+SET ROLE part_prune_plan_app;
+PREPARE scoped(int) AS SELECT tenant_id, count(*) FROM rows_per_row WHERE id > $1 GROUP BY 1 ORDER BY 1;
+EXPLAIN (COSTS OFF) EXECUTE scoped(0);
+EXECUTE scoped(0);
+DEALLOCATE scoped;
 
--- Turned off: nothing is written into the plan.
+-- Turned off: no set is written into the plan.
 SET tenancy.prune_tenant_partitions = off;
 PREPARE scanned(int) AS SELECT * FROM events WHERE id > $1;
 EXPLAIN (COSTS OFF) EXECUTE scanned(0);

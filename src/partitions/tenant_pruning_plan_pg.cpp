@@ -19,19 +19,23 @@
  *   key = ANY (tenancy.user_workspaces())        key = ANY (tenancy.user_workspaces('scope'))
  *   tenancy.user_has_workspace_access(key)       tenancy.user_has_workspace_access(key, 'scope')
  *
- * on the partition key of a partitioned table gets a twin ANDed next to
- * it: `key = ANY ('{the set now}')`, which the planner prunes with before it
- * opens a partition. The call itself stays: each row is still checked
- * against the set as it is when the row is read, so a membership revoked
- * (or claims changed) between planning and a row is honoured as before;
- * the twin only narrows. A plan built without parameters (a generic plan,
- * the simple protocol: the planner cannot tell them apart) gets nothing
- * here; tenant_pruning_pg.cpp prunes those when they start.
+ * on the partition key of a partitioned table is replaced by `key = ANY
+ * ('{the set now}')`, with which the planner prunes before it opens a
+ * partition, exactly as for a query naming its tenants. The set is read
+ * once for the execution, when it is planned: what a STABLE function
+ * promises (one value for the whole statement), and what an index scan
+ * does with the call (its keys are computed once, when the scan starts).
+ * Per row, the check is then a constant array's, not a call (which costs
+ * more than the planning saves on a small query). A plan built without
+ * parameters (a generic plan, the simple protocol: the planner is called
+ * alike for both) is left alone; tenant_pruning_pg.cpp prunes those when
+ * they start.
  *
  * Plain C style: no C++ objects, nothing thrown; PostgreSQL errors unwind
  * nothing of ours.
  */
 #include "partitions/tenant_pruning_plan_pg.hpp"
+#include "partitions/tenancy_functions_pg.hpp"
 
 #include "core/compat.hpp"
 #include "core/pg.hpp"
@@ -44,7 +48,6 @@ extern "C" {
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/planner.h"
-#include "parser/parse_func.h"
 #include "parser/parsetree.h"
 #include "utils/lsyscache.h"
 #include "utils/partcache.h"
@@ -55,38 +58,6 @@ namespace {
 
 const bool *prune_enabled = nullptr;
 planner_hook_type previous_planner = nullptr;
-
-/* tenancy's membership functions, looked up once per planning. */
-struct TenancyFunctions
-{
-	bool looked_up;
-	Oid workspaces;		  /* user_workspaces() */
-	Oid scope_workspaces; /* user_workspaces(text) */
-	Oid access;			  /* user_has_workspace_access(uuid) */
-	Oid scope_access;	  /* user_has_workspace_access(uuid, text) */
-};
-
-Oid
-tenancy_function(const char *name, int nargs, const Oid *argtypes)
-{
-	List *qualified =
-		lappend(lappend(NIL, makeString(pstrdup("tenancy"))), makeString(pstrdup(name)));
-	return LookupFuncName(qualified, nargs, argtypes, true);
-}
-
-void
-look_up(TenancyFunctions *functions)
-{
-	if (functions->looked_up)
-		return;
-	functions->looked_up = true;
-	Oid text_type = TEXTOID;
-	Oid uuid_text[2] = {UUIDOID, TEXTOID};
-	functions->workspaces = tenancy_function("user_workspaces", 0, nullptr);
-	functions->scope_workspaces = tenancy_function("user_workspaces", 1, &text_type);
-	functions->access = tenancy_function("user_has_workspace_access", 1, uuid_text);
-	functions->scope_access = tenancy_function("user_has_workspace_access", 2, uuid_text);
-}
 
 /* A tenancy clause taken apart: the column, and the call that gives its set. */
 struct TenantClause
@@ -114,7 +85,7 @@ scope_of(List *args, int before_scope, Const **scope)
 }
 
 bool
-as_tenant_clause(Node *clause, TenancyFunctions *functions, TenantClause *out)
+as_tenant_clause(Node *clause, const tenancy::TenancyFunctionOids *functions, TenantClause *out)
 {
 	FuncExpr *call;
 	Node *key;
@@ -128,7 +99,6 @@ as_tenant_clause(Node *clause, TenancyFunctions *functions, TenantClause *out)
 			return false;
 		call = static_cast<FuncExpr *>(lsecond(saop->args));
 		key = static_cast<Node *>(linitial(saop->args));
-		look_up(functions);
 		if (!scope_of(call->args, 0, &out->scope))
 			return false;
 		out->set_function = out->scope != nullptr ? functions->scope_workspaces : functions->workspaces;
@@ -142,7 +112,6 @@ as_tenant_clause(Node *clause, TenancyFunctions *functions, TenantClause *out)
 		if (list_length(call->args) < 1)
 			return false;
 		key = static_cast<Node *>(linitial(call->args));
-		look_up(functions);
 		if (!scope_of(call->args, 1, &out->scope))
 			return false;
 		Oid access = out->scope != nullptr ? functions->scope_access : functions->access;
@@ -186,7 +155,7 @@ partition_key_equality(RangeTblEntry *rte, AttrNumber attno, Oid type)
 
 /* `key = ANY ('{the caller's set now}')`, or nullptr when clause is not tenancy's. */
 Node *
-baked_twin(Node *clause, Query *query, TenancyFunctions *functions)
+with_set_now(Node *clause, Query *query, const tenancy::TenancyFunctionOids *functions)
 {
 	TenantClause tenant;
 
@@ -204,52 +173,53 @@ baked_twin(Node *clause, Query *query, TenancyFunctions *functions)
 					? OidFunctionCall1Coll(tenant.set_function, tenant.scope->constcollid,
 										   tenant.scope->constvalue)
 					: OidFunctionCall0Coll(tenant.set_function, InvalidOid);
-	ScalarArrayOpExpr *twin = makeNode(ScalarArrayOpExpr);
-	twin->opno = equality;
-	twin->opfuncid = get_opcode(equality);
-	twin->useOr = true;
-	twin->inputcollid = tenant.saop != nullptr ? tenant.saop->inputcollid : InvalidOid;
-	twin->args = lappend(lappend(NIL, copyObjectImpl(tenant.key)),
-						 makeConst(set_type, -1, InvalidOid, -1, set, false, false));
-	twin->location = -1;
-	return reinterpret_cast<Node *>(twin);
+	ScalarArrayOpExpr *baked = makeNode(ScalarArrayOpExpr);
+	baked->opno = equality;
+	baked->opfuncid = get_opcode(equality);
+	baked->useOr = true;
+	baked->inputcollid = tenant.saop != nullptr ? tenant.saop->inputcollid : InvalidOid;
+	baked->args = lappend(lappend(NIL, copyObjectImpl(tenant.key)),
+						  makeConst(set_type, -1, InvalidOid, -1, set, false, false));
+	baked->location = -1;
+	return reinterpret_cast<Node *>(baked);
 }
 
-/* Appends to *twins the twin of each top-level (ANDed) tenancy clause of qual. */
-void
-collect_twins(Node *qual, List **twins, Query *query, TenancyFunctions *functions)
-{
-	if (is_andclause(qual))
-	{
-		ListCell *cell;
-		foreach (cell, reinterpret_cast<BoolExpr *>(qual)->args)
-			collect_twins(static_cast<Node *>(lfirst(cell)), twins, query, functions);
-		return;
-	}
-	Node *twin = baked_twin(qual, query, functions);
-	if (twin != nullptr)
-		*twins = lappend(*twins, twin);
-}
-
-/* qual ANDed with the twins of its tenancy clauses (qual itself when it has none). */
+/*
+ * qual with each top-level (ANDed) tenancy clause given the set now; qual
+ * itself when it has none. Only there: the per-row form is false for a
+ * NULL key where `key = ANY (...)` is NULL, which a qual treats alike.
+ */
 Node *
-with_twins(Node *qual, Query *query, TenancyFunctions *functions)
+with_sets_now(Node *qual, Query *query, const tenancy::TenancyFunctionOids *functions)
 {
-	List *twins = NIL;
-
 	if (qual == nullptr)
 		return qual;
-	collect_twins(qual, &twins, query, functions);
-	if (twins == NIL)
+	if (!is_andclause(qual))
+	{
+		Node *baked = with_set_now(qual, query, functions);
+		return baked != nullptr ? baked : qual;
+	}
+	BoolExpr *conjunction = reinterpret_cast<BoolExpr *>(qual);
+	List *args = NIL;
+	bool changed = false;
+	ListCell *cell;
+	foreach (cell, conjunction->args)
+	{
+		Node *before = static_cast<Node *>(lfirst(cell));
+		Node *after = with_sets_now(before, query, functions);
+		changed |= after != before;
+		args = lappend(args, after);
+	}
+	if (!changed)
 		return qual;
-	return reinterpret_cast<Node *>(makeBoolExpr(AND_EXPR, lcons(qual, twins), -1));
+	return reinterpret_cast<Node *>(makeBoolExpr(AND_EXPR, args, conjunction->location));
 }
 
-/* Every query of the tree (subqueries, CTEs, sublinks) gets its twins. */
+/* Every query of the tree (subqueries, CTEs, sublinks) gets the sets now. */
 bool
 bake_walker(Node *node, void *context)
 {
-	TenancyFunctions *functions = static_cast<TenancyFunctions *>(context);
+	auto functions = static_cast<const tenancy::TenancyFunctionOids *>(context);
 
 	if (node == nullptr)
 		return false;
@@ -263,10 +233,10 @@ bake_walker(Node *node, void *context)
 		ListCell *level;
 		// one expression per security level, each ANDed with the others
 		foreach (level, rte->securityQuals)
-			lfirst(level) = with_twins(static_cast<Node *>(lfirst(level)), query, functions);
+			lfirst(level) = with_sets_now(static_cast<Node *>(lfirst(level)), query, functions);
 	}
 	if (query->jointree != nullptr)
-		query->jointree->quals = with_twins(query->jointree->quals, query, functions);
+		query->jointree->quals = with_sets_now(query->jointree->quals, query, functions);
 	return tenancy::compat::walk_query(query, bake_walker, context, 0);
 }
 
@@ -288,8 +258,10 @@ tenancy_planner(Query *parse, const char *query_string, int cursor_options,
 	// bound parameters: a custom plan, built for this one execution
 	if (*prune_enabled && bound_params != nullptr)
 	{
-		TenancyFunctions functions = {false, InvalidOid, InvalidOid, InvalidOid, InvalidOid};
-		bake_walker(reinterpret_cast<Node *>(parse), &functions);
+		// a copy: evaluating a set may look the functions up again
+		tenancy::TenancyFunctionOids functions = *tenancy::tenancy_function_oids();
+		if (OidIsValid(functions.workspaces))
+			bake_walker(reinterpret_cast<Node *>(parse), &functions);
 	}
 	if (previous_planner != nullptr)
 		return previous_planner(parse, query_string, cursor_options, bound_params);
