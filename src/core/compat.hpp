@@ -10,6 +10,7 @@
 
 extern "C" {
 #include "executor/executor.h"
+#include "nodes/nodeFuncs.h"
 #include "utils/acl.h"
 #include "utils/rel.h"
 #include "utils/relcache.h"
@@ -75,6 +76,36 @@ prunes_at_run_time(const AppendNode *node)
 	return node->part_prune_index >= 0;
 #else
 	return node->part_prune_info != nullptr;
+#endif
+}
+
+/*
+ * expression_tree_walker and query_tree_walker with a typed walker: 16 made
+ * them macros taking bool (*)(Node *, void *); 15 declares them with an
+ * unprototyped bool (*)(), which C++ must be given through void (*)(void)
+ * (the one cast between function types -Wcast-function-type allows).
+ */
+using TreeWalker = bool (*)(Node *node, void *context);
+
+inline bool
+walk_expression(Node *node, TreeWalker walker, void *context)
+{
+#if PG_VERSION_NUM >= 160000
+	return expression_tree_walker(node, walker, context);
+#else
+	return expression_tree_walker(
+		node, reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)(void)>(walker)), context);
+#endif
+}
+
+inline bool
+walk_query(Query *query, TreeWalker walker, void *context, int flags)
+{
+#if PG_VERSION_NUM >= 160000
+	return query_tree_walker(query, walker, context, flags);
+#else
+	return query_tree_walker(
+		query, reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)(void)>(walker)), context, flags);
 #endif
 }
 

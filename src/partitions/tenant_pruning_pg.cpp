@@ -6,13 +6,15 @@
  * PostgreSQL prunes a ScalarArrayOpExpr only when its array is a constant
  * (partprune.c, match_clause_to_partition_key): a function's result prunes
  * nothing, and folding the caller's tenants into the plan would leak them
- * to the next user of a cached plan. So the plan keeps every partition and
- * this ExecutorStart hook drops, from a copy of the plan, the scans that
- * cannot return a row at this execution:
+ * to the next user of a cached plan. A plan made for one execution is
+ * pruned while it is planned (tenant_pruning_plan_pg.cpp); any other plan
+ * keeps every partition and this ExecutorStart hook drops, from a copy of
+ * the plan, the scans that cannot return a row at this execution:
  *
  *   a scan of a partition of a LIST-partitioned parent, whose qual has, at
  *   its top level (ANDed with everything else), `key = ANY
- *   (tenancy.user_workspaces())` with the key's own btree equality, where
+ *   (tenancy.user_workspaces())` with the key's own btree equality, or the
+ *   per-row `tenancy.user_has_workspace_access(key)` (the same test), where
  *   none of the partition's listed values is in user_workspaces() now, and
  *   the partition is not the parent's default.
  *
@@ -33,6 +35,8 @@
  * nothing of ours.
  */
 #include "partitions/tenant_pruning_pg.hpp"
+#include "partitions/tenant_pruning_plan_pg.hpp"
+#include "partitions/tenancy_functions_pg.hpp"
 
 #include "core/compat.hpp"
 #include "core/pg.hpp"
@@ -69,6 +73,7 @@ struct PruningRun
 {
 	PlannedStmt *stmt;
 	Oid user_workspaces; /* tenancy.user_workspaces(), or InvalidOid */
+	Oid has_access;		 /* tenancy.user_has_workspace_access(uuid), or InvalidOid */
 	bool tenants_read;
 	int ntenants;
 	Datum *tenants; /* the caller's tenants now (uuid datums) */
@@ -90,24 +95,45 @@ read_tenants(PruningRun *run)
 }
 
 /*
- * `Var(scanrelid) = ANY (tenancy.user_workspaces())` with operator eq, the
- * Var being relid's column key_name.
+ * The column a tenancy clause tests: `Var = ANY (tenancy.user_workspaces())`
+ * with operator eq (any operator for InvalidOid), or the per-row `tenancy.user_has_workspace_access(Var)`
+ * (the same test: false for NULL, true for a member's tenant); nullptr for
+ * anything else.
  */
+Var *
+tenancy_clause_column(const PruningRun *run, Node *clause, Oid eq)
+{
+	if (clause != nullptr && IsA(clause, FuncExpr))
+	{
+		FuncExpr *call = reinterpret_cast<FuncExpr *>(clause);
+		if (call->funcid != run->has_access || list_length(call->args) != 1 ||
+			!IsA(linitial(call->args), Var))
+			return nullptr;
+		return static_cast<Var *>(linitial(call->args));
+	}
+	if (clause == nullptr || !IsA(clause, ScalarArrayOpExpr))
+		return nullptr;
+	ScalarArrayOpExpr *saop = reinterpret_cast<ScalarArrayOpExpr *>(clause);
+	if (!saop->useOr || (OidIsValid(eq) && saop->opno != eq) || list_length(saop->args) != 2)
+		return nullptr;
+	Node *left = static_cast<Node *>(linitial(saop->args));
+	Node *right = static_cast<Node *>(lsecond(saop->args));
+	if (!IsA(left, Var) || !IsA(right, FuncExpr))
+		return nullptr;
+	FuncExpr *call = reinterpret_cast<FuncExpr *>(right);
+	if (call->funcid != run->user_workspaces || call->args != NIL)
+		return nullptr;
+	return reinterpret_cast<Var *>(left);
+}
+
+/* A tenancy clause (see tenancy_clause_column) on relid's column key_name. */
 bool
 is_tenancy_clause(const PruningRun *run, Node *clause, Index scanrelid, List *index_tlist, Oid eq,
 				  Oid relid, const char *key_name)
 {
-	if (clause == nullptr || !IsA(clause, ScalarArrayOpExpr))
+	Var *var = tenancy_clause_column(run, clause, eq);
+	if (var == nullptr)
 		return false;
-	ScalarArrayOpExpr *saop = reinterpret_cast<ScalarArrayOpExpr *>(clause);
-	if (!saop->useOr || saop->opno != eq || list_length(saop->args) != 2)
-		return false;
-	Node *left = static_cast<Node *>(linitial(saop->args));
-	Node *right = static_cast<Node *>(lsecond(saop->args));
-	if (!IsA(left, Var) || !IsA(right, FuncExpr))
-		return false;
-	Var *var = reinterpret_cast<Var *>(left);
-	FuncExpr *call = reinterpret_cast<FuncExpr *>(right);
 	// an index-only scan's clauses name the index's columns: its tlist
 	// says which column of the table each one is
 	if (var->varno == INDEX_VAR && index_tlist != NIL && var->varattno > 0 &&
@@ -119,8 +145,7 @@ is_tenancy_clause(const PruningRun *run, Node *clause, Index scanrelid, List *in
 			return false;
 		var = reinterpret_cast<Var *>(column);
 	}
-	if (var->varno != static_cast<int>(scanrelid) || var->varlevelsup != 0 || var->varattno <= 0 ||
-		call->funcid != run->user_workspaces || call->args != NIL)
+	if (var->varno != static_cast<int>(scanrelid) || var->varlevelsup != 0 || var->varattno <= 0)
 		return false;
 	char *name = get_attname(relid, var->varattno, true);
 	bool same = name != nullptr && strcmp(name, key_name) == 0;
@@ -195,6 +220,34 @@ oid_in(Oid oid, const Oid *sorted, int n)
 	return bsearch(&oid, sorted, n, sizeof(Oid), compare_oids) != nullptr;
 }
 
+/*
+ * Whether a subplan is a scan with a tenancy clause on some column (any
+ * operator): a cheap test before the parent's partitions are looked at. A
+ * plan that was pruned while planning has none.
+ */
+bool
+any_tenancy_scan(const PruningRun *run, List *subplans)
+{
+	ListCell *cell;
+
+	foreach (cell, subplans)
+	{
+		ScanClauses scan = scan_of(static_cast<Plan *>(lfirst(cell)));
+		List *lists[] = {scan.quals, scan.more_quals};
+		if (scan.scanrelid == 0)
+			continue;
+		for (List *clauses : lists)
+		{
+			ListCell *clause;
+			foreach (clause, clauses)
+				if (tenancy_clause_column(run, static_cast<Node *>(lfirst(clause)), InvalidOid) !=
+					nullptr)
+					return true;
+		}
+	}
+	return false;
+}
+
 /* The one partitioned table an Append/MergeAppend scans, or InvalidOid. */
 Oid
 partitioned_parent(const PruningRun *run, Bitmapset *apprelids)
@@ -245,24 +298,41 @@ wanted_partitions(PruningRun *run, PartitionKey key, PartitionDesc desc, int *nw
 bool *
 clause_carriers(PruningRun *run, PartitionDesc desc, Oid eq, const char *key_name, List *subplans)
 {
-	Oid *partitions = static_cast<Oid *>(palloc(Max(desc->nparts, 1) * sizeof(Oid)));
-	bool *carriers = static_cast<bool *>(palloc0(Max(list_length(subplans), 1) * sizeof(bool)));
+	int nsubplans = list_length(subplans);
+	Oid *scanned = static_cast<Oid *>(palloc(Max(nsubplans, 1) * sizeof(Oid)));
+	Oid *partitions = static_cast<Oid *>(palloc(Max(nsubplans, 1) * sizeof(Oid)));
+	bool *carriers = static_cast<bool *>(palloc0(Max(nsubplans, 1) * sizeof(bool)));
+	int npartitions = 0;
 	bool any = false;
 	int i = 0;
 	ListCell *cell;
 
-	memcpy(partitions, desc->oids, desc->nparts * sizeof(Oid));
-	qsort(partitions, desc->nparts, sizeof(Oid), compare_oids);
 	foreach (cell, subplans)
 	{
 		ScanClauses scan = scan_of(static_cast<Plan *>(lfirst(cell)));
-		Oid relid = scan.scanrelid > 0 ? rt_fetch(scan.scanrelid, run->stmt->rtable)->relid : InvalidOid;
-		carriers[i] = OidIsValid(relid) && oid_in(relid, partitions, desc->nparts) &&
-					  has_tenancy_clause(run, scan, eq, relid, key_name);
+		scanned[i++] = scan.scanrelid > 0 ? rt_fetch(scan.scanrelid, run->stmt->rtable)->relid : InvalidOid;
+	}
+	// which scanned tables are the parent's partitions: the subplans'
+	// tables sorted (few after planning pruned), the partitions walked once
+	memcpy(partitions, scanned, nsubplans * sizeof(Oid));
+	qsort(partitions, nsubplans, sizeof(Oid), compare_oids);
+	Oid *found = static_cast<Oid *>(palloc(Max(nsubplans, 1) * sizeof(Oid)));
+	for (int p = 0; p < desc->nparts; p++)
+		if (oid_in(desc->oids[p], partitions, nsubplans))
+			found[npartitions++] = desc->oids[p];
+	qsort(found, npartitions, sizeof(Oid), compare_oids);
+	i = 0;
+	foreach (cell, subplans)
+	{
+		ScanClauses scan = scan_of(static_cast<Plan *>(lfirst(cell)));
+		carriers[i] = OidIsValid(scanned[i]) && oid_in(scanned[i], found, npartitions) &&
+					  has_tenancy_clause(run, scan, eq, scanned[i], key_name);
 		any |= carriers[i];
 		i++;
 	}
+	pfree(scanned);
 	pfree(partitions);
+	pfree(found);
 	if (any)
 		return carriers;
 	pfree(carriers);
@@ -416,7 +486,9 @@ prune_plan(PruningRun *run, Plan *plan)
 		bool runtime_pruning = has_runtime_pruning(plan);
 		Bitmapset *apprelids = append ? reinterpret_cast<Append *>(plan)->apprelids
 									  : reinterpret_cast<MergeAppend *>(plan)->apprelids;
-		Oid parent = runtime_pruning ? InvalidOid : partitioned_parent(run, apprelids);
+		Oid parent = runtime_pruning || !any_tenancy_scan(run, after)
+						 ? InvalidOid
+						 : partitioned_parent(run, apprelids);
 		int first_partial = append ? reinterpret_cast<Append *>(plan)->first_partial_plan : 0;
 
 		if (OidIsValid(parent))
@@ -451,23 +523,17 @@ prune_plan(PruningRun *run, Plan *plan)
 	return copy;
 }
 
-Oid
-user_workspaces_oid(void)
-{
-	List *name = lappend(lappend(NIL, makeString(pstrdup("tenancy"))),
-						 makeString(pstrdup("user_workspaces")));
-	return LookupFuncName(name, 0, nullptr, true);
-}
-
 /* The statement to run: stmt, or a copy with partitions dropped. */
 PlannedStmt *
 pruned_statement(PlannedStmt *stmt)
 {
-	PruningRun run = {stmt, InvalidOid, false, 0, nullptr};
+	PruningRun run = {stmt, InvalidOid, InvalidOid, false, 0, nullptr};
 
 	if (stmt->commandType != CMD_SELECT || stmt->rowMarks != NIL || IsParallelWorker())
 		return stmt;
-	run.user_workspaces = user_workspaces_oid();
+	const tenancy::TenancyFunctionOids *functions = tenancy::tenancy_function_oids();
+	run.user_workspaces = functions->workspaces;
+	run.has_access = functions->access;
 	if (!OidIsValid(run.user_workspaces))
 		return stmt;
 	Plan *tree = prune_plan(&run, stmt->planTree);
@@ -508,9 +574,12 @@ tenancy::tenant_pruning_init(void)
 	DefineCustomBoolVariable(
 		"tenancy.prune_tenant_partitions",
 		"Scan only the caller's partitions of tables partitioned per tenant.",
-		"Drops, when a query starts, the scans of tenant partitions that tenancy's "
-		"policy (tenant = ANY (tenancy.user_workspaces())) leaves empty.",
+		"Drops the scans of tenant partitions that tenancy's policy (tenant = ANY "
+		"(tenancy.user_workspaces())) leaves empty: while planning a plan made for one "
+		"execution (bound parameters), else when a query starts.",
 		&prune_tenant_partitions, true, PGC_USERSET, 0, nullptr, nullptr, nullptr);
 	previous_executor_start = ExecutorStart_hook;
 	ExecutorStart_hook = tenancy_executor_start;
+	tenancy_function_oids_init();
+	tenant_pruning_plan_init(&prune_tenant_partitions);
 }
