@@ -56,6 +56,7 @@ enum class Arg
 struct Caller
 {
 	const char *scope;
+	bool known; /* kind is known: false only without a registration and a user */
 	IdKind kind;
 	const UserMemberships *m; /* nullptr: no user, or nothing there */
 };
@@ -187,11 +188,22 @@ caller_memberships(const char *scope)
 	UserId user;
 
 	caller.scope = scope;
+	caller.known = true;
 	// another caller (an API key) answers instead of the user
 	if (caller_hook != nullptr && caller_hook(scope, &other))
 	{
 		caller.m = other;
 		caller.kind = other != nullptr ? other->tenant_kind : scope_id_kinds(scope).tenant;
+		return caller;
+	}
+	// without a registration, no user still reaches nothing (a user: 55000 below)
+	const char *text;
+	Size length;
+	if (!scope_is_registered(scope) && !current_user_text(&text, &length))
+	{
+		caller.known = false;
+		caller.kind = IdKind::uuid;
+		caller.m = nullptr;
 		return caller;
 	}
 	ScopeIdKinds kinds = scope_id_kinds(scope);
@@ -207,10 +219,12 @@ caller_memberships(const char *scope)
 void
 require_argument_kind(const Caller &caller, Arg arg)
 {
-	if (arg == Arg::text || (arg == Arg::uuid && caller.kind == IdKind::uuid) ||
+	if (!caller.known || arg == Arg::text || (arg == Arg::uuid && caller.kind == IdKind::uuid) ||
 		(arg == Arg::bigint && caller.kind == IdKind::integer))
 		return;
-	char *hint = psprintf("Pass the tenant id as %s, or as text.", id_kind_name(caller.kind));
+	char *hint = caller.kind == IdKind::text
+					 ? pstrdup("Pass the tenant id as text.")
+					 : psprintf("Pass the tenant id as %s, or as text.", id_kind_name(caller.kind));
 	report_wrong_tenant_kind(caller.scope, caller.kind,
 							 arg == Arg::uuid ? "a uuid tenant id" : "a bigint tenant id", hint);
 }
@@ -236,6 +250,8 @@ argument_key(const Caller &caller, FunctionCallInfo fcinfo, int argno, Arg arg,
 		case Arg::text:
 			break;
 	}
+	if (!caller.known)
+		return false; /* no registration and no user: nothing to reach */
 	text *t = PG_GETARG_TEXT_PP(argno);
 	switch (caller.kind)
 	{
@@ -320,7 +336,7 @@ tenants(const char *scope, IdKind kind)
 	Caller caller = caller_memberships(scope);
 	const UserMemberships *m = caller.m;
 
-	if (caller.kind != kind)
+	if (caller.known && caller.kind != kind)
 	{
 		char *hint = strcmp(scope, default_scope) == 0
 						 ? psprintf("Call tenancy.%s().", tenants_function(caller.kind))

@@ -278,8 +278,11 @@ tenant_key(const Registration *reg, Datum value, unsigned char key[16], TextRef 
 			break;
 		case IdKind::text:
 		{
+			// copied: an untoasted value points into the scan's current buffer
 			text *t = DatumGetTextPP(value);
-			bytes->bytes = VARDATA_ANY(t);
+			char *copy = static_cast<char *>(palloc(Max(VARSIZE_ANY_EXHDR(t), 1)));
+			memcpy(copy, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+			bytes->bytes = copy;
 			bytes->length = VARSIZE_ANY_EXHDR(t);
 			break;
 		}

@@ -498,6 +498,17 @@ scope_id_kinds(const char *scope)
 }
 
 bool
+scope_is_registered(const char *scope)
+{
+	if (!loaded.valid || loaded.generation != generation)
+		load_registrations();
+	for (int i = 0; i < loaded.nscopes; i++)
+		if (strcmp(loaded.scopes[i].scope, scope) == 0)
+			return true;
+	return false;
+}
+
+bool
 registered_tenant_kind(const char *scope, IdKind *kind)
 {
 	if (!loaded.valid || loaded.generation != generation)

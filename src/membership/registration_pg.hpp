@@ -66,6 +66,9 @@ struct ScopeIdKinds
 };
 ScopeIdKinds scope_id_kinds(const char *scope);
 
+/* Whether scope has a stored registration (resolved or not); never raises for its absence. */
+bool scope_is_registered(const char *scope);
+
 /*
  * The kind of the scope's tenant ids as the catalogs say now, without
  * raising: false when the scope is not registered or its tenant column is
