@@ -72,7 +72,9 @@ SELECT * FROM regress.caught($$SELECT tenancy.user_has_workspace_access(1::bigin
 SELECT * FROM regress.caught($$SELECT tenancy.user_has_workspace_access('00000000-0000-0000-0000-000000000001'::uuid, 'account')$$);
 SELECT * FROM regress.caught($$SELECT tenancy.user_has_scope_role('team', 1::bigint, 'admin')$$);
 SELECT * FROM regress.caught($$SELECT tenancy.user_workspace_role(1::bigint, 'team')$$);
-SELECT * FROM regress.caught($$SELECT tenancy.user_workspaces_bigint('nosuchscope')$$);
+-- an unregistered scope: 55000 for a user; nothing without one, as before types
+SELECT * FROM regress.caught($$SELECT set_config('request.jwt.claims', '{"sub": "user_2abc"}', true), tenancy.user_workspaces_bigint('nosuchscope')$$);
+SELECT regress.with_setting('request.jwt.claims', '{}', $$SELECT tenancy.user_workspaces_bigint('nosuchscope')::text$$);
 
 -- Registration refuses other types and nondeterministic collations (ICU
 -- ones: a server built without ICU, as our PostgreSQL 18 is, has none to
