@@ -85,12 +85,14 @@ CREATE FUNCTION id_types.nondeterministic_refused(OUT state text, OUT message te
 BEGIN
   state := '42804';
   message := 'user column "ci" has a nondeterministic collation';
-  IF EXISTS (SELECT 1 FROM pg_collation WHERE collprovider = 'i') THEN
+  BEGIN
     CREATE COLLATION id_types.case_blind (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
-    CREATE TABLE id_types.ci_members (u text, ci text COLLATE id_types.case_blind);
-    SELECT c.state, c.message INTO state, message FROM regress.caught(
-      $q$SELECT tenancy.register_membership('id_types.ci_members', 'u', 'ci', scope => 'bad')$q$) c;
-  END IF;
+  EXCEPTION WHEN feature_not_supported THEN
+    RETURN; -- no ICU
+  END;
+  CREATE TABLE id_types.ci_members (u text, ci text COLLATE id_types.case_blind);
+  SELECT c.state, c.message INTO state, message FROM regress.caught(
+    $q$SELECT tenancy.register_membership('id_types.ci_members', 'u', 'ci', scope => 'bad')$q$) c;
 END $$;
 SELECT * FROM id_types.nondeterministic_refused();
 SELECT count(*) FROM tenancy.membership_registration WHERE scope = 'bad';
@@ -146,12 +148,12 @@ SET enable_seqscan = off;
 SET enable_bitmapscan = off;
 EXPLAIN (COSTS OFF) SELECT * FROM id_types.invoices WHERE tenancy.user_has_workspace_access(account_id, 'account');
 EXPLAIN (COSTS OFF) SELECT * FROM id_types.docs WHERE tenancy.user_has_workspace_access(team_id, 'team');
+RESET enable_seqscan;
+RESET enable_bitmapscan;
 -- a text argument in a bigint scope stays a filter: its text form is converted per row
 CREATE TABLE id_types.notes (id int, account_ref text);
 CREATE INDEX ON id_types.notes (account_ref);
 EXPLAIN (COSTS OFF) SELECT * FROM id_types.notes WHERE tenancy.user_has_workspace_access(account_ref, 'account');
-RESET enable_seqscan;
-RESET enable_bitmapscan;
 
 SET client_min_messages = warning; -- what the schema holds differs with ICU
 DROP SCHEMA id_types CASCADE;
