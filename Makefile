@@ -20,6 +20,7 @@ SQL_SOURCES = \
 	src/core/core.sql \
 	src/identity/identity.sql \
 	src/membership/membership.sql \
+	src/membership/id_type_helpers.sql \
 	src/isolation/records.sql \
 	src/isolation/global_tables.sql \
 	src/isolation/isolation.sql \

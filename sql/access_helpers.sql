@@ -52,7 +52,8 @@ SELECT tenancy.user_has_workspace_access(NULL) AS access, tenancy.user_workspace
        tenancy.user_has_workspace_role('00000000-0000-0000-0000-0000000000f1', VARIADIC NULL::text[]) AS r2,
        tenancy.user_has_workspace_role('00000000-0000-0000-0000-0000000000f1', NULL, 'owner') AS r3,
        tenancy.user_has_workspace_role('00000000-0000-0000-0000-0000000000f1', VARIADIC '{}'::text[]) AS r4;
--- Wrong argument types are refused by the signatures.
+-- Wrong argument types: a text that is no uuid (the text form reads it as
+-- the scope's uuid), a bigint in a uuid scope (42804), roles that are not text.
 SELECT tenancy.user_has_workspace_access('not-a-uuid');
 SELECT tenancy.user_has_workspace_access(42);
 SELECT tenancy.user_has_workspace_role('00000000-0000-0000-0000-0000000000f1', 1, 2);

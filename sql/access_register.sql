@@ -16,7 +16,7 @@ CREATE TABLE team_members (
   state member_state,
   enabled boolean,
   joined_at timestamptz,
-  wrong_user text
+  wrong_user numeric
 );
 
 -- Before registration the helpers say so (a user is needed to ask).

@@ -35,6 +35,7 @@ SELECT regress.with_setting('request.jwt.claims', '{"sub": ""}',
   $$SELECT tenancy.current_user_id_text()$$);
 SELECT regress.with_setting('request.jwt.claims', json_build_object('sub', 'TOKENSECRET' || repeat('u', 245))::text,
   $$SELECT tenancy.current_user_id_text()$$);
+-- Any characters but NUL: non-ASCII is an id too.
 SELECT regress.with_setting('request.jwt.claims', '{"sub": "TOKENSECRET-\u00fc"}',
   $$SELECT tenancy.current_user_id_text()$$);
 -- A malformed document is refused as for current_user_id().

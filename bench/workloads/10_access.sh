@@ -10,6 +10,9 @@
 #   sb_any_array   Supabase: workspace_id = ANY (ARRAY(SELECT ...))
 #   tenancy_array  workspace_id = ANY (tenancy.user_workspaces())
 #   tenancy_row    tenancy.user_has_workspace_access(workspace_id)
+# and, in a section of its own, the text user id variant (issue 11): the
+# same memberships with Clerk-style text user ids ('user_<n>') in a scope
+# `clerk`, beside the uuid scope's array policy, interleaved in each round.
 # Workloads: count(*) of what one user sees (median ms; a fresh backend per
 # run, so the caches start cold), and pgbench point lookups by id, one per
 # transaction after set_config('request.jwt.claims', ..., true) for a random
@@ -147,3 +150,56 @@ compare access.point.tenancy_array access.point.sb_any_array ">= 1.5x"
 compare access.point.tenancy_array access.point.sb_in ">= 1.5x"
 compare access.point.sb_any_array access.point.no_rls "(Supabase best pattern, for reference)"
 compare access.point.seed_exists access.point.no_rls "(seed, for reference)"
+
+# Text user ids: the same memberships keyed by 'user_<n>' in scope clerk
+# (uuid tenants, so the same items). uuid_user is the uuid scope's array
+# policy, text_user the text scope's; their point lookups interleave per
+# round, as above.
+psql -X -q -v ON_ERROR_STOP=1 <<'SQL'
+CREATE TABLE team_members_text (
+  workspace_id uuid NOT NULL, user_id text NOT NULL,
+  role text NOT NULL DEFAULT 'member', status text NOT NULL DEFAULT 'active',
+  PRIMARY KEY (user_id, workspace_id));
+INSERT INTO team_members_text
+  SELECT workspace_id, 'user_' || ltrim(right(user_id::text, 12), '0'), role, status FROM team_members;
+VACUUM ANALYZE team_members_text;
+SELECT tenancy.register_membership('team_members_text', 'workspace_id', 'user_id', 'role', 'status',
+                                   scope => 'clerk') IS NULL AS registered;
+SQL
+sed 's/"aaaaaaaa-0000-4000-8000-'"'"' || lpad(:u::text, 12, '"'"'0'"'"') || '"'"'"/"user_'"'"' || :u || '"'"'"/' \
+	"$BENCH_WORK/access_point.sql" >"$BENCH_WORK/access_point_text.sql"
+grep -q '"user_' "$BENCH_WORK/access_point_text.sql"
+declare -A ID_POLICY=(
+	[uuid_user]="workspace_id = ANY (tenancy.user_workspaces('workspace'))"
+	[text_user]="workspace_id = ANY (tenancy.user_workspaces('clerk'))"
+)
+declare -A ID_SCRIPT=([uuid_user]=access_point.sql [text_user]=access_point_text.sql)
+as_text_app="SET ROLE bench_app; SELECT set_config('request.jwt.claims', '{\"sub\": \"user_42\"}', false);"
+for v in uuid_user text_user; do
+	POLICY[$v]=${ID_POLICY[$v]}
+	use_policy "$v"
+	if [ "$v" = uuid_user ]; then
+		measure_ms "access.count.$v" "$as_app SELECT count(*) FROM items"
+	else
+		measure_ms "access.count.$v" "$as_text_app SELECT count(*) FROM items"
+	fi
+done
+declare -A ID_ROUND_TPS
+for ((round = 1; round <= ${ACCESS_ROUNDS:-5}; round++)); do
+	for v in uuid_user text_user; do
+		use_policy "$v"
+		out=$BENCH_WORK/pgbench-access-$v.log
+		"$BENCH_BINDIR/pgbench" -n -M prepared -c "${ACCESS_CLIENTS:-1}" -j "${ACCESS_CLIENTS:-1}" \
+			-T "${BENCH_SECONDS:-5}" -f "$BENCH_WORK/${ID_SCRIPT[$v]}" -U bench_app >"$out" 2>&1 ||
+			{ cat "$out" >&2; exit 1; }
+		tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$out")
+		printf '  round %d %-36s %12.2f tps\n' "$round" "access.point.$v" "$tps"
+		ID_ROUND_TPS[$v]+="$tps "
+	done
+done
+for v in uuid_user text_user; do
+	# shellcheck disable=SC2086 # the rounds' values, one word each
+	record_median "access.point.$v" tps ${ID_ROUND_TPS[$v]}
+done
+compare access.count.text_user access.count.uuid_user "<= 1.05x (text user ids vs uuid)"
+compare access.point.text_user access.point.uuid_user ">= 0.95x (text user ids vs uuid)"

@@ -412,4 +412,36 @@ claim_ascii_string(const ClaimSpan &value, char *out, std::size_t size,
 	return true;
 }
 
+bool
+claim_string(const ClaimSpan &value, bool utf8, char *out, std::size_t size,
+			 std::size_t *written) noexcept
+{
+	if (!value.found || value.kind != JsonKind::string || value.length < 2)
+		return false;
+	const char *p = value.text + 1;
+	const char *end = value.text + value.length - 1;
+	std::size_t count = 0;
+
+	while (p < end)
+	{
+		bool raw_byte;
+		long code = next_character(p, end, &raw_byte);
+		unsigned char bytes[4];
+		std::size_t n = 1;
+
+		if (code == 0 || (!raw_byte && code >= 0x80 && !utf8))
+			return false;
+		if (raw_byte)
+			bytes[0] = static_cast<unsigned char>(code);
+		else
+			n = utf8_encode(code, bytes);
+		if (size - count < n)
+			return false;
+		for (std::size_t i = 0; i < n; i++)
+			out[count++] = static_cast<char>(bytes[i]);
+	}
+	*written = count;
+	return true;
+}
+
 } // namespace tenancy

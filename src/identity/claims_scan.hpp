@@ -64,4 +64,15 @@ ClaimsShape find_claim(const char *document, std::size_t length, const char *key
 bool claim_ascii_string(const ClaimSpan &value, char *out, std::size_t size,
 						std::size_t *written) noexcept;
 
+/*
+ * The decoded text of a string value, any characters but NUL: the
+ * document's own bytes as they are (they are in its encoding), escapes
+ * decoded to UTF-8 when utf8 (the document's encoding is UTF-8), else only
+ * escapes of ASCII characters. Into out (size bytes, no NUL written); its
+ * length through *written. False for any other value, a NUL (escaped), an
+ * escape of a non-ASCII character when !utf8, or when it does not fit.
+ */
+bool claim_string(const ClaimSpan &value, bool utf8, char *out, std::size_t size,
+				  std::size_t *written) noexcept;
+
 } // namespace tenancy

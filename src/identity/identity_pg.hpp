@@ -28,6 +28,15 @@ bool current_user_uuid(pg_uuid_t *user_id);
 bool current_user_uuid_if_valid(pg_uuid_t *user_id);
 
 /*
+ * The user claim as text (tenancy.current_user_id_text()): true with *text
+ * (valid until the next call; no NUL inside) and *length set, or false when
+ * there is no user. Raises 22P02 naming the claim, never showing it, when
+ * the claim is not a string of 1 to 255 bytes. For scopes whose user ids
+ * are text or integers. Plain C style, may ereport.
+ */
+bool current_user_text(const char **text, Size *length);
+
+/*
  * Where the caller's claims are, for readers of one more claim: the JSON
  * claims document the claims setting holds (NULL when there is none), the
  * older per-claim user setting's value when there is no document (or
@@ -54,6 +63,14 @@ void active_tenant_init(void);
  * its value is not a UUID. Plain C style, may ereport.
  */
 bool current_active_tenant(pg_uuid_t *tenant);
+
+/*
+ * The same claim as the string it is (for a scope of text or integer
+ * tenant ids): true with *text (valid until the next call) and *length, or
+ * false as above. Raises 22P02 naming the claim when it is not a string of
+ * 1 to 255 bytes without NUL.
+ */
+bool current_active_tenant_text(const char **text, Size *length);
 
 /*
  * Another caller than a user (an API key made the caller of the

@@ -6,14 +6,20 @@
  * helpers key users by it. Identity providers such as Clerk (`user_2abc...`)
  * or Auth0 (`auth0|123`) put other strings in `sub`; a policy comparing a
  * text owner column (`owner_id = tenancy.current_user_id_text()`) needs
- * the claim as it is. Read from the claims document that claims_pg.cpp
- * caches, once per document, converting nothing else.
+ * the claim as it is, and the membership helpers of a scope with text or
+ * integer user ids key users by it (current_user_text). Read from the
+ * claims document that claims_pg.cpp caches, once per document, converting
+ * nothing else.
  *
  * Plain C-style glue: PODs only, so an ereport unwinds nothing.
  */
 #include "core/boundary.hpp"
 #include "identity/claims_scan.hpp"
 #include "identity/identity_pg.hpp"
+
+extern "C" {
+#include "mb/pg_wchar.h"
+}
 
 #include <cstring>
 
@@ -29,8 +35,9 @@ struct ParsedUserText
 {
 	bool valid;
 	uint64 version; /* of the claims document */
-	bool present;	/* a string of plain ASCII, at most max_user_id_text bytes */
+	bool present;	/* a string of 1 to max_user_id_text bytes without NUL */
 	bool malformed; /* anything else but absent or null */
+	std::size_t length; /* of text, when present */
 	char text[max_user_id_text + 1];
 };
 
@@ -52,11 +59,14 @@ parse(const ClaimsSource &source)
 	parsed.malformed = false;
 	if (span.found && span.kind != JsonKind::null)
 	{
-		parsed.present =
-			claim_ascii_string(span, parsed.text, max_user_id_text, &written) && written > 0;
+		// a \u escape is decoded to UTF-8, which only a UTF-8 database can hold
+		parsed.present = claim_string(span, GetDatabaseEncoding() == PG_UTF8, parsed.text,
+									  max_user_id_text, &written) &&
+						 written > 0;
 		parsed.malformed = !parsed.present;
 	}
 	parsed.text[written] = '\0';
+	parsed.length = written;
 	parsed.version = source.version;
 	parsed.valid = true;
 }
@@ -67,7 +77,7 @@ report_malformed(const char *claim)
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 			 errmsg("claim \"%s\" is not a user id", claim),
-			 errdetail("A user id is a JSON string of 1 to %zu ASCII characters; the value is "
+			 errdetail("A user id is a JSON string of 1 to %zu bytes, without NUL; the value is "
 					   "not shown.",
 					   max_user_id_text),
 			 errhint("The identity provider must put the user's id in claim \"%s\" "
@@ -77,6 +87,30 @@ report_malformed(const char *claim)
 }
 
 } // namespace
+
+bool
+current_user_text(const char **text, Size *length)
+{
+	ClaimsSource source = current_claims_source();
+
+	if (source.document == nullptr)
+	{
+		if (source.legacy_user == nullptr)
+			return false;
+		*text = source.legacy_user;
+		*length = strlen(source.legacy_user);
+		return true;
+	}
+	if (!parsed.valid || parsed.version != source.version)
+		parse(source);
+	if (parsed.malformed)
+		report_malformed(source.user_claim);
+	if (!parsed.present)
+		return false;
+	*text = parsed.text;
+	*length = parsed.length;
+	return true;
+}
 
 } // namespace tenancy
 
@@ -89,19 +123,10 @@ TENANCY_FUNCTION(current_user_id_text)
 {
 	if (tenancy::caller_has_no_user())
 		PG_RETURN_NULL();
-	tenancy::ClaimsSource source = tenancy::current_claims_source();
+	const char *text;
+	Size length;
 
-	if (source.document == nullptr)
-	{
-		if (source.legacy_user == nullptr)
-			PG_RETURN_NULL();
-		PG_RETURN_TEXT_P(cstring_to_text(source.legacy_user));
-	}
-	if (!tenancy::parsed.valid || tenancy::parsed.version != source.version)
-		tenancy::parse(source);
-	if (tenancy::parsed.malformed)
-		tenancy::report_malformed(source.user_claim);
-	if (!tenancy::parsed.present)
+	if (!tenancy::current_user_text(&text, &length))
 		PG_RETURN_NULL();
-	PG_RETURN_TEXT_P(cstring_to_text(tenancy::parsed.text));
+	PG_RETURN_TEXT_P(cstring_to_text_with_len(text, length));
 }

@@ -97,18 +97,17 @@ $$;
 CREATE FUNCTION tenancy.isolation_policies(tenant_column name, member_column name,
                                            scope text DEFAULT 'workspace',
                                            OUT name text, OUT command text, OUT clauses text)
-RETURNS SETOF record LANGUAGE sql IMMUTABLE
+RETURNS SETOF record LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
   WITH p AS (
-    SELECT CASE WHEN scope = 'workspace'
-                THEN format('(%I = ANY (tenancy.user_workspaces()))', tenant_column)
-                ELSE format('(%I = ANY (tenancy.user_workspaces(%L)))', tenant_column, scope)
-           END AS member,
+    -- the array helper of the scope's id type (user_workspaces[_text|_bigint])
+    SELECT format('(%I = ANY (%s))', tenant_column, tenancy.scope_tenants_call(scope)) AS member,
            format('tenancy.user_has_workspace_role(%I, VARIADIC (SELECT tenancy.membership_manager_roles()))',
                   tenant_column) AS manager,
            CASE WHEN member_column IS NOT NULL
-                THEN format('(%I IS DISTINCT FROM tenancy.current_user_id())', member_column) END AS not_self
+                THEN format('(%I IS DISTINCT FROM %s)', member_column, tenancy.scope_user_id_call(scope))
+           END AS not_self
   )
   SELECT v.* FROM p, LATERAL (VALUES
     ('tenancy_select', 'SELECT', format('USING %s', p.member)),
@@ -227,10 +226,8 @@ BEGIN
   END IF;
   col := CASE WHEN depth = 0 THEN quote_ident(rec.tenant_column)
               ELSE format('%I.%I', format('tenancy_parent_%s', depth), rec.tenant_column) END;
-  IF rec.policy_kind <> 'through' AND rec.scope = 'workspace' THEN
-    RETURN format('(%s = ANY (tenancy.user_workspaces()))', col);
-  ELSIF rec.policy_kind <> 'through' THEN
-    RETURN format('(%s = ANY (tenancy.user_workspaces(%L)))', col, rec.scope);
+  IF rec.policy_kind <> 'through' THEN
+    RETURN format('(%s = ANY (%s))', col, tenancy.scope_tenants_call(rec.scope));
   END IF;
   parent_condition := tenancy.tenant_condition(rec.through_parent, depth + 1);
   IF parent_condition IS NULL THEN
@@ -315,7 +312,7 @@ BEGIN
   IF NOT pg_has_role((SELECT c.relowner FROM pg_class c WHERE c.oid = mv), 'USAGE') THEN
     RAISE EXCEPTION 'must be owner of materialized view %', mv USING ERRCODE = '42501';
   END IF;
-  PERFORM tenancy.check_uuid_column(mv, tenant_column,
+  PERFORM tenancy.check_tenant_id_column(mv, tenant_column, scope,
     'Name the tenant column: tenancy.enable_isolation(tbl, tenant_column => ...).');
   PERFORM tenancy.check_isolation_scope(scope, mv, tenant_column);
   -- LOCK TABLE refuses materialized views: concurrent calls serialise on
@@ -341,9 +338,7 @@ BEGIN
   END IF;
 
   stmt := format('CREATE VIEW %I.%I WITH (security_barrier) AS SELECT * FROM %s WHERE %I = ANY (%s)',
-                 mv_schema, view_name, mv, tenant_column,
-                 CASE WHEN scope = 'workspace' THEN 'tenancy.user_workspaces()'
-                      ELSE format('tenancy.user_workspaces(%L)', scope) END);
+                 mv_schema, view_name, mv, tenant_column, tenancy.scope_tenants_call(scope));
   EXECUTE stmt;
   RETURN NEXT stmt;
   view_oid := format('%I.%I', mv_schema, view_name)::regclass;
@@ -470,7 +465,7 @@ BEGIN
     RAISE EXCEPTION 'tenant_column, force, create_index and replace must not be NULL' USING ERRCODE = '22004';
   END IF;
   IF through IS NULL THEN
-    col_num := tenancy.check_uuid_column(tbl, tenant_column,
+    col_num := tenancy.check_tenant_id_column(tbl, tenant_column, scope,
       'Name the tenant column: tenancy.enable_isolation(tbl, tenant_column => ...), or the column whose foreign key leads to an isolated parent: through => ....');
   END IF;
   PERFORM tenancy.check_isolation_scope(scope, tbl, CASE WHEN through IS NULL THEN tenant_column END);

@@ -33,6 +33,8 @@ extern "C" {
 #include "access/table.h"
 #include "lib/ilist.h"
 #include "storage/procarray.h"
+#include "common/hashfn.h"
+#include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/hsearch.h"
@@ -51,12 +53,39 @@ namespace {
 /* GUC tenancy.membership_cache_size, in kB: the memory the entries may hold. */
 int membership_cache_size = 16 * 1024;
 
-/* A user in a scope, by its position among this generation's registrations. */
+/*
+ * A user in a scope, by its position among this generation's registrations.
+ * user points at the id's bytes (UserId): the caller's while looking up,
+ * the entry's block once stored.
+ */
 struct MembershipKey
 {
 	int32 scope;
-	pg_uuid_t user;
+	uint32 length;
+	const char *user;
 };
+
+uint32
+key_hash(const void *key, Size keysize)
+{
+	const MembershipKey *k = static_cast<const MembershipKey *>(key);
+
+	return hash_combine(hash_uint32(static_cast<uint32>(k->scope)),
+						hash_bytes(reinterpret_cast<const unsigned char *>(k->user),
+								   static_cast<int>(k->length)));
+}
+
+int
+key_match(const void *a, const void *b, Size keysize)
+{
+	const MembershipKey *x = static_cast<const MembershipKey *>(a);
+	const MembershipKey *y = static_cast<const MembershipKey *>(b);
+
+	return x->scope == y->scope && x->length == y->length &&
+				   memcmp(x->user, y->user, x->length) == 0
+			   ? 0
+			   : 1;
+}
 
 struct MembershipEntry
 {
@@ -109,8 +138,10 @@ ensure_table(void)
 	info.keysize = sizeof(MembershipKey);
 	info.entrysize = sizeof(MembershipEntry);
 	info.hcxt = cache.context;
+	info.hash = key_hash;
+	info.match = key_match;
 	cache.entries = hash_create("tenancy memberships", 256, &info,
-								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+								HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
 	dlist_init(&cache.lru);
 }
 
@@ -131,11 +162,12 @@ evict_to(Size target)
 		MembershipEntry *oldest = reinterpret_cast<MembershipEntry *>(
 			reinterpret_cast<char *>(node) - offsetof(MembershipEntry, lru));
 		MembershipKey key = oldest->key;
+		void *block = oldest->block; /* holds the key's user bytes: freed after the removal */
 
 		cache.bytes -= oldest->bytes;
 		dlist_delete(&oldest->lru);
-		pfree(oldest->block);
 		hash_search(cache.entries, &key, HASH_REMOVE, nullptr);
+		pfree(block);
 	}
 }
 
@@ -171,7 +203,7 @@ void
 check_descriptor(const Registration *reg, TupleDesc desc)
 {
 	AttrNumber attnos[4] = {reg->tenant_attno, reg->user_attno, reg->role_attno, reg->status_attno};
-	Oid types[4] = {UUIDOID, UUIDOID, reg->role_type, reg->status_type};
+	Oid types[4] = {reg->tenant_type, reg->user_type, reg->role_type, reg->status_type};
 
 	for (int i = 0; i < 4; i++)
 	{
@@ -186,23 +218,119 @@ check_descriptor(const Registration *reg, TupleDesc desc)
 	}
 }
 
+/*
+ * The scan key that finds the user's rows: equality in the user column's
+ * type. False when no row can hold the user (an integer beyond an int
+ * column's range).
+ */
+bool
+user_scan_key(const Registration *reg, const UserId *user, ScanKey key)
+{
+	RegProcedure equal;
+	Datum value;
+	int64 integer;
+
+	switch (reg->user_kind)
+	{
+		case IdKind::uuid:
+			equal = F_UUID_EQ;
+			value = PointerGetDatum(user->bytes);
+			break;
+		case IdKind::text:
+			equal = F_TEXTEQ;
+			value = PointerGetDatum(cstring_to_text_with_len(user->bytes, user->length));
+			break;
+		case IdKind::integer:
+			memcpy(&integer, user->bytes, sizeof(integer));
+			if (reg->user_type == INT8OID)
+			{
+				equal = F_INT8EQ;
+				value = Int64GetDatum(integer);
+			}
+			else
+			{
+				if (integer < PG_INT32_MIN || integer > PG_INT32_MAX)
+					return false;
+				equal = F_INT4EQ;
+				value = Int32GetDatum(static_cast<int32>(integer));
+			}
+			break;
+		default:
+			pg_unreachable();
+	}
+	ScanKeyEntryInitialize(key, 0, reg->user_attno, BTEqualStrategyNumber, InvalidOid,
+						   reg->user_collation, equal, value);
+	return true;
+}
+
+/* The key of a tenant column value; a text's bytes through *bytes (else untouched). */
+void
+tenant_key(const Registration *reg, Datum value, unsigned char key[16], TextRef *bytes)
+{
+	switch (reg->tenant_kind)
+	{
+		case IdKind::uuid:
+			memcpy(key, DatumGetUUIDP(value)->data, UUID_LEN);
+			break;
+		case IdKind::integer:
+			integer_key(reg->tenant_type == INT8OID ? DatumGetInt64(value) : DatumGetInt32(value),
+						key);
+			break;
+		case IdKind::text:
+		{
+			// copied: an untoasted value points into the scan's current buffer
+			text *t = DatumGetTextPP(value);
+			char *copy = static_cast<char *>(palloc(Max(VARSIZE_ANY_EXHDR(t), 1)));
+			memcpy(copy, VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+			bytes->bytes = copy;
+			bytes->length = VARSIZE_ANY_EXHDR(t);
+			break;
+		}
+	}
+}
+
+/*
+ * Text tenants: out->texts becomes the distinct tenant texts in byte order,
+ * and each row's key its text's position there (texts[i] is row i's text).
+ */
+void
+intern_texts(UserMemberships *out, const TextRef *texts)
+{
+	TextRef *distinct = static_cast<TextRef *>(palloc(Max(out->nrows, 1) * sizeof(TextRef)));
+
+	memcpy(distinct, texts, out->nrows * sizeof(TextRef));
+	out->ntexts = static_cast<int>(sort_distinct_texts(distinct, out->nrows));
+	out->texts = distinct;
+	for (int i = 0; i < out->nrows; i++)
+	{
+		std::size_t index = 0;
+		// always found: distinct holds every row's text
+		find_text(distinct, out->ntexts, texts[i], &index);
+		text_key(index, out->rows[i].tenant);
+	}
+}
+
 /* Reads the user's active memberships into palloc'd, sorted arrays. */
 void
 scan_memberships(const Registration *reg, Relation rel, Snapshot snapshot,
-				 const pg_uuid_t *user, UserMemberships *out)
+				 const UserId *user, UserMemberships *out)
 {
 	TupleDesc desc = RelationGetDescr(rel);
 	ScanKeyData key;
 	SysScanDesc scan;
 	HeapTuple tuple;
 	int capacity = 16;
+	TextRef *texts = nullptr; /* text tenants: row i's text */
 
-	out->nrows = 0;
+	memset(out, 0, sizeof(*out));
 	out->rows = static_cast<MembershipRow *>(palloc(capacity * sizeof(MembershipRow)));
 	out->has_roles = reg->role_attno != 0;
-	ScanKeyInit(&key, reg->user_attno, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(user));
+	out->tenant_kind = reg->tenant_kind;
+	if (reg->tenant_kind == IdKind::text)
+		texts = static_cast<TextRef *>(palloc(capacity * sizeof(TextRef)));
+	bool any = user_scan_key(reg, user, &key);
 	scan = systable_beginscan(rel, reg->user_index, OidIsValid(reg->user_index), snapshot, 1, &key);
-	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	while (any && HeapTupleIsValid(tuple = systable_getnext(scan)))
 	{
 		bool isnull;
 		Datum tenant = heap_getattr(tuple, reg->tenant_attno, desc, &isnull);
@@ -214,15 +342,20 @@ scan_memberships(const Registration *reg, Relation rel, Snapshot snapshot,
 			capacity *= 2;
 			out->rows = static_cast<MembershipRow *>(
 				repalloc(out->rows, capacity * sizeof(MembershipRow)));
+			if (texts != nullptr)
+				texts = static_cast<TextRef *>(repalloc(texts, capacity * sizeof(TextRef)));
 		}
-		MembershipRow *row = &out->rows[out->nrows++];
-		memcpy(row->tenant, DatumGetUUIDP(tenant)->data, UUID_LEN);
+		MembershipRow *row = &out->rows[out->nrows];
+		tenant_key(reg, tenant, row->tenant, texts != nullptr ? &texts[out->nrows] : nullptr);
+		out->nrows++;
 		row->role = nullptr;
 		if (reg->role_attno != 0)
 			row->role = column_text(tuple, reg->role_attno, desc,
 									const_cast<FmgrInfo *>(&reg->role_output), &isnull);
 	}
 	systable_endscan(scan);
+	if (texts != nullptr)
+		intern_texts(out, texts);
 	sort_memberships(out->rows, out->nrows);
 	out->tenants = static_cast<pg_uuid_t *>(palloc(Max(out->nrows, 1) * sizeof(pg_uuid_t)));
 	out->ntenants = static_cast<int>(distinct_tenants(
@@ -237,7 +370,8 @@ scan_memberships(const Registration *reg, Relation rel, Snapshot snapshot,
 const UserMemberships *
 store(const MembershipKey *key, const UserMemberships *data)
 {
-	Size size = data->nrows * sizeof(MembershipRow) + data->ntenants * sizeof(pg_uuid_t);
+	Size size = data->nrows * sizeof(MembershipRow) + data->ntenants * sizeof(pg_uuid_t) +
+				data->ntexts * sizeof(TextRef) + key->length;
 	char *block;
 	char *strings;
 	bool found;
@@ -245,6 +379,8 @@ store(const MembershipKey *key, const UserMemberships *data)
 	for (int i = 0; i < data->nrows; i++)
 		if (data->rows[i].role != nullptr)
 			size += strlen(data->rows[i].role) + 1;
+	for (int i = 0; i < data->ntexts; i++)
+		size += data->texts[i].length;
 	Size needed = MAXALIGN(Max(size, 1)) + sizeof(MembershipEntry);
 	if (needed > cache_limit_bytes())
 		return data;
@@ -257,7 +393,7 @@ store(const MembershipKey *key, const UserMemberships *data)
 	{
 		cache.bytes -= entry->bytes;
 		dlist_delete(&entry->lru);
-		pfree(entry->block);
+		pfree(entry->block); /* its key bytes: replaced below before any lookup */
 	}
 	entry->block = block;
 	entry->bytes = GetMemoryChunkSpace(block) + sizeof(MembershipEntry);
@@ -268,7 +404,20 @@ store(const MembershipKey *key, const UserMemberships *data)
 		reinterpret_cast<pg_uuid_t *>(block + data->nrows * sizeof(MembershipRow));
 	memcpy(entry->data.rows, data->rows, data->nrows * sizeof(MembershipRow));
 	memcpy(entry->data.tenants, data->tenants, data->ntenants * sizeof(pg_uuid_t));
-	strings = block + data->nrows * sizeof(MembershipRow) + data->ntenants * sizeof(pg_uuid_t);
+	TextRef *texts = reinterpret_cast<TextRef *>(block + data->nrows * sizeof(MembershipRow) +
+												 data->ntenants * sizeof(pg_uuid_t));
+	entry->data.texts = texts;
+	strings = reinterpret_cast<char *>(texts + data->ntexts);
+	memcpy(strings, key->user, key->length);
+	entry->key.user = strings; /* the caller's bytes go away: the key keeps its own */
+	strings += key->length;
+	for (int i = 0; i < data->ntexts; i++)
+	{
+		memcpy(strings, data->texts[i].bytes, data->texts[i].length);
+		texts[i].bytes = strings;
+		texts[i].length = data->texts[i].length;
+		strings += data->texts[i].length;
+	}
 	for (int i = 0; i < data->nrows; i++)
 	{
 		if (data->rows[i].role == nullptr)
@@ -303,17 +452,24 @@ apply_invalidations(void)
  * answers from a fresh snapshot without storing.
  */
 const UserMemberships *
-memberships_of(const char *scope, const pg_uuid_t *user)
+memberships_of(const char *scope, const UserId *user)
 {
 	const int max_attempts = 4;
 	MembershipKey key;
 
 	memset(&key, 0, sizeof(key));
-	key.user = *user;
+	key.user = user->bytes;
+	key.length = static_cast<uint32>(user->length);
 	for (int attempt = 1;; attempt++)
 	{
 		apply_invalidations();
 		const Registration *reg = current_registration(scope, &key.scope);
+		// the caller read the user id for the kind the scope had then
+		if (reg->user_kind != user->kind)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("the registration of scope \"%s\" changed its user id type", scope),
+					 errhint("Run the statement again.")));
 		// loading the registration may have accepted an invalidation
 		if (membership_generation() != cache.generation && attempt < max_attempts)
 			continue;

@@ -4,6 +4,7 @@
  * its setting.
  */
 #pragma once
+#include "membership/id_keys.hpp"
 #include "membership/membership_set.hpp"
 #include "core/pg.hpp"
 
@@ -16,14 +17,32 @@ namespace tenancy {
 /* Defines GUC tenancy.membership_cache_size. */
 void membership_cache_init(void);
 
-/* One user's active memberships. Valid until the next lookup. */
+/*
+ * One user's active memberships. Valid until the next lookup. Tenants are
+ * keyed as id_keys.hpp says for tenant_kind (a uuid's key is the uuid).
+ */
 struct UserMemberships
 {
 	int nrows;
-	MembershipRow *rows; /* sorted by tenant, then role */
+	MembershipRow *rows; /* sorted by tenant key, then role */
 	int ntenants;
-	pg_uuid_t *tenants; /* distinct, sorted */
+	pg_uuid_t *tenants; /* distinct tenant keys, sorted */
 	bool has_roles;		/* a role column is registered */
+	IdKind tenant_kind;
+	/* text tenants: the user's distinct tenant texts in byte order; a key is a position here */
+	int ntexts;
+	const TextRef *texts;
+};
+
+/*
+ * A user id of a scope's user kind: a uuid's 16 bytes, an integer's int64
+ * (8 bytes, native order), a text's bytes.
+ */
+struct UserId
+{
+	IdKind kind;
+	const char *bytes;
+	Size length;
 };
 
 /*
@@ -31,7 +50,7 @@ struct UserMemberships
  * table. The one entry point through which every helper learns what a user
  * may reach.
  */
-const UserMemberships *memberships_of(const char *scope, const pg_uuid_t *user);
+const UserMemberships *memberships_of(const char *scope, const UserId *user);
 
 /*
  * Another caller than the claims' user may answer for a transaction (an

@@ -13,16 +13,27 @@
  * `column = ANY (tenancy.user_workspaces('project'))` when the scope is a
  * constant (anything else could depend on the row).
  *
+ * Per id type: a bigint argument becomes `= ANY (user_workspaces_bigint(...))`;
+ * a text argument becomes `= ANY (user_workspaces_text(...))` only when the
+ * scope's tenant ids are text when the query is planned (in a uuid or bigint
+ * scope the text form converts its argument, which no array of text
+ * matches exactly, so it stays a filter). Should the scope's type change
+ * later, the array helper raises 42804 rather than answer wrongly.
+ *
  * Planning-time glue: builds plan nodes, holds no C++ objects.
  */
 #include "core/boundary.hpp"
+#include "membership/registration_pg.hpp"
 
 extern "C" {
 #include "access/stratnum.h"
 #include "catalog/pg_am.h"
+#include "catalog/pg_collation.h"
 #include "catalog/pg_opfamily.h"
 #include "catalog/pg_type.h"
 #include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
+#include "utils/builtins.h"
 #include "nodes/supportnodes.h"
 #include "catalog/namespace.h"
 #include "optimizer/optimizer.h"
@@ -33,26 +44,69 @@ extern "C" {
 
 namespace {
 
-/* tenancy.user_workspaces() or, with a scope, tenancy.user_workspaces(text). */
+using tenancy::default_scope;
+using tenancy::IdKind;
+using tenancy::registered_tenant_kind;
+
+/* The array helper a tenant argument's type turns into. */
+struct ArrayForm
+{
+	const char *function; /* tenancy.<function>([scope]) */
+	Oid element;
+	Oid array;
+};
+
+/*
+ * The array form of a call with a tenant argument of type in scope
+ * (nullptr: the default scope); false when there is none to use.
+ */
+bool
+array_form(Oid type, Node *scope, ArrayForm *form)
+{
+	IdKind kind;
+
+	switch (type)
+	{
+		case UUIDOID:
+			*form = {"user_workspaces", UUIDOID, UUIDARRAYOID};
+			return true;
+		case INT8OID:
+			*form = {"user_workspaces_bigint", INT8OID, INT8ARRAYOID};
+			return true;
+		case TEXTOID:
+		{
+			const char *name =
+				scope != nullptr
+					? TextDatumGetCString(reinterpret_cast<Const *>(scope)->constvalue)
+					: default_scope;
+			*form = {"user_workspaces_text", TEXTOID, TEXTARRAYOID};
+			return registered_tenant_kind(name, &kind) && kind == IdKind::text;
+		}
+		default:
+			return false;
+	}
+}
+
+/* tenancy.<function>() or, with a scope, tenancy.<function>(text). */
 Oid
-user_workspaces_oid(bool scoped)
+array_function_oid(const char *function, bool scoped)
 {
 	// list_make*() use C compound literals; lappend is the C++-safe spelling
 	List *name = lappend(lappend(NIL, makeString(pstrdup("tenancy"))),
-						 makeString(pstrdup("user_workspaces")));
+						 makeString(pstrdup(function)));
 	Oid text_type = TEXTOID;
 
 	return LookupFuncName(name, scoped ? 1 : 0, &text_type, true);
 }
 
 /*
- * `argument = ANY (tenancy.user_workspaces([scope]))` with the given =
- * operator; scope is nullptr for the default scope.
+ * `argument = ANY (tenancy.user_workspaces[_type]([scope]))` with the
+ * given = operator; scope is nullptr for the default scope.
  */
 Node *
-equivalent_clause(Node *argument, Node *scope, Oid equality)
+equivalent_clause(Node *argument, Node *scope, const ArrayForm &form, Oid equality)
 {
-	Oid workspaces = user_workspaces_oid(scope != nullptr);
+	Oid workspaces = array_function_oid(form.function, scope != nullptr);
 	List *scope_args = scope != nullptr ? lappend(NIL, copyObjectImpl(scope)) : NIL;
 	Oid scope_collation =
 		scope != nullptr ? reinterpret_cast<Const *>(scope)->constcollid : InvalidOid;
@@ -65,10 +119,12 @@ equivalent_clause(Node *argument, Node *scope, Oid equality)
 	saop->hashfuncid = InvalidOid;
 	saop->negfuncid = InvalidOid;
 	saop->useOr = true;
-	saop->inputcollid = InvalidOid;
+	// a text comparison in the argument's collation, which an index on it matches
+	saop->inputcollid = exprCollation(argument);
 	saop->args = lappend(lappend(NIL, copyObjectImpl(argument)),
-						 makeFuncExpr(workspaces, UUIDARRAYOID, scope_args, InvalidOid, scope_collation,
-									  COERCE_EXPLICIT_CALL));
+						 makeFuncExpr(workspaces, form.array, scope_args,
+									  form.element == TEXTOID ? DEFAULT_COLLATION_OID : InvalidOid,
+									  scope_collation, COERCE_EXPLICIT_CALL));
 	saop->location = -1;
 	return reinterpret_cast<Node *>(saop);
 }
@@ -124,10 +180,14 @@ index_condition(SupportRequestIndexCondition *request)
 	Node *scope;
 	Node *argument = call_argument(request->node, &scope);
 
-	if (argument == nullptr || request->indexarg != 0 || !is_btree_family(request->opfamily))
+	ArrayForm form;
+
+	if (argument == nullptr || request->indexarg != 0 || !is_btree_family(request->opfamily) ||
+		!array_form(exprType(argument), scope, &form))
 		return nullptr;
-	Oid equality = get_opfamily_member(request->opfamily, UUIDOID, UUIDOID, BTEqualStrategyNumber);
-	Node *clause = equivalent_clause(argument, scope, equality);
+	Oid equality =
+		get_opfamily_member(request->opfamily, form.element, form.element, BTEqualStrategyNumber);
+	Node *clause = equivalent_clause(argument, scope, form, equality);
 	if (clause == nullptr)
 		return nullptr;
 	// exact: NULL input, no user and no membership are all "not matched"
@@ -143,8 +203,12 @@ selectivity(SupportRequestSelectivity *request)
 	if (!supported_arguments(request->args, &scope))
 		return nullptr;
 	Node *argument = static_cast<Node *>(linitial(request->args));
+	ArrayForm form;
+	if (!array_form(exprType(argument), scope, &form))
+		return nullptr;
 	List *equals = lappend(lappend(NIL, makeString(pstrdup("pg_catalog"))), makeString(pstrdup("=")));
-	Node *clause = equivalent_clause(argument, scope, OpernameGetOprid(equals, UUIDOID, UUIDOID));
+	Node *clause = equivalent_clause(argument, scope, form,
+									 OpernameGetOprid(equals, form.element, form.element));
 
 	if (clause == nullptr)
 		return nullptr;

@@ -130,16 +130,6 @@ check_column(Oid relid, const char *role, const char *column, Oid *type)
 	return attno;
 }
 
-void
-require_uuid(Oid relid, const char *role, const char *column, Oid type)
-{
-	if (type != UUIDOID)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("%s column \"%s\" must be of type uuid", role, column),
-				 errdetail("It is of type %s.", format_type_be(type))));
-}
-
 /* Text-like (string or enum) types, and boolean where allowed. */
 void
 require_text_like(const char *role, const char *column, Oid type, bool boolean_ok)

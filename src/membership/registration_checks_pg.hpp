@@ -31,8 +31,6 @@ void check_may_replace(Oid previous, Oid relid, Oid caller);
 /* The column's attribute number; its type through *type. */
 AttrNumber check_column(Oid relid, const char *role, const char *column, Oid *type);
 
-void require_uuid(Oid relid, const char *role, const char *column, Oid type);
-
 /* Text-like (string or enum) types, and boolean where allowed. */
 void require_text_like(const char *role, const char *column, Oid type, bool boolean_ok);
 

@@ -14,6 +14,7 @@
  * transaction abort.
  */
 #include "core/boundary.hpp"
+#include "membership/id_types_pg.hpp"
 #include "membership/registration_checks_pg.hpp"
 #include "membership/registration_pg.hpp"
 
@@ -122,6 +123,16 @@ membership_relcache_callback(Datum arg, Oid relid)
 			}
 }
 
+Oid
+get_attcollation_of(Oid relid, AttrNumber attno)
+{
+	Oid type, collation;
+	int32 typmod;
+
+	get_atttypetypmodcoll(relid, attno, &type, &typmod, &collation);
+	return collation;
+}
+
 [[noreturn]] void
 report_changed_registration(const char *scope, const char *what)
 {
@@ -158,13 +169,13 @@ relation_am(Oid relid)
 	return am;
 }
 
-/* A valid btree index with the default uuid opclass leading with attno. */
+/* A valid btree index with the type's default opclass leading with attno. */
 Oid
-find_user_index(Relation rel, AttrNumber attno)
+find_user_index(Relation rel, AttrNumber attno, Oid type)
 {
 	List *indexes = RelationGetIndexList(rel);
 	ListCell *lc;
-	Oid default_opclass = GetDefaultOpClass(UUIDOID, BTREE_AM_OID);
+	Oid default_opclass = GetDefaultOpClass(type, BTREE_AM_OID);
 
 	foreach (lc, indexes)
 	{
@@ -208,6 +219,22 @@ resolve_statuses(Registration *reg, Datum statuses, bool isnull)
 }
 
 /*
+ * The kind of an id column as it is now (and its collation), false when
+ * ids can no longer be of its type or collation.
+ */
+bool
+resolve_kind(Oid relid, AttrNumber attno, Oid type, IdKind *kind, Oid *collation)
+{
+	Oid collid = get_attcollation_of(relid, attno);
+
+	if (!id_kind_of_type(type, kind))
+		return false;
+	if (collation != nullptr)
+		*collation = collid;
+	return *kind != IdKind::text || !OidIsValid(collid) || get_collation_isdeterministic(collid);
+}
+
+/*
  * Resolves a stored registration against the catalogs, in its own context
  * (emptied first: a failed attempt leaves nothing behind).
  */
@@ -227,13 +254,14 @@ resolve(LoadedScope *loaded_scope)
 	reg->relid = loaded_scope->relid;
 	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(reg->relid)))
 		report_changed_registration(scope, "no longer exists");
-	Oid type = InvalidOid;
-	reg->tenant_attno =
-		resolve_column(scope, reg->relid, values[col_tenant_column - 1], false, &type);
-	if (type != UUIDOID)
+	reg->tenant_attno = resolve_column(scope, reg->relid, values[col_tenant_column - 1], false,
+									   &reg->tenant_type);
+	if (!resolve_kind(reg->relid, reg->tenant_attno, reg->tenant_type, &reg->tenant_kind, nullptr))
 		report_changed_registration(scope, "changed the type of its tenant column");
-	reg->user_attno = resolve_column(scope, reg->relid, values[col_user_column - 1], false, &type);
-	if (type != UUIDOID)
+	reg->user_attno =
+		resolve_column(scope, reg->relid, values[col_user_column - 1], false, &reg->user_type);
+	if (!resolve_kind(reg->relid, reg->user_attno, reg->user_type, &reg->user_kind,
+					  &reg->user_collation))
 		report_changed_registration(scope, "changed the type of its user column");
 	reg->role_attno = resolve_column(scope, reg->relid, values[col_role_column - 1],
 									 nulls[col_role_column - 1], &reg->role_type);
@@ -251,7 +279,7 @@ resolve(LoadedScope *loaded_scope)
 	}
 	resolve_statuses(reg, values[col_active_statuses - 1], nulls[col_active_statuses - 1]);
 	Relation rel = table_open(reg->relid, AccessShareLock);
-	reg->user_index = find_user_index(rel, reg->user_attno);
+	reg->user_index = find_user_index(rel, reg->user_attno, reg->user_type);
 	table_close(rel, AccessShareLock);
 	MemoryContextSwitchTo(old);
 	loaded_scope->resolved = true;
@@ -457,6 +485,47 @@ current_registration(const char *scope, int *index)
 	pg_unreachable();
 }
 
+ScopeIdKinds
+scope_id_kinds(const char *scope)
+{
+	int index;
+	const Registration *reg = current_registration(scope, &index);
+	ScopeIdKinds kinds;
+
+	kinds.tenant = reg->tenant_kind;
+	kinds.user = reg->user_kind;
+	return kinds;
+}
+
+bool
+scope_is_registered(const char *scope)
+{
+	if (!loaded.valid || loaded.generation != generation)
+		load_registrations();
+	for (int i = 0; i < loaded.nscopes; i++)
+		if (strcmp(loaded.scopes[i].scope, scope) == 0)
+			return true;
+	return false;
+}
+
+bool
+registered_tenant_kind(const char *scope, IdKind *kind)
+{
+	if (!loaded.valid || loaded.generation != generation)
+		load_registrations();
+	for (int i = 0; i < loaded.nscopes; i++)
+	{
+		LoadedScope *loaded_scope = &loaded.scopes[i];
+		if (strcmp(loaded_scope->scope, scope) != 0)
+			continue;
+		const char *column = NameStr(*DatumGetName(loaded_scope->values[col_tenant_column - 1]));
+		AttrNumber attno = get_attnum(loaded_scope->relid, column);
+		return attno > 0 && resolve_kind(loaded_scope->relid, attno,
+										 get_atttype(loaded_scope->relid, attno), kind, nullptr);
+	}
+	return false;
+}
+
 uint64
 membership_generation(void)
 {
@@ -509,10 +578,11 @@ TENANCY_FUNCTION(register_membership)
 	tenancy::check_table(relid);
 	LockRelationOid(relid, ShareRowExclusiveLock);
 	tenancy::check_table(relid);
-	tenancy::check_column(relid, "tenant", tenant, &tenant_type);
-	tenancy::check_column(relid, "user", user, &user_type);
-	tenancy::require_uuid(relid, "tenant", tenant, tenant_type);
-	tenancy::require_uuid(relid, "user", user, user_type);
+	tenancy::IdKind kind;
+	tenancy::require_id_column(relid, tenancy::check_column(relid, "tenant", tenant, &tenant_type),
+							   "tenant", tenant, &kind);
+	tenancy::require_id_column(relid, tenancy::check_column(relid, "user", user, &user_type),
+							   "user", user, &kind);
 	if (strcmp(tenant, user) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -4,6 +4,7 @@
  * plain C style, may ereport). registration_pg.cpp owns both.
  */
 #pragma once
+#include "membership/id_keys.hpp"
 #include "core/pg.hpp"
 
 extern "C" {
@@ -33,6 +34,11 @@ struct Registration
 	Oid relid;
 	AttrNumber tenant_attno;
 	AttrNumber user_attno;
+	Oid tenant_type; /* uuid, text, varchar, bigint or integer */
+	Oid user_type;
+	IdKind tenant_kind;
+	IdKind user_kind;
+	Oid user_collation; /* the user column's, for a text scan key */
 	AttrNumber role_attno;	 /* 0 when no role column */
 	AttrNumber status_attno; /* 0 when no status column */
 	Oid role_type;
@@ -51,5 +57,23 @@ struct Registration
  * is not registered or its table lost its columns.
  */
 const Registration *current_registration(const char *scope, int *index);
+
+/* The kinds of a scope's ids; raises as current_registration does. */
+struct ScopeIdKinds
+{
+	IdKind tenant;
+	IdKind user;
+};
+ScopeIdKinds scope_id_kinds(const char *scope);
+
+/* Whether scope has a stored registration (resolved or not); never raises for its absence. */
+bool scope_is_registered(const char *scope);
+
+/*
+ * The kind of the scope's tenant ids as the catalogs say now, without
+ * raising: false when the scope is not registered or its tenant column is
+ * gone or of another type. For the planner, which must not fail a query.
+ */
+bool registered_tenant_kind(const char *scope, IdKind *kind);
 
 } // namespace tenancy

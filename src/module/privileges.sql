@@ -27,6 +27,23 @@ GRANT EXECUTE ON FUNCTION tenancy.user_has_workspace_access(uuid, text) TO PUBLI
 GRANT EXECUTE ON FUNCTION tenancy.user_workspaces(text) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tenancy.user_workspace_role(uuid, text) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tenancy.user_has_scope_role(text, uuid, text[]) TO PUBLIC;
+-- the same helpers for text and bigint tenant ids (id_type_helpers.sql)
+GRANT EXECUTE ON FUNCTION tenancy.user_has_workspace_access(bigint) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.user_has_workspace_access(bigint, text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.user_workspaces_bigint() TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.user_workspaces_bigint(text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.user_workspace_role(bigint) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.user_workspace_role(bigint, text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.user_has_workspace_role(bigint, text[]) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.user_has_scope_role(text, bigint, text[]) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.user_has_workspace_access(text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.user_has_workspace_access(text, text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.user_workspaces_text() TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.user_workspaces_text(text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.user_workspace_role(text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.user_workspace_role(text, text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.user_has_workspace_role(text, text[]) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.user_has_scope_role(text, text, text[]) TO PUBLIC;
 -- read by the isolated membership table's policies, as any role
 GRANT EXECUTE ON FUNCTION tenancy.membership_manager_roles() TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tenancy.cache_stats() TO PUBLIC;
@@ -39,6 +56,9 @@ GRANT EXECUTE ON FUNCTION tenancy.tenant_column_names(),
                           tenancy.isolation_policies(name, name, text),
                           tenancy.membership_columns(regclass),
                           tenancy.scope_tenant_type(text),
+                          tenancy.scope_tenants_call(text),
+                          tenancy.scope_user_id_call(text),
+                          tenancy.check_tenant_id_column(regclass, name, text, text),
                           tenancy.membership_table_scopes(regclass),
                           tenancy.relation_tree(regclass),
                           tenancy.through_key_of(regclass, name),

@@ -135,3 +135,39 @@ TEST_CASE("claims scan: checking only, without a key", "[identity]")
 		  object);
 	CHECK_FALSE(span.found);
 }
+
+namespace {
+
+/* The claim "sub" of document as claim_string reads it into 8 bytes. */
+std::string
+any_string(const std::string &document, bool utf8 = true)
+{
+	std::vector<unsigned char> scratch(tenancy::claims_scratch_size(document.size()));
+	tenancy::ClaimSpan span;
+	tenancy::find_claim(document.data(), document.size(), "sub", 3, scratch.data(), &span);
+	char out[8];
+	std::size_t written = 0;
+	return tenancy::claim_string(span, utf8, out, sizeof(out), &written)
+			   ? std::string(out, written)
+			   : "<refused>";
+}
+
+} // namespace
+
+TEST_CASE("claims scan: strings of any characters but NUL", "[identity]")
+{
+	CHECK(any_string(R"({"sub": "user_2a"})") == "user_2a");
+	CHECK(any_string(R"({"sub": ""})").empty());
+	CHECK(any_string(R"({"sub": "caf\u00e9"})") == "caf\xc3\xa9");
+	CHECK(any_string("{\"sub\": \"caf\xc3\xa9\"}") == "caf\xc3\xa9");
+	CHECK(any_string(R"({"sub": "\ud83d\ude00"})") == "\xf0\x9f\x98\x80");
+	CHECK(any_string(R"({"sub": "a'\"b"})") == "a'\"b");
+	CHECK(any_string(R"({"sub": "a\u0000"})") == "<refused>");
+	CHECK(any_string(R"({"sub": "caf\u00e9"})", false) == "<refused>");
+	CHECK(any_string("{\"sub\": \"caf\xc3\xa9\"}", false) == "caf\xc3\xa9");
+	CHECK(any_string(R"({"sub": "12345678"})") == "12345678");
+	CHECK(any_string(R"({"sub": "123456789"})") == "<refused>");
+	CHECK(any_string(R"({"sub": "1234567\u00e9"})") == "<refused>");
+	CHECK(any_string(R"({"sub": 12})") == "<refused>");
+	CHECK(any_string(R"({"sub": null})") == "<refused>");
+}
