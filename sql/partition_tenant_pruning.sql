@@ -33,7 +33,7 @@ GRANT EXECUTE ON FUNCTION part_prune.as_user(int) TO part_prune_app;
 SET ROLE part_prune_app;
 SELECT as_user(1) IS NOT NULL AS user_1;
 -- user 1 (tenants a1, a3): their two partitions and the default are scanned
-EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT * FROM events;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF, BUFFERS OFF) SELECT * FROM events;
 SELECT tenant_id, count(*) FROM events GROUP BY 1 ORDER BY 1;
 
 -- One prepared statement, one generic plan, executed in turn for two users
@@ -43,12 +43,12 @@ PREPARE seen AS SELECT tenant_id, count(*) FROM events GROUP BY 1 ORDER BY 1;
 PREPARE scanned AS SELECT * FROM events;
 EXECUTE seen;
 SELECT as_user(2) IS NOT NULL AS user_2;
-EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE scanned;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF, BUFFERS OFF) EXECUTE scanned;
 EXECUTE seen;
 RESET ROLE;
 INSERT INTO members VALUES ('a5000000-0000-4000-8000-000000000000', 'eeeeeeee-0000-4000-8000-000000000002');
 SET ROLE part_prune_app;
-EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE scanned;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF, BUFFERS OFF) EXECUTE scanned;
 EXECUTE seen;
 RESET ROLE;
 DELETE FROM members WHERE tenant_id = 'a2000000-0000-4000-8000-000000000000';
@@ -56,7 +56,7 @@ SET ROLE part_prune_app;
 EXECUTE seen;
 -- no user: nothing but one empty scan
 SELECT set_config('request.jwt.claims', '', false) = '' AS no_user;
-EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) EXECUTE scanned;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF, BUFFERS OFF) EXECUTE scanned;
 EXECUTE seen;
 DEALLOCATE seen;
 DEALLOCATE scanned;
