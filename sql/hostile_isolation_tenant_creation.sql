@@ -21,6 +21,10 @@ INSERT INTO tcre.workspaces (id, name) VALUES ('00000000-0000-0000-0000-00000000
 INSERT INTO tcre.members VALUES
   ('00000000-0000-0000-0000-0000000000a1', '00000000-0000-0000-0000-0000000000b9', 'owner', 'active');
 SELECT tenancy.register_membership('tcre.members', 'workspace_id', 'user_id', 'role', 'status', '{active}');
+-- A second scope registered beside the default one: creation uses the
+-- default scope's table only.
+CREATE TABLE tcre.org_members (org_id uuid NOT NULL, member uuid NOT NULL);
+SELECT tenancy.register_membership('tcre.org_members', 'org_id', 'member', scope => 'tcre_org');
 SELECT count(*) > 0 AS isolated FROM tenancy.enable_isolation('tcre.workspaces', 'id');
 SELECT count(*) > 0 AS isolated FROM tenancy.enable_isolation('tcre.members');
 SELECT count(*) > 0 AS isolated FROM tenancy.enable_isolation('tcre.items');
@@ -110,6 +114,8 @@ SELECT tenants FROM tenancy.tenant_creation;
 
 DELETE FROM tenancy.tenant_creation;
 DELETE FROM tenancy.membership_registration;
+-- tenancy.create_tenant wrote into the default scope's table only
+SELECT count(*) AS org_members FROM tcre.org_members;
 DROP SCHEMA tcre CASCADE;
 REVOKE EXECUTE ON FUNCTION tenancy.create_tenant(jsonb) FROM tcre_app;
 REVOKE EXECUTE ON FUNCTION tenancy.allow_tenant_creation(regclass, name, text) FROM tcre_stranger;

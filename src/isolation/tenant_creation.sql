@@ -23,12 +23,14 @@ COMMENT ON TABLE tenancy.tenant_creation IS
   'The tenant table tenancy.create_tenant() inserts into, and the role its creator gets (one row)';
 SELECT pg_catalog.pg_extension_config_dump('tenancy.tenant_creation', '');
 
--- The registered membership table, for allow_tenant_creation's checks made
--- as its caller (who may not read the registration itself).
+-- The default scope's registered membership table, for allow_tenant_creation's
+-- checks made as its caller (who may not read the registration itself).
+-- Tenant creation serves the default scope; other scopes' rows are ignored.
 CREATE FUNCTION tenancy._registered_membership() RETURNS regclass
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-RETURN (SELECT r.membership FROM tenancy.membership_registration r);
+RETURN (SELECT r.membership FROM tenancy.membership_registration r
+         WHERE r.scope OPERATOR(pg_catalog.=) 'workspace');
 
 CREATE FUNCTION tenancy.allow_tenant_creation(tenants regclass, id_column name DEFAULT 'id',
                                               owner_role text DEFAULT 'owner')
@@ -106,7 +108,8 @@ BEGIN
   END IF;
   -- FOR SHARE: neither may change until this transaction ends
   SELECT * INTO cfg FROM tenancy.tenant_creation FOR SHARE;
-  SELECT * INTO reg FROM tenancy.membership_registration FOR SHARE;
+  SELECT * INTO reg FROM tenancy.membership_registration r
+   WHERE r.scope OPERATOR(pg_catalog.=) 'workspace' FOR SHARE;
   IF cfg.tenants IS NULL OR reg.membership IS NULL THEN
     RAISE EXCEPTION 'tenant creation is not set up' USING ERRCODE = '55000',
       HINT = 'The DBA calls tenancy.register_membership() and tenancy.allow_tenant_creation() first.';
