@@ -106,5 +106,24 @@ RESET ROLE;
 SELECT * FROM tenancy.cache_stats();
 RESET request.jwt.claims;
 
+\echo
+\echo 'Any id type: Clerk users (text ids like user_2abc...) in bigint accounts, as a named scope.'
+CREATE TABLE demo_account_members (account_id bigint NOT NULL, user_id text NOT NULL,
+                                   PRIMARY KEY (account_id, user_id));
+INSERT INTO demo_account_members VALUES (7, 'user_2abcClerk'), (9, 'user_2abcClerk'), (9, 'user_2xyzOther');
+SELECT tenancy.register_membership('demo_account_members', 'account_id', 'user_id', scope => 'account');
+SET request.jwt.claims = '{"sub": "user_2abcClerk"}';
+SELECT tenancy.current_user_id_text() AS clerk_user,
+       tenancy.user_workspaces_bigint('account') AS accounts,
+       tenancy.user_has_workspace_access(9::bigint, 'account') AS in_9,
+       tenancy.user_has_workspace_access(8::bigint, 'account') AS in_8;
+\echo 'A uuid where the scope holds bigint ids is refused, never converted:'
+\set ON_ERROR_STOP 0
+SELECT tenancy.user_workspaces('account');
+\set ON_ERROR_STOP 1
+RESET request.jwt.claims;
+DELETE FROM tenancy.membership_registration WHERE scope = 'account';
+DROP TABLE demo_account_members;
+
 DROP TABLE demo_projects, demo_workspaces, demo_members;
 DROP ROLE demo_app;
