@@ -25,11 +25,10 @@
  * Planning-time glue: builds plan nodes, holds no C++ objects.
  */
 #include "core/boundary.hpp"
+#include "core/opfamily_pg.hpp"
 
 extern "C" {
 #include "access/stratnum.h"
-#include "catalog/pg_am.h"
-#include "catalog/pg_opfamily.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/pathnodes.h"
@@ -37,25 +36,12 @@ extern "C" {
 #include "optimizer/optimizer.h"
 #include "optimizer/restrictinfo.h"
 #include "utils/lsyscache.h"
-#include "utils/syscache.h"
 #include "utils/typcache.h"
 }
 
 namespace {
 
-bool
-is_btree_family(Oid opfamily)
-{
-	HeapTuple tuple = SearchSysCache1(OPFAMILYOID, ObjectIdGetDatum(opfamily));
-	bool btree = false;
-
-	if (HeapTupleIsValid(tuple))
-	{
-		btree = ((Form_pg_opfamily) GETSTRUCT(tuple))->opfmethod == BTREE_AM_OID;
-		ReleaseSysCache(tuple);
-	}
-	return btree;
-}
+using tenancy::is_btree_family;
 
 Node *
 strip_relabel(Node *node)

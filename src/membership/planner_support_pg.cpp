@@ -23,13 +23,12 @@
  * Planning-time glue: builds plan nodes, holds no C++ objects.
  */
 #include "core/boundary.hpp"
+#include "core/opfamily_pg.hpp"
 #include "membership/registration_pg.hpp"
 
 extern "C" {
 #include "access/stratnum.h"
-#include "catalog/pg_am.h"
 #include "catalog/pg_collation.h"
-#include "catalog/pg_opfamily.h"
 #include "catalog/pg_type.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
@@ -39,12 +38,12 @@ extern "C" {
 #include "optimizer/optimizer.h"
 #include "parser/parse_func.h"
 #include "utils/lsyscache.h"
-#include "utils/syscache.h"
 }
 
 namespace {
 
 using tenancy::default_scope;
+using tenancy::is_btree_family;
 using tenancy::IdKind;
 using tenancy::registered_tenant_kind;
 
@@ -127,20 +126,6 @@ equivalent_clause(Node *argument, Node *scope, const ArrayForm &form, Oid equali
 									  scope_collation, COERCE_EXPLICIT_CALL));
 	saop->location = -1;
 	return reinterpret_cast<Node *>(saop);
-}
-
-bool
-is_btree_family(Oid opfamily)
-{
-	HeapTuple tuple = SearchSysCache1(OPFAMILYOID, ObjectIdGetDatum(opfamily));
-	bool btree = false;
-
-	if (HeapTupleIsValid(tuple))
-	{
-		btree = ((Form_pg_opfamily) GETSTRUCT(tuple))->opfmethod == BTREE_AM_OID;
-		ReleaseSysCache(tuple);
-	}
-	return btree;
 }
 
 /*
