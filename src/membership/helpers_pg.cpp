@@ -8,6 +8,7 @@
  * Plain C-style glue: PODs and palloc'd memory only.
  */
 #include "core/boundary.hpp"
+#include "membership/helpers_pg.hpp"
 #include "membership/membership_cache_pg.hpp"
 #include "membership/registration_pg.hpp"
 #include "identity/identity_pg.hpp"
@@ -29,6 +30,8 @@ namespace {
 UserMemberships narrowed;
 
 CallerHook caller_hook = nullptr;
+
+} // namespace
 
 /*
  * What the helpers answer from: the current user's memberships in scope,
@@ -65,16 +68,6 @@ caller_memberships(const char *scope)
 	return &narrowed;
 }
 
-void
-require_roles(const UserMemberships *memberships)
-{
-	if (!memberships->has_roles)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("the membership registration has no role column"),
-				 errhint("Call tenancy.register_membership() again with role_column.")));
-}
-
 /* The scope argument of a helper's scoped form; NULL is an error, not "no access". */
 const char *
 scope_argument(FunctionCallInfo fcinfo, int argno)
@@ -85,6 +78,18 @@ scope_argument(FunctionCallInfo fcinfo, int argno)
 				 errhint("Name a registered scope, or call the form without scope for "
 						 "'workspace'.")));
 	return text_to_cstring(PG_GETARG_TEXT_PP(argno));
+}
+
+namespace {
+
+void
+require_roles(const UserMemberships *memberships)
+{
+	if (!memberships->has_roles)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the membership registration has no role column"),
+				 errhint("Call tenancy.register_membership() again with role_column.")));
 }
 
 bool

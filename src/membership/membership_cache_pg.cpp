@@ -25,6 +25,7 @@
 #include "core/boundary.hpp"
 #include "membership/membership_cache_pg.hpp"
 #include "membership/registration_pg.hpp"
+#include "membership/roles_pg.hpp"
 
 extern "C" {
 #include "access/genam.h"
@@ -200,6 +201,9 @@ scan_memberships(const Registration *reg, Relation rel, Snapshot snapshot,
 	out->nrows = 0;
 	out->rows = static_cast<MembershipRow *>(palloc(capacity * sizeof(MembershipRow)));
 	out->has_roles = reg->role_attno != 0;
+	RoleLookup roles;
+	if (reg->roles != nullptr)
+		role_lookup_begin(&roles, reg->roles, snapshot);
 	ScanKeyInit(&key, reg->user_attno, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(user));
 	scan = systable_beginscan(rel, reg->user_index, OidIsValid(reg->user_index), snapshot, 1, &key);
 	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
@@ -218,11 +222,23 @@ scan_memberships(const Registration *reg, Relation rel, Snapshot snapshot,
 		MembershipRow *row = &out->rows[out->nrows++];
 		memcpy(row->tenant, DatumGetUUIDP(tenant)->data, UUID_LEN);
 		row->role = nullptr;
-		if (reg->role_attno != 0)
+		row->permissions = nullptr;
+		if (reg->roles != nullptr)
+		{
+			Datum role_key = heap_getattr(tuple, reg->role_attno, desc, &isnull);
+			if (!isnull)
+				role_lookup(&roles, role_key, &row->role, &row->permissions);
+		}
+		else if (reg->role_attno != 0)
 			row->role = column_text(tuple, reg->role_attno, desc,
 									const_cast<FmgrInfo *>(&reg->role_output), &isnull);
 	}
 	systable_endscan(scan);
+	if (reg->roles != nullptr)
+		role_lookup_end(&roles);
+	if (reg->owner != nullptr)
+		append_owned_tenants(reg->owner, snapshot, UUIDPGetDatum(user), &out->rows, &out->nrows,
+							 &capacity);
 	sort_memberships(out->rows, out->nrows);
 	out->tenants = static_cast<pg_uuid_t *>(palloc(Max(out->nrows, 1) * sizeof(pg_uuid_t)));
 	out->ntenants = static_cast<int>(distinct_tenants(
@@ -237,7 +253,8 @@ scan_memberships(const Registration *reg, Relation rel, Snapshot snapshot,
 const UserMemberships *
 store(const MembershipKey *key, const UserMemberships *data)
 {
-	Size size = data->nrows * sizeof(MembershipRow) + data->ntenants * sizeof(pg_uuid_t);
+	Size lists = permission_lists_size(data->rows, data->nrows);
+	Size size = data->nrows * sizeof(MembershipRow) + data->ntenants * sizeof(pg_uuid_t) + lists;
 	char *block;
 	char *strings;
 	bool found;
@@ -268,7 +285,9 @@ store(const MembershipKey *key, const UserMemberships *data)
 		reinterpret_cast<pg_uuid_t *>(block + data->nrows * sizeof(MembershipRow));
 	memcpy(entry->data.rows, data->rows, data->nrows * sizeof(MembershipRow));
 	memcpy(entry->data.tenants, data->tenants, data->ntenants * sizeof(pg_uuid_t));
-	strings = block + data->nrows * sizeof(MembershipRow) + data->ntenants * sizeof(pg_uuid_t);
+	strings = copy_permission_lists(
+		entry->data.rows, data->nrows,
+		block + data->nrows * sizeof(MembershipRow) + data->ntenants * sizeof(pg_uuid_t));
 	for (int i = 0; i < data->nrows; i++)
 	{
 		if (data->rows[i].role == nullptr)

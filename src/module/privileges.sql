@@ -27,6 +27,10 @@ GRANT EXECUTE ON FUNCTION tenancy.user_has_workspace_access(uuid, text) TO PUBLI
 GRANT EXECUTE ON FUNCTION tenancy.user_workspaces(text) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tenancy.user_workspace_role(uuid, text) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tenancy.user_has_scope_role(text, uuid, text[]) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.user_has_permission(uuid, text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.user_has_permission(uuid, text, text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.user_workspaces_with_permission(text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.user_workspaces_with_permission(text, text) TO PUBLIC;
 -- read by the isolated membership table's policies, as any role
 GRANT EXECUTE ON FUNCTION tenancy.membership_manager_roles() TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tenancy.cache_stats() TO PUBLIC;
