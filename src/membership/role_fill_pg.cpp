@@ -171,6 +171,8 @@ role_lookup_begin(RoleLookup *lookup, const RoleSource *source, Snapshot snapsho
 	check_column(desc, source->key_attno, source->key_type, "roles table");
 	check_column(desc, source->name_attno, source->name_type, "roles table");
 	check_column(desc, source->permissions_attno, source->permissions_type, "roles table");
+	lookup->equality = get_opcode(lookup_type_cache(source->key_type, TYPECACHE_EQ_OPR)->eq_opr);
+	lookup->collation = TupleDescAttr(desc, source->key_attno - 1)->attcollation;
 	memset(&info, 0, sizeof(info));
 	info.keysize = sizeof(ItemPointerData);
 	info.entrysize = sizeof(SeenRole);
@@ -184,15 +186,13 @@ role_lookup(RoleLookup *lookup, Datum key, const char **name, const PermissionLi
 {
 	const RoleSource *source = lookup->source;
 	TupleDesc desc = RelationGetDescr(lookup->rel);
-	TypeCacheEntry *type = lookup_type_cache(source->key_type, TYPECACHE_EQ_OPR);
 	ScanKeyData scankey;
 	HeapTuple tuple;
 
 	*name = nullptr;
 	*permissions = nullptr;
 	ScanKeyEntryInitialize(&scankey, 0, source->key_attno, BTEqualStrategyNumber, InvalidOid,
-						   TupleDescAttr(desc, source->key_attno - 1)->attcollation,
-						   get_opcode(type->eq_opr), key);
+						   lookup->collation, lookup->equality, key);
 	SysScanDesc scan =
 		systable_beginscan(lookup->rel, source->key_index, true, lookup->snapshot, 1, &scankey);
 	if (HeapTupleIsValid(tuple = systable_getnext(scan)))

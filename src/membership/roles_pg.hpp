@@ -80,6 +80,8 @@ struct RoleLookup
 	const RoleSource *source;
 	Relation rel;
 	Snapshot snapshot;
+	RegProcedure equality; /* of the key type */
+	Oid collation;		   /* of the key column */
 	HTAB *seen; /* role tuple -> its name and permissions, this fill */
 };
 
