@@ -13,7 +13,6 @@
  * Plain C-style glue: PODs and palloc'd memory only.
  */
 #include "core/boundary.hpp"
-#include "membership/membership_cache_pg.hpp"
 #include "membership/roles_pg.hpp"
 
 extern "C" {
