@@ -33,7 +33,7 @@ GRANT EXECUTE ON FUNCTION part_prune.as_user(int) TO part_prune_app;
 SET ROLE part_prune_app;
 SELECT as_user(1) IS NOT NULL AS user_1;
 -- user 1 (tenants a1, a3): their two partitions and the default are scanned
-EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT * FROM events;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF, BUFFERS OFF) SELECT * FROM events;
 SELECT tenant_id, count(*) FROM events GROUP BY 1 ORDER BY 1;
 
 -- One prepared statement, one generic plan, executed in turn for two users
