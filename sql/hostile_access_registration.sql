@@ -9,7 +9,7 @@ CREATE ROLE hreg_thief;
 RESET client_min_messages;
 CREATE SCHEMA hreg;
 GRANT USAGE, CREATE ON SCHEMA hreg TO hreg_owner, hreg_thief;
-GRANT EXECUTE ON FUNCTION tenancy.register_membership(regclass, name, name, name, name, text[], text[], text)
+GRANT EXECUTE ON FUNCTION tenancy.register_membership(regclass, name, name, name, name, text[], text[], text, regclass, name, name, regclass, name, text, text[])
   TO hreg_owner, hreg_thief;
 
 SET ROLE hreg_owner;
@@ -67,7 +67,7 @@ SELECT membership FROM tenancy.membership_registration;
 
 DROP SCHEMA hreg CASCADE;
 DROP TABLE pg_temp."Temp ""stolen"";", pg_temp.temp_members;
-REVOKE EXECUTE ON FUNCTION tenancy.register_membership(regclass, name, name, name, name, text[], text[], text)
+REVOKE EXECUTE ON FUNCTION tenancy.register_membership(regclass, name, name, name, name, text[], text[], text, regclass, name, name, regclass, name, text, text[])
   FROM hreg_owner, hreg_thief;
 DROP ROLE hreg_owner;
 DROP ROLE hreg_thief;

@@ -18,6 +18,19 @@
 # transaction after set_config('request.jwt.claims', ..., true) for a random
 # user, as PostgREST sends them (TPS, median of ACCESS_ROUNDS interleaved
 # rounds). About 4 minutes with the defaults.
+#
+# Roles and permissions (issue 11), measured after the patterns above on
+# the same data: each membership also has a role_id into custom_roles
+# (3,000 roles, three per workspace, seed 003's shape: permissions jsonb
+# such as {"jobs_view_all": true}); the user sees 2 of their 10
+# workspaces' items with jobs_view_all. The default scope is registered
+# again with the roles table. Variants:
+#   perm_no_rls    RLS disabled, the user's permitted workspaces in the query
+#   perm_seed003   seed 003's policy: EXISTS over team_members JOIN
+#                  custom_roles ... permissions->>'jobs_view_all' = 'true'
+#   perm_array     workspace_id = ANY (tenancy.user_workspaces_with_permission('jobs_view_all'))
+#   perm_row       tenancy.user_has_permission(workspace_id, 'jobs_view_all')
+# ACCESS_PARTS (default "patterns text_ids permissions") picks the parts to run.
 
 bench_login_role bench_app
 psql -X -q -v ON_ERROR_STOP=1 <<'SQL'
@@ -27,12 +40,23 @@ CREATE FUNCTION bench_user(n int) RETURNS uuid LANGUAGE sql IMMUTABLE
 CREATE FUNCTION bench_workspace(n int) RETURNS uuid LANGUAGE sql IMMUTABLE
   AS $$ SELECT ('bbbbbbbb-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid $$;
 
+-- seed 003's custom_roles: three roles per workspace, one of which grants jobs_view_all
+CREATE TABLE custom_roles (id int PRIMARY KEY, workspace_id uuid NOT NULL, name text NOT NULL,
+                           permissions jsonb NOT NULL);
+INSERT INTO custom_roles
+  SELECT w * 3 + r, bench_workspace(w + 1), (ARRAY['Admin', 'Tech', 'Viewer'])[r + 1],
+         (ARRAY['{"jobs_view_all": true, "manage_team": true}', '{"jobs_view_own": true}',
+                '{"jobs_view_all": false, "reports": true}'])[r + 1]::jsonb
+    FROM generate_series(0, 999) w, generate_series(0, 2) r;
 CREATE TABLE team_members (
   workspace_id uuid NOT NULL, user_id uuid NOT NULL,
   role text NOT NULL DEFAULT 'member', status text NOT NULL DEFAULT 'active',
+  role_id int,
   PRIMARY KEY (user_id, workspace_id));
-INSERT INTO team_members (workspace_id, user_id)
-  SELECT bench_workspace((u + k * 100) % 1000 + 1), bench_user(u)
+-- role (k mod 5): Admin for k in {0, 5}, else Tech or Viewer: 2 of 10 grant jobs_view_all
+INSERT INTO team_members (workspace_id, user_id, role_id)
+  SELECT bench_workspace((u + k * 100) % 1000 + 1), bench_user(u),
+         ((u + k * 100) % 1000) * 3 + CASE WHEN k % 5 = 0 THEN 0 ELSE 1 + k % 2 END
     FROM generate_series(1, 5000) u, generate_series(0, 9) k;
 CREATE TABLE items (id bigint PRIMARY KEY, workspace_id uuid NOT NULL, payload text NOT NULL);
 INSERT INTO items SELECT g, bench_workspace(g % 1000 + 1), md5(g::text)
@@ -60,7 +84,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
                   WHERE workspace_id = ws AND user_id = sb.uid() AND status = 'active')
 $$;
 GRANT USAGE ON SCHEMA sb TO bench_app;
-GRANT SELECT ON items, team_members TO bench_app;
+GRANT SELECT ON items, team_members, custom_roles TO bench_app;
 SQL
 
 # The user whose count(*) is measured, and the no-RLS filter for that user.
@@ -77,20 +101,10 @@ SELECT id, workspace_id, payload FROM items WHERE id = :id;
 END;
 SQL
 
-# Each variant: the USING expression of its policy on items (no_rls: none)
-# and its count(*) query.
-declare -A POLICY=(
-	[seed_exists]="seed_user_has_workspace_access(workspace_id)"
-	[sb_in]="workspace_id IN (SELECT workspace_id FROM team_members WHERE user_id = (SELECT sb.uid()) AND status = 'active')"
-	[sb_any_array]="workspace_id = ANY (ARRAY(SELECT workspace_id FROM team_members WHERE user_id = (SELECT sb.uid()) AND status = 'active'))"
-	[tenancy_array]="workspace_id = ANY (tenancy.user_workspaces())"
-	[tenancy_row]="tenancy.user_has_workspace_access(workspace_id)"
-)
-VARIANTS=(no_rls seed_exists sb_in sb_any_array tenancy_array tenancy_row)
-
-# use_policy VARIANT: items gets exactly that variant's SELECT policy.
+# use_policy VARIANT: items gets exactly that variant's SELECT policy
+# (POLICY[VARIANT]; no RLS for the no-RLS variants).
 use_policy() {
-	if [ "$1" = no_rls ]; then
+	if [ -z "${POLICY[$1]:-}" ]; then
 		psql -X -q -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" \
 			-c "DROP POLICY IF EXISTS bench ON items" \
 			-c "ALTER TABLE items DISABLE ROW LEVEL SECURITY"
@@ -101,18 +115,6 @@ use_policy() {
 		-c "ALTER TABLE items ENABLE ROW LEVEL SECURITY" \
 		-c "CREATE POLICY bench ON items FOR SELECT TO bench_app USING (${POLICY[$1]})"
 }
-
-# count(*): median of fresh backends (cold caches), per variant.
-for v in "${VARIANTS[@]}"; do
-	use_policy "$v"
-	if [ "$v" = no_rls ]; then
-		measure_ms "access.count.$v" "$as_app SELECT count(*) FROM items WHERE workspace_id = ANY ('$workspaces'::uuid[])"
-	elif [ "$v" = seed_exists ]; then
-		measure_ms "access.count.$v" "$as_app SELECT count(*) FROM items" 3
-	else
-		measure_ms "access.count.$v" "$as_app SELECT count(*) FROM items"
-	fi
-done
 
 # Point lookups: ACCESS_ROUNDS rounds (default 5) of BENCH_SECONDS (default
 # 5 here) per variant with ACCESS_CLIENTS clients (default 1: on a small
@@ -126,36 +128,95 @@ point_tps() {
 		-f "$BENCH_WORK/access_point.sql" -U bench_app >"$out" 2>&1 || { cat "$out" >&2; return 1; }
 	sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$out"
 }
-declare -A ROUND_TPS
-for ((round = 1; round <= ${ACCESS_ROUNDS:-5}; round++)); do
+# point_rounds VARIANT...: the interleaved rounds, then each variant's median.
+point_rounds() {
+	local -A round_tps=()
+	local round v tps
+	for ((round = 1; round <= ${ACCESS_ROUNDS:-5}; round++)); do
+		for v in "$@"; do
+			use_policy "$v"
+			tps=$(point_tps "$v")
+			printf '  round %d %-36s %12.2f tps\n' "$round" "access.point.$v" "$tps"
+			round_tps[$v]+="$tps "
+		done
+	done
+	for v in "$@"; do
+		# shellcheck disable=SC2086 # the rounds' values, one word each
+		record_median "access.point.$v" tps ${round_tps[$v]}
+	done
+}
+
+declare -A POLICY=(
+	[seed_exists]="seed_user_has_workspace_access(workspace_id)"
+	[sb_in]="workspace_id IN (SELECT workspace_id FROM team_members WHERE user_id = (SELECT sb.uid()) AND status = 'active')"
+	[sb_any_array]="workspace_id = ANY (ARRAY(SELECT workspace_id FROM team_members WHERE user_id = (SELECT sb.uid()) AND status = 'active'))"
+	[tenancy_array]="workspace_id = ANY (tenancy.user_workspaces())"
+	[tenancy_row]="tenancy.user_has_workspace_access(workspace_id)"
+	[perm_seed003]="EXISTS (SELECT 1 FROM team_members tm JOIN custom_roles cr ON tm.role_id = cr.id WHERE tm.workspace_id = items.workspace_id AND tm.user_id = sb.uid() AND tm.status = 'active' AND cr.permissions->>'jobs_view_all' = 'true')"
+	[perm_array]="workspace_id = ANY (tenancy.user_workspaces_with_permission('jobs_view_all'))"
+	[perm_row]="tenancy.user_has_permission(workspace_id, 'jobs_view_all')"
+)
+
+access_patterns() {
+	local v
+	VARIANTS=(no_rls seed_exists sb_in sb_any_array tenancy_array tenancy_row)
+	# count(*): median of fresh backends (cold caches), per variant.
 	for v in "${VARIANTS[@]}"; do
 		use_policy "$v"
-		tps=$(point_tps "$v")
-		printf '  round %d %-36s %12.2f tps\n' "$round" "access.point.$v" "$tps"
-		ROUND_TPS[$v]+="$tps "
+		if [ "$v" = no_rls ]; then
+			measure_ms "access.count.$v" "$as_app SELECT count(*) FROM items WHERE workspace_id = ANY ('$workspaces'::uuid[])"
+		elif [ "$v" = seed_exists ]; then
+			measure_ms "access.count.$v" "$as_app SELECT count(*) FROM items" 3
+		else
+			measure_ms "access.count.$v" "$as_app SELECT count(*) FROM items"
+		fi
 	done
-done
-for v in "${VARIANTS[@]}"; do
-	# shellcheck disable=SC2086 # the rounds' values, one word each
-	record_median "access.point.$v" tps ${ROUND_TPS[$v]}
-done
+	point_rounds "${VARIANTS[@]}"
 
-compare access.count.tenancy_array access.count.no_rls "<= 1.25x"
-compare access.count.tenancy_row access.count.no_rls "<= 1.25x (with the support function)"
-compare access.count.seed_exists access.count.tenancy_row ">= 100x (seed / tenancy per-row)"
-compare access.count.sb_any_array access.count.no_rls "(Supabase best pattern, for reference)"
-compare access.point.tenancy_array access.point.no_rls ">= 0.9x"
-compare access.point.tenancy_row access.point.no_rls ">= 0.9x"
-compare access.point.tenancy_array access.point.sb_any_array ">= 1.5x"
-compare access.point.tenancy_array access.point.sb_in ">= 1.5x"
-compare access.point.sb_any_array access.point.no_rls "(Supabase best pattern, for reference)"
-compare access.point.seed_exists access.point.no_rls "(seed, for reference)"
+	compare access.count.tenancy_array access.count.no_rls "<= 1.25x"
+	compare access.count.tenancy_row access.count.no_rls "<= 1.25x (with the support function)"
+	compare access.count.seed_exists access.count.tenancy_row ">= 100x (seed / tenancy per-row)"
+	compare access.count.sb_any_array access.count.no_rls "(Supabase best pattern, for reference)"
+	compare access.point.tenancy_array access.point.no_rls ">= 0.9x"
+	compare access.point.tenancy_row access.point.no_rls ">= 0.9x"
+	compare access.point.tenancy_array access.point.sb_any_array ">= 1.5x"
+	compare access.point.tenancy_array access.point.sb_in ">= 1.5x"
+	compare access.point.sb_any_array access.point.no_rls "(Supabase best pattern, for reference)"
+	compare access.point.seed_exists access.point.no_rls "(seed, for reference)"
+}
+
+# Roles and permissions: the default scope registered again with the roles table.
+access_permissions() {
+	local v permitted
+	psql -X -q -v ON_ERROR_STOP=1 -c "SELECT tenancy.register_membership('team_members', 'workspace_id', 'user_id', 'role_id', 'status', role_table => 'custom_roles', permissions_column => 'permissions') IS NULL AS registered"
+	permitted=$(psql -X -At -c "SELECT array_agg(tm.workspace_id ORDER BY tm.workspace_id) FROM team_members tm JOIN custom_roles cr ON cr.id = tm.role_id WHERE tm.user_id = '$BENCH_USER' AND cr.permissions->>'jobs_view_all' = 'true'")
+	for v in perm_no_rls perm_seed003 perm_array perm_row; do
+		use_policy "$v"
+		if [ "$v" = perm_no_rls ]; then
+			measure_ms "access.count.$v" "$as_app SELECT count(*) FROM items WHERE workspace_id = ANY ('$permitted'::uuid[])"
+		elif [ "$v" = perm_seed003 ]; then
+			measure_ms "access.count.$v" "$as_app SELECT count(*) FROM items" 3
+		else
+			measure_ms "access.count.$v" "$as_app SELECT count(*) FROM items"
+		fi
+	done
+	# the no-RLS point baseline again, in the same interleaved rounds
+	point_rounds perm_point_no_rls perm_row perm_array
+
+	compare access.count.perm_array access.count.perm_no_rls "<= 1.25x"
+	compare access.count.perm_row access.count.perm_no_rls "<= 1.25x (with the support function)"
+	compare access.count.perm_seed003 access.count.perm_row ">= 100x (seed 003 / tenancy per-row)"
+	compare access.point.perm_row access.point.perm_point_no_rls ">= 0.9x"
+	compare access.point.perm_array access.point.perm_point_no_rls ">= 0.9x"
+}
 
 # Text user ids: the same memberships keyed by 'user_<n>' in scope clerk
 # (uuid tenants, so the same items). uuid_user is the uuid scope's array
 # policy, text_user the text scope's; their point lookups interleave per
 # round, as above.
-psql -X -q -v ON_ERROR_STOP=1 <<'SQL'
+access_text_ids() {
+	local v out tps as_text_app round
+	psql -X -q -v ON_ERROR_STOP=1 <<'SQL'
 CREATE TABLE team_members_text (
   workspace_id uuid NOT NULL, user_id text NOT NULL,
   role text NOT NULL DEFAULT 'member', status text NOT NULL DEFAULT 'active',
@@ -166,40 +227,45 @@ VACUUM ANALYZE team_members_text;
 SELECT tenancy.register_membership('team_members_text', 'workspace_id', 'user_id', 'role', 'status',
                                    scope => 'clerk') IS NULL AS registered;
 SQL
-sed 's/"aaaaaaaa-0000-4000-8000-'"'"' || lpad(:u::text, 12, '"'"'0'"'"') || '"'"'"/"user_'"'"' || :u || '"'"'"/' \
-	"$BENCH_WORK/access_point.sql" >"$BENCH_WORK/access_point_text.sql"
-grep -q '"user_' "$BENCH_WORK/access_point_text.sql"
-declare -A ID_POLICY=(
-	[uuid_user]="workspace_id = ANY (tenancy.user_workspaces('workspace'))"
-	[text_user]="workspace_id = ANY (tenancy.user_workspaces('clerk'))"
-)
-declare -A ID_SCRIPT=([uuid_user]=access_point.sql [text_user]=access_point_text.sql)
-as_text_app="SET ROLE bench_app; SELECT set_config('request.jwt.claims', '{\"sub\": \"user_42\"}', false);"
-for v in uuid_user text_user; do
-	POLICY[$v]=${ID_POLICY[$v]}
-	use_policy "$v"
-	if [ "$v" = uuid_user ]; then
-		measure_ms "access.count.$v" "$as_app SELECT count(*) FROM items"
-	else
-		measure_ms "access.count.$v" "$as_text_app SELECT count(*) FROM items"
-	fi
-done
-declare -A ID_ROUND_TPS
-for ((round = 1; round <= ${ACCESS_ROUNDS:-5}; round++)); do
+	sed 's/"aaaaaaaa-0000-4000-8000-'"'"' || lpad(:u::text, 12, '"'"'0'"'"') || '"'"'"/"user_'"'"' || :u || '"'"'"/' \
+		"$BENCH_WORK/access_point.sql" >"$BENCH_WORK/access_point_text.sql"
+	grep -q '"user_' "$BENCH_WORK/access_point_text.sql"
+	local -A ID_POLICY=(
+		[uuid_user]="workspace_id = ANY (tenancy.user_workspaces('workspace'))"
+		[text_user]="workspace_id = ANY (tenancy.user_workspaces('clerk'))"
+	)
+	local -A ID_SCRIPT=([uuid_user]=access_point.sql [text_user]=access_point_text.sql)
+	as_text_app="SET ROLE bench_app; SELECT set_config('request.jwt.claims', '{\"sub\": \"user_42\"}', false);"
 	for v in uuid_user text_user; do
+		POLICY[$v]=${ID_POLICY[$v]}
 		use_policy "$v"
-		out=$BENCH_WORK/pgbench-access-$v.log
-		"$BENCH_BINDIR/pgbench" -n -M prepared -c "${ACCESS_CLIENTS:-1}" -j "${ACCESS_CLIENTS:-1}" \
-			-T "${BENCH_SECONDS:-5}" -f "$BENCH_WORK/${ID_SCRIPT[$v]}" -U bench_app >"$out" 2>&1 ||
-			{ cat "$out" >&2; exit 1; }
-		tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$out")
-		printf '  round %d %-36s %12.2f tps\n' "$round" "access.point.$v" "$tps"
-		ID_ROUND_TPS[$v]+="$tps "
+		if [ "$v" = uuid_user ]; then
+			measure_ms "access.count.$v" "$as_app SELECT count(*) FROM items"
+		else
+			measure_ms "access.count.$v" "$as_text_app SELECT count(*) FROM items"
+		fi
 	done
+	local -A ID_ROUND_TPS
+	for ((round = 1; round <= ${ACCESS_ROUNDS:-5}; round++)); do
+		for v in uuid_user text_user; do
+			use_policy "$v"
+			out=$BENCH_WORK/pgbench-access-$v.log
+			"$BENCH_BINDIR/pgbench" -n -M prepared -c "${ACCESS_CLIENTS:-1}" -j "${ACCESS_CLIENTS:-1}" \
+				-T "${BENCH_SECONDS:-5}" -f "$BENCH_WORK/${ID_SCRIPT[$v]}" -U bench_app >"$out" 2>&1 ||
+				{ cat "$out" >&2; return 1; }
+			tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$out")
+			printf '  round %d %-36s %12.2f tps\n' "$round" "access.point.$v" "$tps"
+			ID_ROUND_TPS[$v]+="$tps "
+		done
+	done
+	for v in uuid_user text_user; do
+		# shellcheck disable=SC2086 # the rounds' values, one word each
+		record_median "access.point.$v" tps ${ID_ROUND_TPS[$v]}
+	done
+	compare access.count.text_user access.count.uuid_user "<= 1.05x (text user ids vs uuid)"
+	compare access.point.text_user access.point.uuid_user ">= 0.95x (text user ids vs uuid)"
+}
+
+for part in ${ACCESS_PARTS:-patterns text_ids permissions}; do
+	"access_$part"
 done
-for v in uuid_user text_user; do
-	# shellcheck disable=SC2086 # the rounds' values, one word each
-	record_median "access.point.$v" tps ${ID_ROUND_TPS[$v]}
-done
-compare access.count.text_user access.count.uuid_user "<= 1.05x (text user ids vs uuid)"
-compare access.point.text_user access.point.uuid_user ">= 0.95x (text user ids vs uuid)"

@@ -15,6 +15,7 @@
  * Plain C-style glue: PODs and palloc'd memory only.
  */
 #include "core/boundary.hpp"
+#include "membership/helpers_pg.hpp"
 #include "membership/id_types_pg.hpp"
 #include "membership/membership_cache_pg.hpp"
 #include "membership/registration_pg.hpp"
@@ -43,23 +44,6 @@ CallerHook caller_hook = nullptr;
 /* The caller's id in an integer scope or as a uuid; UserId points here. */
 int64 user_integer;
 pg_uuid_t user_uuid;
-
-/* The type of a helper's tenant argument. */
-enum class Arg
-{
-	uuid,
-	bigint,
-	text,
-};
-
-/* Whose memberships a helper answers from, in a scope whose tenant ids are of kind. */
-struct Caller
-{
-	const char *scope;
-	bool known; /* kind is known: false only without a registration and a user */
-	IdKind kind;
-	const UserMemberships *m; /* nullptr: no user, or nothing there */
-};
 
 [[noreturn]] void
 report_claim_not_integer(const char *what, const char *claim, const char *scope)
@@ -174,6 +158,8 @@ narrow_to_active_tenant(const UserMemberships *all, const char *scope)
 	return &narrowed;
 }
 
+} // namespace
+
 /*
  * What the helpers answer from: the current user's memberships in scope,
  * in the default scope narrowed to the active tenant, with the kind of the
@@ -277,16 +263,6 @@ argument_key(const Caller &caller, FunctionCallInfo fcinfo, int argno, Arg arg,
 	pg_unreachable();
 }
 
-void
-require_roles(const UserMemberships *memberships)
-{
-	if (!memberships->has_roles)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("the membership registration has no role column"),
-				 errhint("Call tenancy.register_membership() again with role_column.")));
-}
-
 /* The scope argument of a helper's scoped form; NULL is an error, not "no access". */
 const char *
 scope_argument(FunctionCallInfo fcinfo, int argno)
@@ -297,6 +273,45 @@ scope_argument(FunctionCallInfo fcinfo, int argno)
 				 errhint("Name a registered scope, or call the form without scope for "
 						 "'workspace'.")));
 	return text_to_cstring(PG_GETARG_TEXT_PP(argno));
+}
+
+Datum
+tenant_array(const pg_uuid_t *keys, int count, const UserMemberships *m, IdKind kind)
+{
+	Datum *elements = static_cast<Datum *>(palloc(Max(count, 1) * sizeof(Datum)));
+
+	for (int i = 0; i < count; i++)
+	{
+		const unsigned char *key = keys[i].data;
+		if (kind == IdKind::uuid)
+			elements[i] = UUIDPGetDatum(&keys[i]);
+		else if (kind == IdKind::integer)
+			elements[i] = Int64GetDatum(integer_of_key(key));
+		else
+		{
+			const TextRef &t = m->texts[text_index_of_key(key)];
+			elements[i] = PointerGetDatum(cstring_to_text_with_len(t.bytes, t.length));
+		}
+	}
+	if (kind == IdKind::uuid)
+		PG_RETURN_ARRAYTYPE_P(
+			construct_array(elements, count, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
+	if (kind == IdKind::integer)
+		PG_RETURN_ARRAYTYPE_P(construct_array(elements, count, INT8OID, sizeof(int64),
+											  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	PG_RETURN_ARRAYTYPE_P(construct_array(elements, count, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+namespace {
+
+void
+require_roles(const UserMemberships *memberships)
+{
+	if (!memberships->has_roles)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the membership registration has no role column"),
+				 errhint("Call tenancy.register_membership() again with role_column.")));
 }
 
 bool
@@ -345,28 +360,8 @@ tenants(const char *scope, IdKind kind)
 		report_wrong_tenant_kind(scope, caller.kind,
 								 psprintf("%s[]", id_kind_name(kind)), hint);
 	}
-	int count = m ? m->ntenants : 0;
-	Datum *elements = static_cast<Datum *>(palloc(Max(count, 1) * sizeof(Datum)));
-	for (int i = 0; i < count; i++)
-	{
-		const unsigned char *key = m->tenants[i].data;
-		if (kind == IdKind::uuid)
-			elements[i] = UUIDPGetDatum(&m->tenants[i]);
-		else if (kind == IdKind::integer)
-			elements[i] = Int64GetDatum(integer_of_key(key));
-		else
-		{
-			const TextRef &t = m->texts[text_index_of_key(key)];
-			elements[i] = PointerGetDatum(cstring_to_text_with_len(t.bytes, t.length));
-		}
-	}
-	if (kind == IdKind::uuid)
-		PG_RETURN_ARRAYTYPE_P(
-			construct_array(elements, count, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
-	if (kind == IdKind::integer)
-		PG_RETURN_ARRAYTYPE_P(construct_array(elements, count, INT8OID, sizeof(int64),
-											  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-	PG_RETURN_ARRAYTYPE_P(construct_array(elements, count, TEXTOID, -1, false, TYPALIGN_INT));
+	return tenant_array(m != nullptr ? m->tenants : nullptr, m != nullptr ? m->ntenants : 0, m,
+						kind);
 }
 
 /* The role in the tenant of argument 0, or nullptr. */

@@ -110,6 +110,59 @@ AS 'MODULE_PATHNAME', 'user_has_scope_role_text';
 COMMENT ON FUNCTION tenancy.user_has_scope_role(text, text, text[]) IS
   'true iff the current user has an active membership in the tenant (text id) of the scope with one of the roles';
 
+-- permissions (docs/access.md "Roles and permissions"), bigint and text tenant ids
+CREATE FUNCTION tenancy.user_has_permission(tenant_id bigint, permission text) RETURNS boolean
+LANGUAGE c STABLE PARALLEL SAFE
+SUPPORT tenancy.user_has_permission_support
+AS 'MODULE_PATHNAME', 'user_has_permission_bigint';
+COMMENT ON FUNCTION tenancy.user_has_permission(bigint, text) IS
+  'true iff a role the current user holds in the tenant (bigint id) grants the permission; false for NULL or no user';
+
+CREATE FUNCTION tenancy.user_has_permission(tenant_id bigint, permission text, scope text) RETURNS boolean
+LANGUAGE c STABLE PARALLEL SAFE
+SUPPORT tenancy.user_has_permission_support
+AS 'MODULE_PATHNAME', 'user_has_scope_permission_bigint';
+COMMENT ON FUNCTION tenancy.user_has_permission(bigint, text, text) IS
+  'true iff a role the current user holds in the tenant (bigint id) of the scope grants the permission';
+
+CREATE FUNCTION tenancy.user_workspaces_with_permission_bigint(permission text) RETURNS bigint[]
+LANGUAGE c STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'user_workspaces_with_permission_bigint';
+COMMENT ON FUNCTION tenancy.user_workspaces_with_permission_bigint(text) IS
+  'The current user''s tenants of the default scope, whose ids are bigint, in which a role of theirs grants the permission; sorted';
+
+CREATE FUNCTION tenancy.user_workspaces_with_permission_bigint(permission text, scope text) RETURNS bigint[]
+LANGUAGE c STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'user_scope_tenants_with_permission_bigint';
+COMMENT ON FUNCTION tenancy.user_workspaces_with_permission_bigint(text, text) IS
+  'The current user''s tenants of the scope, whose ids are bigint, in which a role of theirs grants the permission; sorted';
+
+CREATE FUNCTION tenancy.user_has_permission(tenant_id text, permission text) RETURNS boolean
+LANGUAGE c STABLE PARALLEL SAFE
+SUPPORT tenancy.user_has_permission_support
+AS 'MODULE_PATHNAME', 'user_has_permission_text';
+COMMENT ON FUNCTION tenancy.user_has_permission(text, text) IS
+  'true iff a role the current user holds in the tenant (text id) grants the permission; false for NULL or no user';
+
+CREATE FUNCTION tenancy.user_has_permission(tenant_id text, permission text, scope text) RETURNS boolean
+LANGUAGE c STABLE PARALLEL SAFE
+SUPPORT tenancy.user_has_permission_support
+AS 'MODULE_PATHNAME', 'user_has_scope_permission_text';
+COMMENT ON FUNCTION tenancy.user_has_permission(text, text, text) IS
+  'true iff a role the current user holds in the tenant (text id) of the scope grants the permission';
+
+CREATE FUNCTION tenancy.user_workspaces_with_permission_text(permission text) RETURNS text[]
+LANGUAGE c STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'user_workspaces_with_permission_text';
+COMMENT ON FUNCTION tenancy.user_workspaces_with_permission_text(text) IS
+  'The current user''s tenants of the default scope, whose ids are text, in which a role of theirs grants the permission; sorted';
+
+CREATE FUNCTION tenancy.user_workspaces_with_permission_text(permission text, scope text) RETURNS text[]
+LANGUAGE c STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'user_scope_tenants_with_permission_text';
+COMMENT ON FUNCTION tenancy.user_workspaces_with_permission_text(text, text) IS
+  'The current user''s tenants of the scope, whose ids are text, in which a role of theirs grants the permission; sorted';
+
 -- The array helper that answers for scope's tenants, as SQL text for
 -- enable_isolation's policies: by the type of the scope's tenant column (an
 -- unregistered default scope is uuid, as before scopes had types).

@@ -16,7 +16,17 @@ CREATE TABLE tenancy.membership_registration (
   active_statuses text[],
   -- the roles whose members write the membership table once it is isolated
   manager_roles text[] NOT NULL DEFAULT '{owner,admin}',
-  registered_at timestamptz NOT NULL DEFAULT now()
+  registered_at timestamptz NOT NULL DEFAULT now(),
+  -- roles from a table (docs/access.md "Roles and permissions"): role_column
+  -- holds a key of role_table, whose name and permissions the cache keeps
+  role_table regclass,
+  role_name_column name,
+  permissions_column name,
+  -- the owner recorded on the tenant row counts as a member with owner_role
+  owner_table regclass,
+  owner_column name,
+  owner_role text,
+  owner_permissions text[]
 );
 COMMENT ON TABLE tenancy.membership_registration IS
   'The membership table the access helpers read, per scope; set by tenancy.register_membership()';
@@ -36,15 +46,22 @@ CREATE FUNCTION tenancy.register_membership(
   status_column name DEFAULT NULL,
   active_statuses text[] DEFAULT '{active}',
   manager_roles text[] DEFAULT '{owner,admin}',
-  scope text DEFAULT 'workspace')
+  scope text DEFAULT 'workspace',
+  role_table regclass DEFAULT NULL,
+  role_name_column name DEFAULT 'name',
+  permissions_column name DEFAULT NULL,
+  owner_table regclass DEFAULT NULL,
+  owner_column name DEFAULT NULL,
+  owner_role text DEFAULT 'owner',
+  owner_permissions text[] DEFAULT '{}')
 RETURNS void
 LANGUAGE c VOLATILE PARALLEL UNSAFE
 -- its SQL runs partly as the extension owner: no name resolution through
 -- the caller's search_path
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'register_membership';
-COMMENT ON FUNCTION tenancy.register_membership(regclass, name, name, name, name, text[], text[], text) IS
-  'Registers the membership table of a scope (again replaces it) and installs its change triggers';
+COMMENT ON FUNCTION tenancy.register_membership(regclass, name, name, name, name, text[], text[], text, regclass, name, name, regclass, name, text, text[]) IS
+  'Registers the membership table of a scope (again replaces it), its roles table and tenant owners, and installs their change triggers';
 
 -- The registered membership table's user and role columns when tbl is that
 -- table, else NULLs. For enable_isolation, which gives that table its own
@@ -158,6 +175,40 @@ LANGUAGE c STABLE PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'user_has_scope_role';
 COMMENT ON FUNCTION tenancy.user_has_scope_role(text, uuid, text[]) IS
   'true iff the current user has an active membership in the tenant of the scope with one of the roles';
+
+-- Permissions (docs/access.md "Roles and permissions"): what the roles
+-- table grants through the current user's memberships and ownerships.
+-- Planner support as for user_has_workspace_access when the permission
+-- (and scope) are constants.
+CREATE FUNCTION tenancy.user_has_permission_support(internal) RETURNS internal
+LANGUAGE c STRICT
+AS 'MODULE_PATHNAME', 'user_has_permission_support';
+
+CREATE FUNCTION tenancy.user_has_permission(tenant_id uuid, permission text) RETURNS boolean
+LANGUAGE c STABLE PARALLEL SAFE
+SUPPORT tenancy.user_has_permission_support
+AS 'MODULE_PATHNAME', 'user_has_permission';
+COMMENT ON FUNCTION tenancy.user_has_permission(uuid, text) IS
+  'true iff a role the current user holds in the workspace grants the permission; false for NULL or no user';
+
+CREATE FUNCTION tenancy.user_has_permission(tenant_id uuid, permission text, scope text) RETURNS boolean
+LANGUAGE c STABLE PARALLEL SAFE
+SUPPORT tenancy.user_has_permission_support
+AS 'MODULE_PATHNAME', 'user_has_scope_permission';
+COMMENT ON FUNCTION tenancy.user_has_permission(uuid, text, text) IS
+  'true iff a role the current user holds in the tenant of the scope grants the permission; false for NULL or no user';
+
+CREATE FUNCTION tenancy.user_workspaces_with_permission(permission text) RETURNS uuid[]
+LANGUAGE c STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'user_workspaces_with_permission';
+COMMENT ON FUNCTION tenancy.user_workspaces_with_permission(text) IS
+  'The current user''s workspaces in which a role of theirs grants the permission, sorted';
+
+CREATE FUNCTION tenancy.user_workspaces_with_permission(permission text, scope text) RETURNS uuid[]
+LANGUAGE c STABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'user_scope_tenants_with_permission';
+COMMENT ON FUNCTION tenancy.user_workspaces_with_permission(text, text) IS
+  'The current user''s tenants of the scope in which a role of theirs grants the permission, sorted';
 
 CREATE FUNCTION tenancy.cache_stats()
 RETURNS TABLE (cache text, hits bigint, misses bigint, invalidations bigint, entries bigint)

@@ -25,6 +25,7 @@
 #include "core/boundary.hpp"
 #include "membership/membership_cache_pg.hpp"
 #include "membership/registration_pg.hpp"
+#include "membership/roles_pg.hpp"
 
 extern "C" {
 #include "access/genam.h"
@@ -310,7 +311,41 @@ intern_texts(UserMemberships *out, const TextRef *texts)
 	}
 }
 
-/* Reads the user's active memberships into palloc'd, sorted arrays. */
+/* Where scan_memberships puts rows: out's, with texts[i] row i's text for text tenants. */
+struct RowSink
+{
+	const Registration *reg;
+	UserMemberships *out;
+	TextRef *texts;
+	int capacity;
+};
+
+/* Appends a row of tenant (a value of the tenant column's type), no role yet. */
+MembershipRow *
+append_row(void *arg, Datum tenant)
+{
+	RowSink *sink = static_cast<RowSink *>(arg);
+	UserMemberships *out = sink->out;
+
+	if (out->nrows == sink->capacity)
+	{
+		sink->capacity *= 2;
+		out->rows = static_cast<MembershipRow *>(
+			repalloc(out->rows, sink->capacity * sizeof(MembershipRow)));
+		if (sink->texts != nullptr)
+			sink->texts =
+				static_cast<TextRef *>(repalloc(sink->texts, sink->capacity * sizeof(TextRef)));
+	}
+	MembershipRow *row = &out->rows[out->nrows];
+	tenant_key(sink->reg, tenant, row->tenant,
+			   sink->texts != nullptr ? &sink->texts[out->nrows] : nullptr);
+	out->nrows++;
+	row->role = nullptr;
+	row->permissions = nullptr;
+	return row;
+}
+
+/* Reads the user's active memberships (and owned tenants) into palloc'd, sorted arrays. */
 void
 scan_memberships(const Registration *reg, Relation rel, Snapshot snapshot,
 				 const UserId *user, UserMemberships *out)
@@ -319,16 +354,22 @@ scan_memberships(const Registration *reg, Relation rel, Snapshot snapshot,
 	ScanKeyData key;
 	SysScanDesc scan;
 	HeapTuple tuple;
-	int capacity = 16;
-	TextRef *texts = nullptr; /* text tenants: row i's text */
+	RowSink sink;
 
 	memset(out, 0, sizeof(*out));
-	out->rows = static_cast<MembershipRow *>(palloc(capacity * sizeof(MembershipRow)));
+	sink.reg = reg;
+	sink.out = out;
+	sink.capacity = 16;
+	sink.texts = reg->tenant_kind == IdKind::text
+					 ? static_cast<TextRef *>(palloc(sink.capacity * sizeof(TextRef)))
+					 : nullptr;
+	out->rows = static_cast<MembershipRow *>(palloc(sink.capacity * sizeof(MembershipRow)));
 	out->has_roles = reg->role_attno != 0;
 	out->tenant_kind = reg->tenant_kind;
-	if (reg->tenant_kind == IdKind::text)
-		texts = static_cast<TextRef *>(palloc(capacity * sizeof(TextRef)));
 	bool any = user_scan_key(reg, user, &key);
+	RoleLookup roles;
+	if (reg->roles != nullptr)
+		role_lookup_begin(&roles, reg->roles, snapshot);
 	scan = systable_beginscan(rel, reg->user_index, OidIsValid(reg->user_index), snapshot, 1, &key);
 	while (any && HeapTupleIsValid(tuple = systable_getnext(scan)))
 	{
@@ -337,25 +378,25 @@ scan_memberships(const Registration *reg, Relation rel, Snapshot snapshot,
 
 		if (isnull || !is_active(reg, tuple, desc))
 			continue;
-		if (out->nrows == capacity)
+		MembershipRow *row = append_row(&sink, tenant);
+		if (reg->roles != nullptr)
 		{
-			capacity *= 2;
-			out->rows = static_cast<MembershipRow *>(
-				repalloc(out->rows, capacity * sizeof(MembershipRow)));
-			if (texts != nullptr)
-				texts = static_cast<TextRef *>(repalloc(texts, capacity * sizeof(TextRef)));
+			Datum role_key = heap_getattr(tuple, reg->role_attno, desc, &isnull);
+			if (!isnull)
+				role_lookup(&roles, role_key, &row->role, &row->permissions);
 		}
-		MembershipRow *row = &out->rows[out->nrows];
-		tenant_key(reg, tenant, row->tenant, texts != nullptr ? &texts[out->nrows] : nullptr);
-		out->nrows++;
-		row->role = nullptr;
-		if (reg->role_attno != 0)
+		else if (reg->role_attno != 0)
 			row->role = column_text(tuple, reg->role_attno, desc,
 									const_cast<FmgrInfo *>(&reg->role_output), &isnull);
 	}
 	systable_endscan(scan);
-	if (texts != nullptr)
-		intern_texts(out, texts);
+	if (reg->roles != nullptr)
+		role_lookup_end(&roles);
+	// the owner column has the user column's type: the key's value is the user there too
+	if (any && reg->owner != nullptr)
+		append_owned_tenants(reg->owner, snapshot, key.sk_argument, append_row, &sink);
+	if (sink.texts != nullptr)
+		intern_texts(out, sink.texts);
 	sort_memberships(out->rows, out->nrows);
 	out->tenants = static_cast<pg_uuid_t *>(palloc(Max(out->nrows, 1) * sizeof(pg_uuid_t)));
 	out->ntenants = static_cast<int>(distinct_tenants(
@@ -370,8 +411,9 @@ scan_memberships(const Registration *reg, Relation rel, Snapshot snapshot,
 const UserMemberships *
 store(const MembershipKey *key, const UserMemberships *data)
 {
+	Size lists = permission_lists_size(data->rows, data->nrows);
 	Size size = data->nrows * sizeof(MembershipRow) + data->ntenants * sizeof(pg_uuid_t) +
-				data->ntexts * sizeof(TextRef) + key->length;
+				data->ntexts * sizeof(TextRef) + lists + key->length;
 	char *block;
 	char *strings;
 	bool found;
@@ -404,10 +446,12 @@ store(const MembershipKey *key, const UserMemberships *data)
 		reinterpret_cast<pg_uuid_t *>(block + data->nrows * sizeof(MembershipRow));
 	memcpy(entry->data.rows, data->rows, data->nrows * sizeof(MembershipRow));
 	memcpy(entry->data.tenants, data->tenants, data->ntenants * sizeof(pg_uuid_t));
+	// pointer-aligned parts first (the text refs, the permission lists), then bytes
 	TextRef *texts = reinterpret_cast<TextRef *>(block + data->nrows * sizeof(MembershipRow) +
 												 data->ntenants * sizeof(pg_uuid_t));
 	entry->data.texts = texts;
-	strings = reinterpret_cast<char *>(texts + data->ntexts);
+	strings = copy_permission_lists(entry->data.rows, data->nrows,
+									reinterpret_cast<char *>(texts + data->ntexts));
 	memcpy(strings, key->user, key->length);
 	entry->key.user = strings; /* the caller's bytes go away: the key keeps its own */
 	strings += key->length;

@@ -14,10 +14,13 @@
 
 namespace tenancy {
 
+struct PermissionList; /* permission_set.hpp */
+
 struct MembershipRow
 {
 	unsigned char tenant[16];
 	const char *role; /* nullptr when no role column or a NULL role */
+	const PermissionList *permissions; /* the role's; nullptr when none */
 };
 
 /* Sorts rows by tenant, then role (a NULL role first), in place. */

@@ -17,6 +17,7 @@
 #include "membership/id_types_pg.hpp"
 #include "membership/registration_checks_pg.hpp"
 #include "membership/registration_pg.hpp"
+#include "membership/roles_pg.hpp"
 
 extern "C" {
 #include "access/genam.h"
@@ -59,7 +60,16 @@ enum RegistrationColumn
 	col_role_column,
 	col_status_column,
 	col_active_statuses,
-	registration_columns = col_active_statuses
+	col_manager_roles,
+	col_registered_at,
+	col_role_table,
+	col_role_name_column,
+	col_permissions_column,
+	col_owner_table,
+	col_owner_column,
+	col_owner_role,
+	col_owner_permissions,
+	registration_columns = col_owner_permissions
 };
 
 uint64 generation = 1;
@@ -70,6 +80,7 @@ struct LoadedScope
 {
 	char *scope;
 	Oid relid; /* read by the relcache callback */
+	Oid related[2]; /* its roles and owner tables, or 0: read by the callback too */
 	Datum values[registration_columns];
 	bool nulls[registration_columns];
 	MemoryContext context; /* what resolving allocated */
@@ -116,7 +127,8 @@ membership_relcache_callback(Datum arg, Oid relid)
 	}
 	else
 		for (int i = 0; i < loaded.nscopes; i++)
-			if (relid == loaded.scopes[i].relid)
+			if (relid == loaded.scopes[i].relid || relid == loaded.scopes[i].related[0] ||
+				relid == loaded.scopes[i].related[1])
 			{
 				generation++;
 				break;
@@ -167,36 +179,6 @@ relation_am(Oid relid)
 		ReleaseSysCache(tuple);
 	}
 	return am;
-}
-
-/* A valid btree index with the type's default opclass leading with attno. */
-Oid
-find_user_index(Relation rel, AttrNumber attno, Oid type)
-{
-	List *indexes = RelationGetIndexList(rel);
-	ListCell *lc;
-	Oid default_opclass = GetDefaultOpClass(type, BTREE_AM_OID);
-
-	foreach (lc, indexes)
-	{
-		Oid index_oid = lfirst_oid(lc);
-		HeapTuple tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(index_oid));
-		if (!HeapTupleIsValid(tuple))
-			continue;
-		Form_pg_index index = (Form_pg_index) GETSTRUCT(tuple);
-		bool isnull;
-		Datum classes = SysCacheGetAttr(INDEXRELID, tuple, Anum_pg_index_indclass, &isnull);
-		oidvector *opclasses = (oidvector *) DatumGetPointer(classes);
-		bool usable = index->indisvalid && index->indisready && index->indkey.values[0] == attno &&
-					  heap_attisnull(tuple, Anum_pg_index_indpred, nullptr) &&
-					  heap_attisnull(tuple, Anum_pg_index_indexprs, nullptr) && !isnull &&
-					  opclasses->values[0] == default_opclass &&
-					  relation_am(index_oid) == BTREE_AM_OID;
-		ReleaseSysCache(tuple);
-		if (usable)
-			return index_oid;
-	}
-	return InvalidOid;
 }
 
 void
@@ -278,6 +260,19 @@ resolve(LoadedScope *loaded_scope)
 		fmgr_info_cxt(output, &reg->status_output, loaded_scope->context);
 	}
 	resolve_statuses(reg, values[col_active_statuses - 1], nulls[col_active_statuses - 1]);
+	RoleColumns role_columns;
+	role_columns.role_table = values[col_role_table - 1];
+	role_columns.role_name_column = values[col_role_name_column - 1];
+	role_columns.permissions_column = values[col_permissions_column - 1];
+	role_columns.owner_table = values[col_owner_table - 1];
+	role_columns.owner_column = values[col_owner_column - 1];
+	role_columns.owner_role = values[col_owner_role - 1];
+	role_columns.owner_permissions = values[col_owner_permissions - 1];
+	role_columns.role_table_null = nulls[col_role_table - 1];
+	role_columns.permissions_column_null = nulls[col_permissions_column - 1];
+	role_columns.owner_table_null = nulls[col_owner_table - 1];
+	reg->roles = resolve_role_source(scope, &role_columns, reg->role_type);
+	reg->owner = resolve_owner_source(scope, &role_columns, reg->tenant_type, reg->user_type);
 	Relation rel = table_open(reg->relid, AccessShareLock);
 	reg->user_index = find_user_index(rel, reg->user_attno, reg->user_type);
 	table_close(rel, AccessShareLock);
@@ -330,6 +325,12 @@ load_registrations(void)
 		}
 		scope->scope = TextDatumGetCString(scope->values[col_scope - 1]);
 		scope->relid = DatumGetObjectId(scope->values[col_membership - 1]);
+		for (int i = 0; i < 2; i++)
+		{
+			int column = i == 0 ? col_role_table : col_owner_table;
+			scope->related[i] =
+				scope->nulls[column - 1] ? InvalidOid : DatumGetObjectId(scope->values[column - 1]);
+		}
 		scope->context = AllocSetContextCreate(loaded.context, "tenancy membership scope",
 											   ALLOCSET_SMALL_SIZES);
 	}
@@ -401,7 +402,10 @@ create_triggers(Oid relid)
 		SPI_OK_UTILITY);
 }
 
-/* The number of registrations of relid in scopes other than scope. */
+/*
+ * The number of registrations in scopes other than scope that read relid
+ * (as their membership, roles or owner table).
+ */
 uint64
 other_registrations(Oid relid, Datum scope)
 {
@@ -409,36 +413,46 @@ other_registrations(Oid relid, Datum scope)
 	Datum values[2] = {ObjectIdGetDatum(relid), scope};
 
 	if (SPI_execute_with_args("SELECT 1 FROM tenancy.membership_registration r "
-							  "WHERE r.membership::pg_catalog.oid OPERATOR(pg_catalog.=) $1 "
+							  "WHERE (r.membership::pg_catalog.oid OPERATOR(pg_catalog.=) $1 "
+							  "OR r.role_table::pg_catalog.oid OPERATOR(pg_catalog.=) $1 "
+							  "OR r.owner_table::pg_catalog.oid OPERATOR(pg_catalog.=) $1) "
 							  "AND r.scope OPERATOR(pg_catalog.<>) $2",
 							  2, types, values, nullptr, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "tenancy: could not read the registrations");
 	return SPI_processed;
 }
 
-Oid
-previous_registration(Datum scope)
+/* The tables the scope's registration had (membership, roles, owner; 0 for none). */
+void
+previous_registration(Datum scope, Oid previous[3])
 {
 	Oid types[1] = {TEXTOID};
 	Datum values[1] = {scope};
 	bool isnull;
 
-	if (SPI_execute_with_args("SELECT r.membership::pg_catalog.oid "
+	previous[0] = previous[1] = previous[2] = InvalidOid;
+	if (SPI_execute_with_args("SELECT r.membership::pg_catalog.oid, r.role_table::pg_catalog.oid, "
+							  "r.owner_table::pg_catalog.oid "
 							  "FROM tenancy.membership_registration r "
 							  "WHERE r.scope OPERATOR(pg_catalog.=) $1",
 							  1, types, values, nullptr, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "tenancy: could not read the registrations");
 	if (SPI_processed == 0)
-		return InvalidOid;
-	return DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		return;
+	for (int i = 0; i < 3; i++)
+	{
+		Datum value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, i + 1, &isnull);
+		previous[i] = isnull ? InvalidOid : DatumGetObjectId(value);
+	}
 }
 
-/* values and nulls: the 8 arguments of register_membership, scope last. */
+/* values and nulls: the 15 arguments of register_membership. */
 void
 store_registration(Datum *values, const char *nulls)
 {
-	Oid types[8] = {REGCLASSOID, NAMEOID,	   NAMEOID,		 NAMEOID,
-					NAMEOID,	 TEXTARRAYOID, TEXTARRAYOID, TEXTOID};
+	Oid types[15] = {REGCLASSOID, NAMEOID,	   NAMEOID,		 NAMEOID,	  NAMEOID,
+					 TEXTARRAYOID, TEXTARRAYOID, TEXTOID,		 REGCLASSOID, NAMEOID,
+					 NAMEOID,	   REGCLASSOID,	 NAMEOID,		 TEXTOID,	  TEXTARRAYOID};
 
 	if (SPI_execute_with_args("DELETE FROM tenancy.membership_registration r "
 							  "WHERE r.scope OPERATOR(pg_catalog.=) $1",
@@ -446,14 +460,45 @@ store_registration(Datum *values, const char *nulls)
 		elog(ERROR, "tenancy: could not replace the registration");
 	int result = SPI_execute_with_args(
 		"INSERT INTO tenancy.membership_registration (membership, tenant_column, user_column, "
-		"role_column, status_column, active_statuses, manager_roles, scope) "
-		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-		8, types, values, nulls, false, 0);
+		"role_column, status_column, active_statuses, manager_roles, scope, role_table, "
+		"role_name_column, permissions_column, owner_table, owner_column, owner_role, "
+		"owner_permissions) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+		15, types, values, nulls, false, 0);
 	if (result != SPI_OK_INSERT)
 		elog(ERROR, "tenancy: could not store the registration");
 }
 
 } // namespace
+
+Oid
+find_user_index(Relation rel, AttrNumber attno, Oid type)
+{
+	List *indexes = RelationGetIndexList(rel);
+	ListCell *lc;
+	Oid default_opclass = GetDefaultOpClass(type, BTREE_AM_OID);
+
+	foreach (lc, indexes)
+	{
+		Oid index_oid = lfirst_oid(lc);
+		HeapTuple tuple = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(index_oid));
+		if (!HeapTupleIsValid(tuple))
+			continue;
+		Form_pg_index index = (Form_pg_index) GETSTRUCT(tuple);
+		bool isnull;
+		Datum classes = SysCacheGetAttr(INDEXRELID, tuple, Anum_pg_index_indclass, &isnull);
+		oidvector *opclasses = (oidvector *) DatumGetPointer(classes);
+		bool usable = index->indisvalid && index->indisready && index->indkey.values[0] == attno &&
+					  heap_attisnull(tuple, Anum_pg_index_indpred, nullptr) &&
+					  heap_attisnull(tuple, Anum_pg_index_indexprs, nullptr) && !isnull &&
+					  opclasses->values[0] == default_opclass &&
+					  relation_am(index_oid) == BTREE_AM_OID;
+		ReleaseSysCache(tuple);
+		if (usable)
+			return index_oid;
+	}
+	return InvalidOid;
+}
 
 const Registration *
 current_registration(const char *scope, int *index)
@@ -557,8 +602,10 @@ TENANCY_FUNCTION(membership_changed)
 
 TENANCY_FUNCTION(register_membership)
 {
-	Datum values[8];
-	char nulls[8] = {' ', ' ', ' ', 'n', 'n', 'n', ' ', ' '};
+	Datum values[15];
+	char nulls[15] = {' ', ' ', ' ', 'n', 'n', 'n', ' ', ' '};
+	Oid tables[3];
+	Oid previous[3];
 	Oid tenant_type, user_type, role_type = InvalidOid, status_type = InvalidOid;
 	Oid saved_user;
 	int saved_context;
@@ -593,7 +640,9 @@ TENANCY_FUNCTION(register_membership)
 	if (!PG_ARGISNULL(3))
 	{
 		tenancy::check_column(relid, "role", NameStr(*PG_GETARG_NAME(3)), &role_type);
-		tenancy::require_text_like("role", NameStr(*PG_GETARG_NAME(3)), role_type, false);
+		// with a roles table, the column holds its keys (checked there)
+		if (PG_ARGISNULL(8))
+			tenancy::require_text_like("role", NameStr(*PG_GETARG_NAME(3)), role_type, false);
 		values[3] = PG_GETARG_DATUM(3);
 		nulls[3] = ' ';
 	}
@@ -612,6 +661,9 @@ TENANCY_FUNCTION(register_membership)
 	tenancy::check_manager_roles(PG_GETARG_ARRAYTYPE_P(6));
 	values[6] = PG_GETARG_DATUM(6);
 	values[7] = PG_GETARG_DATUM(7);
+	tables[0] = relid;
+	tenancy::check_role_arguments(fcinfo, tenant_type, user_type, role_type, values, nulls,
+								  &tables[1], &tables[2]);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "tenancy: SPI_connect failed");
@@ -621,14 +673,20 @@ TENANCY_FUNCTION(register_membership)
 	// One registration at a time: the one read below stays until commit.
 	tenancy::run("LOCK TABLE tenancy.membership_registration IN SHARE ROW EXCLUSIVE MODE",
 				 SPI_OK_UTILITY);
-	Oid previous = tenancy::previous_registration(values[7]);
-	tenancy::check_may_replace(previous, relid, saved_user);
+	tenancy::previous_registration(values[7], previous);
+	tenancy::check_may_replace(previous[0], relid, saved_user);
 	tenancy::check_not_isolated_as_tenant_table(relid);
-	// another scope's table keeps its triggers
-	if (previous != relid && tenancy::other_registrations(previous, values[7]) == 0)
-		tenancy::drop_triggers(previous);
-	tenancy::drop_triggers(relid);
-	tenancy::create_triggers(relid);
+	// a table no longer read loses its triggers; another scope's keeps them
+	for (Oid old : previous)
+		if (OidIsValid(old) && old != tables[0] && old != tables[1] && old != tables[2] &&
+			tenancy::other_registrations(old, values[7]) == 0)
+			tenancy::drop_triggers(old);
+	for (Oid table : tables)
+		if (OidIsValid(table))
+		{
+			tenancy::drop_triggers(table);
+			tenancy::create_triggers(table);
+		}
 	tenancy::store_registration(values, nulls);
 	SetUserIdAndSecContext(saved_user, saved_context);
 	SPI_finish();

@@ -9,6 +9,7 @@
 
 extern "C" {
 #include "access/attnum.h"
+#include "utils/relcache.h"
 }
 
 namespace tenancy {
@@ -27,6 +28,9 @@ constexpr const char *default_scope = "workspace";
  * Read-only outside registration_pg.cpp.
  */
 uint64 membership_generation(void);
+
+struct RoleSource;  /* roles_pg.hpp */
+struct OwnerSource; /* roles_pg.hpp */
 
 /* The registration as resolved against the catalogs. */
 struct Registration
@@ -48,7 +52,12 @@ struct Registration
 	int nstatuses;
 	char **statuses; /* active statuses, as the column type prints them */
 	Oid user_index;	 /* a btree index leading with the user column, or 0 */
+	const RoleSource *roles;  /* the roles table, or nullptr */
+	const OwnerSource *owner; /* the tenant table's owner column, or nullptr */
 };
+
+/* A valid btree index with the default uuid opclass leading with attno, or 0. */
+Oid find_user_index(Relation rel, AttrNumber attno, Oid type);
 
 /*
  * The registration of scope, loaded again when the generation moved, and

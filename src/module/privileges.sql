@@ -27,6 +27,10 @@ GRANT EXECUTE ON FUNCTION tenancy.user_has_workspace_access(uuid, text) TO PUBLI
 GRANT EXECUTE ON FUNCTION tenancy.user_workspaces(text) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tenancy.user_workspace_role(uuid, text) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tenancy.user_has_scope_role(text, uuid, text[]) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.user_has_permission(uuid, text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.user_has_permission(uuid, text, text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.user_workspaces_with_permission(text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.user_workspaces_with_permission(text, text) TO PUBLIC;
 -- the same helpers for text and bigint tenant ids (id_type_helpers.sql)
 GRANT EXECUTE ON FUNCTION tenancy.user_has_workspace_access(bigint) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tenancy.user_has_workspace_access(bigint, text) TO PUBLIC;
@@ -44,6 +48,14 @@ GRANT EXECUTE ON FUNCTION tenancy.user_workspace_role(text) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tenancy.user_workspace_role(text, text) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tenancy.user_has_workspace_role(text, text[]) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tenancy.user_has_scope_role(text, text, text[]) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.user_has_permission(bigint, text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.user_has_permission(bigint, text, text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.user_workspaces_with_permission_bigint(text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.user_workspaces_with_permission_bigint(text, text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.user_has_permission(text, text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.user_has_permission(text, text, text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.user_workspaces_with_permission_text(text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.user_workspaces_with_permission_text(text, text) TO PUBLIC;
 -- read by the isolated membership table's policies, as any role
 GRANT EXECUTE ON FUNCTION tenancy.membership_manager_roles() TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tenancy.cache_stats() TO PUBLIC;
