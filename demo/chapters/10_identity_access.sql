@@ -125,5 +125,31 @@ RESET request.jwt.claims;
 DELETE FROM tenancy.membership_registration WHERE scope = 'account';
 DROP TABLE demo_account_members;
 
+\echo
+\echo 'Roles from a table with permissions (seed 003: team_members.role_id -> custom_roles), and owners on the tenant row:'
+CREATE TABLE demo_companies (id uuid PRIMARY KEY, owner_id uuid NOT NULL);
+CREATE TABLE demo_custom_roles (id int PRIMARY KEY, name text NOT NULL, permissions jsonb NOT NULL);
+CREATE TABLE demo_team_members (company_id uuid NOT NULL, user_id uuid NOT NULL, role_id int NOT NULL,
+                                PRIMARY KEY (user_id, company_id));
+INSERT INTO demo_companies VALUES ('c0000000-0000-0000-0000-0000000000c1', 'a0000000-0000-0000-0000-00000000a0a0');
+INSERT INTO demo_custom_roles VALUES (1, 'dispatcher', '{"jobs_view_all": true, "manage_team": false}');
+INSERT INTO demo_team_members VALUES ('c0000000-0000-0000-0000-0000000000c1', 'b0000000-0000-0000-0000-00000000b0b0', 1);
+SELECT tenancy.register_membership('demo_team_members', 'company_id', 'user_id', role_column => 'role_id',
+         role_table => 'demo_custom_roles', permissions_column => 'permissions',
+         owner_table => 'demo_companies', owner_column => 'owner_id',
+         owner_permissions => '{jobs_view_all,manage_team}', scope => 'company');
+SET request.jwt.claims = '{"sub": "b0000000-0000-0000-0000-00000000b0b0"}';
+SELECT tenancy.user_has_permission('c0000000-0000-0000-0000-0000000000c1'::uuid, 'jobs_view_all', 'company') AS bob_views_jobs,
+       tenancy.user_has_permission('c0000000-0000-0000-0000-0000000000c1'::uuid, 'manage_team', 'company') AS bob_manages;
+\echo 'The role loses jobs_view_all: the next statement sees it.'
+UPDATE demo_custom_roles SET permissions = '{"manage_team": false}' WHERE id = 1;
+SELECT tenancy.user_has_permission('c0000000-0000-0000-0000-0000000000c1'::uuid, 'jobs_view_all', 'company') AS bob_views_jobs;
+SET request.jwt.claims = '{"sub": "a0000000-0000-0000-0000-00000000a0a0"}';
+\echo 'The owner (companies.owner_id) has no member row, and counts as a member with the owner permissions:'
+SELECT tenancy.user_workspaces_with_permission('manage_team', 'company') AS owner_manages;
+RESET request.jwt.claims;
+DELETE FROM tenancy.membership_registration WHERE scope = 'company';
+DROP TABLE demo_team_members, demo_custom_roles, demo_companies;
+
 DROP TABLE demo_projects, demo_workspaces, demo_members;
 DROP ROLE demo_app;
