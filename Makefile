@@ -23,7 +23,12 @@ SQL_SOURCES = \
 	src/membership/id_type_helpers.sql \
 	src/isolation/records.sql \
 	src/isolation/global_tables.sql \
-	src/isolation/isolation.sql \
+	src/isolation/isolated_tables.sql \
+	src/isolation/policies.sql \
+	src/isolation/through.sql \
+	src/isolation/materialized_views.sql \
+	src/isolation/enable.sql \
+	src/isolation/report.sql \
 	src/isolation/soft_delete.sql \
 	src/isolation/forget_dropped.sql \
 	src/isolation/tenant_creation.sql \
