@@ -68,9 +68,46 @@ bench_record api_keys.crypt_lookup_per_call \
 	"$(awk -v ms="${BENCH_VALUE[api_keys.crypt_lookup_x100]}" 'BEGIN { print ms * 1000 / 100 }')" us
 compare api_keys.authenticate_per_call api_keys.crypt_lookup_per_call "<= 0.05x (>= 20x faster); <= 2 us"
 
+# Wrong keys take the same time wherever they differ from the right one (the
+# hash is compared with crypto_verify_32, the memo with crypto_verify_16):
+# 20k refusals of a key whose secret differs in its first character, then
+# in its last (kept a valid base64url end: 'A' and 'E' leave its spare bits
+# zero), alternated in rounds. Each refusal is caught by an exception
+# block, whose subtransaction costs the same in both.
+wrong_key() { # wrong_key INDEX: the key with the character at INDEX (from 0) changed
+	local c=A
+	[ "${key:$1:1}" = A ] && c=E
+	echo "${key:0:$1}$c${key:$1 + 1}"
+}
+refusals_sql() {
+	printf "DO \$\$ BEGIN FOR i IN 1..20000 LOOP BEGIN PERFORM tenancy.authenticate_api_key('%s');
+	  EXCEPTION WHEN SQLSTATE 'PT401' THEN NULL; END; END LOOP; END \$\$" "$1"
+}
+first_wrong=$(wrong_key 37) last_wrong=$(wrong_key 79)
+refused_detail() {
+	psql -X -q -At -c "DO \$\$ DECLARE d text; BEGIN PERFORM tenancy.authenticate_api_key('$1');
+	  EXCEPTION WHEN SQLSTATE 'PT401' THEN GET STACKED DIAGNOSTICS d = PG_EXCEPTION_DETAIL;
+	  RAISE NOTICE '%', d; END \$\$" 2>&1
+}
+[ "$(refused_detail "$first_wrong")" = "$(refused_detail "$last_wrong")" ] ||
+	echo "  (the two wrong keys are refused differently: $(refused_detail "$last_wrong"))"
+firsts=() lasts=()
+for round in 1 2 3; do
+	measure_ms api_keys.wrong_first_x20k "$(refusals_sql "$first_wrong")" 1
+	firsts+=("${BENCH_VALUE[api_keys.wrong_first_x20k]}")
+	measure_ms api_keys.wrong_last_x20k "$(refusals_sql "$last_wrong")" 1
+	lasts+=("${BENCH_VALUE[api_keys.wrong_last_x20k]}")
+done
+record_median api_keys.wrong_first_x20k ms "${firsts[@]}"
+record_median api_keys.wrong_last_x20k ms "${lasts[@]}"
+compare api_keys.wrong_last_x20k api_keys.wrong_first_x20k "~ 1.0x (constant time)"
+
 wal_per_call() { # wal_per_call SQL CALLS: WAL bytes the statement wrote, per call
-	psql -X -q -At -c "SELECT pg_current_wal_insert_lsn() AS l \gset" -c "$1" \
-		-c "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), :'l') / $2" | tail -n 1
+	psql -X -q -At <<SQL | tail -n 1
+SELECT pg_current_wal_insert_lsn() AS l \gset
+$1;
+SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), :'l') / $2;
+SQL
 }
 # 1000 buckets, 100 calls each (one bucket updated 100k times in one
 # transaction would measure PostgreSQL's update chains, not the limiter)
