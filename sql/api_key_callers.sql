@@ -174,6 +174,12 @@ SELECT what, pg_temp.request(h) FROM (VALUES
   ('not an object', (SELECT json_build_array(key)::text FROM akc.keys WHERE name = 'writer')),
   ('revoked key', akc.headers('revoked')),
   ('truncated key', (SELECT json_build_object('x-api-key', left(key, 60))::text FROM akc.keys WHERE name = 'writer')),
+  ('longer key', (SELECT json_build_object('x-api-key', key || 'A')::text FROM akc.keys WHERE name = 'writer')),
+  ('null header', '{"x-api-key": null}'),
+  ('number header', '{"x-api-key": 12}'),
+  ('nul escape', (SELECT '{"x-api-key": "' || left(key, 40) || '\u0000"}' FROM akc.keys WHERE name = 'writer')),
+  ('repeated, last wins', (SELECT '{"x-api-key": "tnk_", "x-api-key": "' || key || '"}' FROM akc.keys WHERE name = 'writer')),
+  ('repeated, last bad', (SELECT '{"x-api-key": "' || key || '", "x-api-key": "tnk_"}' FROM akc.keys WHERE name = 'writer')),
   ('valid key', akc.headers('writer'))
 ) AS r(what, h);
 RESET ROLE;

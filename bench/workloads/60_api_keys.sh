@@ -40,6 +40,8 @@ BEGIN
   RETURNING rl_counters.hits INTO counted;
   RETURN counted <= p_max;
 END $$;
+-- the limiters' bucket names read from a table rather than built per row
+CREATE TABLE rl_names AS SELECT 'n' || g % 1000 AS name FROM generate_series(1, 100000) g;
 -- PostgREST-shaped: an isolated table read by a non-owner role
 CREATE TABLE members (workspace_id uuid, user_id uuid, role text);
 CREATE INDEX ON members (user_id);
@@ -68,9 +70,51 @@ bench_record api_keys.crypt_lookup_per_call \
 	"$(awk -v ms="${BENCH_VALUE[api_keys.crypt_lookup_x100]}" 'BEGIN { print ms * 1000 / 100 }')" us
 compare api_keys.authenticate_per_call api_keys.crypt_lookup_per_call "<= 0.05x (>= 20x faster); <= 2 us"
 
+# Wrong keys take the same time wherever they differ from the right one (the
+# hash is compared with crypto_verify_32, the memo with crypto_verify_16):
+# 20k refusals of a key whose secret differs in its first character, then
+# in its last (kept a valid base64url end: 'A' and 'E' leave its spare bits
+# zero), three rounds each. Each refusal is caught by an exception
+# block, whose subtransaction costs the same in both.
+wrong_key() { # wrong_key INDEX: the key with the character at INDEX (from 0) changed
+	local c=A
+	[ "${key:$1:1}" = A ] && c=E
+	echo "${key:0:$1}$c${key:$1 + 1}"
+}
+refusals_sql() {
+	printf "DO \$\$ BEGIN FOR i IN 1..20000 LOOP BEGIN PERFORM tenancy.authenticate_api_key('%s');
+	  EXCEPTION WHEN SQLSTATE 'PT401' THEN NULL; END; END LOOP; END \$\$" "$1"
+}
+first_wrong=$(wrong_key 37) last_wrong=$(wrong_key 79)
+refused_detail() {
+	psql -X -q -At -c "DO \$\$ DECLARE d text; BEGIN PERFORM tenancy.authenticate_api_key('$1');
+	  EXCEPTION WHEN SQLSTATE 'PT401' THEN GET STACKED DIAGNOSTICS d = PG_EXCEPTION_DETAIL;
+	  RAISE NOTICE '%', d; END \$\$" 2>&1
+}
+[ "$(refused_detail "$first_wrong")" = "$(refused_detail "$last_wrong")" ] ||
+	echo "  (the two wrong keys are refused differently: $(refused_detail "$last_wrong"))"
+firsts=() lasts=()
+refusal_round() { # refusal_round first|last
+	if [ "$1" = first ]; then
+		measure_ms api_keys.wrong_first_x20k "$(refusals_sql "$first_wrong")" 1
+		firsts+=("${BENCH_VALUE[api_keys.wrong_first_x20k]}")
+	else
+		measure_ms api_keys.wrong_last_x20k "$(refusals_sql "$last_wrong")" 1
+		lasts+=("${BENCH_VALUE[api_keys.wrong_last_x20k]}")
+	fi
+}
+# in the order first, last, last, first, first, last: neither always runs first
+for round in first last last first first last; do refusal_round "$round"; done
+record_median api_keys.wrong_first_x20k ms "${firsts[@]}"
+record_median api_keys.wrong_last_x20k ms "${lasts[@]}"
+compare api_keys.wrong_last_x20k api_keys.wrong_first_x20k "~ 1.0x (constant time)"
+
 wal_per_call() { # wal_per_call SQL CALLS: WAL bytes the statement wrote, per call
-	psql -X -q -At -c "SELECT pg_current_wal_insert_lsn() AS l \gset" -c "$1" \
-		-c "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), :'l') / $2" | tail -n 1
+	psql -X -q -At <<SQL | tail -n 1
+SELECT pg_current_wal_insert_lsn() AS l \gset
+$1;
+SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), :'l') / $2;
+SQL
 }
 # 1000 buckets, 100 calls each (one bucket updated 100k times in one
 # transaction would measure PostgreSQL's update chains, not the limiter)
@@ -79,6 +123,13 @@ measure_ms api_keys.rate_limit_x100k \
 measure_ms api_keys.plpgsql_limiter_x100k \
 	"SELECT count(*) FILTER (WHERE plpgsql_rate_limit('b' || g % 1000, 2000000000, '1 second')) FROM generate_series(1, 100000) g" 3
 compare api_keys.rate_limit_x100k api_keys.plpgsql_limiter_x100k "<= 0.02x (>= 50x the throughput)"
+# the same with the names read from a table: building 'b' || g % 1000 and
+# the generated rows cost about as much as rate_limit itself
+measure_ms api_keys.rate_limit_names_x100k \
+	"SELECT count(*) FILTER (WHERE tenancy.rate_limit(name, 2000000000, '1 second')) FROM rl_names" 3
+measure_ms api_keys.plpgsql_limiter_names_x100k \
+	"SELECT count(*) FILTER (WHERE plpgsql_rate_limit(name, 2000000000, '1 second')) FROM rl_names" 3
+compare api_keys.rate_limit_names_x100k api_keys.plpgsql_limiter_names_x100k "<= 0.02x (>= 50x the throughput)"
 bench_record api_keys.rate_limit_wal_per_call \
 	"$(wal_per_call "SELECT count(tenancy.rate_limit('w' || g % 1000, 2000000000, '1 second')) FROM generate_series(1, 100000) g" 100000)" bytes
 bench_record api_keys.plpgsql_limiter_wal_per_call \

@@ -59,6 +59,24 @@ build_pg_cron() {
 	return "$rc"
 }
 
+# build_pg_stat_statements TREE PG_CONFIG TARBALL: contrib's
+# pg_stat_statements (test/leak/api_keys_log.sh), extracted alone from the
+# server's tarball and built against PG_CONFIG with PGXS, installed under
+# TREE (DESTDIR layout) like pg_cron: the cached server is left as built.
+build_pg_stat_statements() {
+	local tree=$1 pg_config=$2 tarball=$3 src top
+	src=$(mktemp -d "$tree.src.XXXXXX")
+	top=$(basename "$tarball" .tar.bz2)
+	tar -xjf "$tarball" -C "$src" --strip-components=3 "$top/contrib/pg_stat_statements"
+	make -s -C "$src" USE_PGXS=1 PG_CONFIG="$pg_config" >"$src/build.log" 2>&1 &&
+		make -s -C "$src" USE_PGXS=1 PG_CONFIG="$pg_config" install DESTDIR="$tree" \
+			>>"$src/build.log" 2>&1
+	local rc=$?
+	[ "$rc" -eq 0 ] || tail -n 40 "$src/build.log"
+	rm -rf "$src"
+	return "$rc"
+}
+
 # cached DIR BUILD_FN ARGS...: runs BUILD_FN DIR.tmp ARGS unless DIR exists;
 # the rename makes a half-finished build invisible to the next run.
 cached() {
@@ -75,9 +93,10 @@ cached() {
 	mv "$dir.tmp" "$dir"
 }
 
-# provision_pg18: sets PG_CONFIG and PG_EXTRA_TREES (the pg_cron tree).
+# provision_pg18: sets PG_CONFIG and PG_EXTRA_TREES (the pg_cron and
+# pg_stat_statements trees).
 provision_pg18() {
-	local cache=${TENANCY_CACHE:-/var/cache/tenancy} pg_tar cron_tar pg_dir cron_dir
+	local cache=${TENANCY_CACHE:-/var/cache/tenancy} pg_tar cron_tar pg_dir cron_dir pss_dir
 	pg_tar=$(vendor_file "$PG18_TARBALL") || return 1
 	cron_tar=$(vendor_file "$PG18_CRON_TARBALL") || return 1
 	pg_dir=$cache/${PG18_TARBALL%.tar.bz2}-$(checksum_prefix "$pg_tar")
@@ -95,6 +114,8 @@ provision_pg18() {
 		echo "tenancy: reusing $pg_dir"
 	fi
 	cached "$cron_dir" build_pg_cron "$pg_dir/bin/pg_config" "$cron_tar" || return 1
+	pss_dir=$pg_dir-pg_stat_statements
+	cached "$pss_dir" build_pg_stat_statements "$pg_dir/bin/pg_config" "$pg_tar" || return 1
 	PG_CONFIG=$pg_dir/bin/pg_config
-	PG_EXTRA_TREES=("$cron_dir")
+	PG_EXTRA_TREES=("$cron_dir" "$pss_dir")
 }

@@ -9,8 +9,7 @@
  * destructor is live when anything here raises a PostgreSQL error.
  */
 #include "apikeys/caller_state_pg.hpp"
-#include "apikeys/key_use_pg.hpp"
-#include "apikeys/hash_keys_pg.hpp"
+#include "apikeys/key_check_pg.hpp"
 #include "membership/registration_pg.hpp"
 #include "vault/sealing_pg.hpp"
 #include "core/boundary.hpp"
@@ -82,71 +81,14 @@ check_key_scope(FunctionCallInfo fcinfo, int argno)
 						errhint("Make keys for a scope whose tenant column is uuid.")));
 }
 
-/*
- * The record of the key text if this backend verified that text before
- * under the same sub-key (its memo matches), else nullptr.
- */
-KeyRecord *
-remembered(std::string_view text)
-{
-	pg_uuid_t id;
-	KeyId parsed;
-	if (!peek_key_id(text, parsed))
-		return nullptr;
-	memcpy(id.data, parsed.data(), id_bytes);
-	KeyRecord *record = key_record(&id);
-	// every text of a key's shape costs the memo, so a miss tells nothing
-	const uint8 *subkey = hash_subkey(record->exists ? record->hash_key_id : highest_hash_key_id());
-	if (subkey == nullptr)
-		return nullptr;
-	bool same = same_memo(key_memo(memo_key(), subkey, text), record->memo);
-	return record->exists && record->memo_set && same ? record : nullptr;
-}
-
-/*
- * The record of the key text, verified against the stored hash in
- * constant time (unknown ids cost the same hash as known ones); a PT401
- * error for a malformed key or one that does not match.
- */
-KeyRecord *
-verified(std::string_view text)
-{
-	ParsedKey key = parse_key(text);
-	pg_uuid_t id;
-	memcpy(id.data, key.id.data(), id_bytes);
-	KeyRecord *record = key_record(&id);
-	const uint8 *subkey = hash_subkey(record->exists ? record->hash_key_id : highest_hash_key_id());
-	bool matches = subkey != nullptr && same_hash(subkey_hash(subkey, key), record->hash);
-	sodium_memzero(&key, sizeof(key));
-	if (!record->exists || !matches)
-		refuse_key();
-	KeyMemo memo = key_memo(memo_key(), subkey, text);
-	memcpy(record->memo, memo.data(), memo_bytes);
-	record->memo_set = true;
-	return record;
-}
-
-/*
- * The record of a key that is active now, or a PT401 error. A warm call
- * (the text verified before in this backend) costs a lookup, a SipHash
- * and a constant-time compare; any other key the keyed BLAKE2b against
- * the stored hash. Revocation and expiry are checked at every call.
- */
+/* The active key of argument 0, or a PT401 error. */
 KeyRecord *
 authenticate(FunctionCallInfo fcinfo)
 {
 	if (PG_ARGISNULL(0))
 		refuse_null_key();
 	text *argument = PG_GETARG_TEXT_PP(0);
-	std::string_view text(VARDATA_ANY(argument), VARSIZE_ANY_EXHDR(argument));
-	KeyRecord *record = remembered(text);
-	if (record == nullptr)
-		record = verified(text);
-	TimestampTz now = GetCurrentTimestamp();
-	if (record->revoked || record->expires_at <= now)
-		refuse_key();
-	note_use(record, now);
-	return record;
+	return active_key(std::string_view(VARDATA_ANY(argument), VARSIZE_ANY_EXHDR(argument)));
 }
 
 } // namespace
@@ -231,13 +173,10 @@ TENANCY_FUNCTION(authenticate_api_key)
 		fcinfo->flinfo->fn_extra = desc;
 	}
 	tenancy::apikeys::KeyRecord *record = tenancy::apikeys::authenticate(fcinfo);
-	pg_uuid_t *id = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t)));
-	pg_uuid_t *tenant = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t)));
-	*id = record->id;
-	*tenant = record->tenant;
-	values[0] = UUIDPGetDatum(id);
-	values[1] = UUIDPGetDatum(tenant);
-	values[2] = PointerGetDatum(DatumGetArrayTypePCopy(PointerGetDatum(record->scopes)));
+	// heap_form_tuple copies the values: the cached record is not referenced
+	values[0] = UUIDPGetDatum(&record->id);
+	values[1] = UUIDPGetDatum(&record->tenant);
+	values[2] = PointerGetDatum(record->scopes);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }
 

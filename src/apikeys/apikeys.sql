@@ -83,27 +83,8 @@ AS 'MODULE_PATHNAME', '_api_key_become_caller';
 -- caller for the transaction. A malformed header document is reported
 -- without its text (it holds the key).
 CREATE FUNCTION tenancy.api_key_request() RETURNS void
-LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  headers json;
-BEGIN
-  BEGIN
-    headers := NULLIF(pg_catalog.current_setting('request.headers', true), '')::json;
-  EXCEPTION WHEN invalid_text_representation THEN
-    RAISE EXCEPTION 'invalid API key' USING ERRCODE = 'PT401',
-      DETAIL = 'The setting request.headers is not a JSON document.',
-      HINT = 'Call tenancy.api_key_request() as PostgREST''s db-pre-request.';
-  END;
-  IF headers IS NULL OR pg_catalog.json_typeof(headers) OPERATOR(pg_catalog.<>) 'object'
-     OR (headers OPERATOR(pg_catalog.->>) 'x-api-key') IS NULL THEN
-    RAISE EXCEPTION 'invalid API key' USING ERRCODE = 'PT401',
-      DETAIL = 'The request has no X-API-Key header.',
-      HINT = 'Send the key in the X-API-Key header.';
-  END IF;
-  PERFORM tenancy._api_key_become_caller(headers OPERATOR(pg_catalog.->>) 'x-api-key');
-END $$;
+LANGUAGE c VOLATILE PARALLEL UNSAFE
+AS 'MODULE_PATHNAME', 'api_key_request';
 COMMENT ON FUNCTION tenancy.api_key_request() IS
 'PostgREST db-pre-request: the key of header X-API-Key is the caller until the transaction ends.';
 

@@ -48,7 +48,7 @@ transaction_ended(XactEvent event, void *)
 	{
 		caller_set = false;
 		frame_count = 0;
-		forget_hash_subkeys();
+		transaction_ended_for_hash_keys();
 	}
 }
 

@@ -4,13 +4,21 @@
  *
  * The backend's key ring (vault/sealing_pg.hpp) stats the key file and
  * checks its owner at every call: two system calls that cost several times
- * the rest of a warm authentication. So a transaction takes the ring at
- * its first authentication and keeps the sub-keys it derives, in
- * sodium_malloc'd memory wiped when the transaction ends: a key file
- * replaced, chmod'ed or removed is seen from the next transaction on.
+ * the rest of a warm authentication. So the ring is taken once per
+ * transaction, at its first authentication, and a key file replaced,
+ * chmod'ed or removed is seen from the next transaction on.
  *
- * The memo key (random, for the backend's life, in the same locked memory)
- * keys the memos of keys already verified (key_format.hpp, key_memo).
+ * Deriving a sub-key is a BLAKE2b, which costs as much as the rest of a
+ * PostgREST request's key check: so the sub-keys are kept for the
+ * backend's life, with a copy of the master key each came from, in
+ * sodium_malloc'd (locked, guarded) memory as the vault keeps the master
+ * keys themselves. At each transaction's first authentication every kept
+ * sub-key's master key is compared with the key file's key of that id: a
+ * key changed under the same id is derived again, a key gone from the
+ * file hashes nothing, and an unusable key file wipes them all.
+ *
+ * The memo key (random, for the backend's life, in the same memory) keys
+ * the memos of keys already verified (key_format.hpp, key_memo).
  */
 #include "apikeys/hash_keys_pg.hpp"
 #include "vault/sealing_pg.hpp"
@@ -28,22 +36,19 @@ struct Slot
 {
 	int32 key_id;
 	bool present; /* false: the key file has no key key_id */
+	bool derived; /* subkey is derived from master */
+	uint8 master[master_key_bytes];
 	uint8 subkey[hash_bytes];
-};
-
-struct Subkeys
-{
-	bool read; /* the key file was read in this transaction */
-	int32 highest_id;
-	int used;
-	int next; /* the slot a miss overwrites when all are used */
-	Slot slots[slot_count];
 };
 
 struct BackendKeys
 {
 	uint8 memo_key[memo_key_bytes];
-	Subkeys transaction;
+	bool ring_read; /* the key file was read in this transaction */
+	int32 highest_id;
+	int used;
+	int next; /* the slot a miss overwrites when all are used */
+	Slot slots[slot_count];
 };
 
 BackendKeys *keys = nullptr;
@@ -64,16 +69,60 @@ backend_keys(void)
 	return *keys;
 }
 
-Subkeys &
-transaction_subkeys(void)
+void
+wipe_slots(BackendKeys &keys) noexcept
 {
-	Subkeys *subkeys = &backend_keys().transaction;
-	if (!subkeys->read)
+	sodium_memzero(keys.slots, sizeof(keys.slots));
+	keys.used = 0;
+	keys.next = 0;
+}
+
+/* Makes slot hold the sub-key of master, or none when master is nullptr. */
+void
+fill_slot(Slot &slot, int32 key_id, const uint8 *master) noexcept
+{
+	slot.key_id = key_id;
+	slot.present = master != nullptr;
+	if (master == nullptr)
 	{
-		subkeys->highest_id = vault::current_key_ring().highest_id();
-		subkeys->read = true;
+		sodium_memzero(slot.master, sizeof(slot.master));
+		sodium_memzero(slot.subkey, sizeof(slot.subkey));
+		slot.derived = false;
+		return;
 	}
-	return *subkeys;
+	if (!slot.derived || sodium_memcmp(slot.master, master, master_key_bytes) != 0)
+	{
+		memcpy(slot.master, master, master_key_bytes);
+		derive_subkey(master, slot.subkey);
+		slot.derived = true;
+	}
+}
+
+/*
+ * The key ring; at the transaction's first call, every kept sub-key is
+ * checked against it. Throws when the key file is unusable, after wiping
+ * the sub-keys (an unreadable key file leaves none behind).
+ */
+const vault::KeyRing &
+checked_ring(BackendKeys &keys)
+{
+	try
+	{
+		const vault::KeyRing &ring = vault::current_key_ring();
+		if (!keys.ring_read)
+		{
+			for (int i = 0; i < keys.used; i++)
+				fill_slot(keys.slots[i], keys.slots[i].key_id, ring.key(keys.slots[i].key_id));
+			keys.highest_id = ring.highest_id();
+			keys.ring_read = true;
+		}
+		return ring;
+	}
+	catch (...)
+	{
+		wipe_slots(keys);
+		throw;
+	}
 }
 
 } // namespace
@@ -81,18 +130,18 @@ transaction_subkeys(void)
 const uint8 *
 hash_subkey(int32 key_id)
 {
-	Subkeys &keys = transaction_subkeys();
-
+	BackendKeys &keys = backend_keys();
+	if (!keys.ring_read)
+		(void) checked_ring(keys);
 	for (int i = 0; i < keys.used; i++)
 		if (keys.slots[i].key_id == key_id)
 			return keys.slots[i].present ? keys.slots[i].subkey : nullptr;
-	const uint8 *master = vault::current_key_ring().key(key_id);
+	// a key id not seen before: read the ring again (its reference may be stale)
+	const uint8 *master = checked_ring(keys).key(key_id);
 	Slot &slot = keys.slots[keys.used < slot_count ? keys.used++ : keys.next];
 	keys.next = (keys.next + 1) % slot_count;
-	slot.key_id = key_id;
-	slot.present = master != nullptr;
-	if (slot.present)
-		derive_subkey(master, slot.subkey);
+	sodium_memzero(&slot, sizeof(Slot));
+	fill_slot(slot, key_id, master);
 	return slot.present ? slot.subkey : nullptr;
 }
 
@@ -105,14 +154,18 @@ memo_key(void)
 int32
 highest_hash_key_id(void)
 {
-	return transaction_subkeys().highest_id;
+	BackendKeys &keys = backend_keys();
+	if (!keys.ring_read)
+		(void) checked_ring(keys);
+	return keys.highest_id;
 }
 
 void
-forget_hash_subkeys(void) noexcept
+transaction_ended_for_hash_keys(void) noexcept
 {
-	if (keys != nullptr && keys->transaction.read)
-		sodium_memzero(&keys->transaction, sizeof(Subkeys));
+	if (keys == nullptr)
+		return;
+	keys->ring_read = false;
 }
 
 } // namespace tenancy::apikeys

@@ -1,7 +1,7 @@
 /*
  * hash_keys_pg.hpp: the keys this backend hashes API keys with: the
- * sub-keys derived from the master keys of tenancy.key_file (at most once
- * per transaction) and the backend's memo key.
+ * sub-keys derived from the master keys of tenancy.key_file (checked
+ * against the file once per transaction) and the backend's memo key.
  */
 #pragma once
 #include "apikeys/key_format.hpp" /* pure headers before server headers */
@@ -12,7 +12,8 @@ namespace tenancy::apikeys {
 /*
  * The sub-key that hashes keys under master key key_id, or nullptr when
  * the key file has no key key_id. The key file is read (stat'ed) at the
- * transaction's first call; throws tenancy::Error when it is unusable.
+ * transaction's first call, and each sub-key checked against it at its
+ * first use in the transaction; throws tenancy::Error when it is unusable.
  */
 const uint8 *hash_subkey(int32 key_id);
 
@@ -22,7 +23,10 @@ int32 highest_hash_key_id(void);
 /* The backend's random memo key (memo_key_bytes), made at first use. */
 const uint8 *memo_key(void);
 
-/* Wipes the sub-keys: at transaction end (no allocation, no error). */
-void forget_hash_subkeys(void) noexcept;
+/*
+ * At transaction end (only flags: no allocation, no error): the next
+ * transaction reads the key file again and checks each sub-key against it.
+ */
+void transaction_ended_for_hash_keys(void) noexcept;
 
 } // namespace tenancy::apikeys

@@ -71,7 +71,10 @@ bool peek_key_id(std::string_view text, KeyId &id) noexcept;
 KeyMemo key_memo(const std::uint8_t *memo_key, const std::uint8_t *subkey,
 				 std::string_view text) noexcept;
 
-/* Constant-time comparisons (sodium_memcmp). */
+/*
+ * Constant-time comparisons (libsodium's crypto_verify_16 and _32): every
+ * comparison of a memo or hash goes through these two.
+ */
 bool same_memo(const KeyMemo &a, const std::uint8_t *b) noexcept;
 bool same_hash(const KeyHash &a, const std::uint8_t *b) noexcept;
 

@@ -147,3 +147,27 @@ TEST_CASE("a memo depends on the memo key, the sub-key and the whole text", "[ap
 	last[79] = last[79] == 'A' ? 'B' : 'A';
 	CHECK_FALSE(tenancy::apikeys::same_memo(memo, tenancy::apikeys::key_memo(memo_key, subkey, last).data()));
 }
+
+TEST_CASE("the constant-time compares find a difference in any byte, first to last", "[apikeys]")
+{
+	REQUIRE(sodium_init() >= 0);
+	tenancy::apikeys::KeyHash hash;
+	tenancy::apikeys::KeyMemo memo;
+	randombytes_buf(hash.data(), hash.size());
+	randombytes_buf(memo.data(), memo.size());
+	CHECK(tenancy::apikeys::same_hash(hash, hash.data()));
+	CHECK(tenancy::apikeys::same_memo(memo, memo.data()));
+	for (std::size_t i = 0; i < hash.size(); i++)
+		for (std::uint8_t bit = 1; bit != 0; bit <<= 1)
+		{
+			tenancy::apikeys::KeyHash other = hash;
+			other[i] ^= bit;
+			CHECK_FALSE(tenancy::apikeys::same_hash(hash, other.data()));
+		}
+	for (std::size_t i = 0; i < memo.size(); i++)
+	{
+		tenancy::apikeys::KeyMemo other = memo;
+		other[i] ^= 0x80;
+		CHECK_FALSE(tenancy::apikeys::same_memo(memo, other.data()));
+	}
+}
