@@ -35,6 +35,7 @@
  * nothing of ours.
  */
 #include "partitions/tenant_pruning_pg.hpp"
+#include "partitions/tenant_pruning_fresh_pg.hpp"
 #include "partitions/tenant_pruning_plan_pg.hpp"
 #include "partitions/tenancy_functions_pg.hpp"
 
@@ -560,6 +561,7 @@ static void tenancy_executor_start(QueryDesc *query, int eflags);
 static void
 tenancy_executor_start(QueryDesc *query, int eflags)
 {
+	tenancy::forget_plans_holding_sets();
 	if (prune_tenant_partitions)
 		query->plannedstmt = pruned_statement(query->plannedstmt);
 	if (previous_executor_start != nullptr)
@@ -582,4 +584,5 @@ tenancy::tenant_pruning_init(void)
 	ExecutorStart_hook = tenancy_executor_start;
 	tenancy_function_oids_init();
 	tenant_pruning_plan_init(&prune_tenant_partitions);
+	tenant_pruning_fresh_init();
 }
