@@ -8,22 +8,23 @@
 #             WHERE tenant_id = ANY ('{t1,t2}'::uuid[])
 #   policy    the application role under enable_isolation's policy
 #             tenant_id = ANY (tenancy.user_workspaces()), no WHERE
-#   unpruned  the same with tenancy.prune_tenant_partitions = off (as
-#             before the executor hook: every partition scanned)
+#   unpruned  the same with tenancy.prune_tenant_partitions = off (every
+#             partition planned and scanned)
 # each in three protocols: pgbench's simple mode (planned per query),
-# prepared mode (PostgREST's; the query has no parameter, so PostgreSQL
-# runs its one generic plan every time), and bound (prepared mode with
-# the query taking one parameter, `id > $1`, as PostgREST binds a filter's
-# value: PostgreSQL plans each execution, a custom plan, and tenancy writes
-# the caller's set into it). One transaction per query with the claims set
-# as PostgREST sets them. TPS, the median of PRUNING_ROUNDS interleaved
+# prepared mode (PostgREST's; the query has no parameter: the literal runs
+# its one generic plan every time, the policy's generic plan holds the
+# caller's set and is planned again for each execution), and bound
+# (prepared mode with the query taking one parameter, `id > $1`, as
+# PostgREST binds a filter's value: custom plans, then past the fifth
+# execution the generic plan, which the literal keeps and the policy plans
+# again for each execution). One transaction per query with the claims
+# set as PostgREST sets them. TPS, the median of PRUNING_ROUNDS interleaved
 # rounds (default 3) of BENCH_SECONDS (default 5), each run's TPS taken in
 # steady state: without its connection's first PRUNING_WARMUP transactions
 # (default 10; the first only, for a variant too slow to run 20), which
 # fill the relation cache (1,000 partitions: about a
-# second on the shared machine, paid once per connection) and, for the
-# bound query, build the generic plan PostgreSQL costs once at the sixth
-# execution before it keeps choosing custom plans.
+# second on the shared machine, paid once per connection) and, in bound
+# mode, cover PostgreSQL's five custom plans before it settles.
 # Issue 13 item 4's target: policy <= 1.2x literal in time (>= 0.83x TPS).
 
 bench_login_role bench_app
@@ -76,9 +77,11 @@ for variant in literal policy unpruned; do
 			"$BENCH_WORK/pruning_$variant.sql"
 	} >"$BENCH_WORK/pruning_${variant}_bound.sql"
 done
-# the two queries see the same 200 rows
-psql -X -At -v ON_ERROR_STOP=1 -f "$BENCH_WORK/pruning_literal.sql" | grep -qx 200
-psql -X -At -v ON_ERROR_STOP=1 -U bench_app -f "$BENCH_WORK/pruning_policy.sql" | grep -qx 200
+# the two queries see the same 200 rows (grep reads psql's output to the
+# end: grep -q could stop before the last line, and psql, its pipe closed,
+# would fail the workload)
+psql -X -At -v ON_ERROR_STOP=1 -f "$BENCH_WORK/pruning_literal.sql" | grep -x 200 >/dev/null
+psql -X -At -v ON_ERROR_STOP=1 -U bench_app -f "$BENCH_WORK/pruning_policy.sql" | grep -x 200 >/dev/null
 scanned=$(psql -X -At -U bench_app -c "BEGIN" -c "$CLAIMS" \
 	-c "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT count(*) FROM events" -c "END" |
 	grep -cE 'Scan .*on events_' || true)
@@ -89,32 +92,62 @@ scanned=$(psql -X -At -U bench_app -c "BEGIN" -c "$CLAIMS" \
 	grep -cE 'Scan .*on events_' || true)
 echo "  partitions in the plan under the policy, bound: $scanned"
 
-pruning_tps() {
+# backend_cpu_ticks PID: the backend's user + system CPU time, in clock
+# ticks (nothing when it has gone)
+backend_cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || true
+}
+
+# pruning_run VARIANT MODE: prints "TPS CPU": the steady-state TPS, and the
+# backend's CPU time per transaction in microseconds (from its /proc
+# counters, from the first second for BENCH_SECONDS - 2 seconds; 0
+# when BENCH_SECONDS is under 3 or the client had not connected after a
+# second), which the machine's load disturbs less than wall time.
+pruning_run() {
 	local variant=$1 mode=$2 user=postgres script=$BENCH_WORK/pruning_$1.sql protocol=$2
 	[ "$variant" = literal ] || user=bench_app
 	[ "$mode" != bound ] || { script=$BENCH_WORK/pruning_${variant}_bound.sql protocol=prepared; }
 	local out=$BENCH_WORK/pgbench-pruning-$variant-$mode.log prefix=$BENCH_WORK/tx-pruning-$variant-$mode
+	local seconds=${BENCH_SECONDS:-5} pid="" ticks0=0 ticks1=0 t0=0 t1=0
 	rm -f "$prefix".*
-	"$BENCH_BINDIR/pgbench" -n -M "$protocol" -c 1 -j 1 -T "${BENCH_SECONDS:-5}" \
-		-f "$script" -U "$user" -l --log-prefix="$prefix" >"$out" 2>&1 || { cat "$out" >&2; return 1; }
+	"$BENCH_BINDIR/pgbench" -n -M "$protocol" -c 1 -j 1 -T "$seconds" \
+		-f "$script" -U "$user" -l --log-prefix="$prefix" >"$out" 2>&1 &
+	local bench=$!
+	if [ "$seconds" -ge 3 ]; then
+		sleep 1
+		pid=$(psql -X -At -c "SELECT pid FROM pg_stat_activity WHERE application_name = 'pgbench' AND usename = '$user' LIMIT 1")
+	fi
+	# not connected yet (a loaded machine): no CPU figure for this run
+	if [ -n "$pid" ]; then
+		t0=$(date +%s.%N) ticks0=$(backend_cpu_ticks "$pid")
+		sleep "$((seconds - 2))"
+		t1=$(date +%s.%N) ticks1=$(backend_cpu_ticks "$pid")
+	fi
+	[ -n "$ticks0" ] && [ -n "$ticks1" ] || t0=0 t1=0 ticks0=0 ticks1=0
+	wait "$bench" || { cat "$out" >&2; return 1; }
 	# steady state: one client, so TPS = 1 / mean latency, without the first
 	# PRUNING_WARMUP transactions (default 10) of the connection (only the
 	# first when a slow variant ran fewer than twice as many)
-	cat "$prefix".* | awk -v warmup="${PRUNING_WARMUP:-10}" '
-		{ latency[NR] = $3 }
+	cat "$prefix".* | awk -v warmup="${PRUNING_WARMUP:-10}" -v t0="$t0" -v t1="$t1" \
+		-v ticks="$((ticks1 - ticks0))" -v hz="$(getconf CLK_TCK)" '
+		{ latency[NR] = $3; at = $5 + $6 / 1e6; if (at >= t0 && at <= t1) inside++ }
 		END {
 			skip = NR > 2 * warmup ? warmup : 1
 			for (i = skip + 1; i <= NR; i++) { n++; us += latency[i] }
-			if (n > 0 && us > 0) printf "%.2f", n * 1e6 / us; else print 0
+			tps = (n > 0 && us > 0) ? n * 1e6 / us : 0
+			cpu = (inside > 0) ? ticks * 1e6 / hz / inside : 0
+			printf "%.2f %.2f", tps, cpu
 		}'
 }
-declare -A PRUNING_TPS
+declare -A PRUNING_TPS PRUNING_CPU
 for ((round = 1; round <= ${PRUNING_ROUNDS:-3}; round++)); do
 	for mode in simple prepared bound; do
 		for variant in literal policy unpruned; do
-			tps=$(pruning_tps "$variant" "$mode")
-			printf '  round %d %-36s %12.2f tps\n' "$round" "pruning.$mode.$variant" "$tps"
+			run=$(pruning_run "$variant" "$mode")
+			read -r tps cpu <<<"$run"
+			printf '  round %d %-36s %12.2f tps %10.2f us CPU/tx\n' "$round" "pruning.$mode.$variant" "$tps" "$cpu"
 			PRUNING_TPS[$mode.$variant]+="$tps "
+			[ "$cpu" = 0.00 ] || PRUNING_CPU[$mode.$variant]+="$cpu "
 		done
 	done
 done
@@ -122,10 +155,15 @@ for mode in simple prepared bound; do
 	for variant in literal policy unpruned; do
 		# shellcheck disable=SC2086 # the rounds' values, one word each
 		record_median "pruning.$mode.$variant" tps ${PRUNING_TPS[$mode.$variant]}
+		# shellcheck disable=SC2086
+		record_median "pruning.$mode.$variant.cpu" us ${PRUNING_CPU[$mode.$variant]}
 	done
 done
 for mode in simple prepared bound; do
 	compare "pruning.$mode.policy" "pruning.$mode.literal" ">= 0.83x (<= 1.2x time)"
+done
+for mode in simple prepared bound; do
+	compare "pruning.$mode.policy.cpu" "pruning.$mode.literal.cpu" "<= 1.2x (server CPU per transaction)"
 done
 for mode in simple prepared bound; do
 	compare "pruning.$mode.policy" "pruning.$mode.unpruned" "(the gain of pruning)"

@@ -1,10 +1,11 @@
 /*
- * tenancy_functions_pg.cpp: the OIDs of tenancy's membership functions,
- * kept per backend. Both pruning hooks need them on every plan and every
+ * tenancy_functions_pg.cpp: the OIDs of tenancy's membership functions
+ * (and of the membership sentinel relation), kept per backend. Both pruning hooks need them on every plan and every
  * execution; a name lookup each time (schema, then overloads) would cost
  * more than the pruning saves on a small query. Any change to pg_proc or
  * pg_namespace (CREATE/DROP EXTENSION, a schema renamed) drops them, and
- * the next use looks them up again.
+ * the next use looks them up again (the sentinel goes and comes with the
+ * extension's functions).
  *
  * Plain C style: the callbacks only clear a flag.
  */
@@ -15,6 +16,7 @@ extern "C" {
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "utils/inval.h"
+#include "utils/lsyscache.h"
 #include "utils/syscache.h"
 }
 
@@ -67,5 +69,7 @@ tenancy::tenancy_function_oids(void)
 	oids.scope_workspaces = tenancy_function(nsp, "user_workspaces", 1, &text_type);
 	oids.access = tenancy_function(nsp, "user_has_workspace_access", 1, uuid_text);
 	oids.scope_access = tenancy_function(nsp, "user_has_workspace_access", 2, uuid_text);
+	oids.membership_sentinel =
+		OidIsValid(nsp) ? get_relname_relid("membership_registration", nsp) : InvalidOid;
 	return &oids;
 }

@@ -1,6 +1,7 @@
 /*
  * tenancy_functions_pg.hpp: the OIDs of the membership functions that
- * per-tenant pruning recognises in policies (server glue; plain C style).
+ * per-tenant pruning recognises in policies, and of the relation whose
+ * invalidation announces a membership change (server glue; plain C style).
  */
 #pragma once
 
@@ -15,6 +16,8 @@ struct TenancyFunctionOids
 	Oid scope_workspaces; /* tenancy.user_workspaces(text) */
 	Oid access;			  /* tenancy.user_has_workspace_access(uuid) */
 	Oid scope_access;	  /* tenancy.user_has_workspace_access(uuid, text) */
+	Oid membership_sentinel; /* tenancy.membership_registration: its relcache
+							  * invalidation announces every membership change */
 };
 
 /* Registers the invalidation callbacks (at load). */

@@ -5,11 +5,12 @@
  *
  * PostgreSQL prunes a ScalarArrayOpExpr only when its array is a constant
  * (partprune.c, match_clause_to_partition_key): a function's result prunes
- * nothing, and folding the caller's tenants into the plan would leak them
- * to the next user of a cached plan. A plan made for one execution is
- * pruned while it is planned (tenant_pruning_plan_pg.cpp); any other plan
- * keeps every partition and this ExecutorStart hook drops, from a copy of
- * the plan, the scans that cannot return a row at this execution:
+ * nothing. The planner hook (tenant_pruning_plan_pg.cpp) writes the
+ * caller's set into the query before it is planned; a plan it could not
+ * see (a set-returning SQL function the planner inlines afterwards, a plan
+ * made with pruning off) keeps the call, and this ExecutorStart hook
+ * drops, from a copy of such a plan, the scans that cannot return a row at
+ * this execution:
  *
  *   a scan of a partition of a LIST-partitioned parent, whose qual has, at
  *   its top level (ANDed with everything else), `key = ANY
@@ -35,6 +36,7 @@
  * nothing of ours.
  */
 #include "partitions/tenant_pruning_pg.hpp"
+#include "partitions/tenant_pruning_fresh_pg.hpp"
 #include "partitions/tenant_pruning_plan_pg.hpp"
 #include "partitions/tenancy_functions_pg.hpp"
 
@@ -560,6 +562,7 @@ static void tenancy_executor_start(QueryDesc *query, int eflags);
 static void
 tenancy_executor_start(QueryDesc *query, int eflags)
 {
+	tenancy::forget_plans_holding_sets();
 	if (prune_tenant_partitions)
 		query->plannedstmt = pruned_statement(query->plannedstmt);
 	if (previous_executor_start != nullptr)
@@ -575,11 +578,12 @@ tenancy::tenant_pruning_init(void)
 		"tenancy.prune_tenant_partitions",
 		"Scan only the caller's partitions of tables partitioned per tenant.",
 		"Drops the scans of tenant partitions that tenancy's policy (tenant = ANY "
-		"(tenancy.user_workspaces())) leaves empty: while planning a plan made for one "
-		"execution (bound parameters), else when a query starts.",
+		"(tenancy.user_workspaces())) leaves empty: while planning, or when a query "
+		"starts for a plan the planner could not prune.",
 		&prune_tenant_partitions, true, PGC_USERSET, 0, nullptr, nullptr, nullptr);
 	previous_executor_start = ExecutorStart_hook;
 	ExecutorStart_hook = tenancy_executor_start;
 	tenancy_function_oids_init();
 	tenant_pruning_plan_init(&prune_tenant_partitions);
+	tenant_pruning_fresh_init();
 }

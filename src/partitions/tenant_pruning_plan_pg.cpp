@@ -1,20 +1,14 @@
 /*
- * tenant_pruning_plan_pg.cpp: plan-time pruning of tenant partitions, for
- * plans made for one execution.
+ * tenant_pruning_plan_pg.cpp: plan-time pruning of tenant partitions.
  *
  * PostgreSQL prunes partitions while planning only with constants
  * (partprune.c, match_clause_to_partition_key: an `= ANY` array must be a
  * Const or an ARRAY[...]); tenancy's policy `key = ANY
- * (tenancy.user_workspaces())` is a STABLE call, so the planner plans, and
- * a cached plan locks, every partition. When the plan is built for one
- * execution only, the caller's set may be written into it: a custom plan
- * (the planner is given the bound parameters, boundParams != NULL) is made
- * by plancache.c for one execution and never reused (GetCachedPlan keeps
- * only the generic plan, which is built without parameters); so are the
- * plans EXPLAIN, DECLARE CURSOR and CREATE TABLE AS make with parameters.
+ * (tenancy.user_workspaces())` is a STABLE call, so the planner would
+ * plan, and a cached plan lock, every partition.
  *
- * So, for such a plan only, each top-level conjunct (of a row level
- * security qual or a WHERE clause) of the forms
+ * So each top-level conjunct (of a row level security qual or a WHERE
+ * clause) of the forms
  *
  *   key = ANY (tenancy.user_workspaces())        key = ANY (tenancy.user_workspaces('scope'))
  *   tenancy.user_has_workspace_access(key)       tenancy.user_has_workspace_access(key, 'scope')
@@ -25,16 +19,26 @@
  * once for the execution, when it is planned: what a STABLE function
  * promises (one value for the whole statement), and what an index scan
  * does with the call (its keys are computed once, when the scan starts).
- * Per row, the check is then a constant array's, not a call (which costs
- * more than the planning saves on a small query). A plan built without
- * parameters (a generic plan, the simple protocol: the planner is called
- * alike for both) is left alone; tenant_pruning_pg.cpp prunes those when
- * they start.
+ * Per row, the check is then a constant array's, not a call.
+ *
+ * A plan with bound parameters (a custom plan; and EXPLAIN, DECLARE CURSOR
+ * and CREATE TABLE AS with parameters) is made by plancache for one
+ * execution and never reused (GetCachedPlan keeps only the generic plan,
+ * which is built without parameters). Any other plan (the simple
+ * protocol's, which is run once; a generic plan, which plancache keeps)
+ * is made to run once too: tenant_pruning_fresh_pg.cpp invalidates it
+ * before anything else runs in this backend, and on any membership change.
+ *
+ * The caller's set is read only when the caller may execute the function
+ * the clause calls (and user_workspaces, which is called for it), as the
+ * clause itself would be checked when it runs; otherwise the clause stays
+ * (and fails when it runs).
  *
  * Plain C style: no C++ objects, nothing thrown; PostgreSQL errors unwind
  * nothing of ours.
  */
 #include "partitions/tenant_pruning_plan_pg.hpp"
+#include "partitions/tenant_pruning_fresh_pg.hpp"
 #include "partitions/tenancy_functions_pg.hpp"
 
 #include "core/compat.hpp"
@@ -64,8 +68,16 @@ struct TenantClause
 {
 	Var *key;
 	const ScalarArrayOpExpr *saop; /* the `= ANY` form, or nullptr for the per-row form */
+	Oid called;					   /* the function the clause calls */
 	Oid set_function;			   /* user_workspaces() or user_workspaces(text) */
 	Const *scope;				   /* the constant scope, or nullptr */
+};
+
+/* What baking a query tree reads and tells. */
+struct BakeContext
+{
+	tenancy::TenancyFunctionOids functions;
+	bool baked; /* a set was written into the tree */
 };
 
 /* args end with no argument (the default scope) or one non-NULL text constant. */
@@ -124,6 +136,7 @@ as_tenant_clause(Node *clause, const tenancy::TenancyFunctionOids *functions, Te
 		return false;
 	if (!OidIsValid(out->set_function) || !IsA(key, Var))
 		return false;
+	out->called = call->funcid;
 	out->key = reinterpret_cast<Var *>(key);
 	return out->key->varlevelsup == 0 && out->key->varattno > 0;
 }
@@ -153,13 +166,16 @@ partition_key_equality(RangeTblEntry *rte, AttrNumber attno, Oid type)
 	return equality;
 }
 
-/* `key = ANY ('{the caller's set now}')`, or nullptr when clause is not tenancy's. */
+/*
+ * `key = ANY ('{the caller's set now}')`, or nullptr when clause is not
+ * tenancy's or the caller may not execute what it calls.
+ */
 Node *
-with_set_now(Node *clause, Query *query, const tenancy::TenancyFunctionOids *functions)
+with_set_now(Node *clause, Query *query, BakeContext *context)
 {
 	TenantClause tenant;
 
-	if (!as_tenant_clause(clause, functions, &tenant) || tenant.key->varno < 1 ||
+	if (!as_tenant_clause(clause, &context->functions, &tenant) || tenant.key->varno < 1 ||
 		tenant.key->varno > list_length(query->rtable))
 		return nullptr;
 	Oid set_type = get_func_rettype(tenant.set_function);
@@ -167,7 +183,9 @@ with_set_now(Node *clause, Query *query, const tenancy::TenancyFunctionOids *fun
 	Oid equality = partition_key_equality(rt_fetch(tenant.key->varno, query->rtable),
 										  tenant.key->varattno, tenant.key->vartype);
 	if (!OidIsValid(equality) || element_type != tenant.key->vartype ||
-		(tenant.saop != nullptr && tenant.saop->opno != equality))
+		(tenant.saop != nullptr && tenant.saop->opno != equality) ||
+		!tenancy::compat::may_execute(tenant.called, GetUserId()) ||
+		!tenancy::compat::may_execute(tenant.set_function, GetUserId()))
 		return nullptr;
 	Datum set = tenant.scope != nullptr
 					? OidFunctionCall1Coll(tenant.set_function, tenant.scope->constcollid,
@@ -181,6 +199,7 @@ with_set_now(Node *clause, Query *query, const tenancy::TenancyFunctionOids *fun
 	baked->args = lappend(lappend(NIL, copyObjectImpl(tenant.key)),
 						  makeConst(set_type, -1, InvalidOid, -1, set, false, false));
 	baked->location = -1;
+	context->baked = true;
 	return reinterpret_cast<Node *>(baked);
 }
 
@@ -190,13 +209,13 @@ with_set_now(Node *clause, Query *query, const tenancy::TenancyFunctionOids *fun
  * NULL key where `key = ANY (...)` is NULL, which a qual treats alike.
  */
 Node *
-with_sets_now(Node *qual, Query *query, const tenancy::TenancyFunctionOids *functions)
+with_sets_now(Node *qual, Query *query, BakeContext *context)
 {
 	if (qual == nullptr)
 		return qual;
 	if (!is_andclause(qual))
 	{
-		Node *baked = with_set_now(qual, query, functions);
+		Node *baked = with_set_now(qual, query, context);
 		return baked != nullptr ? baked : qual;
 	}
 	BoolExpr *conjunction = reinterpret_cast<BoolExpr *>(qual);
@@ -206,7 +225,7 @@ with_sets_now(Node *qual, Query *query, const tenancy::TenancyFunctionOids *func
 	foreach (cell, conjunction->args)
 	{
 		Node *before = static_cast<Node *>(lfirst(cell));
-		Node *after = with_sets_now(before, query, functions);
+		Node *after = with_sets_now(before, query, context);
 		changed |= after != before;
 		args = lappend(args, after);
 	}
@@ -217,14 +236,14 @@ with_sets_now(Node *qual, Query *query, const tenancy::TenancyFunctionOids *func
 
 /* Every query of the tree (subqueries, CTEs, sublinks) gets the sets now. */
 bool
-bake_walker(Node *node, void *context)
+bake_walker(Node *node, void *context_pointer)
 {
-	auto functions = static_cast<const tenancy::TenancyFunctionOids *>(context);
+	auto context = static_cast<BakeContext *>(context_pointer);
 
 	if (node == nullptr)
 		return false;
 	if (!IsA(node, Query))
-		return tenancy::compat::walk_expression(node, bake_walker, context);
+		return tenancy::compat::walk_expression(node, bake_walker, context_pointer);
 	Query *query = reinterpret_cast<Query *>(node);
 	ListCell *cell;
 	foreach (cell, query->rtable)
@@ -233,11 +252,11 @@ bake_walker(Node *node, void *context)
 		ListCell *level;
 		// one expression per security level, each ANDed with the others
 		foreach (level, rte->securityQuals)
-			lfirst(level) = with_sets_now(static_cast<Node *>(lfirst(level)), query, functions);
+			lfirst(level) = with_sets_now(static_cast<Node *>(lfirst(level)), query, context);
 	}
 	if (query->jointree != nullptr)
-		query->jointree->quals = with_sets_now(query->jointree->quals, query, functions);
-	return tenancy::compat::walk_query(query, bake_walker, context, 0);
+		query->jointree->quals = with_sets_now(query->jointree->quals, query, context);
+	return tenancy::compat::walk_query(query, bake_walker, context_pointer, 0);
 }
 
 } // namespace
@@ -255,17 +274,25 @@ static PlannedStmt *
 tenancy_planner(Query *parse, const char *query_string, int cursor_options,
 				ParamListInfo bound_params)
 {
-	// bound parameters: a custom plan, built for this one execution
-	if (*prune_enabled && bound_params != nullptr)
+	BakeContext context;
+
+	context.baked = false;
+	if (*prune_enabled)
 	{
 		// a copy: evaluating a set may look the functions up again
-		tenancy::TenancyFunctionOids functions = *tenancy::tenancy_function_oids();
-		if (OidIsValid(functions.workspaces))
-			bake_walker(reinterpret_cast<Node *>(parse), &functions);
+		context.functions = *tenancy::tenancy_function_oids();
+		if (OidIsValid(context.functions.workspaces) &&
+			OidIsValid(context.functions.membership_sentinel))
+			bake_walker(reinterpret_cast<Node *>(parse), &context);
 	}
-	if (previous_planner != nullptr)
-		return previous_planner(parse, query_string, cursor_options, bound_params);
-	return standard_planner(parse, query_string, cursor_options, bound_params);
+	PlannedStmt *stmt = previous_planner != nullptr
+							? previous_planner(parse, query_string, cursor_options, bound_params)
+							: standard_planner(parse, query_string, cursor_options, bound_params);
+	// bound parameters: a custom plan, never reused
+	if (context.baked && bound_params == nullptr)
+		tenancy::depend_on_caller(stmt, context.functions.membership_sentinel,
+								  context.functions.workspaces);
+	return stmt;
 }
 
 void

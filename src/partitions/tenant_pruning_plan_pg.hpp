@@ -1,6 +1,6 @@
 /*
- * tenant_pruning_plan_pg.hpp: plan-time pruning of tenant partitions in
- * plans made for one execution (server glue; plain C style, may ereport).
+ * tenant_pruning_plan_pg.hpp: plan-time pruning of tenant partitions
+ * (server glue; plain C style, may ereport).
  */
 #pragma once
 
