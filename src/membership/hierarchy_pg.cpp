@@ -1,0 +1,248 @@
+/*
+ * hierarchy_pg.cpp: what a membership cache fill reads of a scope's parent
+ * (hierarchy_pg.hpp): the parent memberships that reach the children, and
+ * the children the mapping table links to them, one index probe on the
+ * mapping's parent column per parent tenant, with the fill's snapshot. Read
+ * with direct scans, like the membership table: no SQL, no permission
+ * check, no row level security.
+ *
+ * Plain C-style glue: PODs and palloc'd memory only.
+ */
+#include "core/boundary.hpp"
+#include "membership/hierarchy_pg.hpp"
+#include "membership/id_types_pg.hpp"
+#include "membership/registration_pg.hpp"
+
+extern "C" {
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "catalog/pg_type.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
+#include "utils/typcache.h"
+#include "utils/uuid.h"
+}
+
+#include <cstring>
+
+namespace tenancy {
+
+namespace {
+
+[[noreturn]] void
+report_changed(const char *scope, const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("the mapping table of scope \"%s\" %s", scope, what),
+			 errhint("Call tenancy.register_scope_parent() again for the current table, or "
+					 "tenancy.unregister_scope_parent('%s').",
+					 scope)));
+	pg_unreachable();
+}
+
+AttrNumber
+resolve_mapping_column(const char *scope, Oid relid, Datum name, Oid *type)
+{
+	AttrNumber attno = get_attnum(relid, NameStr(*DatumGetName(name)));
+
+	if (attno <= 0)
+		report_changed(scope, "lost a registered column");
+	*type = get_atttype(relid, attno);
+	return attno;
+}
+
+/* The columns must still have the registered types (the lock is held). */
+void
+check_mapping_descriptor(const char *scope, TupleDesc desc, AttrNumber attno, Oid type)
+{
+	if (attno > desc->natts || TupleDescAttr(desc, attno - 1)->attisdropped ||
+		TupleDescAttr(desc, attno - 1)->atttypid != type)
+		report_changed(scope, "changed");
+}
+
+bool
+has_parent_role(const ParentSource *source, const MembershipRow *row)
+{
+	if (source->nroles < 0)
+		return true;
+	for (int i = 0; i < source->nroles; i++)
+		if (row->role != nullptr && strcmp(row->role, source->roles[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The parent tenant of key as a value of the mapping's parent column type;
+ * false when no row of that column can hold it (an integer beyond int).
+ */
+bool
+parent_value(const ParentSource *source, const UserMemberships *parent, const unsigned char *key,
+			 Datum *value)
+{
+	switch (parent->tenant_kind)
+	{
+		case IdKind::uuid:
+		{
+			pg_uuid_t *uuid = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t)));
+			memcpy(uuid->data, key, UUID_LEN);
+			*value = UUIDPGetDatum(uuid);
+			return true;
+		}
+		case IdKind::integer:
+		{
+			int64 integer = integer_of_key(key);
+			if (source->parent_type == INT8OID)
+			{
+				*value = Int64GetDatum(integer);
+				return true;
+			}
+			if (integer < PG_INT32_MIN || integer > PG_INT32_MAX)
+				return false;
+			*value = Int32GetDatum(static_cast<int32>(integer));
+			return true;
+		}
+		case IdKind::text:
+		{
+			const TextRef &t = parent->texts[text_index_of_key(key)];
+			*value = PointerGetDatum(cstring_to_text_with_len(t.bytes, t.length));
+			return true;
+		}
+	}
+	pg_unreachable();
+}
+
+} // namespace
+
+const ParentSource *
+resolve_parent_source(const char *scope, const ParentColumns *columns, Oid tenant_type)
+{
+	ParentSource *source = static_cast<ParentSource *>(palloc0(sizeof(ParentSource)));
+
+	source->scope = TextDatumGetCString(columns->parent_scope);
+	source->relid = DatumGetObjectId(columns->mapping);
+	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(source->relid)))
+		report_changed(scope, "no longer exists");
+	source->tenant_attno = resolve_mapping_column(scope, source->relid, columns->tenant_column,
+												  &source->tenant_type);
+	if (source->tenant_type != tenant_type)
+		report_changed(scope, "changed the type of its tenant column");
+	source->parent_attno = resolve_mapping_column(scope, source->relid, columns->parent_column,
+												  &source->parent_type);
+	IdKind kind;
+	if (!id_kind_of_type(source->parent_type, &kind))
+		report_changed(scope, "changed the type of its parent column");
+	Oid type;
+	int32 typmod;
+	get_atttypetypmodcoll(source->relid, source->parent_attno, &type, &typmod,
+						  &source->parent_collation);
+	Relation rel = table_open(source->relid, AccessShareLock);
+	source->parent_index = find_user_index(rel, source->parent_attno, source->parent_type);
+	table_close(rel, AccessShareLock);
+	source->nroles = -1;
+	if (!columns->parent_roles_null)
+	{
+		Datum *elements;
+		bool *nulls;
+		int count;
+		deconstruct_array(DatumGetArrayTypeP(columns->parent_roles), TEXTOID, -1, false,
+						  TYPALIGN_INT, &elements, &nulls, &count);
+		source->roles = static_cast<char **>(palloc(Max(count, 1) * sizeof(char *)));
+		source->nroles = 0;
+		for (int i = 0; i < count; i++)
+			if (!nulls[i])
+				source->roles[source->nroles++] = TextDatumGetCString(elements[i]);
+	}
+	return source;
+}
+
+ParentTenants
+parent_tenants(const char *scope, const ParentSource *source, const UserMemberships *parent)
+{
+	ParentTenants out;
+	int capacity = Max(parent->ntenants, 1);
+	IdKind kind;
+
+	if (!id_kind_of_type(source->parent_type, &kind) || kind != parent->tenant_kind)
+		report_changed(scope, "has a parent column of another type than the parent scope's "
+							  "tenant ids");
+	out.count = 0;
+	out.tenants = static_cast<Datum *>(palloc(capacity * sizeof(Datum)));
+	out.first = static_cast<const MembershipRow **>(palloc(capacity * sizeof(MembershipRow *)));
+	out.nrows = static_cast<int *>(palloc(capacity * sizeof(int)));
+	// the rows are sorted by tenant: each tenant's rows are one run
+	for (int i = 0; i < parent->nrows;)
+	{
+		const MembershipRow *run = &parent->rows[i];
+		int n = 0;
+		while (i + n < parent->nrows && memcmp(parent->rows[i + n].tenant, run->tenant, 16) == 0)
+			n++;
+		i += n;
+		// keep the run's rows with a parent role, in place of the run
+		const MembershipRow **kept = &out.first[out.count];
+		int nkept = 0;
+		for (int r = 0; r < n; r++)
+			if (has_parent_role(source, &run[r]))
+				nkept++;
+		if (nkept == 0 || !parent_value(source, parent, run->tenant, &out.tenants[out.count]))
+			continue;
+		// rows of one run with a parent role are contiguous only without a filter
+		if (nkept == n)
+			*kept = run;
+		else
+		{
+			MembershipRow *copy = static_cast<MembershipRow *>(palloc(nkept * sizeof(MembershipRow)));
+			int c = 0;
+			for (int r = 0; r < n; r++)
+				if (has_parent_role(source, &run[r]))
+					copy[c++] = run[r];
+			*kept = copy;
+		}
+		out.nrows[out.count++] = nkept;
+	}
+	return out;
+}
+
+void
+append_derived_tenants(const char *scope, const ParentSource *source, Snapshot snapshot,
+					   const ParentTenants *parents, OwnedRow append, void *sink)
+{
+	Relation rel = table_open(source->relid, AccessShareLock);
+	TupleDesc desc = RelationGetDescr(rel);
+	RegProcedure equal =
+		get_opcode(lookup_type_cache(source->parent_type, TYPECACHE_EQ_OPR)->eq_opr);
+	HeapTuple tuple;
+
+	check_mapping_descriptor(scope, desc, source->parent_attno, source->parent_type);
+	check_mapping_descriptor(scope, desc, source->tenant_attno, source->tenant_type);
+	for (int p = 0; p < parents->count; p++)
+	{
+		ScanKeyData key;
+		ScanKeyEntryInitialize(&key, 0, source->parent_attno, BTEqualStrategyNumber, InvalidOid,
+							   source->parent_collation, equal, parents->tenants[p]);
+		SysScanDesc scan = systable_beginscan(rel, source->parent_index,
+											  OidIsValid(source->parent_index), snapshot, 1, &key);
+		while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+		{
+			bool isnull;
+			Datum tenant = heap_getattr(tuple, source->tenant_attno, desc, &isnull);
+			if (isnull)
+				continue;
+			for (int r = 0; r < parents->nrows[p]; r++)
+			{
+				MembershipRow *row = append(sink, tenant);
+				row->role = parents->first[p][r].role;
+				row->permissions = parents->first[p][r].permissions;
+			}
+		}
+		systable_endscan(scan);
+	}
+	table_close(rel, AccessShareLock);
+}
+
+} // namespace tenancy

@@ -1,0 +1,86 @@
+/*
+ * hierarchy_pg.hpp: a scope derived from a parent scope, as a registration
+ * carries it and a cache fill reads it (server glue; plain C style, may
+ * ereport). hierarchy_pg.cpp resolves and reads it;
+ * hierarchy_registration_pg.cpp registers it.
+ *
+ * tenancy.register_scope_parent('workspace', 'organization', 'workspaces',
+ * 'id', 'organization_id'): a member of an organization is a member of each
+ * workspace the mapping table links to it, with the organization
+ * membership's role and permissions (docs/access.md "Hierarchy").
+ */
+#pragma once
+#include "membership/id_keys.hpp"
+#include "membership/membership_cache_pg.hpp"
+#include "membership/roles_pg.hpp"
+#include "core/pg.hpp"
+
+extern "C" {
+#include "access/attnum.h"
+#include "utils/snapshot.h"
+}
+
+namespace tenancy {
+
+/* The deepest chain of parents a fill follows; a longer one is refused. */
+constexpr int max_scope_depth = 8;
+
+struct ParentSource
+{
+	const char *scope; /* the parent scope */
+	Oid relid;		   /* the mapping table */
+	AttrNumber tenant_attno; /* its column of the scope's tenant ids */
+	Oid tenant_type;		 /* the scope's tenant column type */
+	AttrNumber parent_attno; /* its column of the parent scope's tenant ids */
+	Oid parent_type;
+	Oid parent_collation;
+	Oid parent_index; /* a btree index leading with the parent column, or 0 */
+	int nroles;		  /* parent_roles; -1 when any role reaches the children */
+	char **roles;
+};
+
+/* The stored columns of tenancy.scope_parent that hierarchy_pg.cpp resolves. */
+struct ParentColumns
+{
+	Datum parent_scope, mapping, tenant_column, parent_column, parent_roles;
+	bool parent_roles_null;
+};
+
+/*
+ * Resolved against the catalogs in the current memory context. tenant_type
+ * is the scope's tenant column type, which the mapping's tenant column must
+ * have. Raises 55000 naming what changed (the mapping table dropped, a
+ * column gone or of another type).
+ */
+const ParentSource *resolve_parent_source(const char *scope, const ParentColumns *columns,
+										  Oid tenant_type);
+
+/*
+ * The parent memberships that reach the children (those with one of the
+ * parent roles), grouped by parent tenant, each tenant as a value of the
+ * mapping's parent column type. The rows point into the parent's cached
+ * memberships (membership_cache_pg.cpp copies them before it can evict
+ * those).
+ */
+struct ParentTenants
+{
+	int count;
+	Datum *tenants;
+	const MembershipRow **first; /* the parent rows of each tenant */
+	int *nrows;
+};
+
+/* Raises 55000 when the parent scope's tenant ids no longer have the mapping's type. */
+ParentTenants parent_tenants(const char *scope, const ParentSource *source,
+							 const UserMemberships *parent);
+
+/*
+ * Appends through append, for each tenant of the scope that the mapping
+ * links to one of parents (one index probe per parent tenant, with
+ * snapshot), a row per parent membership there, with its role and
+ * permissions.
+ */
+void append_derived_tenants(const char *scope, const ParentSource *source, Snapshot snapshot,
+							const ParentTenants *parents, OwnedRow append, void *sink);
+
+} // namespace tenancy
