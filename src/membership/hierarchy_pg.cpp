@@ -209,10 +209,10 @@ parent_tenants(const char *scope, const ParentSource *source, const UserMembersh
 }
 
 void
-append_derived_tenants(const char *scope, const ParentSource *source, Snapshot snapshot,
-					   const ParentTenants *parents, OwnedRow append, void *sink)
+append_derived_tenants(const char *scope, const ParentSource *source, Relation rel,
+					   Snapshot snapshot, const ParentTenants *parents, OwnedRow append,
+					   void *sink)
 {
-	Relation rel = table_open(source->relid, AccessShareLock);
 	TupleDesc desc = RelationGetDescr(rel);
 	RegProcedure equal =
 		get_opcode(lookup_type_cache(source->parent_type, TYPECACHE_EQ_OPR)->eq_opr);
@@ -242,7 +242,6 @@ append_derived_tenants(const char *scope, const ParentSource *source, Snapshot s
 		}
 		systable_endscan(scan);
 	}
-	table_close(rel, AccessShareLock);
 }
 
 } // namespace tenancy

@@ -17,6 +17,7 @@
 
 extern "C" {
 #include "access/attnum.h"
+#include "utils/relcache.h"
 #include "utils/snapshot.h"
 }
 
@@ -76,11 +77,12 @@ ParentTenants parent_tenants(const char *scope, const ParentSource *source,
 
 /*
  * Appends through append, for each tenant of the scope that the mapping
- * links to one of parents (one index probe per parent tenant, with
- * snapshot), a row per parent membership there, with its role and
- * permissions.
+ * (rel, opened by the caller) links to one of parents (one index probe per
+ * parent tenant, with snapshot), a row per parent membership there, with
+ * its role and permissions.
  */
-void append_derived_tenants(const char *scope, const ParentSource *source, Snapshot snapshot,
-							const ParentTenants *parents, OwnedRow append, void *sink);
+void append_derived_tenants(const char *scope, const ParentSource *source, Relation rel,
+							Snapshot snapshot, const ParentTenants *parents, OwnedRow append,
+							void *sink);
 
 } // namespace tenancy

@@ -353,12 +353,14 @@ append_row(void *arg, Datum tenant)
 }
 
 /*
- * Reads the user's active memberships (and owned tenants, and the tenants
- * parents reach, when not nullptr) into palloc'd, sorted arrays.
+ * Reads the user's active memberships (and owned tenants, and with a
+ * mapping, the tenants parents reach through it) into palloc'd, sorted
+ * arrays.
  */
 void
 scan_memberships(const char *scope, const Registration *reg, Relation rel, Snapshot snapshot,
-				 const UserId *user, const ParentTenants *parents, UserMemberships *out)
+				 const UserId *user, Relation mapping, const ParentTenants *parents,
+				 UserMemberships *out)
 {
 	TupleDesc desc = RelationGetDescr(rel);
 	ScanKeyData key;
@@ -405,8 +407,8 @@ scan_memberships(const char *scope, const Registration *reg, Relation rel, Snaps
 	// the owner column has the user column's type: the key's value is the user there too
 	if (any && reg->owner != nullptr)
 		append_owned_tenants(reg->owner, snapshot, key.sk_argument, append_row, &sink);
-	if (parents != nullptr)
-		append_derived_tenants(scope, reg->parent, snapshot, parents, append_row, &sink);
+	if (mapping != nullptr)
+		append_derived_tenants(scope, reg->parent, mapping, snapshot, parents, append_row, &sink);
 	if (sink.texts != nullptr)
 		intern_texts(out, sink.texts);
 	sort_memberships(out->rows, out->nrows);
@@ -557,6 +559,7 @@ memberships_at_depth(const char *scope, const UserId *user, int depth)
 		uint64 generation = membership_generation();
 		ParentTenants parents;
 		bool derived = false;
+		memset(&parents, 0, sizeof(parents));
 		if (reg->parent != nullptr)
 		{
 			char *parent_scope = pstrdup(reg->parent->scope);
@@ -573,15 +576,21 @@ memberships_at_depth(const char *scope, const UserId *user, int depth)
 		// registered, so that our xmin protects what it sees until the scan ends
 		Snapshot snapshot = RegisterSnapshot(GetSnapshotData(&fill_snapshot_data));
 		Relation rel = table_open(reg->relid, AccessShareLock);
+		// the mapping too is locked before the generation is checked
+		Relation mapping = derived ? table_open(reg->parent->relid, AccessShareLock) : nullptr;
 		if (membership_generation() != generation && attempt < max_attempts)
 		{
+			if (mapping != nullptr)
+				table_close(mapping, AccessShareLock);
 			table_close(rel, AccessShareLock);
 			UnregisterSnapshot(snapshot);
 			continue;
 		}
 		check_descriptor(reg, RelationGetDescr(rel));
 		UserMemberships *data = static_cast<UserMemberships *>(palloc(sizeof(UserMemberships)));
-		scan_memberships(scope, reg, rel, snapshot, user, derived ? &parents : nullptr, data);
+		scan_memberships(scope, reg, rel, snapshot, user, mapping, &parents, data);
+		if (mapping != nullptr)
+			table_close(mapping, AccessShareLock);
 		table_close(rel, AccessShareLock);
 		UnregisterSnapshot(snapshot);
 		cache.misses++;
