@@ -39,8 +39,9 @@ require_permissions(const char *scope)
 {
 	int index;
 	const char *at = scope;
+	int depth;
 
-	for (int depth = 0; depth <= max_scope_depth; depth++)
+	for (depth = 0; depth <= max_scope_depth; depth++)
 	{
 		const Registration *reg = current_registration(at, &index);
 		if (grants_permissions(reg->roles, reg->owner))
@@ -50,12 +51,14 @@ require_permissions(const char *scope)
 		at = pstrdup(reg->parent->scope); /* the next lookup may load reg again */
 	}
 	ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("scope \"%s\" grants no permissions", scope),
-				 errdetail("Its registration (and its parents', if any) has no roles table with a "
-						   "permissions column and no owner permissions."),
-				 errhint("Call tenancy.register_membership() again with role_table and "
-						 "permissions_column.")));
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("scope \"%s\" grants no permissions", scope),
+			 depth == 0 ? errdetail("Its registration has no roles table with a permissions "
+									"column and no owner permissions.")
+						: errdetail("Neither its registration nor its parent scopes' have a roles "
+									"table with a permissions column or owner permissions."),
+			 errhint("Call tenancy.register_membership() again with role_table and "
+					 "permissions_column.")));
 }
 
 /*
