@@ -117,6 +117,15 @@ EXPLAIN (COSTS OFF) SELECT * FROM docs WHERE tenancy.user_has_workspace_access(w
 RESET enable_seqscan;
 SELECT body, count(*) FROM docs WHERE tenancy.user_has_workspace_access(workspace_id) GROUP BY body ORDER BY body;
 
+-- the active tenant claim narrows the default scope, derived memberships included
+SET tenancy.active_tenant_claim = 'org_id';
+SELECT set_config('request.jwt.claims',
+  '{"sub": "aaaaaaaa-0000-0000-0000-000000000001", "org_id": "00000000-0000-0000-0000-0000000000f1"}', false) IS NOT NULL AS claims_set;
+SELECT tenancy.user_workspaces() AS active_only,
+       tenancy.user_has_workspace_access('00000000-0000-0000-0000-0000000000f5') AS w5;
+RESET tenancy.active_tenant_claim;
+SELECT pg_temp.as_user('aaaaaaaa-0000-0000-0000-000000000001');
+
 -- two levels: projects belong to workspaces; ann reaches o1's workspaces' projects
 CREATE TABLE projects (id bigint PRIMARY KEY, workspace_id uuid);
 CREATE INDEX ON projects (workspace_id);
@@ -136,6 +145,32 @@ SELECT tenancy.user_workspaces_bigint('project');
 SELECT pg_temp.as_user('aaaaaaaa-0000-0000-0000-000000000001');
 UPDATE workspaces SET organization_id = NULL WHERE name = 'w5';
 SELECT tenancy.user_workspaces_bigint('project');
+
+-- other id types: text users in bigint accounts, text sites in them,
+-- integer zones in the sites (an integer parent, then a text parent)
+CREATE TABLE acct_members (acct_id bigint, user_id text, PRIMARY KEY (user_id, acct_id));
+CREATE TABLE sites (site text PRIMARY KEY, acct_id bigint);
+CREATE INDEX ON sites (acct_id);
+CREATE TABLE site_members (site text, user_id text, role text, PRIMARY KEY (user_id, site));
+CREATE TABLE zones (id int PRIMARY KEY, site text);
+CREATE INDEX ON zones (site);
+CREATE TABLE zone_members (zone_id int, user_id text, PRIMARY KEY (user_id, zone_id));
+INSERT INTO acct_members VALUES (7, 'user_2abc'), (8, 'user_2xyz');
+INSERT INTO sites VALUES ('alpha', 7), ('Alpha', 8), ('beta', 7), ('gamma', 8);
+INSERT INTO site_members VALUES ('gamma', 'user_2abc', 'guest');
+INSERT INTO zones VALUES (1, 'alpha'), (2, 'Alpha'), (3, 'gamma'), (4, NULL);
+SELECT tenancy.register_membership('acct_members', 'acct_id', 'user_id', scope => 'acct');
+SELECT tenancy.register_membership('site_members', 'site', 'user_id', 'role', scope => 'site');
+SELECT tenancy.register_membership('zone_members', 'zone_id', 'user_id', scope => 'zone');
+SELECT tenancy.register_scope_parent('site', 'acct', 'sites', 'site', 'acct_id');
+SELECT tenancy.register_scope_parent('zone', 'site', 'zones', 'id', 'site');
+SELECT pg_temp.as_user('user_2abc');
+SELECT tenancy.user_workspaces_text('site') AS sites, tenancy.user_workspaces_bigint('zone') AS zones,
+       tenancy.user_workspace_role('gamma', 'site') AS gamma_role,
+       tenancy.user_has_workspace_access('Alpha', 'site') AS near_miss;
+DELETE FROM acct_members WHERE acct_id = 7;
+SELECT tenancy.user_workspaces_text('site') AS sites, tenancy.user_workspaces_bigint('zone') AS zones;
+SELECT pg_temp.as_user('aaaaaaaa-0000-0000-0000-000000000001');
 
 -- cycles are refused, naming the cycle; nothing is registered
 CREATE TABLE org_projects (org_id uuid, project_id bigint);
@@ -217,6 +252,7 @@ SELECT * FROM pg_temp.reach();
 
 SELECT pg_temp.as_user(NULL);
 DELETE FROM tenancy.membership_registration WHERE scope <> 'workspace';
+DELETE FROM tenancy.scope_parent;
 RESET search_path;
 DROP SCHEMA access_hierarchy CASCADE;
 REVOKE ALL ON FUNCTION tenancy.register_scope_parent(text, text, regclass, name, name, text[]),
