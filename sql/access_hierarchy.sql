@@ -141,6 +141,23 @@ SELECT tenancy.user_workspace_role(1::bigint, 'project') AS role_1,
        tenancy.user_has_permission(3::bigint, 'billing', 'project') AS billing_3;
 SELECT pg_temp.as_user('cccccccc-0000-0000-0000-000000000003');
 SELECT tenancy.user_workspaces_bigint('project');
+-- the active tenant claim names a workspace: the project scope, derived
+-- from it, answers for that workspace's projects only
+SET tenancy.active_tenant_claim = 'org_id';
+SELECT set_config('request.jwt.claims', '{"sub": "cccccccc-0000-0000-0000-000000000003", "org_id": "00000000-0000-0000-0000-0000000000f3"}', false) IS NOT NULL AS claims_set;
+SELECT tenancy.user_workspaces_bigint('project') AS in_w3;
+SELECT set_config('request.jwt.claims', '{"sub": "cccccccc-0000-0000-0000-000000000003", "org_id": "00000000-0000-0000-0000-0000000000f1"}', false) IS NOT NULL AS claims_set;
+SELECT tenancy.user_workspaces_bigint('project') AS in_w1;
+SELECT set_config('request.jwt.claims', '{"sub": "aaaaaaaa-0000-0000-0000-000000000001", "org_id": "00000000-0000-0000-0000-0000000000f1"}', false) IS NOT NULL AS claims_set;
+SELECT tenancy.user_workspaces_bigint('project') AS in_w1,
+       tenancy.user_has_workspace_access(3::bigint, 'project') AS project_3;
+UPDATE projects SET workspace_id = '00000000-0000-0000-0000-0000000000f1' WHERE id = 3;
+SELECT tenancy.user_workspaces_bigint('project') AS in_w1;
+UPDATE projects SET workspace_id = '00000000-0000-0000-0000-0000000000f5' WHERE id = 3;
+SELECT tenancy.user_workspaces_bigint('project') AS in_w1;
+SELECT set_config('request.jwt.claims', '{"sub": "aaaaaaaa-0000-0000-0000-000000000001", "org_id": "not-a-uuid"}', false) IS NOT NULL AS claims_set;
+SELECT state, message FROM regress.caught($$SELECT tenancy.user_workspaces_bigint('project')$$);
+RESET tenancy.active_tenant_claim;
 -- a change two levels up is seen
 SELECT pg_temp.as_user('aaaaaaaa-0000-0000-0000-000000000001');
 UPDATE workspaces SET organization_id = NULL WHERE name = 'w5';

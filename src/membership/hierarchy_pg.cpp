@@ -21,6 +21,7 @@ extern "C" {
 #include "catalog/pg_type.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
@@ -242,6 +243,131 @@ append_derived_tenants(const char *scope, const ParentSource *source, Relation r
 		}
 		systable_endscan(scan);
 	}
+}
+
+bool
+lineage_to(const char *scope, const char *ancestor, Lineage *lineage)
+{
+	const char *at = scope;
+	int index;
+
+	lineage->count = 0;
+	while (lineage->count < max_scope_depth)
+	{
+		const Registration *reg = current_registration(at, &index);
+		const ParentSource *source = reg->parent;
+		if (source == nullptr)
+			return false;
+		ParentLink *link = &lineage->links[lineage->count++];
+		link->relid = source->relid;
+		link->tenant_attno = source->tenant_attno;
+		link->tenant_type = source->tenant_type;
+		link->parent_attno = source->parent_attno;
+		link->parent_type = source->parent_type;
+		link->parent_collation = source->parent_collation;
+		link->parent_index = source->parent_index;
+		if (strcmp(source->scope, ancestor) == 0)
+			return true;
+		at = pstrdup(source->scope); /* the next lookup may load reg again */
+	}
+	return false;
+}
+
+namespace {
+
+/* The tenant column values the mapping of link links to values (n of them). */
+Datum *
+children_of(const ParentLink *link, const Datum *values, int n, Snapshot snapshot, int *count)
+{
+	Relation rel = table_open(link->relid, AccessShareLock);
+	TupleDesc desc = RelationGetDescr(rel);
+	RegProcedure equal = get_opcode(lookup_type_cache(link->parent_type, TYPECACHE_EQ_OPR)->eq_opr);
+	int16 length;
+	bool byval;
+	int capacity = 16;
+	Datum *children = static_cast<Datum *>(palloc(capacity * sizeof(Datum)));
+	HeapTuple tuple;
+
+	get_typlenbyval(link->tenant_type, &length, &byval);
+	*count = 0;
+	for (int i = 0; i < n; i++)
+	{
+		ScanKeyData key;
+		ScanKeyEntryInitialize(&key, 0, link->parent_attno, BTEqualStrategyNumber, InvalidOid,
+							   link->parent_collation, equal, values[i]);
+		SysScanDesc scan = systable_beginscan(rel, link->parent_index,
+											  OidIsValid(link->parent_index), snapshot, 1, &key);
+		while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+		{
+			bool isnull;
+			Datum child = heap_getattr(tuple, link->tenant_attno, desc, &isnull);
+			if (isnull)
+				continue;
+			if (*count == capacity)
+			{
+				capacity *= 2;
+				children = static_cast<Datum *>(repalloc(children, capacity * sizeof(Datum)));
+			}
+			children[(*count)++] = datumCopy(child, byval, length);
+		}
+		systable_endscan(scan);
+	}
+	table_close(rel, AccessShareLock);
+	return children;
+}
+
+int
+compare_keys(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(pg_uuid_t));
+}
+
+} // namespace
+
+pg_uuid_t *
+descendant_keys(const Lineage *lineage, Datum top, const UserMemberships *all, Snapshot snapshot,
+				int *count)
+{
+	int n = 1;
+	Datum *values = &top;
+
+	for (int level = lineage->count - 1; level >= 0; level--)
+		values = children_of(&lineage->links[level], values, n, snapshot, &n);
+	pg_uuid_t *keys = static_cast<pg_uuid_t *>(palloc(Max(n, 1) * sizeof(pg_uuid_t)));
+	Oid type = lineage->links[0].tenant_type;
+	int kept = 0;
+	for (int i = 0; i < n; i++)
+	{
+		unsigned char *key = keys[kept].data;
+		std::size_t index;
+		switch (all->tenant_kind)
+		{
+			case IdKind::uuid:
+				memcpy(key, DatumGetUUIDP(values[i])->data, UUID_LEN);
+				break;
+			case IdKind::integer:
+				integer_key(type == INT8OID ? DatumGetInt64(values[i]) : DatumGetInt32(values[i]),
+							key);
+				break;
+			case IdKind::text:
+			{
+				text *t = DatumGetTextPP(values[i]);
+				if (!find_text(all->texts, all->ntexts,
+							   TextRef{VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t)}, &index))
+					continue;
+				text_key(index, key);
+				break;
+			}
+		}
+		kept++;
+	}
+	qsort(keys, kept, sizeof(pg_uuid_t), compare_keys);
+	int distinct = 0;
+	for (int i = 0; i < kept; i++)
+		if (distinct == 0 || memcmp(keys[distinct - 1].data, keys[i].data, UUID_LEN) != 0)
+			keys[distinct++] = keys[i];
+	*count = distinct;
+	return keys;
 }
 
 } // namespace tenancy

@@ -85,4 +85,38 @@ void append_derived_tenants(const char *scope, const ParentSource *source, Relat
 							Snapshot snapshot, const ParentTenants *parents, OwnedRow append,
 							void *sink);
 
+/* One step up a chain of parents: what a walk down needs of a ParentSource. */
+struct ParentLink
+{
+	Oid relid;
+	AttrNumber tenant_attno;
+	Oid tenant_type;
+	AttrNumber parent_attno;
+	Oid parent_type;
+	Oid parent_collation;
+	Oid parent_index;
+};
+
+/* The parents from a scope up to an ancestor, the scope's own first. */
+struct Lineage
+{
+	int count;
+	ParentLink links[max_scope_depth];
+};
+
+/*
+ * Whether ancestor is a parent of scope, or a parent's parent...; the
+ * chain through *lineage. Loads registrations (current_registration).
+ */
+bool lineage_to(const char *scope, const char *ancestor, Lineage *lineage);
+
+/*
+ * The tenants of all's scope that descend from top (a value of the top
+ * link's parent column type) through the mappings of lineage, read with
+ * snapshot, as keys of all's kind, sorted and distinct; their number
+ * through *count. A text tenant the user does not have is left out.
+ */
+pg_uuid_t *descendant_keys(const Lineage *lineage, Datum top, const UserMemberships *all,
+						   Snapshot snapshot, int *count);
+
 } // namespace tenancy

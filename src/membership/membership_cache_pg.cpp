@@ -71,6 +71,7 @@ struct MembershipKey
 	int32 scope;
 	uint32 length;
 	const char *user;
+	uint32 tag_length; /* a selection's tag after the user's bytes (memberships_kept), or 0 */
 };
 
 uint32
@@ -78,7 +79,7 @@ key_hash(const void *key, Size keysize)
 {
 	const MembershipKey *k = static_cast<const MembershipKey *>(key);
 
-	return hash_combine(hash_uint32(static_cast<uint32>(k->scope)),
+	return hash_combine(hash_uint32(static_cast<uint32>(k->scope) ^ (k->tag_length << 8)),
 						hash_bytes(reinterpret_cast<const unsigned char *>(k->user),
 								   static_cast<int>(k->length)));
 }
@@ -89,7 +90,7 @@ key_match(const void *a, const void *b, Size keysize)
 	const MembershipKey *x = static_cast<const MembershipKey *>(a);
 	const MembershipKey *y = static_cast<const MembershipKey *>(b);
 
-	return x->scope == y->scope && x->length == y->length &&
+	return x->scope == y->scope && x->length == y->length && x->tag_length == y->tag_length &&
 				   memcmp(x->user, y->user, x->length) == 0
 			   ? 0
 			   : 1;
@@ -607,6 +608,73 @@ const UserMemberships *
 memberships_of(const char *scope, const UserId *user)
 {
 	return memberships_at_depth(scope, user, 0);
+}
+
+/*
+ * Like a fill: the selection is made with a snapshot taken after the
+ * generation was noted, made again when an invalidation arrived meanwhile
+ * (a few times), and stored only when none did.
+ */
+const UserMemberships *
+memberships_kept(const char *scope, const UserId *user, const char *tag, Size tag_length,
+				 KeepTenants keep, void *arg)
+{
+	const int max_attempts = 4;
+	MembershipKey key;
+	char *bytes = static_cast<char *>(palloc(user->length + tag_length));
+
+	memcpy(bytes, user->bytes, user->length);
+	memcpy(bytes + user->length, tag, tag_length);
+	memset(&key, 0, sizeof(key));
+	key.user = bytes;
+	key.length = static_cast<uint32>(user->length + tag_length);
+	key.tag_length = static_cast<uint32>(tag_length);
+	for (int attempt = 1;; attempt++)
+	{
+		apply_invalidations();
+		current_registration(scope, &key.scope);
+		if (cache.entries != nullptr && membership_generation() == cache.generation)
+		{
+			MembershipEntry *entry = static_cast<MembershipEntry *>(
+				hash_search(cache.entries, &key, HASH_FIND, nullptr));
+			if (entry != nullptr)
+			{
+				cache.hits++;
+				dlist_move_head(&cache.lru, &entry->lru);
+				return &entry->data;
+			}
+		}
+		uint64 generation = membership_generation();
+		const UserMemberships *all = memberships_at_depth(scope, user, 0);
+		Snapshot snapshot = RegisterSnapshot(GetSnapshotData(&fill_snapshot_data));
+		int nkeys = 0;
+		pg_uuid_t *keys = keep(arg, all, snapshot, &nkeys);
+		UnregisterSnapshot(snapshot);
+		AcceptInvalidationMessages();
+		if (membership_generation() != generation && attempt < max_attempts)
+			continue;
+		// scope's index may have moved with a registration loaded again
+		current_registration(scope, &key.scope);
+		UserMemberships *data = static_cast<UserMemberships *>(palloc(sizeof(UserMemberships)));
+		*data = *all;
+		data->rows = static_cast<MembershipRow *>(palloc(Max(all->nrows, 1) * sizeof(MembershipRow)));
+		data->tenants = static_cast<pg_uuid_t *>(palloc(Max(all->ntenants, 1) * sizeof(pg_uuid_t)));
+		data->nrows = data->ntenants = 0;
+		// both sorted by tenant key: one merge walk
+		for (int i = 0, k = 0; i < all->nrows; i++)
+		{
+			while (k < nkeys && memcmp(keys[k].data, all->rows[i].tenant, UUID_LEN) < 0)
+				k++;
+			if (k < nkeys && memcmp(keys[k].data, all->rows[i].tenant, UUID_LEN) == 0)
+				data->rows[data->nrows++] = all->rows[i];
+		}
+		data->ntenants = static_cast<int>(distinct_tenants(
+			data->rows, data->nrows, reinterpret_cast<unsigned char (*)[16]>(data->tenants)));
+		cache.misses++;
+		if (membership_generation() != generation || generation != cache.generation)
+			return data;
+		return store(&key, data);
+	}
 }
 
 MembershipCacheStats
