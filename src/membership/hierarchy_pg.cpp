@@ -58,12 +58,18 @@ resolve_mapping_column(const char *scope, Oid relid, Datum name, Oid *type)
 	return attno;
 }
 
+bool
+has_column(TupleDesc desc, AttrNumber attno, Oid type)
+{
+	return attno <= desc->natts && !TupleDescAttr(desc, attno - 1)->attisdropped &&
+		   TupleDescAttr(desc, attno - 1)->atttypid == type;
+}
+
 /* The columns must still have the registered types (the lock is held). */
 void
 check_mapping_descriptor(const char *scope, TupleDesc desc, AttrNumber attno, Oid type)
 {
-	if (attno > desc->natts || TupleDescAttr(desc, attno - 1)->attisdropped ||
-		TupleDescAttr(desc, attno - 1)->atttypid != type)
+	if (!has_column(desc, attno, type))
 		report_changed(scope, "changed");
 }
 
@@ -98,7 +104,7 @@ parent_value(const ParentSource *source, const UserMemberships *parent, const un
 		case IdKind::integer:
 		{
 			int64 integer = integer_of_key(key);
-			if (source->parent_type == INT8OID)
+			if (source->link.parent_type == INT8OID)
 			{
 				*value = Int64GetDatum(integer);
 				return true;
@@ -118,6 +124,43 @@ parent_value(const ParentSource *source, const UserMemberships *parent, const un
 	pg_unreachable();
 }
 
+/* The mapping rows of one parent tenant: an index probe (or a scan) on the parent column. */
+struct ChildScan
+{
+	SysScanDesc scan;
+	TupleDesc desc;
+	AttrNumber tenant_attno;
+	ScanKeyData key;
+};
+
+void
+begin_children(ChildScan *children, Relation rel, const ParentLink *link, RegProcedure equal,
+			   Datum parent, Snapshot snapshot)
+{
+	children->desc = RelationGetDescr(rel);
+	children->tenant_attno = link->tenant_attno;
+	ScanKeyEntryInitialize(&children->key, 0, link->parent_attno, BTEqualStrategyNumber,
+						   InvalidOid, link->parent_collation, equal, parent);
+	children->scan = systable_beginscan(rel, link->parent_index, OidIsValid(link->parent_index),
+										snapshot, 1, &children->key);
+}
+
+/* The next child tenant (not NULL) through *child; false at the end. */
+bool
+next_child(ChildScan *children, Datum *child)
+{
+	HeapTuple tuple;
+
+	while (HeapTupleIsValid(tuple = systable_getnext(children->scan)))
+	{
+		bool isnull;
+		*child = heap_getattr(tuple, children->tenant_attno, children->desc, &isnull);
+		if (!isnull)
+			return true;
+	}
+	return false;
+}
+
 } // namespace
 
 const ParentSource *
@@ -126,24 +169,24 @@ resolve_parent_source(const char *scope, const ParentColumns *columns, Oid tenan
 	ParentSource *source = static_cast<ParentSource *>(palloc0(sizeof(ParentSource)));
 
 	source->scope = TextDatumGetCString(columns->parent_scope);
-	source->relid = DatumGetObjectId(columns->mapping);
-	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(source->relid)))
+	source->link.relid = DatumGetObjectId(columns->mapping);
+	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(source->link.relid)))
 		report_changed(scope, "no longer exists");
-	source->tenant_attno = resolve_mapping_column(scope, source->relid, columns->tenant_column,
-												  &source->tenant_type);
-	if (source->tenant_type != tenant_type)
+	source->link.tenant_attno = resolve_mapping_column(scope, source->link.relid, columns->tenant_column,
+												  &source->link.tenant_type);
+	if (source->link.tenant_type != tenant_type)
 		report_changed(scope, "changed the type of its tenant column");
-	source->parent_attno = resolve_mapping_column(scope, source->relid, columns->parent_column,
-												  &source->parent_type);
+	source->link.parent_attno = resolve_mapping_column(scope, source->link.relid, columns->parent_column,
+												  &source->link.parent_type);
 	IdKind kind;
-	if (!id_kind_of_type(source->parent_type, &kind))
+	if (!id_kind_of_type(source->link.parent_type, &kind))
 		report_changed(scope, "changed the type of its parent column");
 	Oid type;
 	int32 typmod;
-	get_atttypetypmodcoll(source->relid, source->parent_attno, &type, &typmod,
-						  &source->parent_collation);
-	Relation rel = table_open(source->relid, AccessShareLock);
-	source->parent_index = find_user_index(rel, source->parent_attno, source->parent_type);
+	get_atttypetypmodcoll(source->link.relid, source->link.parent_attno, &type, &typmod,
+						  &source->link.parent_collation);
+	Relation rel = table_open(source->link.relid, AccessShareLock);
+	source->link.parent_index = find_user_index(rel, source->link.parent_attno, source->link.parent_type);
 	table_close(rel, AccessShareLock);
 	source->nroles = -1;
 	if (!columns->parent_roles_null)
@@ -169,7 +212,7 @@ parent_tenants(const char *scope, const ParentSource *source, const UserMembersh
 	int capacity = Max(parent->ntenants, 1);
 	IdKind kind;
 
-	if (!id_kind_of_type(source->parent_type, &kind) || kind != parent->tenant_kind)
+	if (!id_kind_of_type(source->link.parent_type, &kind) || kind != parent->tenant_kind)
 		report_changed(scope, "has a parent column of another type than the parent scope's "
 							  "tenant ids");
 	out.count = 0;
@@ -216,32 +259,23 @@ append_derived_tenants(const char *scope, const ParentSource *source, Relation r
 {
 	TupleDesc desc = RelationGetDescr(rel);
 	RegProcedure equal =
-		get_opcode(lookup_type_cache(source->parent_type, TYPECACHE_EQ_OPR)->eq_opr);
-	HeapTuple tuple;
+		get_opcode(lookup_type_cache(source->link.parent_type, TYPECACHE_EQ_OPR)->eq_opr);
 
-	check_mapping_descriptor(scope, desc, source->parent_attno, source->parent_type);
-	check_mapping_descriptor(scope, desc, source->tenant_attno, source->tenant_type);
+	check_mapping_descriptor(scope, desc, source->link.parent_attno, source->link.parent_type);
+	check_mapping_descriptor(scope, desc, source->link.tenant_attno, source->link.tenant_type);
 	for (int p = 0; p < parents->count; p++)
 	{
-		ScanKeyData key;
-		ScanKeyEntryInitialize(&key, 0, source->parent_attno, BTEqualStrategyNumber, InvalidOid,
-							   source->parent_collation, equal, parents->tenants[p]);
-		SysScanDesc scan = systable_beginscan(rel, source->parent_index,
-											  OidIsValid(source->parent_index), snapshot, 1, &key);
-		while (HeapTupleIsValid(tuple = systable_getnext(scan)))
-		{
-			bool isnull;
-			Datum tenant = heap_getattr(tuple, source->tenant_attno, desc, &isnull);
-			if (isnull)
-				continue;
+		ChildScan children;
+		begin_children(&children, rel, &source->link, equal, parents->tenants[p], snapshot);
+		Datum tenant;
+		while (next_child(&children, &tenant))
 			for (int r = 0; r < parents->nrows[p]; r++)
 			{
 				MembershipRow *row = append(sink, tenant);
 				row->role = parents->first[p][r].role;
 				row->permissions = parents->first[p][r].permissions;
 			}
-		}
-		systable_endscan(scan);
+		systable_endscan(children.scan);
 	}
 }
 
@@ -258,14 +292,7 @@ lineage_to(const char *scope, const char *ancestor, Lineage *lineage)
 		const ParentSource *source = reg->parent;
 		if (source == nullptr)
 			return false;
-		ParentLink *link = &lineage->links[lineage->count++];
-		link->relid = source->relid;
-		link->tenant_attno = source->tenant_attno;
-		link->tenant_type = source->tenant_type;
-		link->parent_attno = source->parent_attno;
-		link->parent_type = source->parent_type;
-		link->parent_collation = source->parent_collation;
-		link->parent_index = source->parent_index;
+		lineage->links[lineage->count++] = source->link;
 		if (strcmp(source->scope, ancestor) == 0)
 			return true;
 		at = pstrdup(source->scope); /* the next lookup may load reg again */
@@ -286,23 +313,23 @@ children_of(const ParentLink *link, const Datum *values, int n, Snapshot snapsho
 	bool byval;
 	int capacity = 16;
 	Datum *children = static_cast<Datum *>(palloc(capacity * sizeof(Datum)));
-	HeapTuple tuple;
 
+	// resolved before the lock was taken: a change since is an error, not a misread
+	if (!has_column(desc, link->parent_attno, link->parent_type) ||
+		!has_column(desc, link->tenant_attno, link->tenant_type))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the mapping table \"%s\" changed", get_rel_name(link->relid)),
+				 errhint("Run the statement again.")));
 	get_typlenbyval(link->tenant_type, &length, &byval);
 	*count = 0;
 	for (int i = 0; i < n; i++)
 	{
-		ScanKeyData key;
-		ScanKeyEntryInitialize(&key, 0, link->parent_attno, BTEqualStrategyNumber, InvalidOid,
-							   link->parent_collation, equal, values[i]);
-		SysScanDesc scan = systable_beginscan(rel, link->parent_index,
-											  OidIsValid(link->parent_index), snapshot, 1, &key);
-		while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+		ChildScan scan;
+		begin_children(&scan, rel, link, equal, values[i], snapshot);
+		Datum child;
+		while (next_child(&scan, &child))
 		{
-			bool isnull;
-			Datum child = heap_getattr(tuple, link->tenant_attno, desc, &isnull);
-			if (isnull)
-				continue;
 			if (*count == capacity)
 			{
 				capacity *= 2;
@@ -310,7 +337,7 @@ children_of(const ParentLink *link, const Datum *values, int n, Snapshot snapsho
 			}
 			children[(*count)++] = datumCopy(child, byval, length);
 		}
-		systable_endscan(scan);
+		systable_endscan(scan.scan);
 	}
 	table_close(rel, AccessShareLock);
 	return children;

@@ -26,17 +26,23 @@ namespace tenancy {
 /* The deepest chain of parents a fill follows; a longer one is refused. */
 constexpr int max_scope_depth = 8;
 
-struct ParentSource
+/* The mapping table of a scope's parent: one step up a chain of parents. */
+struct ParentLink
 {
-	const char *scope; /* the parent scope */
-	Oid relid;		   /* the mapping table */
+	Oid relid;
 	AttrNumber tenant_attno; /* its column of the scope's tenant ids */
 	Oid tenant_type;		 /* the scope's tenant column type */
 	AttrNumber parent_attno; /* its column of the parent scope's tenant ids */
 	Oid parent_type;
 	Oid parent_collation;
 	Oid parent_index; /* a btree index leading with the parent column, or 0 */
-	int nroles;		  /* parent_roles; -1 when any role reaches the children */
+};
+
+struct ParentSource
+{
+	const char *scope; /* the parent scope */
+	ParentLink link;
+	int nroles; /* parent_roles; -1 when any role reaches the children */
 	char **roles;
 };
 
@@ -84,18 +90,6 @@ ParentTenants parent_tenants(const char *scope, const ParentSource *source,
 void append_derived_tenants(const char *scope, const ParentSource *source, Relation rel,
 							Snapshot snapshot, const ParentTenants *parents, OwnedRow append,
 							void *sink);
-
-/* One step up a chain of parents: what a walk down needs of a ParentSource. */
-struct ParentLink
-{
-	Oid relid;
-	AttrNumber tenant_attno;
-	Oid tenant_type;
-	AttrNumber parent_attno;
-	Oid parent_type;
-	Oid parent_collation;
-	Oid parent_index;
-};
 
 /* The parents from a scope up to an ancestor, the scope's own first. */
 struct Lineage

@@ -492,6 +492,21 @@ store(const MembershipKey *key, const UserMemberships *data)
 	return &entry->data;
 }
 
+/* The entry of key while the cache is current (a hit, most recently used now), or nullptr. */
+const UserMemberships *
+cached(const MembershipKey *key)
+{
+	if (cache.entries == nullptr || membership_generation() != cache.generation)
+		return nullptr;
+	MembershipEntry *entry =
+		static_cast<MembershipEntry *>(hash_search(cache.entries, key, HASH_FIND, nullptr));
+	if (entry == nullptr)
+		return nullptr;
+	cache.hits++;
+	dlist_move_head(&cache.lru, &entry->lru);
+	return &entry->data;
+}
+
 /* Drops what an older generation cached. */
 void
 apply_invalidations(void)
@@ -546,17 +561,9 @@ memberships_at_depth(const char *scope, const UserId *user, int depth)
 		// loading the registration may have accepted an invalidation
 		if (membership_generation() != cache.generation && attempt < max_attempts)
 			continue;
-		if (cache.entries != nullptr && membership_generation() == cache.generation)
-		{
-			MembershipEntry *entry = static_cast<MembershipEntry *>(
-				hash_search(cache.entries, &key, HASH_FIND, nullptr));
-			if (entry != nullptr)
-			{
-				cache.hits++;
-				dlist_move_head(&cache.lru, &entry->lru);
-				return &entry->data;
-			}
-		}
+		const UserMemberships *hit = cached(&key);
+		if (hit != nullptr)
+			return hit;
 		uint64 generation = membership_generation();
 		ParentTenants parents;
 		bool derived = false;
@@ -578,7 +585,7 @@ memberships_at_depth(const char *scope, const UserId *user, int depth)
 		Snapshot snapshot = RegisterSnapshot(GetSnapshotData(&fill_snapshot_data));
 		Relation rel = table_open(reg->relid, AccessShareLock);
 		// the mapping too is locked before the generation is checked
-		Relation mapping = derived ? table_open(reg->parent->relid, AccessShareLock) : nullptr;
+		Relation mapping = derived ? table_open(reg->parent->link.relid, AccessShareLock) : nullptr;
 		if (membership_generation() != generation && attempt < max_attempts)
 		{
 			if (mapping != nullptr)
@@ -633,17 +640,9 @@ memberships_kept(const char *scope, const UserId *user, const char *tag, Size ta
 	{
 		apply_invalidations();
 		current_registration(scope, &key.scope);
-		if (cache.entries != nullptr && membership_generation() == cache.generation)
-		{
-			MembershipEntry *entry = static_cast<MembershipEntry *>(
-				hash_search(cache.entries, &key, HASH_FIND, nullptr));
-			if (entry != nullptr)
-			{
-				cache.hits++;
-				dlist_move_head(&cache.lru, &entry->lru);
-				return &entry->data;
-			}
-		}
+		const UserMemberships *hit = cached(&key);
+		if (hit != nullptr)
+			return hit;
 		uint64 generation = membership_generation();
 		const UserMemberships *all = memberships_at_depth(scope, user, 0);
 		Snapshot snapshot = RegisterSnapshot(GetSnapshotData(&fill_snapshot_data));
