@@ -187,6 +187,12 @@ SELECT tenancy.user_workspaces_text('site') AS sites, tenancy.user_workspaces_bi
        tenancy.user_has_workspace_access('Alpha', 'site') AS near_miss;
 DELETE FROM acct_members WHERE acct_id = 7;
 SELECT tenancy.user_workspaces_text('site') AS sites, tenancy.user_workspaces_bigint('zone') AS zones;
+-- a cycle made by hand (registration refuses one): the scopes on it raise until it is removed
+INSERT INTO tenancy.scope_parent (scope, parent_scope, mapping, tenant_column, parent_column)
+  VALUES ('acct', 'zone', 'sites', 'acct_id', 'site');
+SELECT state, message FROM regress.caught($$SELECT tenancy.user_workspaces_bigint('zone')$$);
+DELETE FROM tenancy.scope_parent WHERE scope = 'acct';
+SELECT tenancy.user_workspaces_bigint('zone') AS zones;
 SELECT pg_temp.as_user('aaaaaaaa-0000-0000-0000-000000000001');
 
 -- cycles are refused, naming the cycle; nothing is registered
