@@ -21,6 +21,7 @@ SQL_SOURCES = \
 	src/identity/identity.sql \
 	src/membership/membership.sql \
 	src/membership/id_type_helpers.sql \
+	src/membership/hierarchy.sql \
 	src/isolation/records.sql \
 	src/isolation/global_tables.sql \
 	src/isolation/isolated_tables.sql \

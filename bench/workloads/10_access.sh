@@ -30,7 +30,17 @@
 #                  custom_roles ... permissions->>'jobs_view_all' = 'true'
 #   perm_array     workspace_id = ANY (tenancy.user_workspaces_with_permission('jobs_view_all'))
 #   perm_row       tenancy.user_has_permission(workspace_id, 'jobs_view_all')
-# ACCESS_PARTS (default "patterns text_ids permissions") picks the parts to run.
+#
+# Two-level scopes (issue 11 item 2): 1,000 workspaces in 100 organizations
+# (10 each, through workspaces.organization_id); each user is also a member
+# of one organization, as owner (with jobs_view_all) or member (nothing),
+# and so reaches its 10 workspaces besides their own 10. The default scope
+# (with the roles table) derives from the scope organization. Variants:
+#   hier_no_rls    RLS disabled, the user's permitted workspaces in the query
+#   hier_perm_row  tenancy.user_has_permission(workspace_id, 'jobs_view_all')
+#   hier_perm_array workspace_id = ANY (tenancy.user_workspaces_with_permission('jobs_view_all'))
+# ACCESS_PARTS (default "patterns text_ids permissions hierarchy") picks the
+# parts to run.
 
 bench_login_role bench_app
 psql -X -q -v ON_ERROR_STOP=1 <<'SQL'
@@ -155,22 +165,29 @@ declare -A POLICY=(
 	[perm_seed003]="EXISTS (SELECT 1 FROM team_members tm JOIN custom_roles cr ON tm.role_id = cr.id WHERE tm.workspace_id = items.workspace_id AND tm.user_id = sb.uid() AND tm.status = 'active' AND cr.permissions->>'jobs_view_all' = 'true')"
 	[perm_array]="workspace_id = ANY (tenancy.user_workspaces_with_permission('jobs_view_all'))"
 	[perm_row]="tenancy.user_has_permission(workspace_id, 'jobs_view_all')"
+	[hier_perm_row]="tenancy.user_has_permission(workspace_id, 'jobs_view_all')"
+	[hier_perm_array]="workspace_id = ANY (tenancy.user_workspaces_with_permission('jobs_view_all'))"
 )
 
-access_patterns() {
-	local v
-	VARIANTS=(no_rls seed_exists sb_in sb_any_array tenancy_array tenancy_row)
-	# count(*): median of fresh backends (cold caches), per variant.
-	for v in "${VARIANTS[@]}"; do
+# measure_counts FILTER VARIANT...: count(*) of what the user sees, median of
+# fresh backends (cold caches), per variant; a *no_rls variant filters by the
+# workspaces FILTER (a uuid[] literal) instead, a *seed* one runs 3 times only.
+measure_counts() {
+	local filter=$1 v
+	shift
+	for v in "$@"; do
 		use_policy "$v"
-		if [ "$v" = no_rls ]; then
-			measure_ms "access.count.$v" "$as_app SELECT count(*) FROM items WHERE workspace_id = ANY ('$workspaces'::uuid[])"
-		elif [ "$v" = seed_exists ]; then
-			measure_ms "access.count.$v" "$as_app SELECT count(*) FROM items" 3
-		else
-			measure_ms "access.count.$v" "$as_app SELECT count(*) FROM items"
-		fi
+		case $v in
+		*no_rls) measure_ms "access.count.$v" "$as_app SELECT count(*) FROM items WHERE workspace_id = ANY ('$filter'::uuid[])" ;;
+		*seed*) measure_ms "access.count.$v" "$as_app SELECT count(*) FROM items" 3 ;;
+		*) measure_ms "access.count.$v" "$as_app SELECT count(*) FROM items" ;;
+		esac
 	done
+}
+
+access_patterns() {
+	VARIANTS=(no_rls seed_exists sb_in sb_any_array tenancy_array tenancy_row)
+	measure_counts "$workspaces" "${VARIANTS[@]}"
 	point_rounds "${VARIANTS[@]}"
 
 	compare access.count.tenancy_array access.count.no_rls "<= 1.25x"
@@ -187,19 +204,10 @@ access_patterns() {
 
 # Roles and permissions: the default scope registered again with the roles table.
 access_permissions() {
-	local v permitted
+	local permitted
 	psql -X -q -v ON_ERROR_STOP=1 -c "SELECT tenancy.register_membership('team_members', 'workspace_id', 'user_id', 'role_id', 'status', role_table => 'custom_roles', permissions_column => 'permissions') IS NULL AS registered"
 	permitted=$(psql -X -At -c "SELECT array_agg(tm.workspace_id ORDER BY tm.workspace_id) FROM team_members tm JOIN custom_roles cr ON cr.id = tm.role_id WHERE tm.user_id = '$BENCH_USER' AND cr.permissions->>'jobs_view_all' = 'true'")
-	for v in perm_no_rls perm_seed003 perm_array perm_row; do
-		use_policy "$v"
-		if [ "$v" = perm_no_rls ]; then
-			measure_ms "access.count.$v" "$as_app SELECT count(*) FROM items WHERE workspace_id = ANY ('$permitted'::uuid[])"
-		elif [ "$v" = perm_seed003 ]; then
-			measure_ms "access.count.$v" "$as_app SELECT count(*) FROM items" 3
-		else
-			measure_ms "access.count.$v" "$as_app SELECT count(*) FROM items"
-		fi
-	done
+	measure_counts "$permitted" perm_no_rls perm_seed003 perm_array perm_row
 	# the no-RLS point baseline again, in the same interleaved rounds
 	point_rounds perm_point_no_rls perm_row perm_array
 
@@ -208,6 +216,42 @@ access_permissions() {
 	compare access.count.perm_seed003 access.count.perm_row ">= 100x (seed 003 / tenancy per-row)"
 	compare access.point.perm_row access.point.perm_point_no_rls ">= 0.9x"
 	compare access.point.perm_array access.point.perm_point_no_rls ">= 0.9x"
+}
+
+# Two-level scopes: organizations own the workspaces; the default scope,
+# with the roles table, derives from the organization scope.
+access_hierarchy() {
+	local permitted
+	psql -X -q -v ON_ERROR_STOP=1 <<'SQL'
+CREATE TABLE org_roles (id int PRIMARY KEY, name text NOT NULL, permissions jsonb NOT NULL);
+INSERT INTO org_roles VALUES (1, 'owner', '{"jobs_view_all": true}'), (2, 'member', '{}');
+CREATE TABLE org_members (organization_id int NOT NULL, user_id uuid NOT NULL, role_id int NOT NULL,
+                          PRIMARY KEY (user_id, organization_id));
+INSERT INTO org_members SELECT u % 100, bench_user(u), 1 + u % 2 FROM generate_series(1, 5000) u;
+CREATE TABLE workspaces (id uuid PRIMARY KEY, organization_id int NOT NULL);
+INSERT INTO workspaces SELECT bench_workspace(w + 1), w / 10 FROM generate_series(0, 999) w;
+CREATE INDEX ON workspaces (organization_id);
+VACUUM ANALYZE org_members;
+VACUUM ANALYZE workspaces;
+SELECT tenancy.register_membership('org_members', 'organization_id', 'user_id', 'role_id',
+         scope => 'organization', role_table => 'org_roles', permissions_column => 'permissions') IS NULL AS registered;
+SELECT tenancy.register_membership('team_members', 'workspace_id', 'user_id', 'role_id', 'status',
+         role_table => 'custom_roles', permissions_column => 'permissions') IS NULL AS registered;
+SELECT tenancy.register_scope_parent('workspace', 'organization', 'workspaces', 'id', 'organization_id') IS NULL AS registered;
+SQL
+	permitted=$(psql -X -At -c "SELECT array_agg(DISTINCT w ORDER BY w) FROM (
+	  SELECT tm.workspace_id FROM team_members tm JOIN custom_roles cr ON cr.id = tm.role_id
+	   WHERE tm.user_id = '$BENCH_USER' AND cr.permissions->>'jobs_view_all' = 'true'
+	  UNION ALL SELECT ws.id FROM org_members om JOIN org_roles r ON r.id = om.role_id
+	   JOIN workspaces ws ON ws.organization_id = om.organization_id
+	   WHERE om.user_id = '$BENCH_USER' AND r.permissions->>'jobs_view_all' = 'true') p(w)")
+	measure_counts "$permitted" hier_no_rls hier_perm_row hier_perm_array
+	point_rounds hier_no_rls hier_perm_row hier_perm_array
+
+	compare access.count.hier_perm_array access.count.hier_no_rls "<= 1.25x (two-level scopes)"
+	compare access.count.hier_perm_row access.count.hier_no_rls "<= 1.25x (two-level scopes, support function)"
+	compare access.point.hier_perm_row access.point.hier_no_rls ">= 0.9x (two-level scopes and a permission check)"
+	compare access.point.hier_perm_array access.point.hier_no_rls ">= 0.9x (two-level scopes and a permission check)"
 }
 
 # Text user ids: the same memberships keyed by 'user_<n>' in scope clerk
@@ -266,6 +310,6 @@ SQL
 	compare access.point.text_user access.point.uuid_user ">= 0.95x (text user ids vs uuid)"
 }
 
-for part in ${ACCESS_PARTS:-patterns text_ids permissions}; do
+for part in ${ACCESS_PARTS:-patterns text_ids permissions hierarchy}; do
 	"access_$part"
 done

@@ -151,5 +151,35 @@ RESET request.jwt.claims;
 DELETE FROM tenancy.membership_registration WHERE scope = 'company';
 DROP TABLE demo_team_members, demo_custom_roles, demo_companies;
 
+\echo
+\echo 'Two levels: organizations own workspaces, and a member of the organization reaches all of them.'
+\echo 'cat is an admin of the Umbrella organization (Acme and Initech) and a member of no workspace:'
+CREATE TABLE demo_org_members (org_id uuid NOT NULL, user_id uuid NOT NULL, role text NOT NULL,
+                               PRIMARY KEY (user_id, org_id));
+CREATE TABLE demo_org_workspaces (workspace_id uuid PRIMARY KEY, org_id uuid NOT NULL);
+CREATE INDEX ON demo_org_workspaces (org_id);
+INSERT INTO demo_org_members VALUES ('0a000000-0000-0000-0000-0000000000a1', 'c0000000-0000-0000-0000-00000000c0c0', 'admin');
+INSERT INTO demo_org_workspaces VALUES
+  ('ac3e0000-0000-0000-0000-000000000001', '0a000000-0000-0000-0000-0000000000a1'),
+  ('1417ec40-0000-0000-0000-000000000003', '0a000000-0000-0000-0000-0000000000a1');
+SELECT tenancy.register_membership('demo_org_members', 'org_id', 'user_id', 'role', scope => 'organization');
+SELECT tenancy.register_scope_parent('workspace', 'organization', 'demo_org_workspaces', 'workspace_id', 'org_id');
+BEGIN;
+SET LOCAL ROLE demo_app;
+SELECT set_config('request.jwt.claims', '{"sub": "c0000000-0000-0000-0000-00000000c0c0"}', true) IS NOT NULL AS claims_set;
+SELECT id, title, tenancy.user_workspace_role(workspace_id) AS her_role FROM demo_projects ORDER BY id;
+COMMIT;
+\echo 'Initech moves to another organization: her next statement no longer reaches it.'
+UPDATE demo_org_workspaces SET org_id = '0a000000-0000-0000-0000-0000000000a2'
+ WHERE workspace_id = '1417ec40-0000-0000-0000-000000000003';
+BEGIN;
+SET LOCAL ROLE demo_app;
+SELECT set_config('request.jwt.claims', '{"sub": "c0000000-0000-0000-0000-00000000c0c0"}', true) IS NOT NULL AS claims_set;
+SELECT id, title FROM demo_projects ORDER BY id;
+COMMIT;
+SELECT tenancy.unregister_scope_parent('workspace');
+DELETE FROM tenancy.membership_registration WHERE scope = 'organization';
+DROP TABLE demo_org_workspaces, demo_org_members;
+
 DROP TABLE demo_projects, demo_workspaces, demo_members;
 DROP ROLE demo_app;

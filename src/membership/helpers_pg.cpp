@@ -16,6 +16,7 @@
  */
 #include "core/boundary.hpp"
 #include "membership/helpers_pg.hpp"
+#include "membership/hierarchy_pg.hpp"
 #include "membership/id_types_pg.hpp"
 #include "membership/membership_cache_pg.hpp"
 #include "membership/registration_pg.hpp"
@@ -158,6 +159,85 @@ narrow_to_active_tenant(const UserMemberships *all, const char *scope)
 	return &narrowed;
 }
 
+/*
+ * The active tenant the claims name as a value of the default scope's
+ * tenant type (type: the top mapping's parent column, of that type); false
+ * when no tenant can have it (an integer beyond an int column).
+ */
+bool
+active_tenant_value(Oid type, const char *text, Size length, Datum *value)
+{
+	pg_uuid_t *uuid;
+	int64 integer;
+
+	switch (scope_id_kinds(default_scope).tenant)
+	{
+		case IdKind::uuid:
+			uuid = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t)));
+			current_active_tenant(uuid); /* raises for a claim that is no UUID, without its value */
+			*value = UUIDPGetDatum(uuid);
+			return true;
+		case IdKind::integer:
+			if (!parse_integer_id(text, length, &integer))
+				report_claim_not_integer("tenant", GetConfigOption("tenancy.active_tenant_claim",
+																	false, false),
+										 default_scope);
+			if (type == INT8OID)
+			{
+				*value = Int64GetDatum(integer);
+				return true;
+			}
+			if (integer < PG_INT32_MIN || integer > PG_INT32_MAX)
+				return false;
+			*value = Int32GetDatum(static_cast<int32>(integer));
+			return true;
+		case IdKind::text:
+			*value = PointerGetDatum(cstring_to_text_with_len(text, length));
+			return true;
+	}
+	pg_unreachable();
+}
+
+struct ActiveChildren
+{
+	const Lineage *lineage;
+	Datum top;
+};
+
+pg_uuid_t *
+keep_active_children(void *arg, const UserMemberships *all, Snapshot snapshot, int *count)
+{
+	const ActiveChildren *children = static_cast<const ActiveChildren *>(arg);
+
+	return descendant_keys(children->lineage, children->top, all, snapshot, count);
+}
+
+/*
+ * In a scope derived (through one or more parents) from the default scope,
+ * when the claims name an active tenant: the user's memberships there kept
+ * to the active tenant's children (false, *out untouched, otherwise).
+ */
+bool
+narrow_to_active_children(const char *scope, const UserId *user, const UserMemberships **out)
+{
+	const char *text;
+	Size length;
+	Lineage lineage;
+	ActiveChildren children;
+
+	if (!current_active_tenant_text(&text, &length) || !lineage_to(scope, default_scope, &lineage))
+		return false;
+	children.lineage = &lineage;
+	if (!active_tenant_value(lineage.links[lineage.count - 1].parent_type, text, length,
+							 &children.top))
+	{
+		*out = nullptr; /* no tenant has that id: nothing */
+		return true;
+	}
+	*out = memberships_kept(scope, user, text, length, keep_active_children, &children);
+	return true;
+}
+
 } // namespace
 
 /*
@@ -196,6 +276,9 @@ caller_memberships(const char *scope)
 	caller.kind = kinds.tenant;
 	caller.m = nullptr;
 	if (!current_user_of_kind(scope, kinds.user, &user))
+		return caller;
+	// the active tenant's children in a scope derived from the default scope
+	if (strcmp(scope, default_scope) != 0 && narrow_to_active_children(scope, &user, &caller.m))
 		return caller;
 	caller.m = narrow_to_active_tenant(memberships_of(scope, &user), scope);
 	return caller;

@@ -15,6 +15,12 @@
  * arrived in between; so a revocation that commits while a fill runs is
  * never stored (the freshness contract, docs/access.md).
  *
+ * A scope with a parent (hierarchy_pg.hpp) adds, to the user's own
+ * memberships, those the parent scope's memberships reach through the
+ * mapping table: the parent's are looked up first (from this cache, or a
+ * fill of their own under the same generation), so one invalidation of any
+ * table of the chain keeps a racing fill from being stored.
+ *
  * The table is read with a direct index (or heap) scan: no SQL, no
  * permission check on the caller, no row level security, so a policy on the
  * membership table itself may call the helpers.
@@ -23,6 +29,7 @@
  * nothing; the pure sort runs on palloc'd arrays and cannot raise.
  */
 #include "core/boundary.hpp"
+#include "membership/hierarchy_pg.hpp"
 #include "membership/membership_cache_pg.hpp"
 #include "membership/registration_pg.hpp"
 #include "membership/roles_pg.hpp"
@@ -64,6 +71,7 @@ struct MembershipKey
 	int32 scope;
 	uint32 length;
 	const char *user;
+	uint32 tag_length; /* a selection's tag after the user's bytes (memberships_kept), or 0 */
 };
 
 uint32
@@ -71,7 +79,7 @@ key_hash(const void *key, Size keysize)
 {
 	const MembershipKey *k = static_cast<const MembershipKey *>(key);
 
-	return hash_combine(hash_uint32(static_cast<uint32>(k->scope)),
+	return hash_combine(hash_uint32(static_cast<uint32>(k->scope) ^ (k->tag_length << 8)),
 						hash_bytes(reinterpret_cast<const unsigned char *>(k->user),
 								   static_cast<int>(k->length)));
 }
@@ -82,7 +90,7 @@ key_match(const void *a, const void *b, Size keysize)
 	const MembershipKey *x = static_cast<const MembershipKey *>(a);
 	const MembershipKey *y = static_cast<const MembershipKey *>(b);
 
-	return x->scope == y->scope && x->length == y->length &&
+	return x->scope == y->scope && x->length == y->length && x->tag_length == y->tag_length &&
 				   memcmp(x->user, y->user, x->length) == 0
 			   ? 0
 			   : 1;
@@ -345,10 +353,15 @@ append_row(void *arg, Datum tenant)
 	return row;
 }
 
-/* Reads the user's active memberships (and owned tenants) into palloc'd, sorted arrays. */
+/*
+ * Reads the user's active memberships (and owned tenants, and with a
+ * mapping, the tenants parents reach through it) into palloc'd, sorted
+ * arrays.
+ */
 void
-scan_memberships(const Registration *reg, Relation rel, Snapshot snapshot,
-				 const UserId *user, UserMemberships *out)
+scan_memberships(const char *scope, const Registration *reg, Relation rel, Snapshot snapshot,
+				 const UserId *user, Relation mapping, const ParentTenants *parents,
+				 UserMemberships *out)
 {
 	TupleDesc desc = RelationGetDescr(rel);
 	ScanKeyData key;
@@ -395,6 +408,8 @@ scan_memberships(const Registration *reg, Relation rel, Snapshot snapshot,
 	// the owner column has the user column's type: the key's value is the user there too
 	if (any && reg->owner != nullptr)
 		append_owned_tenants(reg->owner, snapshot, key.sk_argument, append_row, &sink);
+	if (mapping != nullptr)
+		append_derived_tenants(scope, reg->parent, mapping, snapshot, parents, append_row, &sink);
 	if (sink.texts != nullptr)
 		intern_texts(out, sink.texts);
 	sort_memberships(out->rows, out->nrows);
@@ -405,8 +420,9 @@ scan_memberships(const Registration *reg, Relation rel, Snapshot snapshot,
 
 /*
  * Copies data into one block of the cache context and files it under user,
- * first dropping the least recently used users until it fits the limit. A
- * user whose memberships alone exceed the limit is answered, not kept.
+ * then drops the least recently used users until it fits the limit (after
+ * the copy: a derived scope's rows point into its parent's entry). A user
+ * whose memberships alone exceed the limit is answered, not kept.
  */
 const UserMemberships *
 store(const MembershipKey *key, const UserMemberships *data)
@@ -427,33 +443,20 @@ store(const MembershipKey *key, const UserMemberships *data)
 	if (needed > cache_limit_bytes())
 		return data;
 	ensure_table();
-	evict_to(cache_limit_bytes() - needed);
 	block = static_cast<char *>(MemoryContextAlloc(cache.context, Max(size, 1)));
-	MembershipEntry *entry =
-		static_cast<MembershipEntry *>(hash_search(cache.entries, key, HASH_ENTER, &found));
-	if (found)
-	{
-		cache.bytes -= entry->bytes;
-		dlist_delete(&entry->lru);
-		pfree(entry->block); /* its key bytes: replaced below before any lookup */
-	}
-	entry->block = block;
-	entry->bytes = GetMemoryChunkSpace(block) + sizeof(MembershipEntry);
-	cache.bytes += entry->bytes;
-	entry->data = *data;
-	entry->data.rows = reinterpret_cast<MembershipRow *>(block);
-	entry->data.tenants =
-		reinterpret_cast<pg_uuid_t *>(block + data->nrows * sizeof(MembershipRow));
-	memcpy(entry->data.rows, data->rows, data->nrows * sizeof(MembershipRow));
-	memcpy(entry->data.tenants, data->tenants, data->ntenants * sizeof(pg_uuid_t));
+	UserMemberships copy = *data;
+	copy.rows = reinterpret_cast<MembershipRow *>(block);
+	copy.tenants = reinterpret_cast<pg_uuid_t *>(block + data->nrows * sizeof(MembershipRow));
+	memcpy(copy.rows, data->rows, data->nrows * sizeof(MembershipRow));
+	memcpy(copy.tenants, data->tenants, data->ntenants * sizeof(pg_uuid_t));
 	// pointer-aligned parts first (the text refs, the permission lists), then bytes
 	TextRef *texts = reinterpret_cast<TextRef *>(block + data->nrows * sizeof(MembershipRow) +
 												 data->ntenants * sizeof(pg_uuid_t));
-	entry->data.texts = texts;
-	strings = copy_permission_lists(entry->data.rows, data->nrows,
+	copy.texts = texts;
+	strings = copy_permission_lists(copy.rows, data->nrows,
 									reinterpret_cast<char *>(texts + data->ntexts));
+	char *user_bytes = strings;
 	memcpy(strings, key->user, key->length);
-	entry->key.user = strings; /* the caller's bytes go away: the key keeps its own */
 	strings += key->length;
 	for (int i = 0; i < data->ntexts; i++)
 	{
@@ -468,10 +471,39 @@ store(const MembershipKey *key, const UserMemberships *data)
 			continue;
 		size_t length = strlen(data->rows[i].role) + 1;
 		memcpy(strings, data->rows[i].role, length);
-		entry->data.rows[i].role = strings;
+		copy.rows[i].role = strings;
 		strings += length;
 	}
+	evict_to(cache_limit_bytes() - needed);
+	MembershipEntry *entry =
+		static_cast<MembershipEntry *>(hash_search(cache.entries, key, HASH_ENTER, &found));
+	if (found)
+	{
+		cache.bytes -= entry->bytes;
+		dlist_delete(&entry->lru);
+		pfree(entry->block);
+	}
+	entry->key.user = user_bytes; /* the caller's bytes go away: the key keeps its own */
+	entry->block = block;
+	entry->bytes = GetMemoryChunkSpace(block) + sizeof(MembershipEntry);
+	cache.bytes += entry->bytes;
+	entry->data = copy;
 	dlist_push_head(&cache.lru, &entry->lru);
+	return &entry->data;
+}
+
+/* The entry of key while the cache is current (a hit, most recently used now), or nullptr. */
+const UserMemberships *
+cached(const MembershipKey *key)
+{
+	if (cache.entries == nullptr || membership_generation() != cache.generation)
+		return nullptr;
+	MembershipEntry *entry =
+		static_cast<MembershipEntry *>(hash_search(cache.entries, key, HASH_FIND, nullptr));
+	if (entry == nullptr)
+		return nullptr;
+	cache.hits++;
+	dlist_move_head(&cache.lru, &entry->lru);
 	return &entry->data;
 }
 
@@ -488,19 +520,31 @@ apply_invalidations(void)
 	cache.generation = membership_generation();
 }
 
-} // namespace
+[[noreturn]] void
+report_too_deep(const char *scope)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("the parents of scope \"%s\" are more than %d levels deep or a cycle", scope,
+					max_scope_depth),
+			 errhint("Remove a parent with tenancy.unregister_scope_parent().")));
+	pg_unreachable();
+}
 
 /*
  * A fill that sees the generation move before it has the table locked
  * starts again (the registration may have changed); after a few tries it
- * answers from a fresh snapshot without storing.
+ * answers from a fresh snapshot without storing. depth: how many scopes
+ * below this one asked for their parent's memberships.
  */
 const UserMemberships *
-memberships_of(const char *scope, const UserId *user)
+memberships_at_depth(const char *scope, const UserId *user, int depth)
 {
 	const int max_attempts = 4;
 	MembershipKey key;
 
+	if (depth > max_scope_depth)
+		report_too_deep(scope);
 	memset(&key, 0, sizeof(key));
 	key.user = user->bytes;
 	key.length = static_cast<uint32>(user->length);
@@ -517,36 +561,117 @@ memberships_of(const char *scope, const UserId *user)
 		// loading the registration may have accepted an invalidation
 		if (membership_generation() != cache.generation && attempt < max_attempts)
 			continue;
-		if (cache.entries != nullptr && membership_generation() == cache.generation)
-		{
-			MembershipEntry *entry = static_cast<MembershipEntry *>(
-				hash_search(cache.entries, &key, HASH_FIND, nullptr));
-			if (entry != nullptr)
-			{
-				cache.hits++;
-				dlist_move_head(&cache.lru, &entry->lru);
-				return &entry->data;
-			}
-		}
+		const UserMemberships *hit = cached(&key);
+		if (hit != nullptr)
+			return hit;
 		uint64 generation = membership_generation();
+		ParentTenants parents;
+		bool derived = false;
+		memset(&parents, 0, sizeof(parents));
+		if (reg->parent != nullptr)
+		{
+			char *parent_scope = pstrdup(reg->parent->scope);
+			const UserMemberships *parent = memberships_at_depth(parent_scope, user, depth + 1);
+			// the parent's lookup may have loaded the registrations again
+			reg = current_registration(scope, &key.scope);
+			if (membership_generation() != generation && attempt < max_attempts)
+				continue;
+			// on the last attempt, a parent changed meanwhile reaches nothing (not stored)
+			derived = reg->parent != nullptr && strcmp(reg->parent->scope, parent_scope) == 0;
+			if (derived)
+				parents = parent_tenants(scope, reg->parent, parent);
+		}
 		// registered, so that our xmin protects what it sees until the scan ends
 		Snapshot snapshot = RegisterSnapshot(GetSnapshotData(&fill_snapshot_data));
 		Relation rel = table_open(reg->relid, AccessShareLock);
+		// the mapping too is locked before the generation is checked
+		Relation mapping = derived ? table_open(reg->parent->link.relid, AccessShareLock) : nullptr;
 		if (membership_generation() != generation && attempt < max_attempts)
 		{
+			if (mapping != nullptr)
+				table_close(mapping, AccessShareLock);
 			table_close(rel, AccessShareLock);
 			UnregisterSnapshot(snapshot);
 			continue;
 		}
 		check_descriptor(reg, RelationGetDescr(rel));
 		UserMemberships *data = static_cast<UserMemberships *>(palloc(sizeof(UserMemberships)));
-		scan_memberships(reg, rel, snapshot, user, data);
+		scan_memberships(scope, reg, rel, snapshot, user, mapping, &parents, data);
+		if (mapping != nullptr)
+			table_close(mapping, AccessShareLock);
 		table_close(rel, AccessShareLock);
 		UnregisterSnapshot(snapshot);
 		cache.misses++;
 		AcceptInvalidationMessages();
 		if (membership_generation() != generation || generation != cache.generation)
 			return data; /* an invalidation raced the fill: answer, do not keep */
+		return store(&key, data);
+	}
+}
+
+} // namespace
+
+const UserMemberships *
+memberships_of(const char *scope, const UserId *user)
+{
+	return memberships_at_depth(scope, user, 0);
+}
+
+/*
+ * Like a fill: the selection is made with a snapshot taken after the
+ * generation was noted, made again when an invalidation arrived meanwhile
+ * (a few times), and stored only when none did.
+ */
+const UserMemberships *
+memberships_kept(const char *scope, const UserId *user, const char *tag, Size tag_length,
+				 KeepTenants keep, void *arg)
+{
+	const int max_attempts = 4;
+	MembershipKey key;
+	char *bytes = static_cast<char *>(palloc(user->length + tag_length));
+
+	memcpy(bytes, user->bytes, user->length);
+	memcpy(bytes + user->length, tag, tag_length);
+	memset(&key, 0, sizeof(key));
+	key.user = bytes;
+	key.length = static_cast<uint32>(user->length + tag_length);
+	key.tag_length = static_cast<uint32>(tag_length);
+	for (int attempt = 1;; attempt++)
+	{
+		apply_invalidations();
+		current_registration(scope, &key.scope);
+		const UserMemberships *hit = cached(&key);
+		if (hit != nullptr)
+			return hit;
+		uint64 generation = membership_generation();
+		const UserMemberships *all = memberships_at_depth(scope, user, 0);
+		Snapshot snapshot = RegisterSnapshot(GetSnapshotData(&fill_snapshot_data));
+		int nkeys = 0;
+		pg_uuid_t *keys = keep(arg, all, snapshot, &nkeys);
+		UnregisterSnapshot(snapshot);
+		AcceptInvalidationMessages();
+		if (membership_generation() != generation && attempt < max_attempts)
+			continue;
+		// scope's index may have moved with a registration loaded again
+		current_registration(scope, &key.scope);
+		UserMemberships *data = static_cast<UserMemberships *>(palloc(sizeof(UserMemberships)));
+		*data = *all;
+		data->rows = static_cast<MembershipRow *>(palloc(Max(all->nrows, 1) * sizeof(MembershipRow)));
+		data->tenants = static_cast<pg_uuid_t *>(palloc(Max(all->ntenants, 1) * sizeof(pg_uuid_t)));
+		data->nrows = data->ntenants = 0;
+		// both sorted by tenant key: one merge walk
+		for (int i = 0, k = 0; i < all->nrows; i++)
+		{
+			while (k < nkeys && memcmp(keys[k].data, all->rows[i].tenant, UUID_LEN) < 0)
+				k++;
+			if (k < nkeys && memcmp(keys[k].data, all->rows[i].tenant, UUID_LEN) == 0)
+				data->rows[data->nrows++] = all->rows[i];
+		}
+		data->ntenants = static_cast<int>(distinct_tenants(
+			data->rows, data->nrows, reinterpret_cast<unsigned char (*)[16]>(data->tenants)));
+		cache.misses++;
+		if (membership_generation() != generation || generation != cache.generation)
+			return data;
 		return store(&key, data);
 	}
 }

@@ -9,6 +9,7 @@
 #include "core/pg.hpp"
 
 extern "C" {
+#include "utils/snapshot.h"
 #include "utils/uuid.h"
 }
 
@@ -51,6 +52,22 @@ struct UserId
  * may reach.
  */
 const UserMemberships *memberships_of(const char *scope, const UserId *user);
+
+/*
+ * Selects tenants of all (keys of its kind) with snapshot: returns them
+ * sorted in memcmp order, their number through *count.
+ */
+using KeepTenants = pg_uuid_t *(*)(void *arg, const UserMemberships *all, Snapshot snapshot,
+								   int *count);
+
+/*
+ * The user's memberships in scope kept to the tenants keep selects, cached
+ * like the memberships under the user and tag (which names the selection:
+ * keep must select the same for the same tag while no invalidation
+ * arrives). For the active tenant's children (helpers_pg.cpp).
+ */
+const UserMemberships *memberships_kept(const char *scope, const UserId *user, const char *tag,
+										Size tag_length, KeepTenants keep, void *arg);
 
 /*
  * Another caller than the claims' user may answer for a transaction (an

@@ -12,6 +12,7 @@
  */
 #include "core/boundary.hpp"
 #include "membership/helpers_pg.hpp"
+#include "membership/hierarchy_pg.hpp"
 #include "membership/id_types_pg.hpp"
 #include "membership/registration_pg.hpp"
 #include "membership/roles_pg.hpp"
@@ -28,21 +29,36 @@ namespace tenancy {
 
 namespace {
 
-/* 55000 unless scope's registration grants permissions (a caller with memberships has one). */
+/*
+ * 55000 unless scope's registration, or a parent's whose memberships reach
+ * it (hierarchy_pg.hpp), grants permissions (a caller with memberships has
+ * one).
+ */
 void
 require_permissions(const char *scope)
 {
 	int index;
-	const Registration *reg = current_registration(scope, &index);
+	const char *at = scope;
+	int depth;
 
-	if (!grants_permissions(reg->roles, reg->owner))
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("scope \"%s\" grants no permissions", scope),
-				 errdetail("Its registration has no roles table with a permissions column and "
-						   "no owner permissions."),
-				 errhint("Call tenancy.register_membership() again with role_table and "
-						 "permissions_column.")));
+	for (depth = 0; depth <= max_scope_depth; depth++)
+	{
+		const Registration *reg = current_registration(at, &index);
+		if (grants_permissions(reg->roles, reg->owner))
+			return;
+		if (reg->parent == nullptr)
+			break;
+		at = pstrdup(reg->parent->scope); /* the next lookup may load reg again */
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("scope \"%s\" grants no permissions", scope),
+			 depth == 0 ? errdetail("Its registration has no roles table with a permissions "
+									"column and no owner permissions.")
+						: errdetail("Neither its registration nor its parent scopes' have a roles "
+									"table with a permissions column or owner permissions."),
+			 errhint("Call tenancy.register_membership() again with role_table and "
+					 "permissions_column.")));
 }
 
 /*

@@ -1,11 +1,14 @@
 /*
  * registration_pg.cpp: the membership registration and its invalidation.
  *
- * Owns the one registration of this database: tenancy.register_membership()
- * stores it in the configuration table tenancy.membership_registration
- * (dumped by pg_dump) and installs the triggers on the membership table;
- * the loader resolves it against the catalogs for the cache. That table is
- * also the sentinel: the triggers queue a relcache invalidation of it, and
+ * Owns the registrations of this database: tenancy.register_membership()
+ * stores one per scope in the configuration table
+ * tenancy.membership_registration (dumped by pg_dump) and installs the
+ * triggers on the membership table; tenancy.register_scope_parent()
+ * (hierarchy_registration_pg.cpp) stores a scope's parent in
+ * tenancy.scope_parent; the loader reads both and resolves them against
+ * the catalogs for the cache. The registration table is also the
+ * sentinel: the triggers queue a relcache invalidation of it, and
  * this file's relcache callback turns that into a new generation, which the
  * membership cache (membership_cache_pg.cpp) compares before every use.
  *
@@ -14,6 +17,7 @@
  * transaction abort.
  */
 #include "core/boundary.hpp"
+#include "membership/hierarchy_pg.hpp"
 #include "membership/id_types_pg.hpp"
 #include "membership/registration_checks_pg.hpp"
 #include "membership/registration_pg.hpp"
@@ -80,9 +84,11 @@ struct LoadedScope
 {
 	char *scope;
 	Oid relid; /* read by the relcache callback */
-	Oid related[2]; /* its roles and owner tables, or 0: read by the callback too */
+	Oid related[3]; /* its roles, owner and mapping tables, or 0: read by the callback too */
 	Datum values[registration_columns];
 	bool nulls[registration_columns];
+	bool has_parent; /* a row of tenancy.scope_parent, in parent */
+	ParentColumns parent;
 	MemoryContext context; /* what resolving allocated */
 	bool resolved;
 	Registration reg;
@@ -128,7 +134,7 @@ membership_relcache_callback(Datum arg, Oid relid)
 	else
 		for (int i = 0; i < loaded.nscopes; i++)
 			if (relid == loaded.scopes[i].relid || relid == loaded.scopes[i].related[0] ||
-				relid == loaded.scopes[i].related[1])
+				relid == loaded.scopes[i].related[1] || relid == loaded.scopes[i].related[2])
 			{
 				generation++;
 				break;
@@ -273,11 +279,79 @@ resolve(LoadedScope *loaded_scope)
 	role_columns.owner_table_null = nulls[col_owner_table - 1];
 	reg->roles = resolve_role_source(scope, &role_columns, reg->role_type);
 	reg->owner = resolve_owner_source(scope, &role_columns, reg->tenant_type, reg->user_type);
+	reg->parent = loaded_scope->has_parent
+					  ? resolve_parent_source(scope, &loaded_scope->parent, reg->tenant_type)
+					  : nullptr;
 	Relation rel = table_open(reg->relid, AccessShareLock);
 	reg->user_index = find_user_index(rel, reg->user_attno, reg->user_type);
 	table_close(rel, AccessShareLock);
 	MemoryContextSwitchTo(old);
 	loaded_scope->resolved = true;
+}
+
+/* Columns of tenancy.scope_parent (hierarchy.sql). */
+enum ParentColumn
+{
+	parent_col_scope = 1,
+	parent_col_parent_scope,
+	parent_col_mapping,
+	parent_col_tenant_column,
+	parent_col_parent_column,
+	parent_col_parent_roles,
+	parent_columns = parent_col_parent_roles
+};
+
+Datum
+copy_datum(TupleDesc desc, Datum *values, int column)
+{
+	Form_pg_attribute attr = TupleDescAttr(desc, column - 1);
+
+	return attr->attbyval ? values[column - 1] : datumCopy(values[column - 1], false, attr->attlen);
+}
+
+/*
+ * Attaches each row of tenancy.scope_parent to its scope's registration,
+ * read with the registrations' snapshot (a row whose scope has none
+ * answers nothing).
+ */
+void
+load_parents(LoadedScope *scopes, int count, Snapshot snapshot)
+{
+	Oid relid = get_relname_relid("scope_parent", get_namespace_oid("tenancy", false));
+	if (!OidIsValid(relid))
+		elog(ERROR, "tenancy.scope_parent is missing");
+	Relation rel = table_open(relid, AccessShareLock);
+	TupleDesc desc = RelationGetDescr(rel);
+	if (desc->natts < parent_columns)
+		elog(ERROR, "tenancy.scope_parent has %d columns, expected %d", desc->natts,
+			 parent_columns);
+	Datum *values = static_cast<Datum *>(palloc(desc->natts * sizeof(Datum)));
+	bool *nulls = static_cast<bool *>(palloc(desc->natts * sizeof(bool)));
+	SysScanDesc scan = systable_beginscan(rel, InvalidOid, false, snapshot, 0, nullptr);
+	HeapTuple tuple;
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		heap_deform_tuple(tuple, desc, values, nulls);
+		char *scope = TextDatumGetCString(values[parent_col_scope - 1]);
+		for (int i = 0; i < count; i++)
+		{
+			if (strcmp(scopes[i].scope, scope) != 0)
+				continue;
+			ParentColumns *parent = &scopes[i].parent;
+			scopes[i].has_parent = true;
+			parent->parent_scope = copy_datum(desc, values, parent_col_parent_scope);
+			parent->mapping = values[parent_col_mapping - 1];
+			parent->tenant_column = copy_datum(desc, values, parent_col_tenant_column);
+			parent->parent_column = copy_datum(desc, values, parent_col_parent_column);
+			parent->parent_roles_null = nulls[parent_col_parent_roles - 1];
+			parent->parent_roles = parent->parent_roles_null
+									   ? (Datum) 0
+									   : copy_datum(desc, values, parent_col_parent_roles);
+			scopes[i].related[2] = DatumGetObjectId(parent->mapping);
+		}
+	}
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
 }
 
 /* Reads every stored registration (resolving waits for first use). */
@@ -335,8 +409,9 @@ load_registrations(void)
 											   ALLOCSET_SMALL_SIZES);
 	}
 	systable_endscan(scan);
-	UnregisterSnapshot(snapshot);
 	table_close(rel, AccessShareLock);
+	load_parents(scopes, count, snapshot);
+	UnregisterSnapshot(snapshot);
 	MemoryContextSwitchTo(old);
 	loaded.scopes = scopes;
 	loaded.nscopes = count;
@@ -356,6 +431,8 @@ run(const char *sql, int expected)
 		elog(ERROR, "tenancy: SPI_execute returned %d for registration", result);
 }
 
+} // namespace
+
 Oid
 extension_owner(void)
 {
@@ -368,6 +445,8 @@ extension_owner(void)
 		elog(ERROR, "tenancy: extension not found");
 	return DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 }
+
+namespace {
 
 /* Drops tenancy's triggers from a previously registered table, if it exists. */
 void
@@ -382,9 +461,19 @@ drop_triggers(Oid relid)
 			run(psprintf("DROP TRIGGER %s ON %s", trigger, table), SPI_OK_UTILITY);
 }
 
+} // namespace
+
 void
-create_triggers(Oid relid)
+lock_registrations(void)
 {
+	run("LOCK TABLE tenancy.membership_registration IN SHARE ROW EXCLUSIVE MODE", SPI_OK_UTILITY);
+}
+
+void
+install_change_triggers(Oid relid)
+{
+	drop_triggers(relid);
+
 	char *table = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
 											 get_rel_name(relid));
 
@@ -402,25 +491,27 @@ create_triggers(Oid relid)
 		SPI_OK_UTILITY);
 }
 
-/*
- * The number of registrations in scopes other than scope that read relid
- * (as their membership, roles or owner table).
- */
-uint64
-other_registrations(Oid relid, Datum scope)
+void
+drop_change_triggers_if_unread(Oid relid)
 {
-	Oid types[2] = {OIDOID, TEXTOID};
-	Datum values[2] = {ObjectIdGetDatum(relid), scope};
+	Oid types[1] = {OIDOID};
+	Datum values[1] = {ObjectIdGetDatum(relid)};
 
+	if (!OidIsValid(relid))
+		return;
 	if (SPI_execute_with_args("SELECT 1 FROM tenancy.membership_registration r "
-							  "WHERE (r.membership::pg_catalog.oid OPERATOR(pg_catalog.=) $1 "
+							  "WHERE r.membership::pg_catalog.oid OPERATOR(pg_catalog.=) $1 "
 							  "OR r.role_table::pg_catalog.oid OPERATOR(pg_catalog.=) $1 "
-							  "OR r.owner_table::pg_catalog.oid OPERATOR(pg_catalog.=) $1) "
-							  "AND r.scope OPERATOR(pg_catalog.<>) $2",
-							  2, types, values, nullptr, false, 0) != SPI_OK_SELECT)
+							  "OR r.owner_table::pg_catalog.oid OPERATOR(pg_catalog.=) $1 "
+							  "UNION ALL SELECT 1 FROM tenancy.scope_parent p "
+							  "WHERE p.mapping::pg_catalog.oid OPERATOR(pg_catalog.=) $1",
+							  1, types, values, nullptr, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "tenancy: could not read the registrations");
-	return SPI_processed;
+	if (SPI_processed == 0)
+		drop_triggers(relid);
 }
+
+namespace {
 
 /* The tables the scope's registration had (membership, roles, owner; 0 for none). */
 void
@@ -671,23 +762,17 @@ TENANCY_FUNCTION(register_membership)
 	GetUserIdAndSecContext(&saved_user, &saved_context);
 	SetUserIdAndSecContext(owner, saved_context | SECURITY_LOCAL_USERID_CHANGE);
 	// One registration at a time: the one read below stays until commit.
-	tenancy::run("LOCK TABLE tenancy.membership_registration IN SHARE ROW EXCLUSIVE MODE",
-				 SPI_OK_UTILITY);
+	tenancy::lock_registrations();
 	tenancy::previous_registration(values[7], previous);
 	tenancy::check_may_replace(previous[0], relid, saved_user);
 	tenancy::check_not_isolated_as_tenant_table(relid);
-	// a table no longer read loses its triggers; another scope's keeps them
-	for (Oid old : previous)
-		if (OidIsValid(old) && old != tables[0] && old != tables[1] && old != tables[2] &&
-			tenancy::other_registrations(old, values[7]) == 0)
-			tenancy::drop_triggers(old);
 	for (Oid table : tables)
 		if (OidIsValid(table))
-		{
-			tenancy::drop_triggers(table);
-			tenancy::create_triggers(table);
-		}
+			tenancy::install_change_triggers(table);
 	tenancy::store_registration(values, nulls);
+	// a table no longer read loses its triggers; one another registration reads keeps them
+	for (Oid old : previous)
+		tenancy::drop_change_triggers_if_unread(old);
 	SetUserIdAndSecContext(saved_user, saved_context);
 	SPI_finish();
 	CacheInvalidateRelcacheByRelid(tenancy::membership_sentinel_relid());

@@ -29,8 +29,9 @@ constexpr const char *default_scope = "workspace";
  */
 uint64 membership_generation(void);
 
-struct RoleSource;  /* roles_pg.hpp */
-struct OwnerSource; /* roles_pg.hpp */
+struct RoleSource;	  /* roles_pg.hpp */
+struct OwnerSource;	  /* roles_pg.hpp */
+struct ParentSource; /* hierarchy_pg.hpp */
 
 /* The registration as resolved against the catalogs. */
 struct Registration
@@ -54,6 +55,7 @@ struct Registration
 	Oid user_index;	 /* a btree index leading with the user column, or 0 */
 	const RoleSource *roles;  /* the roles table, or nullptr */
 	const OwnerSource *owner; /* the tenant table's owner column, or nullptr */
+	const ParentSource *parent; /* the scope's parent and mapping, or nullptr */
 };
 
 /* A valid btree index with the default uuid opclass leading with attno, or 0. */
@@ -84,5 +86,18 @@ bool scope_is_registered(const char *scope);
  * gone or of another type. For the planner, which must not fail a query.
  */
 bool registered_tenant_kind(const char *scope, IdKind *kind);
+
+/*
+ * For the functions that change registrations, inside SPI_connect: the
+ * extension's owner (who does the catalog work), the lock that serialises
+ * registrations until commit, and the change triggers (row level and
+ * TRUNCATE, ENABLE ALWAYS, calling tenancy.membership_changed()) on a table
+ * a registration reads: installed again, and dropped once no registration
+ * (membership, roles, owner or mapping table) reads it.
+ */
+Oid extension_owner(void);
+void lock_registrations(void);
+void install_change_triggers(Oid relid);
+void drop_change_triggers_if_unread(Oid relid);
 
 } // namespace tenancy

@@ -69,7 +69,9 @@ primary_key(Oid relid, Oid *index, AttrNumber *attno)
 	return found;
 }
 
-/* A roles or tenant table: an existing, permanent, ordinary table the caller owns. */
+} // namespace
+
+/* A roles, tenant or mapping table: an existing, permanent, ordinary table the caller owns. */
 void
 check_related_table(Oid relid, const char *argument)
 {
@@ -113,6 +115,8 @@ related_column(FunctionCallInfo fcinfo, int argno, const char *argument, Oid rel
 	*type = get_atttype(relid, attno);
 	return attno;
 }
+
+namespace {
 
 bool
 is_permissions_type(Oid type)

@@ -64,6 +64,17 @@ const RoleSource *resolve_role_source(const char *scope, const RoleColumns *colu
 const OwnerSource *resolve_owner_source(const char *scope, const RoleColumns *columns,
 									   Oid tenant_type, Oid user_type);
 
+/*
+ * A table a registration reads besides the membership table (argument
+ * names it in errors): an existing, ordinary, permanent table the caller
+ * owns, or 42P01 / 42809 / 42501.
+ */
+void check_related_table(Oid relid, const char *argument);
+
+/* The column of relid named by argument argno; 22004 for NULL, 42703 for none. */
+AttrNumber related_column(FunctionCallInfo fcinfo, int argno, const char *argument, Oid relid,
+						  Oid *type);
+
 /* Whether the scope can grant a permission at all. */
 bool grants_permissions(const RoleSource *roles, const OwnerSource *owner);
 
