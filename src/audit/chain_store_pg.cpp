@@ -28,8 +28,8 @@ namespace tenancy::audit {
 
 constexpr int batch_rows = 1000;
 
-/* The variable-length columns a digest reads, in log_columns' order after the first three. */
-constexpr int varlena_columns = 7; /* schema, table, op, db_user, record_key, old, new */
+/* The variable-length columns a digest reads: op, schema, table, db_user, record_key, old, new. */
+constexpr int varlena_columns = 7;
 
 /* One log row as read from SPI: its values' bytes, valid until the next batch. */
 struct RawLogRow
@@ -46,9 +46,14 @@ struct RawLogRow
 
 namespace {
 
-const char *const log_columns = "id, logged_at, txid, schema_name, table_name, op, db_user, record_key, "
-								"old_values, new_values, tenant_id, actor_id, erased_digest";
-constexpr int log_column_count = 13;
+/*
+ * Every column of the log in its table order (relid too, unused): the scan
+ * then hands its tuples on as they are stored, with no projection.
+ */
+const char *const log_columns = "id, logged_at, txid, relid, tenant_id, actor_id, op, schema_name, table_name, "
+								"db_user, record_key, old_values, new_values, erased_digest";
+constexpr int log_column_count = 14;
+constexpr int first_varlena_column = 6;
 
 Datum
 xid8_datum(uint64 value)
@@ -91,26 +96,27 @@ copy_rows(SPITupleTable *table, int n, RawLogRow *out)
 		row->id = DatumGetInt64(values[0]);
 		row->logged_at = DatumGetTimestampTz(values[1]);
 		row->txid = xid8_value(values[2]);
+		row->has_tenant = !nulls[4];
+		if (!nulls[4])
+			row->tenant = *DatumGetUUIDP(values[4]);
+		row->has_actor = !nulls[5];
+		if (!nulls[5])
+			row->actor = *DatumGetUUIDP(values[5]);
 		for (int c = 0; c < varlena_columns; c++)
 		{
-			if (nulls[3 + c])
+			if (nulls[first_varlena_column + c])
 			{
 				row->bytes[c] = nullptr;
 				row->lengths[c] = 0;
 				continue;
 			}
-			struct varlena *value = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(values[3 + c]));
+			struct varlena *value =
+				pg_detoast_datum_packed((struct varlena *) DatumGetPointer(values[first_varlena_column + c]));
 			row->bytes[c] = VARDATA_ANY(value);
 			row->lengths[c] = VARSIZE_ANY_EXHDR(value);
 		}
-		row->has_tenant = !nulls[10];
-		if (!nulls[10])
-			row->tenant = *DatumGetUUIDP(values[10]);
-		row->has_actor = !nulls[11];
-		if (!nulls[11])
-			row->actor = *DatumGetUUIDP(values[11]);
 		row->erased_digest =
-			nulls[12] ? nullptr : pg_detoast_datum_packed((struct varlena *) DatumGetPointer(values[12]));
+			nulls[13] ? nullptr : pg_detoast_datum_packed((struct varlena *) DatumGetPointer(values[13]));
 	}
 	return n;
 }
@@ -153,9 +159,9 @@ entry_of(const RawLogRow &raw)
 	meta.id = raw.id;
 	meta.logged_at_us = raw.logged_at;
 	meta.txid = raw.txid;
-	meta.schema_name = column_bytes(raw, 0);
-	meta.table_name = column_bytes(raw, 1);
-	meta.op = column_bytes(raw, 2);
+	meta.op = column_bytes(raw, 0);
+	meta.schema_name = column_bytes(raw, 1);
+	meta.table_name = column_bytes(raw, 2);
 	meta.db_user = column_bytes(raw, 3);
 	meta.tenant_id = chain_key(!raw.has_tenant, raw.tenant);
 	meta.actor_id = chain_key(!raw.has_actor, raw.actor);

@@ -15,7 +15,9 @@ ALTER TABLE tenancy.audit_log ENABLE ROW LEVEL SECURITY;
 ALTER TABLE tenancy.audit_log_default ENABLE ROW LEVEL SECURITY;
 
 -- The roles that read the log (grant_audit_read), each optionally only
--- where the user's membership role is one of member_roles. Configuration
+-- where the user's membership role is one of member_roles, and optionally
+-- only where a role of the user grants permission (tenancy's membership
+-- permissions, docs/access.md "Roles and permissions"). Configuration
 -- of the extension, dumped with its rows: pg_dump skips the policies of the
 -- extension's own tables (the log, its default partition), so their policy
 -- is made here, by CREATE EXTENSION, and reads this table: a restore keeps
@@ -24,7 +26,8 @@ ALTER TABLE tenancy.audit_log_default ENABLE ROW LEVEL SECURITY;
 -- policy's roles and condition to anyone.
 CREATE TABLE tenancy.audit_readers (
   reader       regrole PRIMARY KEY,
-  member_roles text[] CHECK (cardinality(member_roles) > 0 AND array_position(member_roles, NULL) IS NULL)
+  member_roles text[] CHECK (cardinality(member_roles) > 0 AND array_position(member_roles, NULL) IS NULL),
+  permission   text CHECK (permission <> '')
 );
 SELECT pg_catalog.pg_extension_config_dump('tenancy.audit_readers', '');
 COMMENT ON TABLE tenancy.audit_readers IS
@@ -43,7 +46,9 @@ AS $$
    WHERE EXISTS (SELECT 1 FROM tenancy.audit_readers r
                   WHERE pg_has_role(r.reader, 'USAGE')
                     AND (r.member_roles IS NULL
-                         OR tenancy.user_has_workspace_role(w.id, VARIADIC r.member_roles)))
+                         OR tenancy.user_has_workspace_role(w.id, VARIADIC r.member_roles))
+                    AND (r.permission IS NULL
+                         OR tenancy.user_has_permission(w.id, r.permission)))
 $$;
 
 -- The one reading policy of every relation of the log.
@@ -92,7 +97,8 @@ COMMENT ON FUNCTION tenancy.revoke_audit_read(regrole) IS
 -- current user belongs to, as tenancy.user_workspaces() says (the
 -- membership cache: never stale), optionally only those where the user's
 -- role is one of member_roles. Calling it again replaces member_roles.
-CREATE FUNCTION tenancy.grant_audit_read(reader regrole, member_roles text[] DEFAULT NULL)
+CREATE FUNCTION tenancy.grant_audit_read(reader regrole, member_roles text[] DEFAULT NULL,
+                                         permission text DEFAULT NULL)
 RETURNS void LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -119,16 +125,22 @@ BEGIN
       USING ERRCODE = '22023',
             HINT = 'Pass NULL to let members read whatever their role, or the membership roles that may read, e.g. ''{owner,admin}''.';
   END IF;
+  IF permission = '' THEN
+    RAISE EXCEPTION 'permission must not be empty'
+      USING ERRCODE = '22023',
+            HINT = 'Pass NULL to let members read whatever their permissions, or a permission name, e.g. ''audit.read''.';
+  END IF;
 
-  INSERT INTO tenancy.audit_readers AS r (reader, member_roles)
-  VALUES (grant_audit_read.reader, grant_audit_read.member_roles)
-  ON CONFLICT ON CONSTRAINT audit_readers_pkey DO UPDATE SET member_roles = excluded.member_roles;
+  INSERT INTO tenancy.audit_readers AS r (reader, member_roles, permission)
+  VALUES (grant_audit_read.reader, grant_audit_read.member_roles, grant_audit_read.permission)
+  ON CONFLICT ON CONSTRAINT audit_readers_pkey
+  DO UPDATE SET member_roles = excluded.member_roles, permission = excluded.permission;
   FOR t IN SELECT r.relid FROM tenancy.relation_tree('tenancy.audit_log') r ORDER BY r.level, r.relid::text LOOP
     EXECUTE format('GRANT SELECT ON %s TO %s', t, reader);
   END LOOP;
 END $$;
-COMMENT ON FUNCTION tenancy.grant_audit_read(regrole, text[]) IS
-  'Lets a role read the tenancy.audit_log rows of its current user''s tenants (optionally only for some membership roles)';
+COMMENT ON FUNCTION tenancy.grant_audit_read(regrole, text[], text) IS
+  'Lets a role read the tenancy.audit_log rows of its current user''s tenants (optionally only for some membership roles, or a permission)';
 
 -- The log rows of one record of tbl (and of its partitions), oldest first
 -- in chain order: transaction order, then the order they were logged.

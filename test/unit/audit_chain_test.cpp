@@ -135,3 +135,38 @@ TEST_CASE("the digests hash exactly the bytes of the encodings", "[audit]")
 	CHECK(images == blake2b(encode_images(sample_images()), nullptr));
 	CHECK(row_digest(sample_meta(), images) == blake2b(encode_meta(sample_meta()), &images));
 }
+
+TEST_CASE("a typical row's metadata and images digest fit one BLAKE2b block", "[audit]")
+{
+	/* each further 128-byte block is one more compression per row sealed or verified */
+	RowMeta meta = sample_meta();
+	meta.id = 123'456'789;
+	meta.txid = 987'654'321;
+	meta.actor_id = tenancy::audit::Uuid{4, 5, 6};
+	meta.table_name = "order_lines";
+	meta.db_user = "authenticated";
+	CHECK(encode_meta(meta).size() + tenancy::audit::hash_size <= 128);
+}
+
+TEST_CASE("long fields are hashed as encoded, across the digests' buffer", "[audit]")
+{
+	std::string long_key(300, 'k'), long_value(5000, 'v');
+	RowImages images{long_key, std::nullopt, long_value};
+	std::vector<uint8_t> encoded = encode_images(images);
+	Hash expected;
+	crypto_generichash(expected.data(), expected.size(), encoded.data(), encoded.size(), nullptr, 0);
+	CHECK(images_digest(images) == expected);
+	RowMeta meta = sample_meta();
+	meta.table_name = long_key;
+	CHECK(row_digest(meta, expected) != row_digest(sample_meta(), expected));
+}
+
+TEST_CASE("lengths of 127 bytes and more do not run into the next field", "[audit]")
+{
+	/* a varint length (plus one) takes two bytes from 127 on */
+	std::string a(126, 'a'), b(127, 'a');
+	RowImages x{a, std::string_view("aa"), std::nullopt}, y{b, std::string_view("a"), std::nullopt};
+	CHECK(encode_images(x) != encode_images(y));
+	CHECK(encode_images(x).size() == 1 + 126 + 1 + 2 + 1);
+	CHECK(encode_images(y).size() == 2 + 127 + 1 + 1 + 1);
+}
