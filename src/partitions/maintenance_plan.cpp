@@ -191,67 +191,28 @@ plan_tenant_maintenance(const TenantSetFacts &facts)
 	return out;
 }
 
+/* Names in the order of each enum's values (maintenance_plan.hpp). */
 const char *
 name_of(StepKind kind)
 {
-	switch (kind)
-	{
-	case StepKind::make_default:
-		return "default";
-	case StepKind::make_tenant:
-		return "tenant";
-	case StepKind::make:
-		return "make";
-	case StepKind::make_pending:
-		return "make_pending";
-	case StepKind::retire:
-		return "retire";
-	case StepKind::thin:
-		return "thin";
-	}
-	return "?";
+	static const char *const names[] = {"default", "tenant", "make", "make_pending", "retire", "thin"};
+	return names[static_cast<int>(kind)];
 }
 
 const char *
 name_of(RetireOp op)
 {
-	switch (op)
-	{
-	case RetireOp::recheck_kept:
-		return "recheck_kept";
-	case RetireOp::recheck_group:
-		return "recheck_group";
-	case RetireOp::before_retire:
-		return "before_retire";
-	case RetireOp::detach:
-		return "detach";
-	case RetireOp::unlink_group_keys:
-		return "unlink_group_keys";
-	case RetireOp::drop:
-		return "drop";
-	case RetireOp::move_to_schema:
-		return "move_to_schema";
-	case RetireOp::attach_to_archive:
-		return "attach_to_archive";
-	case RetireOp::copy_to_archive:
-		return "copy_to_archive";
-	}
-	return "?";
+	static const char *const names[] = {"recheck_kept", "recheck_group", "before_retire",
+										"detach", "unlink_group_keys", "drop", "move_to_schema",
+										"attach_to_archive", "copy_to_archive"};
+	return names[static_cast<int>(op)];
 }
 
 const char *
 name_of(ThinInto into)
 {
-	switch (into)
-	{
-	case ThinInto::nowhere:
-		return "nowhere";
-	case ThinInto::archive_table:
-		return "archive_table";
-	case ThinInto::expired_table:
-		return "expired_table";
-	}
-	return "?";
+	static const char *const names[] = {"nowhere", "archive_table", "expired_table"};
+	return names[static_cast<int>(into)];
 }
 
 } // namespace tenancy

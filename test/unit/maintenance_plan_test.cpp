@@ -384,3 +384,16 @@ TEST_CASE("tenant sets: the default, then tenants in uuid order, ten a run", "[m
 	f.default_has_rows = false;
 	CHECK(tenancy::plan_tenant_maintenance(f).empty());
 }
+
+TEST_CASE("steps are named as the SQL that executes them expects", "[maintenance_plan]")
+{
+	CHECK(std::string(tenancy::name_of(StepKind::make_default)) == "default");
+	CHECK(std::string(tenancy::name_of(StepKind::make_tenant)) == "tenant");
+	CHECK(std::string(tenancy::name_of(StepKind::make_pending)) == "make_pending");
+	CHECK(std::string(tenancy::name_of(StepKind::thin)) == "thin");
+	CHECK(std::string(tenancy::name_of(RetireOp::recheck_kept)) == "recheck_kept");
+	CHECK(std::string(tenancy::name_of(RetireOp::unlink_group_keys)) == "unlink_group_keys");
+	CHECK(std::string(tenancy::name_of(RetireOp::copy_to_archive)) == "copy_to_archive");
+	CHECK(std::string(tenancy::name_of(ThinInto::nowhere)) == "nowhere");
+	CHECK(std::string(tenancy::name_of(ThinInto::expired_table)) == "expired_table");
+}
