@@ -126,10 +126,15 @@ SELECT last_error LIKE '%retirement refused by the hook%' AS recorded
 SELECT event, parent, relation FROM part_hooks.calls WHERE event <> 'new_child' ORDER BY event;
 TRUNCATE part_hooks.calls;
 INSERT INTO part_hooks.retire_allowed VALUES (true);
+-- a day may end before the run: it then retires one more partition than
+-- expired holds, so the calls are counted against the partitions gone
+CREATE TEMP TABLE children_before_run AS
+SELECT i.inhrelid AS child FROM pg_inherits i WHERE i.inhparent = 'part_hooks.events'::regclass;
 CALL tenancy.run_maintenance('part_hooks.events');
 SELECT count(*) AS still_there FROM expired e JOIN pg_class c ON c.oid = e.child;
 SELECT (SELECT count(*) FROM part_hooks.calls WHERE event = 'before_retire')
-     = (SELECT count(*) FROM expired) AS one_call_per_retired,
+     = (SELECT count(*) FROM children_before_run b WHERE NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = b.child))
+     AS one_call_per_retired,
        (SELECT count(*) FROM part_hooks.calls WHERE event = 'before_run') AS runs;
 SELECT last_error FROM tenancy.partition_status() WHERE parent = 'part_hooks.events'::regclass;
 

@@ -36,12 +36,15 @@ CALL tenancy.run_maintenance('m');
 -- first; nothing past the premake window, so the far rows stay in the
 -- default. When a day ends between partition_by_time and the run, the run
 -- also premakes the new day's partition (empty, ahead): that one is not
--- counted in the 10.
+-- counted in the 10. When the day ends during the run, after its first
+-- plan (10 steps), the new day's partition is nearest to now and takes
+-- one of those steps: 9 drained (a run does no more than it first planned).
 CREATE TEMP VIEW made AS
     SELECT c.lower, (SELECT count(*) FROM m WHERE m.tableoid = c.child) AS n
       FROM tenancy._partition_children('m', 'timestamptz') c
      WHERE c.child NOT IN (SELECT child FROM children_before);
-SELECT count(*) FILTER (WHERE lower < pg_temp.day_utc(:'before_run') AND n = 1) AS drained,
+SELECT count(*) FILTER (WHERE lower < pg_temp.day_utc(:'before_run') AND n = 1)
+         IN (10, 10 - count(*) FILTER (WHERE lower >= pg_temp.day_utc(:'before_run') AND n = 0)) AS drained_10,
        count(*) FILTER (WHERE lower >= pg_temp.day_utc(:'before_run') AND n = 0) <= 1 AS premade_at_most_a_new_day,
        count(*) FILTER (WHERE NOT ((lower < pg_temp.day_utc(:'before_run') AND n = 1)
                                 OR (lower >= pg_temp.day_utc(:'before_run') AND n = 0))) AS other

@@ -70,28 +70,36 @@ BEGIN
 END
 $$;
 
--- Moves one expired partition child of parent into target (checked
--- again: it may have changed since set_retention). A partitioned target:
--- child is detached and attached to it with its bounds (no row copied).
--- A plain target: one committed batch of 10000 rows copied (deleted from
--- child and inserted in one statement, as the owner) per call; returns
--- false while rows are left, and drops child once empty (true); true
--- also when it could copy none (rows locked by others: the next run).
-CREATE FUNCTION tenancy._partition_archive_into(parent regclass, child regclass, control name, target regclass)
-RETURNS boolean LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+-- Moves one expired partition child of parent into the partitioned
+-- target (checked again: its columns or owner may have changed since
+-- set_retention; a table's kind never changes, and the plan that chose
+-- this function over _partition_archive_copy read it):
+-- detached and attached to it with its bounds, no row copied.
+CREATE FUNCTION tenancy._partition_archive_attach(parent regclass, child regclass, control name, target regclass)
+RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     bound text;
+BEGIN
+    PERFORM tenancy._partition_check_archive_table(parent, control, target);
+    SELECT pg_get_expr(c.relpartbound, c.oid) INTO bound FROM pg_class c WHERE c.oid = child;
+    EXECUTE format('ALTER TABLE %s DETACH PARTITION %s',
+                   tenancy._partition_qualified(parent), tenancy._partition_qualified(child));
+    EXECUTE format('ALTER TABLE %s ATTACH PARTITION %s %s',
+                   tenancy._partition_qualified(target), tenancy._partition_qualified(child), bound);
+END
+$$;
+
+-- Copies one expired partition child of parent into the plain target
+-- (checked again): one batch of 10000 rows copied (deleted from child and
+-- inserted in one statement, as the owner) per call; returns false while
+-- rows are left, and drops child once empty (true); true also when it
+-- could copy none (rows locked by others: the next run).
+CREATE FUNCTION tenancy._partition_archive_copy(parent regclass, child regclass, control name, target regclass)
+RETURNS boolean LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
     copied bigint;
 BEGIN
     PERFORM tenancy._partition_check_archive_table(parent, control, target);
-    IF (SELECT c.relkind FROM pg_class c WHERE c.oid = target) = 'p' THEN
-        SELECT pg_get_expr(c.relpartbound, c.oid) INTO bound FROM pg_class c WHERE c.oid = child;
-        EXECUTE format('ALTER TABLE %s DETACH PARTITION %s',
-                       tenancy._partition_qualified(parent), tenancy._partition_qualified(child));
-        EXECUTE format('ALTER TABLE %s ATTACH PARTITION %s %s',
-                       tenancy._partition_qualified(target), tenancy._partition_qualified(child), bound);
-        RETURN true;
-    END IF;
     copied := tenancy._partition_delete_batch(child, 'true', 10000, target);
     IF copied >= 10000 THEN
         RETURN false;

@@ -33,11 +33,35 @@ CREATE FUNCTION tenancy._partition_premake_plan(step interval, premake int,
 RETURNS timestamp[] LANGUAGE c IMMUTABLE
 AS 'MODULE_PATHNAME', 'partition_premake_plan';
 
-CREATE FUNCTION tenancy._partition_drain_plan(step interval, premake int,
-    now_utc timestamp, cutoff timestamp, wanted timestamp[],
-    lowers timestamp[], uppers timestamp[], cap int)
-RETURNS timestamp[] LANGUAGE c IMMUTABLE
-AS 'MODULE_PATHNAME', 'partition_drain_plan';
+-- now_utc - retention as PostgreSQL computes it (NULL without retention):
+-- partitions whose range ends at or before it are past retention.
+CREATE FUNCTION tenancy._partition_retention_cutoff(now_utc timestamp, retention interval)
+RETURNS timestamp LANGUAGE c IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'partition_retention_cutoff';
+
+-- The plan of one maintenance run on a time set, made from the facts
+-- _partition_plan (maintenance.sql) gathers; steps in the order they are
+-- done (src/partitions/maintenance_plan.cpp).
+CREATE FUNCTION tenancy._partition_time_plan(now_utc timestamp, step interval, premake int,
+    with_default boolean, has_default boolean, default_has_rows boolean,
+    partitions regclass[], lowers timestamp[], uppers timestamp[], default_row_times timestamp[],
+    retention interval, action text, archive_partitioned boolean,
+    keep_rule boolean, holding_kept regclass[], holding_unkept regclass[],
+    has_members boolean, member_lowers timestamp[], member_uppers timestamp[],
+    is_member boolean, referenced_keep_rule boolean,
+    referenced_kept_lowers timestamp[], referenced_kept_uppers timestamp[])
+RETURNS TABLE (step_no int, action text, lower timestamp, upper timestamp, child regclass,
+               tenant uuid, ops text[], thin_into text, batch_rows int)
+LANGUAGE c IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'partition_time_plan';
+
+-- The same for a tenant set.
+CREATE FUNCTION tenancy._partition_tenant_plan(with_default boolean, has_default boolean,
+    default_has_rows boolean, default_tenants uuid[])
+RETURNS TABLE (step_no int, action text, lower timestamp, upper timestamp, child regclass,
+               tenant uuid, ops text[], thin_into text, batch_rows int)
+LANGUAGE c IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'partition_tenant_plan';
 
 -- Every partition of parent, in bound order, with its range as UTC
 -- timestamps (time) or its tenants (uuid list); MINVALUE and MAXVALUE are

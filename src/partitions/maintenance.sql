@@ -1,19 +1,25 @@
 -- maintenance.sql: CALL tenancy.run_maintenance(): its plan, the steps
 -- around attaching next to a default that holds rows, and the run itself.
 
--- What one maintenance run does for parent, worked out from the catalog
--- and the clock (and, for the default partition only, its rows):
---   retire <child>   retention
---   thin <child>     retention of the rows a keep rule does not keep, in
---                    a partition holding kept rows
---   make <lower>     a time partition next to an empty default (premake)
---   make_pending <lower>  the same next to a default holding rows
---   tenant <uuid>    a tenant partition for rows found in the default
---   default          the default partition, when with_default is set and
---                    it is missing (dropped by hand): first, so that the
---                    rest of the plan sees it
+-- What one maintenance run does for parent, in order: the facts gathered
+-- here, the plan made from them by the C++ planner
+-- (src/partitions/maintenance_plan.cpp, unit-tested without a server).
+-- Facts come from the catalog and the clock and, where rows matter, from
+-- the rows themselves, read as the table's owner: the default partition's
+-- (times or tenants of its rows), and under a keep rule those of the
+-- partitions past retention (which hold kept rows, and which of these
+-- also others). Steps (action):
+--   default       the default partition, when with_default is set and it
+--                 is missing (dropped by hand): first
+--   retire        a partition past retention, by ops (_partition_retire)
+--   thin          the rows a keep rule does not keep, batch_rows at a
+--                 time, into thin_into (_partition_thin)
+--   make          a time partition [lower, upper) next to an empty default
+--   make_pending  the same next to a default holding rows
+--   tenant        a tenant partition for rows found in the default
 CREATE FUNCTION tenancy._partition_plan(parent regclass)
-RETURNS TABLE (action text, lower timestamp, child regclass, tenant uuid)
+RETURNS TABLE (step_no int, action text, lower timestamp, upper timestamp, child regclass,
+               tenant uuid, ops text[], thin_into text, batch_rows int)
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     cfg tenancy.partition_config;
@@ -22,90 +28,95 @@ DECLARE
     cutoff timestamp;
     lowers timestamp[];
     uppers timestamp[];
-    premade timestamp[];
     children regclass[];
-    wanted timestamp[] := '{}';
+    row_times timestamp[] := '{}';
     def regclass;
     has_rows boolean := false;
     keep text;
-    expired_lower timestamp;
-    expired_upper timestamp;
-    expired regclass;
-    grouped boolean;
+    kept regclass[] := '{}';
+    unkept regclass[] := '{}';
+    members regclass[];
+    member_lowers timestamp[];
+    member_uppers timestamp[];
+    referenced tenancy.partition_config;
+    kept_lowers timestamp[] := '{}';
+    kept_uppers timestamp[] := '{}';
 BEGIN
     SELECT * INTO STRICT cfg FROM tenancy.partition_config c WHERE c.parent = $1;
     ctype := tenancy._partition_control_type(cfg.parent, cfg.control);
     def := tenancy._partition_default_of(cfg.parent);
-    IF def IS NULL AND cfg.with_default THEN
-        RETURN QUERY SELECT 'default'::text, NULL::timestamp, NULL::regclass, NULL::uuid;
-    END IF;
     -- The default's rows are read as its owner: every row, whoever calls.
     IF def IS NOT NULL THEN
         has_rows := tenancy._partition_has_rows(def);
     END IF;
     IF cfg.kind = 'tenant' THEN
-        IF has_rows THEN
-            -- At most 10 tenants a run: the rest wait for the next run.
-            RETURN QUERY SELECT 'tenant'::text, NULL::timestamp, NULL::regclass, t
-              FROM unnest(tenancy._partition_as_owner(def, format(
-                       'SELECT coalesce(array_agg(t ORDER BY t), ''{}'') '
-                       'FROM (SELECT DISTINCT %I AS t FROM %s WHERE %I IS NOT NULL LIMIT 10) q',
-                       cfg.control, tenancy._partition_qualified(def), cfg.control), NULL::uuid[])) t
-             ORDER BY t;
-        END IF;
+        RETURN QUERY SELECT * FROM tenancy._partition_tenant_plan(cfg.with_default, def IS NOT NULL, has_rows,
+            CASE WHEN has_rows THEN tenancy._partition_as_owner(def, format(
+                'SELECT coalesce(array_agg(t ORDER BY t), ''{}'') '
+                'FROM (SELECT DISTINCT %I AS t FROM %s WHERE %I IS NOT NULL LIMIT 10) q',
+                cfg.control, tenancy._partition_qualified(def), cfg.control), NULL::uuid[])
+            ELSE '{}' END);
         RETURN;
     END IF;
-    cutoff := now_utc - cfg.retention;
+    cutoff := tenancy._partition_retention_cutoff(now_utc, cfg.retention);
     SELECT coalesce(array_agg(ch.lower ORDER BY ch.lower), '{}'), coalesce(array_agg(ch.upper ORDER BY ch.lower), '{}'),
            coalesce(array_agg(ch.child ORDER BY ch.lower), '{}')
       INTO lowers, uppers, children
       FROM tenancy._partition_children(cfg.parent, ctype) ch WHERE NOT ch.is_default;
-    -- In a retention group (groups.sql), a partition whose range must wait
-    -- for the group is not planned: the next run looks again.
-    grouped := cfg.retire_with IS NOT NULL OR cardinality(tenancy._partition_group_members(cfg.parent)) > 0;
-    IF cfg.keep_where IS NULL THEN
-        RETURN QUERY
-            SELECT 'retire'::text, l, c, NULL::uuid
-              FROM unnest(lowers, uppers, children) AS x(l, u, c)
-             WHERE u <= cutoff AND NOT (grouped AND tenancy._partition_group_waits(cfg.parent, l, u))
-             ORDER BY l;
-    ELSE
-        -- Under a keep rule (read as the owner, as every look at rows): a
-        -- partition without kept rows goes; one with kept rows and others
-        -- is thinned; one holding kept rows only is held back (not planned).
-        -- A group's partition with kept rows is held back whole: removing
-        -- its other rows would need the rows referencing them gone first.
-        keep := tenancy._partition_keep_rule(cfg.parent, cfg.keep_where);
-        FOR expired_lower, expired_upper, expired IN
-            SELECT l, u, c FROM unnest(lowers, uppers, children) AS x(l, u, c) WHERE u <= cutoff ORDER BY l
-        LOOP
-            IF grouped AND tenancy._partition_group_waits(cfg.parent, expired_lower, expired_upper) THEN
-                CONTINUE;
-            ELSIF NOT tenancy._partition_has_rows(expired, format('(%s)', keep)) THEN
-                RETURN QUERY SELECT 'retire'::text, expired_lower, expired, NULL::uuid;
-            ELSIF NOT grouped AND tenancy._partition_has_rows(expired, format('(%s) IS NOT TRUE', keep)) THEN
-                RETURN QUERY SELECT 'thin'::text, expired_lower, expired, NULL::uuid;
-            END IF;
-        END LOOP;
+    -- retention groups (groups.sql): the partitions of the tables that
+    -- reference this one, and for a member, the partitions of the table it
+    -- references that hold kept rows, of the ranges past retention
+    members := tenancy._partition_group_members(cfg.parent);
+    SELECT coalesce(array_agg(ch.lower ORDER BY ch.lower, ch.upper), '{}'),
+           coalesce(array_agg(ch.upper ORDER BY ch.lower, ch.upper), '{}')
+      INTO member_lowers, member_uppers
+      FROM unnest(members) m, tenancy._partition_children(m, ctype) ch WHERE NOT ch.is_default;
+    IF cfg.retire_with IS NOT NULL THEN
+        SELECT * INTO referenced FROM tenancy.partition_config c WHERE c.parent = cfg.retire_with;
+        IF referenced.keep_where IS NOT NULL THEN
+            SELECT coalesce(array_agg(ch.lower ORDER BY ch.lower), '{}'), coalesce(array_agg(ch.upper ORDER BY ch.lower), '{}')
+              INTO kept_lowers, kept_uppers
+              FROM tenancy._partition_children(referenced.parent, ctype) ch
+             WHERE NOT ch.is_default
+               AND EXISTS (SELECT 1 FROM unnest(lowers, uppers) AS x(l, u)
+                            WHERE u <= cutoff AND ch.lower < u AND ch.upper > l)
+               AND tenancy._partition_has_rows(ch.child, format('(%s)',
+                       tenancy._partition_keep_rule(referenced.parent, referenced.keep_where)));
+        END IF;
     END IF;
-    premade := tenancy._partition_premake_plan(cfg.step, cfg.premake, NULL, now_utc, cutoff, lowers, uppers);
+    -- Under a keep rule, the partitions past retention holding kept rows,
+    -- and of these those holding others (looked for only there).
+    IF cfg.keep_where IS NOT NULL THEN
+        keep := tenancy._partition_keep_rule(cfg.parent, cfg.keep_where);
+        SELECT coalesce(array_agg(c ORDER BY l), '{}') INTO kept
+          FROM unnest(lowers, uppers, children) AS x(l, u, c)
+         WHERE u <= cutoff AND tenancy._partition_has_rows(c, format('(%s)', keep));
+        SELECT coalesce(array_agg(c), '{}') INTO unkept
+          FROM unnest(kept) c WHERE tenancy._partition_has_rows(c, format('(%s) IS NOT TRUE', keep));
+    END IF;
     IF has_rows THEN
-        wanted := tenancy._partition_as_owner(def, format(
+        row_times := tenancy._partition_as_owner(def, format(
             'SELECT coalesce(array_agg(f), ''{}'') FROM (SELECT DISTINCT '
             'tenancy._partition_step_floor(%s, %L::interval) AS f FROM %s WHERE %I IS NOT NULL '
             'AND %s > ''-infinity'' AND %s < ''infinity'' LIMIT 1000) q',
             tenancy._partition_utc_expr(cfg.control, ctype), cfg.step, tenancy._partition_qualified(def),
             cfg.control, quote_ident(cfg.control), quote_ident(cfg.control)), NULL::timestamp[]);
-        -- At most 10 partitions a run for rows in the default, none beyond
-        -- the premake window: one bad row cannot make a thousand partitions.
-        premade := premade || tenancy._partition_drain_plan(cfg.step, cfg.premake, now_utc, cutoff,
-                                                            wanted, lowers, uppers, 10);
     END IF;
-    -- 'make' next to an empty default attaches at once; 'make_pending' takes
-    -- the NOT VALID path when the default holds rows.
-    RETURN QUERY SELECT DISTINCT CASE WHEN has_rows THEN 'make_pending' ELSE 'make' END,
-                        x, NULL::regclass, NULL::uuid
-                   FROM unnest(premade) x ORDER BY 2;
+    RETURN QUERY SELECT * FROM tenancy._partition_time_plan(
+        now_utc => now_utc, step => cfg.step, premake => cfg.premake,
+        with_default => cfg.with_default, has_default => def IS NOT NULL, default_has_rows => has_rows,
+        partitions => children, lowers => lowers, uppers => uppers, default_row_times => row_times,
+        retention => cfg.retention,
+        action => CASE WHEN cfg.archive_to IS NOT NULL THEN 'archive_table'
+                       WHEN cfg.retention_action = 'archive' THEN 'archive_schema'
+                       ELSE cfg.retention_action END,
+        archive_partitioned => (SELECT c.relkind = 'p' FROM pg_class c WHERE c.oid = cfg.archive_to),
+        keep_rule => cfg.keep_where IS NOT NULL, holding_kept => kept, holding_unkept => unkept,
+        has_members => cardinality(members) > 0,
+        member_lowers => member_lowers, member_uppers => member_uppers,
+        is_member => cfg.retire_with IS NOT NULL,
+        referenced_keep_rule => referenced.keep_where IS NOT NULL,
+        referenced_kept_lowers => kept_lowers, referenced_kept_uppers => kept_uppers);
 END
 $$;
 
@@ -277,6 +288,9 @@ DECLARE
     next_lower timestamp;
     next_child regclass;
     next_tenant uuid;
+    next_ops text[];
+    next_thin_into text;
+    next_batch int;
     next_name text;
     planned int;
     done boolean := true;
@@ -301,18 +315,19 @@ BEGIN
             PERFORM tenancy._partition_check_owner(parent);
             PERFORM tenancy._partition_cleanup(parent);
         END IF;
-        SELECT s.action, s.lower, s.child, s.tenant, count(*) OVER () AS planned,
+        -- the plan's order: the default first, then retention oldest
+        -- first, then partitions nearest to now first: each transaction
+        -- plans again, and so takes the same partitions as the first plan
+        -- did under its caps
+        SELECT s.action, s.lower, s.child, s.tenant, s.ops, s.thin_into, s.batch_rows,
+               count(*) OVER () AS planned,
                tenancy._partition_step_name(s.action, s.lower, s.child, s.tenant)
-          INTO next_action, next_lower, next_child, next_tenant, planned, next_name
+          INTO next_action, next_lower, next_child, next_tenant, next_ops, next_thin_into, next_batch,
+               planned, next_name
           FROM tenancy._partition_plan(parent) s
          WHERE NOT EXISTS (SELECT 1 FROM unnest(errors) e
                             WHERE starts_with(e, tenancy._partition_step_name(s.action, s.lower, s.child, s.tenant) || ': '))
-         -- the default first, then retention oldest first, then partitions
-         -- nearest to now first: each transaction plans again, and so takes
-         -- the same partitions as the first plan did under its caps
-         ORDER BY CASE s.action WHEN 'default' THEN 0 WHEN 'retire' THEN 1 WHEN 'thin' THEN 1 ELSE 2 END,
-                  CASE WHEN s.action IN ('retire', 'thin') THEN s.lower END,
-                  abs(extract(epoch FROM s.lower - (now() AT TIME ZONE 'UTC'))), s.tenant
+         ORDER BY s.step_no
          LIMIT 1;
     EXCEPTION WHEN OTHERS THEN
         errors := errors || format('plan: %s', SQLERRM);
@@ -342,12 +357,12 @@ BEGIN
             PERFORM tenancy.add_tenant_partition(parent, next_tenant);
         ELSIF next_action = 'thin' THEN
             -- repeated (a committed batch each) while rows are left to remove
-            done := tenancy._partition_thin(parent, next_child, 10000);
+            done := tenancy._partition_thin(parent, next_child, next_batch, next_thin_into);
         ELSE
             -- held back when kept rows arrived since the plan (the next
             -- plan thins it or leaves it); repeated while an archive_to
             -- copy has rows left
-            done := tenancy._partition_retire(parent, next_child);
+            done := tenancy._partition_retire(parent, next_child, next_ops);
         END IF;
     EXCEPTION WHEN OTHERS THEN
         errors := errors || format('%s: %s', next_name, SQLERRM);

@@ -10,6 +10,7 @@
 #include "core/boundary.hpp"
 #include "partitions/naming.hpp"
 #include "partitions/plan.hpp"
+#include "partitions/plan_args_pg.hpp"
 
 extern "C" {
 #include "catalog/pg_type.h"
@@ -23,45 +24,6 @@ extern "C" {
 #include <vector>
 
 namespace {
-
-tenancy::Step
-step_from_interval(const Interval *iv, bool whole_days = false)
-{
-	return tenancy::Step(iv->month, iv->day, iv->time, whole_days);
-}
-
-/* The elements of a timestamp[] argument (no NULLs allowed), palloc'd. */
-struct TimestampArray
-{
-	Datum *values;
-	int count;
-};
-
-TimestampArray
-read_timestamps(ArrayType *array, const char *what)
-{
-	TimestampArray out{nullptr, 0};
-	bool *nulls;
-	deconstruct_array(array, TIMESTAMPOID, sizeof(Timestamp), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
-					  &out.values, &nulls, &out.count);
-	for (int i = 0; i < out.count; i++)
-		if (nulls[i])
-			ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-							errmsg("%s must not contain NULL", what)));
-	return out;
-}
-
-std::vector<tenancy::Range>
-ranges_of(TimestampArray lowers, TimestampArray uppers)
-{
-	if (lowers.count != uppers.count)
-		throw tenancy::Error(tenancy::sqlstate::invalid_parameter_value,
-							 "partition bound arrays differ in length");
-	std::vector<tenancy::Range> out;
-	for (int i = 0; i < lowers.count; i++)
-		out.push_back({DatumGetTimestamp(lowers.values[i]), DatumGetTimestamp(uppers.values[i])});
-	return out;
-}
 
 Datum
 timestamp_array(const std::vector<tenancy::Timestamp> &values)
@@ -112,7 +74,7 @@ optional_timestamp(FunctionCallInfo fcinfo, int arg)
 /* _partition_check_step(step interval, whole_days bool) → void */
 TENANCY_FUNCTION(partition_check_step)
 {
-	step_from_interval(PG_GETARG_INTERVAL_P(0), PG_GETARG_BOOL(1));
+	plan_step(PG_GETARG_INTERVAL_P(0), PG_GETARG_BOOL(1));
 	PG_RETURN_VOID();
 }
 
@@ -120,7 +82,7 @@ TENANCY_FUNCTION(partition_check_step)
 TENANCY_FUNCTION(partition_step_floor)
 {
 	Timestamp ts = PG_GETARG_TIMESTAMP(0);
-	PG_RETURN_TIMESTAMP(step_from_interval(PG_GETARG_INTERVAL_P(1)).floor(ts));
+	PG_RETURN_TIMESTAMP(plan_step(PG_GETARG_INTERVAL_P(1)).floor(ts));
 }
 
 /* _partition_step_add(ts timestamp, step interval, n int) → timestamp */
@@ -128,7 +90,7 @@ TENANCY_FUNCTION(partition_step_add)
 {
 	Timestamp ts = PG_GETARG_TIMESTAMP(0);
 	int32 n = PG_GETARG_INT32(2);
-	PG_RETURN_TIMESTAMP(step_from_interval(PG_GETARG_INTERVAL_P(1)).add(ts, n));
+	PG_RETURN_TIMESTAMP(plan_step(PG_GETARG_INTERVAL_P(1)).add(ts, n));
 }
 
 /* _partition_time_name(parent name, step interval, lower timestamp) → name */
@@ -139,7 +101,7 @@ TENANCY_FUNCTION(partition_time_name)
 	Timestamp lower = PG_GETARG_TIMESTAMP(2);
 	NameBuffer b;
 	{
-		const tenancy::Step s = step_from_interval(step);
+		const tenancy::Step s = plan_step(step);
 		b = to_buffer(tenancy::child_name(parent, tenancy::time_suffix(s, s.floor(lower))));
 	}
 	return name_datum(b);
@@ -190,40 +152,9 @@ TENANCY_FUNCTION(partition_premake_plan)
 	const Interval *step = PG_GETARG_INTERVAL_P(0);
 	int32 premake = PG_GETARG_INT32(1);
 	Timestamp now = PG_GETARG_TIMESTAMP(3);
-	TimestampArray lowers = read_timestamps(PG_GETARG_ARRAYTYPE_P(5), "lowers");
-	TimestampArray uppers = read_timestamps(PG_GETARG_ARRAYTYPE_P(6), "uppers");
-	tenancy::PremakeInput in{step_from_interval(step), premake, optional_timestamp(fcinfo, 2), now,
-							 optional_timestamp(fcinfo, 4), ranges_of(lowers, uppers)};
+	PlanArray lowers = plan_timestamps(PG_GETARG_ARRAYTYPE_P(5), "lowers");
+	PlanArray uppers = plan_timestamps(PG_GETARG_ARRAYTYPE_P(6), "uppers");
+	tenancy::PremakeInput in{plan_step(step), premake, optional_timestamp(fcinfo, 2), now,
+							 optional_timestamp(fcinfo, 4), plan_ranges(lowers, uppers)};
 	return timestamp_array(tenancy::plan_premake(in));
-}
-
-/*
- * _partition_drain_plan(step interval, premake int, now timestamp,
- *     cutoff timestamp, wanted timestamp[], lowers timestamp[],
- *     uppers timestamp[], cap int) → timestamp[]
- */
-TENANCY_FUNCTION(partition_drain_plan)
-{
-	for (int arg : {0, 1, 2, 4, 5, 6, 7})
-		if (PG_ARGISNULL(arg))
-			ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-							errmsg("partition plan arguments must not be NULL")));
-	const Interval *step = PG_GETARG_INTERVAL_P(0);
-	int32 premake = PG_GETARG_INT32(1);
-	Timestamp now = PG_GETARG_TIMESTAMP(2);
-	TimestampArray wanted = read_timestamps(PG_GETARG_ARRAYTYPE_P(4), "wanted");
-	TimestampArray lowers = read_timestamps(PG_GETARG_ARRAYTYPE_P(5), "lowers");
-	TimestampArray uppers = read_timestamps(PG_GETARG_ARRAYTYPE_P(6), "uppers");
-	int32 cap = PG_GETARG_INT32(7);
-	std::vector<tenancy::Timestamp> wanted_ts;
-	for (int i = 0; i < wanted.count; i++)
-	{
-		Timestamp ts = DatumGetTimestamp(wanted.values[i]);
-		if (!TIMESTAMP_NOT_FINITE(ts))
-			wanted_ts.push_back(ts);
-	}
-	return timestamp_array(tenancy::plan_drain(step_from_interval(step), premake, now,
-											   optional_timestamp(fcinfo, 3), wanted_ts,
-											   ranges_of(lowers, uppers),
-											   cap > 0 ? static_cast<std::size_t>(cap) : 0));
 }

@@ -131,72 +131,76 @@ COMMENT ON FUNCTION tenancy.set_retention(regclass, interval, text, name, text, 
     'Time partitions older than keep are dropped, detached, or moved to archive_schema or into archive_to '
     'by run_maintenance, except rows matching keep_where; the linked tables referencing it retire with it';
 
--- Retention of one partition: drop, detach, or detach and move to the
--- archive schema. Under a keep rule it first takes the ACCESS EXCLUSIVE
--- lock on the parent that DROP and DETACH take anyway (so no writer is
--- half-way through an insert into child), then looks for kept rows once
--- more: a row committed since the plan holds the partition back. Returns
--- whether the step is over (false: an archive_to copy has rows left).
-CREATE FUNCTION tenancy._partition_retire(parent regclass, child regclass)
+-- Retention of one partition, by the ops its plan gives (the C++
+-- planner, maintenance_plan.cpp, chooses them from the set's action, keep
+-- rule and retention group), in order:
+--   recheck_kept       the ACCESS EXCLUSIVE lock on the parent that DROP and
+--                      DETACH take anyway, first (so no writer is half-way
+--                      through an insert into child), then a look for kept
+--                      rows once more: a row committed since the plan holds
+--                      the partition back
+--   recheck_group      a group's member: the same lock on the referenced
+--                      table (its own retirement takes it first, so that
+--                      none arrives before it goes), then a look for its
+--                      kept rows of child's range
+--   before_retire      the set's hooks (e.g. the audit log's hash chains
+--                      are re-anchored past what goes)
+--   detach, drop, unlink_group_keys (the member's keys to the referenced
+--   table, which a detached partition keeps), move_to_schema
+--   attach_to_archive, copy_to_archive   into archive_to (archive_table.sql)
+-- Returns whether the step is over (false: an archive_to copy has rows left).
+CREATE FUNCTION tenancy._partition_retire(parent regclass, child regclass, ops text[])
 RETURNS boolean LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     cfg tenancy.partition_config;
+    op text;
 BEGIN
     SELECT * INTO STRICT cfg FROM tenancy.partition_config c WHERE c.parent = $1;
     PERFORM tenancy._partition_refuse_referencing_fks(parent,
         'Drop those foreign keys, or turn retention off with set_retention(parent, NULL).');
-    IF cfg.keep_where IS NOT NULL THEN
-        EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', tenancy._partition_qualified(parent));
-        IF tenancy._partition_has_rows(child, format('(%s)', tenancy._partition_keep_rule(parent, cfg.keep_where))) THEN
-            RETURN true;
-        END IF;
-    END IF;
-    -- A group's member: kept rows of the referenced table's range, committed
-    -- since the plan, hold it back (the lock the referenced table's own
-    -- retirement takes, first, so that none arrives before it goes).
-    IF cfg.retire_with IS NOT NULL AND (SELECT c.keep_where IS NOT NULL FROM tenancy.partition_config c
-                                         WHERE c.parent = cfg.retire_with) THEN
-        EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', tenancy._partition_qualified(cfg.retire_with));
-        IF (SELECT tenancy._partition_group_waits(parent, ch.lower, ch.upper)
-              FROM tenancy._partition_children(parent, tenancy._partition_control_type(parent, cfg.control)) ch
-             WHERE ch.child = $2) THEN
-            RETURN true;
-        END IF;
-    END IF;
-    -- e.g. the audit log's hash chains are re-anchored past what goes
-    PERFORM tenancy._partition_run_hooks(parent, 'before_retire', child);
-    IF cfg.archive_to IS NOT NULL THEN
-        RETURN tenancy._partition_archive_into(parent, child, cfg.control, cfg.archive_to);
-    END IF;
-    -- A partition that a group's members reference cannot be dropped
-    -- attached (their keys depend on it): detaching it checks that no row
-    -- references it any more, then it is dropped.
-    IF cfg.retention_action = 'drop' AND cardinality(tenancy._partition_group_members(parent)) = 0 THEN
-        EXECUTE format('DROP TABLE %s', tenancy._partition_qualified(child));
-    ELSE
-        EXECUTE format('ALTER TABLE %s DETACH PARTITION %s',
-                       tenancy._partition_qualified(parent), tenancy._partition_qualified(child));
-        IF cfg.retire_with IS NOT NULL THEN
+    FOREACH op IN ARRAY ops LOOP
+        CASE op
+        WHEN 'recheck_kept' THEN
+            EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', tenancy._partition_qualified(parent));
+            IF tenancy._partition_has_rows(child, format('(%s)', tenancy._partition_keep_rule(parent, cfg.keep_where))) THEN
+                RETURN true;
+            END IF;
+        WHEN 'recheck_group' THEN
+            EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', tenancy._partition_qualified(cfg.retire_with));
+            IF (SELECT tenancy._partition_group_waits(parent, ch.lower, ch.upper)
+                  FROM tenancy._partition_children(parent, tenancy._partition_control_type(parent, cfg.control)) ch
+                 WHERE ch.child = $2) THEN
+                RETURN true;
+            END IF;
+        WHEN 'before_retire' THEN
+            PERFORM tenancy._partition_run_hooks(parent, 'before_retire', child);
+        WHEN 'detach' THEN
+            EXECUTE format('ALTER TABLE %s DETACH PARTITION %s',
+                           tenancy._partition_qualified(parent), tenancy._partition_qualified(child));
+        WHEN 'unlink_group_keys' THEN
             PERFORM tenancy._partition_drop_group_fks(child, cfg.retire_with);
-        END IF;
-        IF cfg.retention_action = 'drop' THEN
+        WHEN 'drop' THEN
             EXECUTE format('DROP TABLE %s', tenancy._partition_qualified(child));
-        ELSIF cfg.retention_action = 'archive' THEN
+        WHEN 'move_to_schema' THEN
             EXECUTE format('ALTER TABLE %s SET SCHEMA %I', tenancy._partition_qualified(child),
                            cfg.archive_schema);
-        END IF;
-    END IF;
+        WHEN 'attach_to_archive' THEN
+            PERFORM tenancy._partition_archive_attach(parent, child, cfg.control, cfg.archive_to);
+        WHEN 'copy_to_archive' THEN
+            RETURN tenancy._partition_archive_copy(parent, child, cfg.control, cfg.archive_to);
+        END CASE;
+    END LOOP;
     RETURN true;
 END
 $$;
 
 -- One batch of retention on a partition past retention that holds rows
--- its keep rule keeps: up to batch_size of its other rows removed, by the
--- parent's action (drop deletes them, archive_to takes them, detach and
--- archive move them into <parent>_expired as for the default's expired
--- rows, expire.sql), as the
--- table's owner. Returns whether it is done (fewer than batch_size left).
-CREATE FUNCTION tenancy._partition_thin(parent regclass, child regclass, batch_size int)
+-- its keep rule keeps: up to batch_size of its other rows removed, into
+-- what the plan says (thin_into: nowhere deletes them, archive_table puts
+-- them into archive_to, expired_table into <parent>_expired as for the
+-- default's expired rows, expire.sql), as the table's owner. Returns
+-- whether it is done (fewer than batch_size left).
+CREATE FUNCTION tenancy._partition_thin(parent regclass, child regclass, batch_size int, thin_into text)
 RETURNS boolean LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     cfg tenancy.partition_config;
@@ -206,10 +210,11 @@ BEGIN
         'Drop those foreign keys, or turn retention off with set_retention(parent, NULL).');
     RETURN tenancy._partition_delete_batch(child,
         format('(%s) IS NOT TRUE', tenancy._partition_keep_rule(parent, cfg.keep_where)), batch_size,
-        CASE WHEN cfg.archive_to IS NOT NULL THEN cfg.archive_to
-             WHEN cfg.retention_action <> 'drop' THEN
-            tenancy._partition_expired_table(parent, coalesce(cfg.archive_schema,
-                (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                  WHERE c.oid = parent))) END) < batch_size;
+        CASE thin_into
+            WHEN 'archive_table' THEN cfg.archive_to
+            WHEN 'expired_table' THEN
+                tenancy._partition_expired_table(parent, coalesce(cfg.archive_schema,
+                    (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                      WHERE c.oid = parent))) END) < batch_size;
 END
 $$;

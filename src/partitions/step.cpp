@@ -6,6 +6,7 @@
 
 #include "core/error.hpp"
 
+#include <algorithm>
 #include <string>
 
 namespace tenancy {
@@ -156,6 +157,47 @@ Step::add(Timestamp ts, std::int64_t n) const
 	if (c.day > last)
 		c.day = last; /* as PostgreSQL does: Jan 31 + 1 month = Feb 28/29 */
 	return checked(timestamp_from_civil(c));
+}
+
+/*
+ * ts - n * unit, refused (22008) outside the timestamp range. Unsigned
+ * arithmetic: no intermediate value overflows, whatever n is.
+ */
+static Timestamp
+shift_back(Timestamp ts, std::int64_t n, std::int64_t unit)
+{
+	const auto t = static_cast<std::uint64_t>(ts);
+	const auto u = static_cast<std::uint64_t>(unit);
+	if (n >= 0)
+	{
+		const std::uint64_t room = t - static_cast<std::uint64_t>(min_timestamp);
+		if (static_cast<std::uint64_t>(n) > room / u)
+			checked(min_timestamp - 1);
+		return checked(static_cast<Timestamp>(t - static_cast<std::uint64_t>(n) * u));
+	}
+	const std::uint64_t room = static_cast<std::uint64_t>(end_timestamp) - t;
+	const std::uint64_t back = 0 - static_cast<std::uint64_t>(n);
+	if (back > room / u)
+		checked(end_timestamp);
+	return checked(static_cast<Timestamp>(t + back * u));
+}
+
+Timestamp
+subtract_interval(Timestamp ts, std::int32_t months, std::int32_t days, std::int64_t usecs)
+{
+	checked(ts);
+	if (months != 0)
+	{
+		CivilTime c = civil_from_timestamp(ts);
+		const std::int64_t index = c.year * 12 + (c.month - 1) - months;
+		c.year = floor_div(index, 12);
+		c.month = static_cast<int>(index - c.year * 12) + 1;
+		if (c.year > 294276 || c.year < -4714)
+			checked(end_timestamp);
+		c.day = std::min(c.day, days_in_month(c.year, c.month));
+		ts = checked(timestamp_from_civil(c));
+	}
+	return shift_back(shift_back(ts, days, usecs_per_day), usecs, 1);
 }
 
 std::int64_t

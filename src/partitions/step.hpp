@@ -78,6 +78,15 @@ class Step
 	std::int64_t fixed_ = 0;
 };
 
+/*
+ * ts minus an interval of months, days and microseconds, as PostgreSQL's
+ * timestamp - interval computes it: months first (the day of month cut to
+ * the month's last: 2028-03-31 - 1 month = 2028-02-29), then days, then
+ * time. Throws 22008 when the result leaves the timestamp range.
+ */
+Timestamp subtract_interval(Timestamp ts, std::int32_t months, std::int32_t days,
+							std::int64_t usecs);
+
 namespace sqlstate {
 inline constexpr const char *datetime_field_overflow = "22008";
 }
