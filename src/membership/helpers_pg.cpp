@@ -15,6 +15,7 @@
  * Plain C-style glue: PODs and palloc'd memory only.
  */
 #include "core/boundary.hpp"
+#include "membership/active_scope_pg.hpp"
 #include "membership/helpers_pg.hpp"
 #include "membership/hierarchy_pg.hpp"
 #include "membership/id_types_pg.hpp"
@@ -134,9 +135,10 @@ active_tenant_key(const UserMemberships *all, const char *scope, unsigned char k
 }
 
 /*
- * In the default scope, the memberships narrowed to the active tenant when
- * the caller's claims name one (a tenant the user does not belong to
- * leaves nothing); else all of them.
+ * In the active tenant's scope (tenancy.active_tenant_scope), the
+ * memberships narrowed to the active tenant when the caller's claims name
+ * one (a tenant the user does not belong to leaves nothing); else all of
+ * them.
  */
 const UserMemberships *
 narrow_to_active_tenant(const UserMemberships *all, const char *scope)
@@ -144,8 +146,8 @@ narrow_to_active_tenant(const UserMemberships *all, const char *scope)
 	unsigned char key[16];
 	bool known;
 
-	// the claim names a tenant of the default scope (an organization), not a project
-	if (strcmp(scope, default_scope) != 0 || !active_tenant_key(all, scope, key, &known))
+	// the claim names a tenant of the active scope (an organization), not a project
+	if (strcmp(scope, active_tenant_scope()) != 0 || !active_tenant_key(all, scope, key, &known))
 		return all;
 	const MembershipRow *first = nullptr;
 	narrowed = *all;
@@ -160,7 +162,7 @@ narrow_to_active_tenant(const UserMemberships *all, const char *scope)
 }
 
 /*
- * The active tenant the claims name as a value of the default scope's
+ * The active tenant the claims name as a value of the active scope's
  * tenant type (type: the top mapping's parent column, of that type); false
  * when no tenant can have it (an integer beyond an int column).
  */
@@ -170,7 +172,7 @@ active_tenant_value(Oid type, const char *text, Size length, Datum *value)
 	pg_uuid_t *uuid;
 	int64 integer;
 
-	switch (scope_id_kinds(default_scope).tenant)
+	switch (scope_id_kinds(active_tenant_scope()).tenant)
 	{
 		case IdKind::uuid:
 			uuid = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t)));
@@ -181,7 +183,7 @@ active_tenant_value(Oid type, const char *text, Size length, Datum *value)
 			if (!parse_integer_id(text, length, &integer))
 				report_claim_not_integer("tenant", GetConfigOption("tenancy.active_tenant_claim",
 																	false, false),
-										 default_scope);
+										 active_tenant_scope());
 			if (type == INT8OID)
 			{
 				*value = Int64GetDatum(integer);
@@ -213,7 +215,7 @@ keep_active_children(void *arg, const UserMemberships *all, Snapshot snapshot, i
 }
 
 /*
- * In a scope derived (through one or more parents) from the default scope,
+ * In a scope derived (through one or more parents) from the active scope,
  * when the claims name an active tenant: the user's memberships there kept
  * to the active tenant's children (false, *out untouched, otherwise).
  */
@@ -224,8 +226,9 @@ narrow_to_active_children(const char *scope, const UserId *user, const UserMembe
 	Size length;
 	Lineage lineage;
 	ActiveChildren children;
+	const char *top = active_tenant_scope();
 
-	if (!current_active_tenant_text(&text, &length) || !lineage_to(scope, default_scope, &lineage))
+	if (!current_active_tenant_text(&text, &length) || !lineage_to(scope, top, &lineage))
 		return false;
 	children.lineage = &lineage;
 	if (!active_tenant_value(lineage.links[lineage.count - 1].parent_type, text, length,
@@ -234,7 +237,11 @@ narrow_to_active_children(const char *scope, const UserId *user, const UserMembe
 		*out = nullptr; /* no tenant has that id: nothing */
 		return true;
 	}
-	*out = memberships_kept(scope, user, text, length, keep_active_children, &children);
+	// kept per active scope and tenant: the setting may name another scope later
+	char tag[NAMEDATALEN + 1 + 256];
+	int tag_length = snprintf(tag, sizeof(tag), "%s:%.*s", top, static_cast<int>(length), text);
+	*out = memberships_kept(scope, user, tag, Min(static_cast<Size>(tag_length), sizeof(tag) - 1),
+							keep_active_children, &children);
 	return true;
 }
 
@@ -242,7 +249,7 @@ narrow_to_active_children(const char *scope, const UserId *user, const UserMembe
 
 /*
  * What the helpers answer from: the current user's memberships in scope,
- * in the default scope narrowed to the active tenant, with the kind of the
+ * in the active scope narrowed to the active tenant, with the kind of the
  * scope's tenant ids. The one place that decides whose memberships a
  * helper sees. Valid until the next call.
  */
@@ -277,8 +284,8 @@ caller_memberships(const char *scope)
 	caller.m = nullptr;
 	if (!current_user_of_kind(scope, kinds.user, &user))
 		return caller;
-	// the active tenant's children in a scope derived from the default scope
-	if (strcmp(scope, default_scope) != 0 && narrow_to_active_children(scope, &user, &caller.m))
+	// the active tenant's children in a scope derived from the active scope
+	if (strcmp(scope, active_tenant_scope()) != 0 && narrow_to_active_children(scope, &user, &caller.m))
 		return caller;
 	caller.m = narrow_to_active_tenant(memberships_of(scope, &user), scope);
 	return caller;

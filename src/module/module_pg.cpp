@@ -8,6 +8,7 @@
 #include "identity/identity_pg.hpp"
 #include "isolation/soft_delete_pg.hpp"
 #include "isolation/tenant_columns_pg.hpp"
+#include "membership/active_scope_pg.hpp"
 #include "membership/membership_cache_pg.hpp"
 #include "membership/registration_pg.hpp"
 #include "partitions/tenant_pruning_pg.hpp"
@@ -36,6 +37,7 @@ _PG_init(void)
 	tenancy::identity_init();
 	tenancy::active_tenant_init();
 	tenancy::registration_init();
+	tenancy::active_scope_init();
 	tenancy::membership_cache_init();
 	tenancy::tenant_columns_init();
 	tenancy::soft_delete_init();
