@@ -10,6 +10,7 @@
  */
 #include "membership/active_scope_pg.hpp"
 #include "membership/registration_pg.hpp"
+#include "membership/scope_name.hpp"
 
 extern "C" {
 #include "utils/guc.h"
@@ -23,17 +24,12 @@ namespace {
 
 char *active_scope = nullptr; /* GUC tenancy.active_tenant_scope */
 
-/* A scope's name as membership_registration's CHECK spells it. */
+/* A scope's name, as register_membership takes it. */
 bool
 check_active_scope(char **newval, void **extra, GucSource source)
 {
-	const char *name = *newval;
-	size_t length = strlen(name);
-	bool valid = length > 0 && length <= 63 && name[0] >= 'a' && name[0] <= 'z';
+	bool valid = scope_name_is_valid(*newval, strlen(*newval));
 
-	for (size_t i = 1; valid && i < length; i++)
-		valid = (name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
-				name[i] == '_';
 	if (!valid)
 		GUC_check_errdetail("tenancy.active_tenant_scope must name a scope: a lower-case "
 							"letter, then lower-case letters, digits or underscores, up to 63 "

@@ -7,6 +7,7 @@
 #include "core/boundary.hpp"
 #include "core/compat.hpp"
 #include "membership/registration_checks_pg.hpp"
+#include "membership/scope_name.hpp"
 
 extern "C" {
 #include "catalog/pg_class.h"
@@ -18,7 +19,6 @@ extern "C" {
 #include "utils/syscache.h"
 }
 
-#include <cstring>
 
 namespace tenancy {
 
@@ -39,13 +39,8 @@ check_scope(FunctionCallInfo fcinfo, int argno)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("scope must not be NULL"),
 				 errhint("Leave scope out for the default scope 'workspace'.")));
-	const char *scope = text_to_cstring(PG_GETARG_TEXT_PP(argno));
-	size_t length = strlen(scope);
-	bool valid = length > 0 && length < NAMEDATALEN && scope[0] >= 'a' && scope[0] <= 'z';
-	for (size_t i = 1; valid && i < length; i++)
-		valid = (scope[i] >= 'a' && scope[i] <= 'z') || (scope[i] >= '0' && scope[i] <= '9') ||
-				scope[i] == '_';
-	if (!valid)
+	text *scope = PG_GETARG_TEXT_PP(argno);
+	if (!scope_name_is_valid(VARDATA_ANY(scope), VARSIZE_ANY_EXHDR(scope)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("scope must be a lower-case identifier"),
