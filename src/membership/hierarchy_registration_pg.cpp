@@ -17,6 +17,7 @@
 #include "membership/id_types_pg.hpp"
 #include "membership/registration_checks_pg.hpp"
 #include "membership/registration_pg.hpp"
+#include "membership/registration_writes_pg.hpp"
 #include "membership/roles_pg.hpp"
 
 extern "C" {
@@ -268,26 +269,6 @@ store_parent(Datum *values, const char *nulls)
 							  "VALUES ($1, $2, $3, $4, $5, $6)",
 							  6, types, values, nulls, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "tenancy: could not store the scope parent");
-}
-
-/* Connects SPI and becomes the extension's owner; the caller's id through *caller. */
-void
-begin_catalog_work(Oid *caller, int *context)
-{
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "tenancy: SPI_connect failed");
-	Oid owner = extension_owner();
-	GetUserIdAndSecContext(caller, context);
-	SetUserIdAndSecContext(owner, *context | SECURITY_LOCAL_USERID_CHANGE);
-	// one registration at a time: what is read below stays until commit
-	lock_registrations();
-}
-
-void
-end_catalog_work(Oid caller, int context)
-{
-	SetUserIdAndSecContext(caller, context);
-	SPI_finish();
 }
 
 } // namespace

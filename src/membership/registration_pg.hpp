@@ -88,16 +88,9 @@ bool scope_is_registered(const char *scope);
 bool registered_tenant_kind(const char *scope, IdKind *kind);
 
 /*
- * For the functions that change registrations, inside SPI_connect: the
- * extension's owner (who does the catalog work), the lock that serialises
- * registrations until commit, and the change triggers (row level and
- * TRUNCATE, ENABLE ALWAYS, calling tenancy.membership_changed()) on a table
- * a registration reads: installed again, and dropped once no registration
- * (membership, roles, owner or mapping table) reads it.
+ * Queues an invalidation of every backend's membership cache (the
+ * sentinel's), delivered when this transaction commits.
  */
-Oid extension_owner(void);
-void lock_registrations(void);
-void install_change_triggers(Oid relid);
-void drop_change_triggers_if_unread(Oid relid);
+void invalidate_memberships(void);
 
 } // namespace tenancy
