@@ -6,12 +6,6 @@
 
 CREATE SCHEMA access_active_scope;
 SET search_path = access_active_scope, public;
-CREATE FUNCTION pg_temp.as_user(who text, org text DEFAULT NULL) RETURNS void LANGUAGE sql AS $$
-  SELECT set_config('request.jwt.claims',
-    CASE WHEN who IS NULL THEN ''
-         WHEN org IS NULL THEN json_build_object('sub', who)::text
-         ELSE json_build_object('sub', who, 'org_id', org)::text END, false)
-$$;
 
 -- ann: admin of o1 (so w1, w2), member of w3 (in o2). bob: member of w1 only.
 CREATE TABLE org_members (org_id uuid, user_id uuid, role text, PRIMARY KEY (user_id, org_id));
@@ -43,33 +37,33 @@ SHOW tenancy.active_tenant_scope;
 SET tenancy.active_tenant_scope = 'organization';
 
 -- no org_id: everything the user reaches
-SELECT pg_temp.as_user('aaaaaaaa-0000-0000-0000-000000000001');
+SELECT regress.as_user('aaaaaaaa-0000-0000-0000-000000000001');
 SELECT * FROM pg_temp.reach();
 -- org_id o1: the organization alone, and its workspaces
-SELECT pg_temp.as_user('aaaaaaaa-0000-0000-0000-000000000001', '00000000-0000-0000-0000-0000000000a1');
+SELECT regress.as_user('aaaaaaaa-0000-0000-0000-000000000001', '00000000-0000-0000-0000-0000000000a1');
 SELECT * FROM pg_temp.reach();
 -- org_id o2: not a member of o2, so no organization; of its workspaces, the one she is a member of
-SELECT pg_temp.as_user('aaaaaaaa-0000-0000-0000-000000000001', '00000000-0000-0000-0000-0000000000a2');
+SELECT regress.as_user('aaaaaaaa-0000-0000-0000-000000000001', '00000000-0000-0000-0000-0000000000a2');
 SELECT * FROM pg_temp.reach();
 -- bob names o1: he is no member of o1, but of its workspace w1
-SELECT pg_temp.as_user('bbbbbbbb-0000-0000-0000-000000000002', '00000000-0000-0000-0000-0000000000a1');
+SELECT regress.as_user('bbbbbbbb-0000-0000-0000-000000000002', '00000000-0000-0000-0000-0000000000a1');
 SELECT * FROM pg_temp.reach();
 -- a claim that is no organization id
-SELECT pg_temp.as_user('aaaaaaaa-0000-0000-0000-000000000001', 'not-a-uuid');
+SELECT regress.as_user('aaaaaaaa-0000-0000-0000-000000000001', 'not-a-uuid');
 SELECT state, message FROM regress.caught($$SELECT tenancy.user_workspaces()$$);
 
 -- a membership change reaches the narrowed answer at the next statement
-SELECT pg_temp.as_user('aaaaaaaa-0000-0000-0000-000000000001', '00000000-0000-0000-0000-0000000000a1');
+SELECT regress.as_user('aaaaaaaa-0000-0000-0000-000000000001', '00000000-0000-0000-0000-0000000000a1');
 UPDATE workspaces SET organization_id = '00000000-0000-0000-0000-0000000000a2'
  WHERE id = '00000000-0000-0000-0000-0000000000f2';
 SELECT * FROM pg_temp.reach();
 
 -- the setting naming the default scope again: org_id names a workspace, as before
 SET tenancy.active_tenant_scope = 'workspace';
-SELECT pg_temp.as_user('aaaaaaaa-0000-0000-0000-000000000001', '00000000-0000-0000-0000-0000000000f3');
+SELECT regress.as_user('aaaaaaaa-0000-0000-0000-000000000001', '00000000-0000-0000-0000-0000000000f3');
 SELECT * FROM pg_temp.reach();
 SET tenancy.active_tenant_scope = 'organization';
-SELECT pg_temp.as_user('aaaaaaaa-0000-0000-0000-000000000001', '00000000-0000-0000-0000-0000000000a1');
+SELECT regress.as_user('aaaaaaaa-0000-0000-0000-000000000001', '00000000-0000-0000-0000-0000000000a1');
 SELECT * FROM pg_temp.reach();
 
 -- bad values change nothing; only a superuser sets it
@@ -83,7 +77,7 @@ SELECT state, message FROM regress.caught($$SET tenancy.active_tenant_scope = 'w
 RESET ROLE;
 DROP ROLE access_active_scope_user;
 
-SELECT pg_temp.as_user(NULL);
+SELECT regress.as_user(NULL);
 RESET tenancy.active_tenant_scope;
 RESET tenancy.active_tenant_claim;
 SELECT tenancy.unregister_scope_parent('workspace');

@@ -3,10 +3,6 @@
 -- a user too big for the bound is answered, not kept.
 
 CREATE SCHEMA cache_memory;
-CREATE FUNCTION cache_memory.as_user(who text) RETURNS void LANGUAGE sql AS $$
-  SELECT set_config('request.jwt.claims',
-    CASE WHEN who IS NULL THEN '' ELSE json_build_object('sub', who)::text END, false)
-$$;
 CREATE FUNCTION cache_memory.figures(OUT hits bigint, OUT misses bigint, OUT entries bigint)
 LANGUAGE sql AS $$
   SELECT hits, misses, entries FROM tenancy.cache_stats() WHERE cache = 'memberships'
@@ -33,42 +29,42 @@ SHOW tenancy.membership_cache_size;
 -- 120kB hold two of the 1000-membership users, not three.
 SET tenancy.membership_cache_size = '120kB';
 SELECT tenancy.cache_reset();
-SELECT cache_memory.as_user('cccccccc-0000-0000-0000-000000000001');
+SELECT regress.as_user('cccccccc-0000-0000-0000-000000000001');
 SELECT cardinality(tenancy.user_workspaces());
-SELECT cache_memory.as_user('cccccccc-0000-0000-0000-000000000002');
+SELECT regress.as_user('cccccccc-0000-0000-0000-000000000002');
 SELECT cardinality(tenancy.user_workspaces());
-SELECT cache_memory.as_user('cccccccc-0000-0000-0000-000000000001');
+SELECT regress.as_user('cccccccc-0000-0000-0000-000000000001');
 SELECT cardinality(tenancy.user_workspaces());
-SELECT cache_memory.as_user('cccccccc-0000-0000-0000-000000000003');
+SELECT regress.as_user('cccccccc-0000-0000-0000-000000000003');
 SELECT cardinality(tenancy.user_workspaces());
 SELECT * FROM cache_memory.figures();
 -- user 1 was used more recently than user 2, so user 1 is still cached: a hit
-SELECT cache_memory.as_user('cccccccc-0000-0000-0000-000000000001');
+SELECT regress.as_user('cccccccc-0000-0000-0000-000000000001');
 SELECT cardinality(tenancy.user_workspaces());
 SELECT * FROM cache_memory.figures();
 -- user 2 was dropped: a miss, and still the right answer (user 3 goes now)
-SELECT cache_memory.as_user('cccccccc-0000-0000-0000-000000000002');
+SELECT regress.as_user('cccccccc-0000-0000-0000-000000000002');
 SELECT cardinality(tenancy.user_workspaces()),
        tenancy.user_has_workspace_access('00000000-0000-0000-0000-0000000003e8');
 SELECT * FROM cache_memory.figures();
 
 -- User 4 alone needs more than 120kB: answered every time, never kept, and
 -- nobody is dropped for it.
-SELECT cache_memory.as_user('cccccccc-0000-0000-0000-000000000004');
+SELECT regress.as_user('cccccccc-0000-0000-0000-000000000004');
 SELECT cardinality(tenancy.user_workspaces()),
        tenancy.user_has_workspace_access('00000000-0000-0000-0000-000000000bb8'),
        tenancy.user_has_workspace_access('00000000-0000-0000-0000-000000000bb9');
 SELECT * FROM cache_memory.figures();
-SELECT cache_memory.as_user('cccccccc-0000-0000-0000-000000000001');
+SELECT regress.as_user('cccccccc-0000-0000-0000-000000000001');
 SELECT cardinality(tenancy.user_workspaces());
 SELECT * FROM cache_memory.figures();
 
 -- A lowered bound applies at the next fill: 64kB hold one such user.
 SET tenancy.membership_cache_size = '64kB';
-SELECT cache_memory.as_user('cccccccc-0000-0000-0000-000000000003');
+SELECT regress.as_user('cccccccc-0000-0000-0000-000000000003');
 SELECT cardinality(tenancy.user_workspaces());
 SELECT * FROM cache_memory.figures();
 RESET tenancy.membership_cache_size;
 
-SELECT cache_memory.as_user(NULL);
+SELECT regress.as_user(NULL);
 DROP SCHEMA cache_memory CASCADE;

@@ -5,10 +5,6 @@ CREATE FUNCTION pg_temp.fields(sql text) RETURNS text LANGUAGE sql AS $$
               ELSE format('%s | %s | %s | %s', e.state, e.message, e.detail, e.hint) END
     FROM regress.caught(sql) e
 $$;
-CREATE FUNCTION pg_temp.as_user(who text) RETURNS void LANGUAGE sql AS $$
-  SELECT set_config('request.jwt.claims',
-    CASE WHEN who IS NULL THEN '' ELSE json_build_object('sub', who)::text END, false)
-$$;
 
 -- All STABLE, PARALLEL SAFE; NULL input is answered, not skipped.
 SELECT p.oid::regprocedure, provolatile, proparallel, proisstrict
@@ -38,7 +34,7 @@ SELECT tenancy.user_has_workspace_access('00000000-0000-0000-0000-0000000000f1')
        tenancy.user_workspace_role('00000000-0000-0000-0000-0000000000f1') AS role,
        tenancy.user_has_workspace_role('00000000-0000-0000-0000-0000000000f1', 'owner') AS is_owner;
 
-SELECT pg_temp.as_user('aaaaaaaa-0000-0000-0000-000000000001');
+SELECT regress.as_user('aaaaaaaa-0000-0000-0000-000000000001');
 -- sorted, distinct, active only
 SELECT tenancy.user_workspaces();
 SELECT w, tenancy.user_has_workspace_access(w) AS access, tenancy.user_workspace_role(w) AS role,
@@ -58,9 +54,9 @@ SELECT tenancy.user_has_workspace_access('not-a-uuid');
 SELECT tenancy.user_has_workspace_access(42);
 SELECT tenancy.user_has_workspace_role('00000000-0000-0000-0000-0000000000f1', 1, 2);
 
-SELECT pg_temp.as_user('bbbbbbbb-0000-0000-0000-000000000002');
+SELECT regress.as_user('bbbbbbbb-0000-0000-0000-000000000002');
 SELECT tenancy.user_workspaces(), tenancy.user_workspace_role('00000000-0000-0000-0000-0000000000a2');
-SELECT pg_temp.as_user('cccccccc-0000-0000-0000-000000000003');
+SELECT regress.as_user('cccccccc-0000-0000-0000-000000000003');
 SELECT tenancy.user_workspaces(), tenancy.user_has_workspace_access('00000000-0000-0000-0000-0000000000a2');
 -- A malformed token is an error, not "no access".
 SELECT set_config('request.jwt.claims', '{"sub": "x"}', false);
@@ -69,7 +65,7 @@ SELECT pg_temp.fields($$SELECT tenancy.user_has_workspace_access('00000000-0000-
 -- Without a status column every row counts; without a role column the role
 -- helpers say what is missing.
 SELECT tenancy.register_membership('team_members', 'company_id', 'user_id');
-SELECT pg_temp.as_user('bbbbbbbb-0000-0000-0000-000000000002');
+SELECT regress.as_user('bbbbbbbb-0000-0000-0000-000000000002');
 SELECT tenancy.user_workspaces();
 SELECT pg_temp.fields($$SELECT tenancy.user_workspace_role('00000000-0000-0000-0000-0000000000a2')$$);
 SELECT pg_temp.fields($$SELECT tenancy.user_has_workspace_role('00000000-0000-0000-0000-0000000000a2', 'owner')$$);
@@ -83,7 +79,7 @@ ALTER TABLE team_members ENABLE ROW LEVEL SECURITY;
 ALTER TABLE team_members FORCE ROW LEVEL SECURITY;
 CREATE POLICY members_of_my_workspaces ON team_members FOR SELECT
   USING (company_id = ANY (tenancy.user_workspaces()));
-SELECT pg_temp.as_user('bbbbbbbb-0000-0000-0000-000000000002');
+SELECT regress.as_user('bbbbbbbb-0000-0000-0000-000000000002');
 SET ROLE app_user;
 SELECT company_id, user_id, role FROM team_members ORDER BY user_id, role;
 SELECT tenancy.user_workspaces();
@@ -107,7 +103,7 @@ ANALYZE items;
 GRANT SELECT, INSERT, UPDATE ON items TO app_user;
 ALTER TABLE items ENABLE ROW LEVEL SECURITY;
 CREATE POLICY by_array ON items USING (workspace_id = ANY (tenancy.user_workspaces()));
-SELECT pg_temp.as_user('aaaaaaaa-0000-0000-0000-000000000001');
+SELECT regress.as_user('aaaaaaaa-0000-0000-0000-000000000001');
 SET ROLE app_user;
 SELECT workspace_id, count(*) FROM items GROUP BY 1 ORDER BY 1;
 SET enable_seqscan = off;
@@ -136,7 +132,7 @@ SET plan_cache_mode = force_generic_plan;
 PREPARE visible AS SELECT count(*) FROM items;
 EXECUTE visible;
 RESET ROLE;
-SELECT pg_temp.as_user('bbbbbbbb-0000-0000-0000-000000000002');
+SELECT regress.as_user('bbbbbbbb-0000-0000-0000-000000000002');
 SET ROLE app_user;
 EXECUTE visible;
 DEALLOCATE visible;
@@ -183,6 +179,6 @@ RESET ROLE;
 
 -- The cache's memory bound: access_cache_memory.sql.
 
-SELECT pg_temp.as_user(NULL);
+SELECT regress.as_user(NULL);
 DROP TABLE items, team_members;
 DROP ROLE app_user;

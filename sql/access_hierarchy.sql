@@ -5,16 +5,6 @@
 
 CREATE SCHEMA access_hierarchy;
 SET search_path = access_hierarchy, public;
-CREATE FUNCTION pg_temp.as_user(who text) RETURNS void LANGUAGE sql AS $$
-  SELECT set_config('request.jwt.claims',
-    CASE WHEN who IS NULL THEN '' ELSE json_build_object('sub', who)::text END, false)
-$$;
-CREATE FUNCTION pg_temp.triggers() RETURNS TABLE (tbl regclass, tgname name, enabled "char")
-LANGUAGE sql AS $$
-  SELECT t.tgrelid::regclass, t.tgname, t.tgenabled FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-   WHERE c.relnamespace = 'access_hierarchy'::regnamespace AND t.tgname LIKE 'tenancy_membership_%'
-   ORDER BY t.tgrelid::regclass::text, t.tgname
-$$;
 
 -- ann: admin of o1. bob: viewer of o1, editor of w3 (in o2). cat: member of w2 only.
 CREATE TABLE org_roles (id int PRIMARY KEY, name text NOT NULL, permissions text[]);
@@ -48,7 +38,7 @@ LANGUAGE sql AS $$
 $$;
 
 -- before the hierarchy: ann reaches no workspace; workspace permissions need a parent
-SELECT pg_temp.as_user('aaaaaaaa-0000-0000-0000-000000000001');
+SELECT regress.as_user('aaaaaaaa-0000-0000-0000-000000000001');
 SELECT tenancy.user_workspaces();
 SELECT tenancy.user_has_permission('00000000-0000-0000-0000-0000000000f1', 'billing');
 
@@ -57,7 +47,7 @@ SELECT tenancy.register_scope_parent('workspace', 'organization', 'workspaces', 
 CREATE INDEX ON workspaces (organization_id);
 SELECT tenancy.register_scope_parent('workspace', 'organization', 'workspaces', 'id', 'organization_id');
 SELECT scope, parent_scope, mapping, tenant_column, parent_column, parent_roles FROM tenancy.scope_parent;
-SELECT * FROM pg_temp.triggers();
+SELECT * FROM regress.membership_triggers('access_hierarchy');
 
 -- ann reaches o1's workspaces as admin (w2 has no direct member of hers)
 SELECT * FROM pg_temp.reach();
@@ -67,28 +57,28 @@ SELECT tenancy.user_has_workspace_access('00000000-0000-0000-0000-0000000000f2')
        tenancy.user_has_permission('00000000-0000-0000-0000-0000000000f1', 'jobs_view_all') AS view_w1;
 SELECT array_length(tenancy.user_workspaces_with_permission('billing'), 1) AS billing_workspaces;
 -- bob: viewer through o1 and editor of w1 directly (the least role is shown), editor of w3
-SELECT pg_temp.as_user('bbbbbbbb-0000-0000-0000-000000000002');
+SELECT regress.as_user('bbbbbbbb-0000-0000-0000-000000000002');
 SELECT * FROM pg_temp.reach();
 SELECT tenancy.user_has_workspace_role('00000000-0000-0000-0000-0000000000f1', 'viewer') AS viewer_w1,
        tenancy.user_has_workspace_role('00000000-0000-0000-0000-0000000000f1', 'editor') AS editor_w1;
 -- cat: her direct membership only
-SELECT pg_temp.as_user('cccccccc-0000-0000-0000-000000000003');
+SELECT regress.as_user('cccccccc-0000-0000-0000-000000000003');
 SELECT * FROM pg_temp.reach();
 -- the parent scope itself answers as before
-SELECT pg_temp.as_user('aaaaaaaa-0000-0000-0000-000000000001');
+SELECT regress.as_user('aaaaaaaa-0000-0000-0000-000000000001');
 SELECT tenancy.user_workspaces('organization');
 
 -- only parent memberships with one of parent_roles reach the children
 SELECT tenancy.register_scope_parent('workspace', 'organization', 'workspaces', 'id', 'organization_id',
   parent_roles => '{admin}');
 SELECT * FROM pg_temp.reach();
-SELECT pg_temp.as_user('bbbbbbbb-0000-0000-0000-000000000002');
+SELECT regress.as_user('bbbbbbbb-0000-0000-0000-000000000002');
 SELECT * FROM pg_temp.reach();
 SELECT tenancy.register_scope_parent('workspace', 'organization', 'workspaces', 'id', 'organization_id');
 
 -- fresh in this session: a workspace moved to another organization, a new
 -- one, an organization membership revoked, the mapping emptied
-SELECT pg_temp.as_user('aaaaaaaa-0000-0000-0000-000000000001');
+SELECT regress.as_user('aaaaaaaa-0000-0000-0000-000000000001');
 SELECT * FROM pg_temp.reach();
 UPDATE workspaces SET organization_id = '00000000-0000-0000-0000-0000000000a2' WHERE name = 'w2';
 INSERT INTO workspaces VALUES ('00000000-0000-0000-0000-0000000000f5', '00000000-0000-0000-0000-0000000000a1', 'w5');
@@ -124,7 +114,7 @@ SELECT set_config('request.jwt.claims',
 SELECT tenancy.user_workspaces() AS active_only,
        tenancy.user_has_workspace_access('00000000-0000-0000-0000-0000000000f5') AS w5;
 RESET tenancy.active_tenant_claim;
-SELECT pg_temp.as_user('aaaaaaaa-0000-0000-0000-000000000001');
+SELECT regress.as_user('aaaaaaaa-0000-0000-0000-000000000001');
 
 -- two levels: projects belong to workspaces; ann reaches o1's workspaces' projects
 CREATE TABLE projects (id bigint PRIMARY KEY, workspace_id uuid);
@@ -139,7 +129,7 @@ SELECT tenancy.register_scope_parent('project', 'workspace', 'projects', 'id', '
 SELECT tenancy.user_workspaces_bigint('project');
 SELECT tenancy.user_workspace_role(1::bigint, 'project') AS role_1,
        tenancy.user_has_permission(3::bigint, 'billing', 'project') AS billing_3;
-SELECT pg_temp.as_user('cccccccc-0000-0000-0000-000000000003');
+SELECT regress.as_user('cccccccc-0000-0000-0000-000000000003');
 SELECT tenancy.user_workspaces_bigint('project');
 -- the active tenant claim names a workspace: the project scope, derived
 -- from it, answers for that workspace's projects only
@@ -159,7 +149,7 @@ SELECT set_config('request.jwt.claims', '{"sub": "aaaaaaaa-0000-0000-0000-000000
 SELECT state, message FROM regress.caught($$SELECT tenancy.user_workspaces_bigint('project')$$);
 RESET tenancy.active_tenant_claim;
 -- a change two levels up is seen
-SELECT pg_temp.as_user('aaaaaaaa-0000-0000-0000-000000000001');
+SELECT regress.as_user('aaaaaaaa-0000-0000-0000-000000000001');
 UPDATE workspaces SET organization_id = NULL WHERE name = 'w5';
 SELECT tenancy.user_workspaces_bigint('project');
 
@@ -181,7 +171,7 @@ SELECT tenancy.register_membership('site_members', 'site', 'user_id', 'role', sc
 SELECT tenancy.register_membership('zone_members', 'zone_id', 'user_id', scope => 'zone');
 SELECT tenancy.register_scope_parent('site', 'acct', 'sites', 'site', 'acct_id');
 SELECT tenancy.register_scope_parent('zone', 'site', 'zones', 'id', 'site');
-SELECT pg_temp.as_user('user_2abc');
+SELECT regress.as_user('user_2abc');
 SELECT tenancy.user_workspaces_text('site') AS sites, tenancy.user_workspaces_bigint('zone') AS zones,
        tenancy.user_workspace_role('gamma', 'site') AS gamma_role,
        tenancy.user_has_workspace_access('Alpha', 'site') AS near_miss;
@@ -193,7 +183,7 @@ INSERT INTO tenancy.scope_parent (scope, parent_scope, mapping, tenant_column, p
 SELECT state, message FROM regress.caught($$SELECT tenancy.user_workspaces_bigint('zone')$$);
 DELETE FROM tenancy.scope_parent WHERE scope = 'acct';
 SELECT tenancy.user_workspaces_bigint('zone') AS zones;
-SELECT pg_temp.as_user('aaaaaaaa-0000-0000-0000-000000000001');
+SELECT regress.as_user('aaaaaaaa-0000-0000-0000-000000000001');
 
 -- cycles are refused, naming the cycle; nothing is registered
 CREATE TABLE org_projects (org_id uuid, project_id bigint);
@@ -268,12 +258,12 @@ SELECT state, message FROM regress.caught($$SELECT tenancy.unregister_scope_pare
 SELECT tenancy.register_membership('ws_members', 'workspace_id', 'user_id', 'role',
   owner_table => 'workspaces', owner_column => 'organization_id');
 SELECT tenancy.unregister_scope_parent('workspace');
-SELECT * FROM pg_temp.triggers();
+SELECT * FROM regress.membership_triggers('access_hierarchy');
 SELECT tenancy.register_membership('ws_members', 'workspace_id', 'user_id', 'role');
-SELECT * FROM pg_temp.triggers();
+SELECT * FROM regress.membership_triggers('access_hierarchy');
 SELECT * FROM pg_temp.reach();
 
-SELECT pg_temp.as_user(NULL);
+SELECT regress.as_user(NULL);
 DELETE FROM tenancy.membership_registration WHERE scope <> 'workspace';
 DELETE FROM tenancy.scope_parent;
 RESET search_path;

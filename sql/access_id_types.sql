@@ -7,9 +7,6 @@ CREATE SCHEMA id_types;
 CREATE ROLE id_types_app;
 GRANT USAGE ON SCHEMA id_types TO id_types_app;
 -- as: the claims of one transaction, one value back (or the error's fields)
-CREATE FUNCTION id_types.as_user(sub text, sql text) RETURNS text LANGUAGE sql AS $$
-  SELECT regress.with_setting('request.jwt.claims', json_build_object('sub', sub)::text, sql)
-$$;
 
 -- Text users, bigint tenants (an index leading with the user column).
 CREATE TABLE id_types.account_members (
@@ -33,33 +30,33 @@ INSERT INTO id_types.org_members VALUES (7, 100), (8, 100), (7, 200);
 SELECT tenancy.register_membership('id_types.org_members', 'org_id', 'user_id', scope => 'org');
 
 -- The helpers answer in each scope's type.
-SELECT id_types.as_user('user_2abc', $$SELECT tenancy.user_workspaces_bigint('account')::text$$);
-SELECT id_types.as_user('user_2abc', $$SELECT tenancy.user_has_workspace_access(20::bigint, 'account')::text$$);
-SELECT id_types.as_user('user_2abc', $$SELECT tenancy.user_has_workspace_access(30::bigint, 'account')::text$$);
-SELECT id_types.as_user('user_2abc', $$SELECT tenancy.user_workspace_role(10::bigint, 'account')$$);
-SELECT id_types.as_user('user_2abc', $$SELECT tenancy.user_has_scope_role('account', 20::bigint, 'owner')::text$$);
-SELECT id_types.as_user('user_2xyz', $$SELECT tenancy.user_has_scope_role('account', 20::bigint, 'owner')::text$$);
+SELECT regress.run_as_user('user_2abc', $$SELECT tenancy.user_workspaces_bigint('account')::text$$);
+SELECT regress.run_as_user('user_2abc', $$SELECT tenancy.user_has_workspace_access(20::bigint, 'account')::text$$);
+SELECT regress.run_as_user('user_2abc', $$SELECT tenancy.user_has_workspace_access(30::bigint, 'account')::text$$);
+SELECT regress.run_as_user('user_2abc', $$SELECT tenancy.user_workspace_role(10::bigint, 'account')$$);
+SELECT regress.run_as_user('user_2abc', $$SELECT tenancy.user_has_scope_role('account', 20::bigint, 'owner')::text$$);
+SELECT regress.run_as_user('user_2xyz', $$SELECT tenancy.user_has_scope_role('account', 20::bigint, 'owner')::text$$);
 -- A literal resolves to the text form, which reads the scope's id from its text.
-SELECT id_types.as_user('user_2abc', $$SELECT tenancy.user_has_workspace_access('10', 'account')::text$$);
-SELECT id_types.as_user('user_2abc', $$SELECT tenancy.user_workspace_role('20', 'account')$$);
-SELECT id_types.as_user('user_2abc', $$SELECT tenancy.user_has_workspace_access('ten', 'account')::text$$);
+SELECT regress.run_as_user('user_2abc', $$SELECT tenancy.user_has_workspace_access('10', 'account')::text$$);
+SELECT regress.run_as_user('user_2abc', $$SELECT tenancy.user_workspace_role('20', 'account')$$);
+SELECT regress.run_as_user('user_2abc', $$SELECT tenancy.user_has_workspace_access('ten', 'account')::text$$);
 -- Text tenants: sorted and compared byte for byte (Alpha is not alpha).
-SELECT id_types.as_user('1', $$SELECT tenancy.user_workspaces_text('team')::text$$);
-SELECT id_types.as_user('1', $$SELECT tenancy.user_workspace_role('alpha', 'team')$$);
-SELECT id_types.as_user('1', $$SELECT tenancy.user_has_workspace_access('ALPHA', 'team')::text$$);
-SELECT id_types.as_user('1', $$SELECT tenancy.user_has_scope_role('team', 'alpha', 'admin')::text$$);
-SELECT id_types.as_user('2', $$SELECT tenancy.user_has_scope_role('team', 'alpha', 'admin')::text$$);
-SELECT id_types.as_user('2', $$SELECT tenancy.user_has_workspace_access('beta', 'team')::text$$);
+SELECT regress.run_as_user('1', $$SELECT tenancy.user_workspaces_text('team')::text$$);
+SELECT regress.run_as_user('1', $$SELECT tenancy.user_workspace_role('alpha', 'team')$$);
+SELECT regress.run_as_user('1', $$SELECT tenancy.user_has_workspace_access('ALPHA', 'team')::text$$);
+SELECT regress.run_as_user('1', $$SELECT tenancy.user_has_scope_role('team', 'alpha', 'admin')::text$$);
+SELECT regress.run_as_user('2', $$SELECT tenancy.user_has_scope_role('team', 'alpha', 'admin')::text$$);
+SELECT regress.run_as_user('2', $$SELECT tenancy.user_has_workspace_access('beta', 'team')::text$$);
 -- int columns.
-SELECT id_types.as_user('100', $$SELECT tenancy.user_workspaces_bigint('org')::text$$);
-SELECT id_types.as_user('200', $$SELECT tenancy.user_has_workspace_access(7, 'org')::text$$);
+SELECT regress.run_as_user('100', $$SELECT tenancy.user_workspaces_bigint('org')::text$$);
+SELECT regress.run_as_user('200', $$SELECT tenancy.user_has_workspace_access(7, 'org')::text$$);
 -- beyond int: nobody, not an error
-SELECT id_types.as_user('99999999999', $$SELECT tenancy.user_workspaces_bigint('org')::text$$);
+SELECT regress.run_as_user('99999999999', $$SELECT tenancy.user_workspaces_bigint('org')::text$$);
 
 -- A claim that is not an id of the scope's user type: 22P02 naming the
 -- claim and the scope, never the value; an error, never "no access".
-SELECT id_types.as_user('TOKENSECRET', $$SELECT tenancy.user_workspaces_text('team')::text$$);
-SELECT id_types.as_user('1.5', $$SELECT tenancy.user_workspaces_bigint('org')::text$$);
+SELECT regress.run_as_user('TOKENSECRET', $$SELECT tenancy.user_workspaces_text('team')::text$$);
+SELECT regress.run_as_user('1.5', $$SELECT tenancy.user_workspaces_bigint('org')::text$$);
 -- No user: nothing, in every type.
 SELECT regress.with_setting('request.jwt.claims', '{}', $$SELECT tenancy.user_workspaces_text('team')::text$$);
 SELECT regress.with_setting('request.jwt.claims', '{}', $$SELECT tenancy.user_has_workspace_access(1::bigint, 'account')::text$$);
@@ -114,7 +111,7 @@ SELECT tenancy.user_workspaces_bigint('org');
 TRUNCATE id_types.org_members;
 SELECT tenancy.user_workspaces_bigint('org');
 ROLLBACK;
-SELECT id_types.as_user('200', $$SELECT tenancy.user_workspaces_bigint('org')::text$$);
+SELECT regress.run_as_user('200', $$SELECT tenancy.user_workspaces_bigint('org')::text$$);
 
 -- Isolation in a scope of bigint and of text ids: the typed array helper,
 -- an index condition; a column of another type is refused.
@@ -139,8 +136,8 @@ GRANT SELECT ON id_types.invoices, id_types.docs TO id_types_app;
 ANALYZE id_types.invoices;
 ANALYZE id_types.docs;
 SET ROLE id_types_app;
-SELECT id_types.as_user('user_2abc', $$SELECT string_agg(id::text, ',' ORDER BY id) FROM id_types.invoices WHERE id > 1000$$);
-SELECT id_types.as_user('1', $$SELECT string_agg(id::text, ',' ORDER BY id) FROM id_types.docs WHERE id > 1000$$);
+SELECT regress.run_as_user('user_2abc', $$SELECT string_agg(id::text, ',' ORDER BY id) FROM id_types.invoices WHERE id > 1000$$);
+SELECT regress.run_as_user('1', $$SELECT string_agg(id::text, ',' ORDER BY id) FROM id_types.docs WHERE id > 1000$$);
 RESET ROLE;
 
 -- The per-row helpers become index conditions for bigint and text.

@@ -5,16 +5,6 @@
 
 CREATE SCHEMA access_roles;
 SET search_path = access_roles, public;
-CREATE FUNCTION pg_temp.as_user(who text) RETURNS void LANGUAGE sql AS $$
-  SELECT set_config('request.jwt.claims',
-    CASE WHEN who IS NULL THEN '' ELSE json_build_object('sub', who)::text END, false)
-$$;
-CREATE FUNCTION pg_temp.triggers() RETURNS TABLE (tbl regclass, tgname name, enabled "char")
-LANGUAGE sql AS $$
-  SELECT t.tgrelid::regclass, t.tgname, t.tgenabled FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-   WHERE c.relnamespace = 'access_roles'::regnamespace AND t.tgname LIKE 'tenancy_membership_%'
-   ORDER BY t.tgrelid::regclass::text, t.tgname
-$$;
 
 -- ann: Admin of c1, Viewer of c2, owner of c3. bob: Tech of c1, Quirky of
 -- c2. cat: owner of c1, a member of c2 with a role whose permissions are a
@@ -77,33 +67,33 @@ SELECT role_table, role_name_column, permissions_column, owner_table, owner_colu
        owner_permissions
   FROM tenancy.membership_registration;
 -- the roles and tenant tables carry the membership table's triggers, ENABLE ALWAYS
-SELECT * FROM pg_temp.triggers();
+SELECT * FROM regress.membership_triggers('access_roles');
 
-SELECT pg_temp.as_user('aaaaaaaa-0000-0000-0000-000000000001');
+SELECT regress.as_user('aaaaaaaa-0000-0000-0000-000000000001');
 SELECT * FROM pg_temp.grants();
 SELECT pg_temp.view_all();
-SELECT pg_temp.as_user('bbbbbbbb-0000-0000-0000-000000000002');
+SELECT regress.as_user('bbbbbbbb-0000-0000-0000-000000000002');
 SELECT * FROM pg_temp.grants();
 SELECT pg_temp.view_all();
-SELECT pg_temp.as_user('cccccccc-0000-0000-0000-000000000003');
+SELECT regress.as_user('cccccccc-0000-0000-0000-000000000003');
 SELECT * FROM pg_temp.grants();
 SELECT pg_temp.view_all();
-SELECT pg_temp.as_user('dddddddd-0000-0000-0000-000000000004');
+SELECT regress.as_user('dddddddd-0000-0000-0000-000000000004');
 SELECT * FROM pg_temp.grants();
 -- the role helpers compare the role's name
 SELECT tenancy.user_has_workspace_role('00000000-0000-0000-0000-0000000000c1', 'Admin', 'owner') AS dan_admin;
-SELECT pg_temp.as_user('aaaaaaaa-0000-0000-0000-000000000001');
+SELECT regress.as_user('aaaaaaaa-0000-0000-0000-000000000001');
 SELECT tenancy.user_has_workspace_role('00000000-0000-0000-0000-0000000000c1', 'Admin') AS ann_admin,
        tenancy.user_has_workspace_role('00000000-0000-0000-0000-0000000000c3', 'owner') AS ann_owner;
 -- NULL tenant or permission, no user: false, empty
 SELECT tenancy.user_has_permission(NULL, 'jobs_view_all') AS null_tenant,
        tenancy.user_has_permission('00000000-0000-0000-0000-0000000000c1', NULL) AS null_permission,
        tenancy.user_workspaces_with_permission(NULL) AS null_array;
-SELECT pg_temp.as_user(NULL);
+SELECT regress.as_user(NULL);
 SELECT tenancy.user_has_permission('00000000-0000-0000-0000-0000000000c1', 'jobs_view_all') AS no_user,
        tenancy.user_workspaces_with_permission('jobs_view_all') AS no_user_array;
 -- the scoped forms; a NULL scope is an error, not "no access"
-SELECT pg_temp.as_user('aaaaaaaa-0000-0000-0000-000000000001');
+SELECT regress.as_user('aaaaaaaa-0000-0000-0000-000000000001');
 SELECT tenancy.user_has_permission('00000000-0000-0000-0000-0000000000c1', 'manage_team', 'workspace') AS scoped,
        tenancy.user_workspaces_with_permission('reports', 'workspace') AS scoped_array;
 SELECT * FROM regress.caught($$SELECT tenancy.user_has_permission(NULL, 'x', NULL)$$);
@@ -115,7 +105,7 @@ SELECT pg_temp.view_all();
 RESET tenancy.active_tenant_claim;
 
 -- Never stale: each change to the roles or tenant table is seen by the next statement.
-SELECT pg_temp.as_user('aaaaaaaa-0000-0000-0000-000000000001');
+SELECT regress.as_user('aaaaaaaa-0000-0000-0000-000000000001');
 UPDATE custom_roles SET permissions = permissions - 'jobs_view_all' WHERE name = 'Admin';
 SELECT * FROM pg_temp.grants();
 UPDATE custom_roles SET name = 'Manager' WHERE name = 'Admin';
@@ -166,7 +156,7 @@ CREATE POLICY view_all ON jobs FOR SELECT USING (tenancy.user_has_permission(com
 SET ROLE access_roles_app;
 EXPLAIN (COSTS OFF) SELECT id FROM jobs WHERE id < 100;
 SELECT count(*) FROM jobs;
-SELECT pg_temp.as_user('bbbbbbbb-0000-0000-0000-000000000002');
+SELECT regress.as_user('bbbbbbbb-0000-0000-0000-000000000002');
 SELECT count(*) FROM jobs;
 RESET ROLE;
 RESET enable_seqscan;
@@ -177,7 +167,7 @@ UPDATE custom_roles SET permissions = (SELECT jsonb_agg('permission_number_' || 
  WHERE name = 'Tech';
 SET tenancy.membership_cache_size = '64kB';
 SELECT tenancy.cache_reset();
-SELECT pg_temp.as_user('aaaaaaaa-0000-0000-0000-000000000001');
+SELECT regress.as_user('aaaaaaaa-0000-0000-0000-000000000001');
 SELECT tenancy.user_has_permission('00000000-0000-0000-0000-0000000000c1', 'permission_number_4000') AS granted;
 SELECT entries FROM tenancy.cache_stats() WHERE cache = 'memberships';
 RESET tenancy.membership_cache_size;
@@ -202,7 +192,7 @@ INSERT INTO "Members ""2""" VALUES
 SELECT tenancy.register_membership('"Members ""2"""', 'company_id', 'user_id', 'Role',
                                    role_table => '"Roles; ""x"""', role_name_column => 'Name',
                                    permissions_column => 'Perms');
-SELECT * FROM pg_temp.triggers();
+SELECT * FROM regress.membership_triggers('access_roles');
 SELECT * FROM pg_temp.grants();
 
 -- Bad input: a clear error naming what is wrong, and nothing registered.
@@ -239,14 +229,14 @@ SELECT * FROM pg_temp.bad($$owner_table => 'companies', owner_column => 'owner_i
 SELECT * FROM pg_temp.bad($$owner_table => 'companies', owner_column => 'owner_id', owner_permissions => '{a,NULL}'$$);
 -- still the registration above, its triggers where they were
 SELECT membership, role_table, owner_table FROM tenancy.membership_registration;
-SELECT * FROM pg_temp.triggers();
+SELECT * FROM regress.membership_triggers('access_roles');
 
 -- Dropped or changed after registration: the helpers say what changed.
 DROP VIEW roles_view;
 SELECT tenancy.register_membership('team_members', 'company_id', 'user_id', 'role_id', 'status',
                                    role_table => 'custom_roles', permissions_column => 'permissions',
                                    owner_table => 'companies', owner_column => 'owner_id');
-SELECT pg_temp.as_user('aaaaaaaa-0000-0000-0000-000000000001');
+SELECT regress.as_user('aaaaaaaa-0000-0000-0000-000000000001');
 ALTER TABLE companies DROP COLUMN owner_id;
 SELECT * FROM regress.caught($$SELECT tenancy.user_workspaces()$$);
 ALTER TABLE custom_roles ALTER COLUMN permissions TYPE text;
@@ -254,7 +244,7 @@ SELECT * FROM regress.caught($$SELECT tenancy.user_workspaces()$$);
 DROP TABLE custom_roles;
 SELECT * FROM regress.caught($$SELECT tenancy.user_workspaces()$$);
 
-SELECT pg_temp.as_user(NULL);
+SELECT regress.as_user(NULL);
 DELETE FROM tenancy.membership_registration;
 DROP SCHEMA access_roles CASCADE;
 DROP ROLE access_roles_app;

@@ -5,9 +5,6 @@
 
 CREATE SCHEMA roles_ids;
 -- as: the claims of one transaction, one value back (or the error's fields)
-CREATE FUNCTION roles_ids.as_user(sub text, sql text) RETURNS text LANGUAGE sql AS $$
-  SELECT regress.with_setting('request.jwt.claims', json_build_object('sub', sub)::text, sql)
-$$;
 
 -- Text users, bigint tenants, roles keyed by integer with text[] permissions.
 -- user_ann: Admin of 10, Viewer of 20, owner of 30. User_ann (another user
@@ -30,34 +27,34 @@ SELECT tenancy.register_membership('roles_ids.account_members', 'account_id', 'u
                                    owner_permissions => '{view,manage,billing}',
                                    scope => 'acct');
 
-SELECT roles_ids.as_user('user_ann', $$SELECT tenancy.user_workspaces_with_permission_bigint('view', 'acct')::text$$);
-SELECT roles_ids.as_user('user_ann', $$SELECT tenancy.user_workspaces_with_permission_bigint('manage', 'acct')::text$$);
-SELECT roles_ids.as_user('user_ann', $$SELECT tenancy.user_workspaces_with_permission_bigint('billing', 'acct')::text$$);
-SELECT roles_ids.as_user('User_ann', $$SELECT tenancy.user_workspaces_with_permission_bigint('billing', 'acct')::text$$);
-SELECT roles_ids.as_user('user_bob', $$SELECT tenancy.user_workspaces_with_permission_bigint('view', 'acct')::text$$);
-SELECT roles_ids.as_user('user_ann', $$SELECT tenancy.user_workspaces_bigint('acct')::text$$);
-SELECT roles_ids.as_user('user_ann', $$SELECT tenancy.user_workspace_role(30::bigint, 'acct')$$);
+SELECT regress.run_as_user('user_ann', $$SELECT tenancy.user_workspaces_with_permission_bigint('view', 'acct')::text$$);
+SELECT regress.run_as_user('user_ann', $$SELECT tenancy.user_workspaces_with_permission_bigint('manage', 'acct')::text$$);
+SELECT regress.run_as_user('user_ann', $$SELECT tenancy.user_workspaces_with_permission_bigint('billing', 'acct')::text$$);
+SELECT regress.run_as_user('User_ann', $$SELECT tenancy.user_workspaces_with_permission_bigint('billing', 'acct')::text$$);
+SELECT regress.run_as_user('user_bob', $$SELECT tenancy.user_workspaces_with_permission_bigint('view', 'acct')::text$$);
+SELECT regress.run_as_user('user_ann', $$SELECT tenancy.user_workspaces_bigint('acct')::text$$);
+SELECT regress.run_as_user('user_ann', $$SELECT tenancy.user_workspace_role(30::bigint, 'acct')$$);
 -- the per-row form, bigint and text arguments
 SELECT a.id,
-       roles_ids.as_user('user_ann', format($$SELECT tenancy.user_has_permission(%s::bigint, 'manage', 'acct')::text$$, a.id)) AS manage,
-       roles_ids.as_user('user_ann', format($$SELECT tenancy.user_has_permission(%L, 'view', 'acct')::text$$, a.id)) AS view_text_arg
+       regress.run_as_user('user_ann', format($$SELECT tenancy.user_has_permission(%s::bigint, 'manage', 'acct')::text$$, a.id)) AS manage,
+       regress.run_as_user('user_ann', format($$SELECT tenancy.user_has_permission(%L, 'view', 'acct')::text$$, a.id)) AS view_text_arg
   FROM roles_ids.accounts a ORDER BY a.id;
 -- NULLs and no user answer false / nothing
-SELECT roles_ids.as_user('user_ann', $$SELECT tenancy.user_has_permission(NULL::bigint, 'view', 'acct')::text$$);
-SELECT roles_ids.as_user('user_ann', $$SELECT tenancy.user_has_permission(10::bigint, NULL, 'acct')::text$$);
+SELECT regress.run_as_user('user_ann', $$SELECT tenancy.user_has_permission(NULL::bigint, 'view', 'acct')::text$$);
+SELECT regress.run_as_user('user_ann', $$SELECT tenancy.user_has_permission(10::bigint, NULL, 'acct')::text$$);
 SELECT regress.with_setting('request.jwt.claims', '', $$SELECT tenancy.user_workspaces_with_permission_bigint('view', 'acct')::text$$);
 -- the wrong type for the scope: 42804, naming the call to make
-SELECT roles_ids.as_user('user_ann', $$SELECT tenancy.user_workspaces_with_permission('view', 'acct')::text$$);
-SELECT roles_ids.as_user('user_ann', $$SELECT tenancy.user_workspaces_with_permission_text('view', 'acct')::text$$);
-SELECT roles_ids.as_user('user_ann', $$SELECT tenancy.user_has_permission('00000000-0000-0000-0000-00000000000a'::uuid, 'view', 'acct')::text$$);
+SELECT regress.run_as_user('user_ann', $$SELECT tenancy.user_workspaces_with_permission('view', 'acct')::text$$);
+SELECT regress.run_as_user('user_ann', $$SELECT tenancy.user_workspaces_with_permission_text('view', 'acct')::text$$);
+SELECT regress.run_as_user('user_ann', $$SELECT tenancy.user_has_permission('00000000-0000-0000-0000-00000000000a'::uuid, 'view', 'acct')::text$$);
 -- a text argument that is not an integer: 22P02, as for the other helpers
-SELECT roles_ids.as_user('user_ann', $$SELECT tenancy.user_has_permission('ten', 'view', 'acct')::text$$);
+SELECT regress.run_as_user('user_ann', $$SELECT tenancy.user_has_permission('ten', 'view', 'acct')::text$$);
 
 -- Freshness: a change of owner or of a role's permissions is seen at the next statement.
 UPDATE roles_ids.accounts SET owner_id = 'user_ann' WHERE id = 40;
-SELECT roles_ids.as_user('user_ann', $$SELECT tenancy.user_workspaces_with_permission_bigint('billing', 'acct')::text$$);
+SELECT regress.run_as_user('user_ann', $$SELECT tenancy.user_workspaces_with_permission_bigint('billing', 'acct')::text$$);
 UPDATE roles_ids.account_roles SET permissions = '{view,billing}' WHERE id = 2;
-SELECT roles_ids.as_user('user_bob', $$SELECT tenancy.user_workspaces_with_permission_bigint('billing', 'acct')::text$$);
+SELECT regress.run_as_user('user_bob', $$SELECT tenancy.user_workspaces_with_permission_bigint('billing', 'acct')::text$$);
 
 -- Integer users, text tenants, roles keyed by text with jsonb permissions.
 -- User 1: lead of alpha, owner of beta and Alpha (distinct texts, byte order).
@@ -74,20 +71,20 @@ SELECT tenancy.register_membership('roles_ids.crew_members', 'crew', 'user_id', 
                                    owner_table => 'roles_ids.crews', owner_column => 'owner_id',
                                    owner_permissions => '{deploy}',
                                    scope => 'crew');
-SELECT roles_ids.as_user('1', $$SELECT tenancy.user_workspaces_with_permission_text('deploy', 'crew')::text$$);
-SELECT roles_ids.as_user('1', $$SELECT tenancy.user_workspaces_text('crew')::text$$);
-SELECT roles_ids.as_user('2', $$SELECT tenancy.user_workspaces_with_permission_text('deploy', 'crew')::text$$);
+SELECT regress.run_as_user('1', $$SELECT tenancy.user_workspaces_with_permission_text('deploy', 'crew')::text$$);
+SELECT regress.run_as_user('1', $$SELECT tenancy.user_workspaces_text('crew')::text$$);
+SELECT regress.run_as_user('2', $$SELECT tenancy.user_workspaces_with_permission_text('deploy', 'crew')::text$$);
 SELECT c.slug,
-       roles_ids.as_user('1', format($$SELECT tenancy.user_has_permission(%L, 'deploy', 'crew')::text$$, c.slug)) AS deploy,
-       roles_ids.as_user('1', format($$SELECT tenancy.user_workspace_role(%L, 'crew')$$, c.slug)) AS role
+       regress.run_as_user('1', format($$SELECT tenancy.user_has_permission(%L, 'deploy', 'crew')::text$$, c.slug)) AS deploy,
+       regress.run_as_user('1', format($$SELECT tenancy.user_workspace_role(%L, 'crew')$$, c.slug)) AS role
   FROM roles_ids.crews c ORDER BY c.slug COLLATE "C";
 -- a near miss names no tenant of the user
-SELECT roles_ids.as_user('1', $$SELECT tenancy.user_has_permission('BETA', 'deploy', 'crew')::text$$);
-SELECT roles_ids.as_user('1', $$SELECT tenancy.user_has_permission(7::bigint, 'deploy', 'crew')::text$$);
+SELECT regress.run_as_user('1', $$SELECT tenancy.user_has_permission('BETA', 'deploy', 'crew')::text$$);
+SELECT regress.run_as_user('1', $$SELECT tenancy.user_has_permission(7::bigint, 'deploy', 'crew')::text$$);
 -- the owner claim must be an integer in an integer user scope
-SELECT roles_ids.as_user('user_1', $$SELECT tenancy.user_workspaces_with_permission_text('deploy', 'crew')::text$$);
+SELECT regress.run_as_user('user_1', $$SELECT tenancy.user_workspaces_with_permission_text('deploy', 'crew')::text$$);
 DELETE FROM roles_ids.crews WHERE slug = 'beta';
-SELECT roles_ids.as_user('1', $$SELECT tenancy.user_workspaces_with_permission_text('deploy', 'crew')::text$$);
+SELECT regress.run_as_user('1', $$SELECT tenancy.user_workspaces_with_permission_text('deploy', 'crew')::text$$);
 
 -- The per-row permission helper becomes an index condition for bigint and
 -- text (in a text scope) tenant columns.
@@ -104,7 +101,7 @@ RESET enable_bitmapscan;
 -- a text argument in a bigint scope stays a filter: its text form is converted per row
 EXPLAIN (COSTS OFF) SELECT * FROM roles_ids.deploys WHERE tenancy.user_has_permission(crew, 'view', 'acct');
 INSERT INTO roles_ids.invoices VALUES (1, 10), (2, 20), (3, 30), (4, 40);
-SELECT roles_ids.as_user('user_bob', $$SELECT array_agg(id ORDER BY id)::text FROM roles_ids.invoices WHERE tenancy.user_has_permission(account_id, 'billing', 'acct')$$);
+SELECT regress.run_as_user('user_bob', $$SELECT array_agg(id ORDER BY id)::text FROM roles_ids.invoices WHERE tenancy.user_has_permission(account_id, 'billing', 'acct')$$);
 
 -- Registration: the owner column has the user column's type, and a text
 -- one a deterministic collation (ICU ones: a server without ICU has none

@@ -4,10 +4,6 @@
 
 CREATE SCHEMA access_scopes;
 SET search_path = access_scopes, public;
-CREATE FUNCTION pg_temp.as_user(who text) RETURNS void LANGUAGE sql AS $$
-  SELECT set_config('request.jwt.claims',
-    CASE WHEN who IS NULL THEN '' ELSE json_build_object('sub', who)::text END, false)
-$$;
 CREATE FUNCTION pg_temp.registrations() RETURNS TABLE (scope text, membership regclass, tenant_column name)
 LANGUAGE sql AS $$
   SELECT r.scope, r.membership, r.tenant_column FROM tenancy.membership_registration r ORDER BY 1
@@ -29,22 +25,15 @@ INSERT INTO project_members VALUES
 CREATE TABLE "Project Members; 2" (project uuid, member uuid);
 INSERT INTO "Project Members; 2" VALUES
   ('00000000-0000-0000-0000-0000000000b9', 'aaaaaaaa-0000-0000-0000-000000000001');
-CREATE FUNCTION pg_temp.triggers() RETURNS TABLE (tbl regclass, tgname name, enabled "char")
-LANGUAGE sql AS $$
-  SELECT t.tgrelid::regclass, t.tgname, t.tgenabled FROM pg_trigger t
-   WHERE t.tgrelid IN ('access_scopes.team_members'::regclass, 'access_scopes.project_members'::regclass,
-                       'access_scopes."Project Members; 2"'::regclass)
-   ORDER BY t.tgrelid::regclass::text, t.tgname
-$$;
 
 SELECT tenancy.register_membership('team_members', 'company_id', 'user_id', 'role');
 SELECT tenancy.register_membership('project_members', 'project', 'member', 'project_role',
                                    'status', '{active}', scope => 'project');
 SELECT * FROM pg_temp.registrations();
-SELECT * FROM pg_temp.triggers();
+SELECT * FROM regress.membership_triggers('access_scopes');
 
 -- Each scope answers from its own table; the SPEC forms are the 'workspace' scope.
-SELECT pg_temp.as_user('aaaaaaaa-0000-0000-0000-000000000001');
+SELECT regress.as_user('aaaaaaaa-0000-0000-0000-000000000001');
 SELECT tenancy.user_workspaces() AS workspaces, tenancy.user_workspaces('workspace') AS same,
        tenancy.user_workspaces('project') AS projects;
 SELECT t, tenancy.user_has_workspace_access(t) AS workspace,
@@ -56,7 +45,7 @@ SELECT t, tenancy.user_has_workspace_access(t) AS workspace,
                     '00000000-0000-0000-0000-0000000000b2', '00000000-0000-0000-0000-0000000000b3']::uuid[]) t;
 -- three literals still mean the VARIADIC SPEC form
 SELECT tenancy.user_has_workspace_role('00000000-0000-0000-0000-0000000000c1', 'viewer', 'owner');
-SELECT pg_temp.as_user('bbbbbbbb-0000-0000-0000-000000000002');
+SELECT regress.as_user('bbbbbbbb-0000-0000-0000-000000000002');
 SELECT tenancy.user_workspaces() AS workspaces, tenancy.user_workspaces('project') AS projects,
        tenancy.user_workspace_role('00000000-0000-0000-0000-0000000000b2', 'project') AS role;
 
@@ -70,7 +59,7 @@ SET request.jwt.claims = '{"sub": "aaaaaaaa-0000-0000-0000-000000000001", "org_i
 SELECT tenancy.user_workspaces() AS workspaces, tenancy.user_workspaces('project') AS projects,
        tenancy.user_has_workspace_access('00000000-0000-0000-0000-0000000000b2', 'project') AS b2;
 RESET tenancy.active_tenant_claim;
-SELECT pg_temp.as_user('bbbbbbbb-0000-0000-0000-000000000002');
+SELECT regress.as_user('bbbbbbbb-0000-0000-0000-000000000002');
 
 -- A change to one scope's table reaches the next command of this session.
 DELETE FROM project_members WHERE member = 'bbbbbbbb-0000-0000-0000-000000000002';
@@ -104,7 +93,7 @@ SELECT * FROM regress.caught($$SELECT tenancy.register_membership('access_scopes
 SELECT * FROM regress.caught($$SELECT tenancy.register_membership('access_scopes.project_members', 'project', 'nope', scope => 'project')$$);
 SELECT * FROM regress.caught($$SELECT tenancy.register_membership('access_scopes.project_members', 'project', 'member', scope => 'new_scope', manager_roles => NULL)$$);
 SELECT * FROM pg_temp.registrations();
-SELECT * FROM pg_temp.triggers();
+SELECT * FROM regress.membership_triggers('access_scopes');
 -- the longest scope name is fine
 SELECT tenancy.register_membership('"Project Members; 2"', 'project', 'member', scope => repeat('p', 63));
 SELECT tenancy.user_workspaces(repeat('p', 63)) AS projects;
@@ -113,12 +102,12 @@ SELECT tenancy.user_workspaces(repeat('p', 63)) AS projects;
 -- only when no other scope still reads the old table.
 SELECT tenancy.register_membership('team_members', 'company_id', 'user_id', scope => 'team');
 SELECT tenancy.register_membership('"Project Members; 2"', 'project', 'member', scope => 'team');
-SELECT * FROM pg_temp.triggers();
+SELECT * FROM regress.membership_triggers('access_scopes');
 SELECT tenancy.register_membership('project_members', 'project', 'member', scope => 'team');
 SELECT tenancy.register_membership('project_members', 'project', 'member', scope => repeat('p', 63));
 SELECT * FROM pg_temp.registrations();
-SELECT * FROM pg_temp.triggers();
-SELECT pg_temp.as_user('aaaaaaaa-0000-0000-0000-000000000001');
+SELECT * FROM regress.membership_triggers('access_scopes');
+SELECT regress.as_user('aaaaaaaa-0000-0000-0000-000000000001');
 SELECT tenancy.user_workspaces('team') AS team;
 
 -- The planner support covers the scoped form when the scope is a constant.
@@ -143,7 +132,7 @@ DROP TABLE "Project Members; 2";
 SELECT * FROM regress.caught($$SELECT tenancy.user_workspaces('gone')$$);
 SELECT tenancy.user_workspaces('project') AS projects, tenancy.user_workspaces() AS workspaces;
 
-SELECT pg_temp.as_user(NULL);
+SELECT regress.as_user(NULL);
 DELETE FROM tenancy.membership_registration WHERE scope <> 'workspace';
 RESET search_path;
 DROP SCHEMA access_scopes CASCADE;

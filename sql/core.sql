@@ -34,6 +34,28 @@ EXCEPTION WHEN OTHERS THEN
   END IF;
   RETURN format('%s | %s | %s | %s', st, msg, det, hin);
 END $$;
+-- The access tests' caller: sets request.jwt.claims (session-wide) to a
+-- token with sub who, and org_id org when given; no claims for a NULL who.
+CREATE FUNCTION regress.as_user(who text, org text DEFAULT NULL) RETURNS void
+LANGUAGE sql AS $$
+  SELECT set_config('request.jwt.claims',
+    CASE WHEN who IS NULL THEN ''
+         WHEN org IS NULL THEN json_build_object('sub', who)::text
+         ELSE json_build_object('sub', who, 'org_id', org)::text END, false)
+$$;
+-- Runs sql (one value) with sub as the claims' user for the transaction,
+-- as regress.with_setting reports it.
+CREATE FUNCTION regress.run_as_user(sub text, sql text) RETURNS text LANGUAGE sql AS $$
+  SELECT regress.with_setting('request.jwt.claims', json_build_object('sub', sub)::text, sql)
+$$;
+-- The membership change triggers (tenancy_membership_*) on the tables of
+-- schema nsp, in a stable order.
+CREATE FUNCTION regress.membership_triggers(nsp name)
+RETURNS TABLE (tbl regclass, tgname name, enabled "char") LANGUAGE sql AS $$
+  SELECT t.tgrelid::regclass, t.tgname, t.tgenabled FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+   WHERE c.relnamespace = nsp::regnamespace AND t.tgname LIKE 'tenancy_membership_%'
+   ORDER BY t.tgrelid::regclass::text, t.tgname
+$$;
 -- Delegation to a table owner as docs/partitions.md tells a DBA to grant
 -- it: the partition calls, their internal helpers and the two
 -- configuration tables, plus the routines named in extra.

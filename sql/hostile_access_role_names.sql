@@ -6,10 +6,6 @@
 
 CREATE SCHEMA "Hostile; ""Acc"" names";
 SET search_path = "Hostile; ""Acc"" names", public;
-CREATE FUNCTION pg_temp.as_user(who text) RETURNS void LANGUAGE sql AS $$
-  SELECT set_config('request.jwt.claims',
-    CASE WHEN who IS NULL THEN '' ELSE json_build_object('sub', who)::text END, false)
-$$;
 
 -- 63-byte names: the longest PostgreSQL keeps
 CREATE TABLE "Ro""les; DROP TABLE x; --" (
@@ -62,27 +58,27 @@ SELECT t.tgrelid::regclass AS tbl, count(*) AS triggers
 
 -- ann (Admin of a1) reaches f1 through the organization with its permissions;
 -- cat owns a2 and reaches f2 as its owner
-SELECT pg_temp.as_user('aaaaaaaa-0000-0000-0000-000000000001');
+SELECT regress.as_user('aaaaaaaa-0000-0000-0000-000000000001');
 SELECT tenancy.user_workspaces('hostile_org') AS orgs, tenancy.user_workspaces() AS workspaces;
 SELECT tenancy.user_workspace_role('00000000-0000-0000-0000-0000000000f1') AS role,
        tenancy.user_has_permission('00000000-0000-0000-0000-0000000000f1', 'jobs view') AS jobs_view,
        tenancy.user_has_permission('00000000-0000-0000-0000-0000000000f1', 'billing') AS billing;
-SELECT pg_temp.as_user('bbbbbbbb-0000-0000-0000-000000000002');
+SELECT regress.as_user('bbbbbbbb-0000-0000-0000-000000000002');
 SELECT tenancy.user_has_permission('00000000-0000-0000-0000-0000000000f1', 'jobs view') AS jobs_view,
        tenancy.user_has_permission('00000000-0000-0000-0000-0000000000f1', 'billing') AS billing;
-SELECT pg_temp.as_user('cccccccc-0000-0000-0000-000000000003');
+SELECT regress.as_user('cccccccc-0000-0000-0000-000000000003');
 SELECT tenancy.user_workspaces() AS workspaces,
        tenancy.user_workspace_role('00000000-0000-0000-0000-0000000000f2') AS role,
        tenancy.user_has_permission('00000000-0000-0000-0000-0000000000f2', 'billing') AS billing;
 
 -- a change through a hostile name reaches the cache at the next statement
 UPDATE "Ro""les; DROP TABLE x; --" SET "Perm;Issions" = '{}' WHERE "Id Col" = 1;
-SELECT pg_temp.as_user('aaaaaaaa-0000-0000-0000-000000000001');
+SELECT regress.as_user('aaaaaaaa-0000-0000-0000-000000000001');
 SELECT tenancy.user_has_permission('00000000-0000-0000-0000-0000000000f1', 'jobs view') AS jobs_view;
 UPDATE "Work Spaces" SET "Org;Id" = NULL WHERE "ID" = '00000000-0000-0000-0000-0000000000f1';
 SELECT tenancy.user_workspaces() AS workspaces;
 
-SELECT pg_temp.as_user(NULL);
+SELECT regress.as_user(NULL);
 SELECT tenancy.unregister_scope_parent('workspace');
 DELETE FROM tenancy.membership_registration WHERE scope <> 'workspace';
 DELETE FROM tenancy.scope_parent;
