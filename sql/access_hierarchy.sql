@@ -199,7 +199,6 @@ SELECT state, message FROM regress.caught($$SELECT tenancy.register_scope_parent
 SELECT state, message FROM regress.caught($$SELECT tenancy.register_scope_parent('workspace', 'organization', 'workspaces', NULL, 'organization_id')$$);
 SELECT state, message FROM regress.caught($$SELECT tenancy.register_scope_parent('workspace', 'organization', 'workspaces', 'id', NULL)$$);
 SELECT state, message FROM regress.caught($$SELECT tenancy.register_scope_parent('Workspace', 'organization', 'workspaces', 'id', 'organization_id')$$);
-SELECT state, message FROM regress.caught($$SELECT tenancy.register_scope_parent('nowhere', 'organization', 'workspaces', 'id', 'organization_id')$$);
 SELECT state, message FROM regress.caught($$SELECT tenancy.register_scope_parent('workspace', 'nowhere', 'workspaces', 'id', 'organization_id')$$);
 SELECT state, message FROM regress.caught($$SELECT tenancy.register_scope_parent('workspace', 'organization', 'missing_table', 'id', 'organization_id')$$);
 SELECT state, message FROM regress.caught($$SELECT tenancy.register_scope_parent('workspace', 'organization', 'workspaces', 'nope', 'organization_id')$$);

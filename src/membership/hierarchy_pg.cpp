@@ -163,6 +163,23 @@ next_child(ChildScan *children, Datum *child)
 
 } // namespace
 
+void
+mapping_tenant_column(const char *scope, const ParentColumns *columns, Oid *type, IdKind *kind)
+{
+	Oid relid = DatumGetObjectId(columns->mapping);
+
+	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
+		report_changed(scope, "no longer exists");
+	AttrNumber attno = resolve_mapping_column(scope, relid, columns->tenant_column, type);
+	Oid column_type, collation;
+	int32 typmod;
+	get_atttypetypmodcoll(relid, attno, &column_type, &typmod, &collation);
+	// compared byte for byte, as a registered text id column is
+	if (!id_kind_of_type(*type, kind) ||
+		(*kind == IdKind::text && OidIsValid(collation) && !get_collation_isdeterministic(collation)))
+		report_changed(scope, "changed the type of its tenant column");
+}
+
 const ParentSource *
 resolve_parent_source(const char *scope, const ParentColumns *columns, Oid tenant_type)
 {
@@ -215,6 +232,7 @@ parent_tenants(const char *scope, const ParentSource *source, const UserMembersh
 	if (!id_kind_of_type(source->link.parent_type, &kind) || kind != parent->tenant_kind)
 		report_changed(scope, "has a parent column of another type than the parent scope's "
 							  "tenant ids");
+	out.has_roles = parent->has_roles;
 	out.count = 0;
 	out.tenants = static_cast<Datum *>(palloc(capacity * sizeof(Datum)));
 	out.first = static_cast<const MembershipRow **>(palloc(capacity * sizeof(MembershipRow *)));

@@ -7,7 +7,10 @@
  * tenancy.register_scope_parent('workspace', 'organization', 'workspaces',
  * 'id', 'organization_id'): a member of an organization is a member of each
  * workspace the mapping table links to it, with the organization
- * membership's role and permissions (docs/access.md "Hierarchy").
+ * membership's role and permissions (docs/access.md "Hierarchy"). A scope
+ * with no registration of its own is derived only from its parent: its
+ * tenant ids are typed by the mapping's tenant column
+ * (registration_row_pg.hpp, resolve_derived_registration).
  */
 #pragma once
 #include "membership/id_keys.hpp"
@@ -63,6 +66,14 @@ const ParentSource *resolve_parent_source(const char *scope, const ParentColumns
 										  Oid tenant_type);
 
 /*
+ * The mapping's tenant column of a scope derived only from its parent,
+ * which types the scope's tenant ids: its type and kind. Raises 55000 as
+ * resolve_parent_source does, and when ids can no longer be of its type.
+ */
+void mapping_tenant_column(const char *scope, const ParentColumns *columns, Oid *type,
+						   IdKind *kind);
+
+/*
  * The parent memberships that reach the children (those with one of the
  * parent roles), grouped by parent tenant, each tenant as a value of the
  * mapping's parent column type. The rows point into the parent's cached
@@ -71,6 +82,7 @@ const ParentSource *resolve_parent_source(const char *scope, const ParentColumns
  */
 struct ParentTenants
 {
+	bool has_roles; /* the parent's memberships come from a role column */
 	int count;
 	Datum *tenants;
 	const MembershipRow **first; /* the parent rows of each tenant */

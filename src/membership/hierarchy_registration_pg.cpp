@@ -3,6 +3,8 @@
  * tenancy.unregister_scope_parent() (hierarchy_pg.hpp, docs/access.md
  * "Hierarchy").
  *
+ * A scope that register_membership never registered becomes a scope
+ * derived only from its parent, typed by the mapping's tenant column.
  * Every argument is checked before anything changes; the row goes to
  * tenancy.scope_parent, whose trigger tells every backend's cache at
  * commit, and the mapping table gets the change triggers a membership
@@ -14,6 +16,7 @@
  */
 #include "core/boundary.hpp"
 #include "core/compat.hpp"
+#include "membership/hierarchy_pg.hpp"
 #include "membership/id_types_pg.hpp"
 #include "membership/registration_checks_pg.hpp"
 #include "membership/registration_pg.hpp"
@@ -59,78 +62,139 @@ require_scope_argument(FunctionCallInfo fcinfo, int argno, const char *name)
 				 errhint("Name a registered scope, e.g. 'workspace' or 'organization'.")));
 }
 
-/* A registered scope as the registration table says now. */
+/*
+ * A registered scope as the registration tables say now: its membership
+ * table's, or for a scope derived only from its parent, its mapping's
+ * tenant column type and its parent's user ids.
+ */
 struct StoredScope
 {
-	Oid membership;
+	Oid membership;	 /* InvalidOid for a scope derived only from its parent */
+	Oid mapping;	 /* the mapping of a scope derived only from its parent */
 	Oid tenant_type; /* InvalidOid when its tenant column is gone */
 	Oid user_type;
-	bool has_roles; /* a role column or owners */
+	bool has_roles; /* a role column or owners (a derived-only scope: its parent's) */
 };
 
+StoredScope stored_scope_at(const char *scope, bool missing_ok, int depth);
+
 /*
- * 55000 when scope has no registration (unless missing_ok: then its
- * membership is InvalidOid). Runs SQL: inside SPI_connect.
+ * scope as a scope derived only from its parent, when tenancy.scope_parent
+ * has its row (else false). Runs SQL: inside SPI_connect.
+ */
+bool
+derived_only_scope(const char *scope, int depth, StoredScope *stored)
+{
+	bool isnull;
+
+	if (select_for_scope("SELECT p.mapping::pg_catalog.oid, p.parent_scope, "
+						 "(SELECT a.atttypid FROM pg_catalog.pg_attribute a WHERE a.attrelid "
+						 "OPERATOR(pg_catalog.=) p.mapping AND a.attname OPERATOR(pg_catalog.=) "
+						 "p.tenant_column AND NOT a.attisdropped) "
+						 "FROM tenancy.scope_parent p WHERE p.scope OPERATOR(pg_catalog.=) $1",
+						 CStringGetTextDatum(scope)) == 0)
+		return false;
+	HeapTuple tuple = SPI_tuptable->vals[0];
+	TupleDesc desc = SPI_tuptable->tupdesc;
+	stored->mapping = DatumGetObjectId(SPI_getbinval(tuple, desc, 1, &isnull));
+	char *parent_scope = TextDatumGetCString(SPI_getbinval(tuple, desc, 2, &isnull));
+	Datum tenant_type = SPI_getbinval(tuple, desc, 3, &isnull);
+	stored->tenant_type = isnull ? InvalidOid : DatumGetObjectId(tenant_type);
+	// a hand-edited cycle of derived-only scopes ends here
+	if (depth >= max_scope_depth)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("the parents of scope \"%s\" are more than %d levels deep or a cycle", scope,
+						max_scope_depth),
+				 errhint("Remove a parent with tenancy.unregister_scope_parent().")));
+	StoredScope parent = stored_scope_at(parent_scope, true, depth + 1);
+	stored->user_type = parent.user_type;
+	stored->has_roles = parent.has_roles;
+	return true;
+}
+
+/*
+ * 55000 when scope has no registration and no parent (unless missing_ok:
+ * then its membership and mapping are InvalidOid). Runs SQL: inside
+ * SPI_connect.
  */
 StoredScope
-stored_scope(const char *scope, bool missing_ok)
+stored_scope_at(const char *scope, bool missing_ok, int depth)
 {
-	Oid types[1] = {TEXTOID};
-	Datum values[1] = {CStringGetTextDatum(scope)};
 	StoredScope stored;
 	bool isnull;
 
-	if (SPI_execute_with_args(
-			"SELECT r.membership::pg_catalog.oid, "
-			"(SELECT a.atttypid FROM pg_catalog.pg_attribute a WHERE a.attrelid "
-			"OPERATOR(pg_catalog.=) r.membership AND a.attname OPERATOR(pg_catalog.=) "
-			"r.tenant_column AND NOT a.attisdropped), "
-			"(SELECT a.atttypid FROM pg_catalog.pg_attribute a WHERE a.attrelid "
-			"OPERATOR(pg_catalog.=) r.membership AND a.attname OPERATOR(pg_catalog.=) "
-			"r.user_column AND NOT a.attisdropped), "
-			"r.role_column IS NOT NULL OR r.owner_table IS NOT NULL "
-			"FROM tenancy.membership_registration r WHERE r.scope OPERATOR(pg_catalog.=) $1",
-			1, types, values, nullptr, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "tenancy: could not read the registrations");
+	uint64 found = select_for_scope(
+		"SELECT r.membership::pg_catalog.oid, "
+		"(SELECT a.atttypid FROM pg_catalog.pg_attribute a WHERE a.attrelid "
+		"OPERATOR(pg_catalog.=) r.membership AND a.attname OPERATOR(pg_catalog.=) "
+		"r.tenant_column AND NOT a.attisdropped), "
+		"(SELECT a.atttypid FROM pg_catalog.pg_attribute a WHERE a.attrelid "
+		"OPERATOR(pg_catalog.=) r.membership AND a.attname OPERATOR(pg_catalog.=) "
+		"r.user_column AND NOT a.attisdropped), "
+		"r.role_column IS NOT NULL OR r.owner_table IS NOT NULL "
+		"FROM tenancy.membership_registration r WHERE r.scope OPERATOR(pg_catalog.=) $1",
+		CStringGetTextDatum(scope));
 	memset(&stored, 0, sizeof(stored));
-	if (SPI_processed == 0 && missing_ok)
-		return stored;
-	if (SPI_processed == 0)
+	if (found == 1)
+	{
+		HeapTuple tuple = SPI_tuptable->vals[0];
+		TupleDesc desc = SPI_tuptable->tupdesc;
+		stored.membership = DatumGetObjectId(SPI_getbinval(tuple, desc, 1, &isnull));
+		Datum tenant_type = SPI_getbinval(tuple, desc, 2, &isnull);
+		stored.tenant_type = isnull ? InvalidOid : DatumGetObjectId(tenant_type);
+		Datum user_type = SPI_getbinval(tuple, desc, 3, &isnull);
+		stored.user_type = isnull ? InvalidOid : DatumGetObjectId(user_type);
+		stored.has_roles = DatumGetBool(SPI_getbinval(tuple, desc, 4, &isnull));
+	}
+	else if (!derived_only_scope(scope, depth, &stored))
+	{
+		if (missing_ok)
+			return stored;
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("scope \"%s\" is not registered", scope),
-				 errhint("Call tenancy.register_membership(..., scope => '%s') first.", scope)));
-	HeapTuple tuple = SPI_tuptable->vals[0];
-	TupleDesc desc = SPI_tuptable->tupdesc;
-	stored.membership = DatumGetObjectId(SPI_getbinval(tuple, desc, 1, &isnull));
-	Datum tenant_type = SPI_getbinval(tuple, desc, 2, &isnull);
-	stored.tenant_type = isnull ? InvalidOid : DatumGetObjectId(tenant_type);
-	Datum user_type = SPI_getbinval(tuple, desc, 3, &isnull);
-	stored.user_type = isnull ? InvalidOid : DatumGetObjectId(user_type);
-	stored.has_roles = DatumGetBool(SPI_getbinval(tuple, desc, 4, &isnull));
+				 errhint("Call tenancy.register_membership(..., scope => '%s') or "
+						 "tenancy.register_scope_parent('%s', ...) first.",
+						 scope, scope)));
+	}
 	if (!missing_ok && (!OidIsValid(stored.tenant_type) || !OidIsValid(stored.user_type)))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("the registered membership table of scope \"%s\" lost a registered column",
-						scope),
-				 errhint("Call tenancy.register_membership() again for the current table.")));
+				 OidIsValid(stored.membership)
+					 ? errmsg("the registered membership table of scope \"%s\" lost a registered "
+							  "column",
+							  scope)
+					 : errmsg("scope \"%s\" lost the column or the parent its ids come from",
+							  scope),
+				 errhint("Call tenancy.register_membership() or tenancy.register_scope_parent() "
+						 "again for the current tables.")));
 	return stored;
+}
+
+StoredScope
+stored_scope(const char *scope, bool missing_ok)
+{
+	return stored_scope_at(scope, missing_ok, 0);
 }
 
 /*
  * Changing the parent of scope changes whom its helpers let in: only the
- * owner of its registered membership table (as the caller) may.
+ * owner of its registered membership table (as the caller) may; of a
+ * scope derived only from its parent, the owner of its mapping.
  */
 void
 require_scope_owner(const char *scope, const StoredScope &stored, Oid caller)
 {
-	if (OidIsValid(stored.membership) &&
-		SearchSysCacheExists1(RELOID, ObjectIdGetDatum(stored.membership)) &&
-		!compat::owns_relation(stored.membership, caller))
+	Oid table = OidIsValid(stored.membership) ? stored.membership : stored.mapping;
+
+	if (OidIsValid(table) && SearchSysCacheExists1(RELOID, ObjectIdGetDatum(table)) &&
+		!compat::owns_relation(table, caller))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("must be owner of table %s, the membership table of scope \"%s\"",
-						get_rel_name(stored.membership), scope),
+				 errmsg("must be owner of table %s, the %s table of scope \"%s\"",
+						get_rel_name(table),
+						OidIsValid(stored.membership) ? "membership" : "mapping", scope),
 				 errhint("Ask its owner or a superuser to change the parent of scope \"%s\".",
 						 scope)));
 }
@@ -233,14 +297,11 @@ refuse_cycle(const char *scope, const char *parent_scope)
 Oid
 previous_mapping(Datum scope)
 {
-	Oid types[1] = {TEXTOID};
 	bool isnull;
 
-	if (SPI_execute_with_args("SELECT p.mapping::pg_catalog.oid FROM tenancy.scope_parent p "
-							  "WHERE p.scope OPERATOR(pg_catalog.=) $1",
-							  1, types, &scope, nullptr, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "tenancy: could not read the scope parents");
-	if (SPI_processed == 0)
+	if (select_for_scope("SELECT p.mapping::pg_catalog.oid FROM tenancy.scope_parent p "
+						 "WHERE p.scope OPERATOR(pg_catalog.=) $1",
+						 scope) == 0)
 		return InvalidOid;
 	return DatumGetObjectId(
 		SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
@@ -315,15 +376,26 @@ TENANCY_FUNCTION(register_scope_parent)
 	tenancy::check_parent_roles(fcinfo);
 
 	tenancy::begin_catalog_work(&caller, &context);
-	tenancy::StoredScope child = tenancy::stored_scope(scope, false);
+	tenancy::StoredScope child = tenancy::stored_scope(scope, true);
+	// a scope without a membership table is derived only from its parent
+	bool derived_only = !OidIsValid(child.membership);
+	if (!derived_only)
+		child = tenancy::stored_scope(scope, false);
 	tenancy::StoredScope parent = tenancy::stored_scope(parent_scope, false);
 	tenancy::require_scope_owner(scope, child, caller);
-	tenancy::require_tenant_type(NameStr(*PG_GETARG_NAME(tenancy::arg_tenant_column)),
-								 tenant_type, scope, child.tenant_type);
-	tenancy::require_tenant_type(parent_column, parent_type, parent_scope, parent.tenant_type);
 	tenancy::IdKind child_user, parent_user;
-	if (!tenancy::id_kind_of_type(child.user_type, &child_user) ||
-		!tenancy::id_kind_of_type(parent.user_type, &parent_user) || child_user != parent_user)
+	if (derived_only)
+		// its tenant ids are typed by the mapping's column, its user ids are the parent's
+		tenancy::require_id_column(relid, tenant_attno, "tenant",
+								   NameStr(*PG_GETARG_NAME(tenancy::arg_tenant_column)),
+								   &child_user);
+	else
+		tenancy::require_tenant_type(NameStr(*PG_GETARG_NAME(tenancy::arg_tenant_column)),
+									 tenant_type, scope, child.tenant_type);
+	tenancy::require_tenant_type(parent_column, parent_type, parent_scope, parent.tenant_type);
+	if (!derived_only &&
+		(!tenancy::id_kind_of_type(child.user_type, &child_user) ||
+		 !tenancy::id_kind_of_type(parent.user_type, &parent_user) || child_user != parent_user))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("scope \"%s\" has user ids of type %s, its parent \"%s\" of type %s",

@@ -89,18 +89,29 @@ AS $$
    WHERE r.membership = tbl AND r.scope <> 'workspace'
 $$;
 
--- The type of the scope's registered tenant column, or NULL when the scope
--- is not registered (or its column was dropped). For enable_isolation,
--- which refuses a tenant column of another type.
+-- The type of the scope's tenant ids: its registered tenant column's, or
+-- for a scope derived only from its parent (no registration), its mapping's
+-- tenant column's; NULL when the scope has neither (or the column was
+-- dropped). For enable_isolation, which refuses a tenant column of another
+-- type, and for API keys. plpgsql: tenancy.scope_parent (hierarchy.sql)
+-- is created after this file.
 CREATE FUNCTION tenancy.scope_tenant_type(scope text) RETURNS regtype
-LANGUAGE sql STABLE SECURITY DEFINER
+LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-  SELECT a.atttypid::regtype
-    FROM tenancy.membership_registration r
-    JOIN pg_attribute a ON a.attrelid = r.membership AND a.attname = r.tenant_column
-   WHERE r.scope = scope_tenant_type.scope AND NOT a.attisdropped
-$$;
+BEGIN
+  RETURN (SELECT a.atttypid::regtype
+            FROM tenancy.membership_registration r
+            JOIN pg_attribute a ON a.attrelid = r.membership AND a.attname = r.tenant_column
+           WHERE r.scope = scope_tenant_type.scope AND NOT a.attisdropped
+          UNION ALL
+          SELECT a.atttypid::regtype
+            FROM tenancy.scope_parent p
+            JOIN pg_attribute a ON a.attrelid = p.mapping AND a.attname = p.tenant_column
+           WHERE p.scope = scope_tenant_type.scope AND NOT a.attisdropped
+             AND NOT EXISTS (SELECT FROM tenancy.membership_registration r
+                              WHERE r.scope = scope_tenant_type.scope));
+END $$;
 
 -- The roles whose members manage the memberships of their workspaces: the
 -- isolated membership table's write policies call it once per statement.

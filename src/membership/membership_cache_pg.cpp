@@ -276,6 +276,16 @@ apply_invalidations(void)
 	cache.generation = membership_generation();
 }
 
+/* Closes what a fill opened: the membership table and the mapping, either may be nullptr. */
+void
+close_fill_tables(Relation rel, Relation mapping)
+{
+	if (mapping != nullptr)
+		table_close(mapping, AccessShareLock);
+	if (rel != nullptr)
+		table_close(rel, AccessShareLock);
+}
+
 [[noreturn]] void
 report_too_deep(const char *scope)
 {
@@ -339,23 +349,21 @@ memberships_at_depth(const char *scope, const UserId *user, int depth)
 		}
 		// registered, so that our xmin protects what it sees until the scan ends
 		Snapshot snapshot = RegisterSnapshot(GetSnapshotData(&fill_snapshot_data));
-		Relation rel = table_open(reg->relid, AccessShareLock);
+		// a scope derived only from its parent has no membership table
+		Relation rel = reg->derived_only ? nullptr : table_open(reg->relid, AccessShareLock);
 		// the mapping too is locked before the generation is checked
 		Relation mapping = derived ? table_open(reg->parent->link.relid, AccessShareLock) : nullptr;
 		if (membership_generation() != generation && attempt < max_attempts)
 		{
-			if (mapping != nullptr)
-				table_close(mapping, AccessShareLock);
-			table_close(rel, AccessShareLock);
+			close_fill_tables(rel, mapping);
 			UnregisterSnapshot(snapshot);
 			continue;
 		}
-		check_descriptor(reg, RelationGetDescr(rel));
+		if (rel != nullptr)
+			check_descriptor(reg, RelationGetDescr(rel));
 		UserMemberships *data = static_cast<UserMemberships *>(palloc(sizeof(UserMemberships)));
 		scan_memberships(scope, reg, rel, snapshot, user, mapping, &parents, data);
-		if (mapping != nullptr)
-			table_close(mapping, AccessShareLock);
-		table_close(rel, AccessShareLock);
+		close_fill_tables(rel, mapping);
 		UnregisterSnapshot(snapshot);
 		cache.misses++;
 		AcceptInvalidationMessages();

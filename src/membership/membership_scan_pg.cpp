@@ -205,34 +205,19 @@ append_row(void *arg, Datum tenant)
 	return row;
 }
 
-} // namespace
-
 /*
- * Reads the user's active memberships (and owned tenants, and with a
- * mapping, the tenants parents reach through it) into palloc'd, sorted
- * arrays.
+ * Appends the user's active rows of the membership table rel, with their
+ * roles, and the tenants the user owns.
  */
 void
-scan_memberships(const char *scope, const Registration *reg, Relation rel, Snapshot snapshot,
-				 const UserId *user, Relation mapping, const ParentTenants *parents,
-				 UserMemberships *out)
+scan_own_memberships(const Registration *reg, Relation rel, Snapshot snapshot, const UserId *user,
+					 RowSink *sink)
 {
 	TupleDesc desc = RelationGetDescr(rel);
 	ScanKeyData key;
 	SysScanDesc scan;
 	HeapTuple tuple;
-	RowSink sink;
 
-	memset(out, 0, sizeof(*out));
-	sink.reg = reg;
-	sink.out = out;
-	sink.capacity = 16;
-	sink.texts = reg->tenant_kind == IdKind::text
-					 ? static_cast<TextRef *>(palloc(sink.capacity * sizeof(TextRef)))
-					 : nullptr;
-	out->rows = static_cast<MembershipRow *>(palloc(sink.capacity * sizeof(MembershipRow)));
-	out->has_roles = reg->role_attno != 0;
-	out->tenant_kind = reg->tenant_kind;
 	bool any = user_scan_key(reg, user, &key);
 	RoleLookup roles;
 	if (reg->roles != nullptr)
@@ -245,7 +230,7 @@ scan_memberships(const char *scope, const Registration *reg, Relation rel, Snaps
 
 		if (isnull || !is_active(reg, tuple, desc))
 			continue;
-		MembershipRow *row = append_row(&sink, tenant);
+		MembershipRow *row = append_row(sink, tenant);
 		if (reg->roles != nullptr)
 		{
 			Datum role_key = heap_getattr(tuple, reg->role_attno, desc, &isnull);
@@ -261,7 +246,37 @@ scan_memberships(const char *scope, const Registration *reg, Relation rel, Snaps
 		role_lookup_end(&roles);
 	// the owner column has the user column's type: the key's value is the user there too
 	if (any && reg->owner != nullptr)
-		append_owned_tenants(reg->owner, snapshot, key.sk_argument, append_row, &sink);
+		append_owned_tenants(reg->owner, snapshot, key.sk_argument, append_row, sink);
+}
+
+} // namespace
+
+/*
+ * Reads the user's active memberships (and owned tenants, and with a
+ * mapping, the tenants parents reach through it) into palloc'd, sorted
+ * arrays. A scope derived only from its parent has no table (rel nullptr).
+ */
+void
+scan_memberships(const char *scope, const Registration *reg, Relation rel, Snapshot snapshot,
+				 const UserId *user, Relation mapping, const ParentTenants *parents,
+				 UserMemberships *out)
+{
+	RowSink sink;
+
+	memset(out, 0, sizeof(*out));
+	sink.reg = reg;
+	sink.out = out;
+	sink.capacity = 16;
+	sink.texts = reg->tenant_kind == IdKind::text
+					 ? static_cast<TextRef *>(palloc(sink.capacity * sizeof(TextRef)))
+					 : nullptr;
+	out->rows = static_cast<MembershipRow *>(palloc(sink.capacity * sizeof(MembershipRow)));
+	// a scope derived only from its parent: roles as the parent's memberships have them
+	out->has_roles =
+		reg->role_attno != 0 || (reg->derived_only && parents != nullptr && parents->has_roles);
+	out->tenant_kind = reg->tenant_kind;
+	if (rel != nullptr)
+		scan_own_memberships(reg, rel, snapshot, user, &sink);
 	if (mapping != nullptr)
 		append_derived_tenants(scope, reg->parent, mapping, snapshot, parents, append_row, &sink);
 	if (sink.texts != nullptr)

@@ -102,18 +102,75 @@ membership_relcache_callback(Datum arg, Oid relid)
 			}
 }
 
+[[noreturn]] void
+report_unresolvable_parent(const char *scope, const char *parent_scope, bool too_deep)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 too_deep ? errmsg("the parents of scope \"%s\" are more than %d levels deep or a cycle",
+							   scope, max_scope_depth)
+					  : errmsg("scope \"%s\" derives from scope \"%s\", which is not registered",
+							   scope, parent_scope),
+			 errhint("Remove a parent with tenancy.unregister_scope_parent().")));
+	pg_unreachable();
+}
+
 /*
  * Resolves a stored registration in its own context (emptied first: a
- * failed attempt leaves nothing behind).
+ * failed attempt leaves nothing behind). A scope derived only from its
+ * parent resolves its parent first (depth: how many scopes below asked).
  */
 void
-resolve(LoadedScope *loaded_scope)
+resolve(LoadedScope *loaded_scope, int depth)
 {
+	const Registration *parent = nullptr;
+
+	if (loaded_scope->derived_only)
+	{
+		const char *parent_scope = TextDatumGetCString(loaded_scope->parent.parent_scope);
+		LoadedScope *found = nullptr;
+		for (int i = 0; i < loaded.nscopes && found == nullptr; i++)
+			if (strcmp(loaded.scopes[i].scope, parent_scope) == 0)
+				found = &loaded.scopes[i];
+		if (found == nullptr || depth >= max_scope_depth)
+			report_unresolvable_parent(loaded_scope->scope, parent_scope, found != nullptr);
+		if (!found->resolved)
+			resolve(found, depth + 1);
+		parent = &found->reg;
+	}
 	MemoryContextReset(loaded_scope->context);
 	MemoryContext old = MemoryContextSwitchTo(loaded_scope->context);
-	resolve_registration(loaded_scope, &loaded_scope->reg);
+	if (parent != nullptr)
+		resolve_derived_registration(loaded_scope, parent, &loaded_scope->reg);
+	else
+		resolve_registration(loaded_scope, &loaded_scope->reg);
 	MemoryContextSwitchTo(old);
 	loaded_scope->resolved = true;
+}
+
+/* The registrations being loaded: an array that grows. */
+struct ScopeList
+{
+	LoadedScope *scopes;
+	int count;
+	int capacity;
+};
+
+/* A new, zeroed scope at the end of list, with its own resolving context. */
+LoadedScope *
+add_scope(ScopeList *list)
+{
+	if (list->count == list->capacity)
+	{
+		list->capacity *= 2;
+		list->scopes = static_cast<LoadedScope *>(
+			repalloc(list->scopes, list->capacity * sizeof(LoadedScope)));
+	}
+	LoadedScope *scope = &list->scopes[list->count++];
+	memset(scope, 0, sizeof(*scope));
+	scope->context =
+		AllocSetContextCreate(loaded.context, "tenancy membership scope", ALLOCSET_SMALL_SIZES);
+	return scope;
 }
 
 /* Columns of tenancy.scope_parent (hierarchy.sql). */
@@ -138,11 +195,11 @@ copy_datum(TupleDesc desc, Datum *values, int column)
 
 /*
  * Attaches each row of tenancy.scope_parent to its scope's registration,
- * read with the registrations' snapshot (a row whose scope has none
- * answers nothing).
+ * read with the registrations' snapshot; a row whose scope has none is a
+ * scope derived only from its parent, added to list.
  */
 void
-load_parents(LoadedScope *scopes, int count, Snapshot snapshot)
+load_parents(ScopeList *list, Snapshot snapshot)
 {
 	Oid relid = get_relname_relid("scope_parent", get_namespace_oid("tenancy", false));
 	if (!OidIsValid(relid))
@@ -160,12 +217,21 @@ load_parents(LoadedScope *scopes, int count, Snapshot snapshot)
 	{
 		heap_deform_tuple(tuple, desc, values, nulls);
 		char *scope = TextDatumGetCString(values[parent_col_scope - 1]);
-		for (int i = 0; i < count; i++)
+		LoadedScope *found = nullptr;
+		for (int i = 0; i < list->count && found == nullptr; i++)
+			if (strcmp(list->scopes[i].scope, scope) == 0)
+				found = &list->scopes[i];
+		if (found == nullptr)
 		{
-			if (strcmp(scopes[i].scope, scope) != 0)
-				continue;
-			ParentColumns *parent = &scopes[i].parent;
-			scopes[i].has_parent = true;
+			found = add_scope(list);
+			found->scope = scope;
+			found->derived_only = true;
+			for (int i = 0; i < registration_columns; i++)
+				found->nulls[i] = true;
+		}
+		{
+			ParentColumns *parent = &found->parent;
+			found->has_parent = true;
 			parent->parent_scope = copy_datum(desc, values, parent_col_parent_scope);
 			parent->mapping = values[parent_col_mapping - 1];
 			parent->tenant_column = copy_datum(desc, values, parent_col_tenant_column);
@@ -174,7 +240,7 @@ load_parents(LoadedScope *scopes, int count, Snapshot snapshot)
 			parent->parent_roles = parent->parent_roles_null
 									   ? (Datum) 0
 									   : copy_datum(desc, values, parent_col_parent_roles);
-			scopes[i].related[2] = DatumGetObjectId(parent->mapping);
+			found->related[2] = DatumGetObjectId(parent->mapping);
 		}
 	}
 	systable_endscan(scan);
@@ -201,21 +267,16 @@ load_registrations(void)
 			 registration_columns);
 	Datum *values = static_cast<Datum *>(palloc(desc->natts * sizeof(Datum)));
 	bool *nulls = static_cast<bool *>(palloc(desc->natts * sizeof(bool)));
-	int capacity = 4;
-	LoadedScope *scopes = static_cast<LoadedScope *>(palloc0(capacity * sizeof(LoadedScope)));
-	int count = 0;
+	ScopeList list;
+	list.capacity = 4;
+	list.count = 0;
+	list.scopes = static_cast<LoadedScope *>(palloc(list.capacity * sizeof(LoadedScope)));
 	Snapshot snapshot = RegisterSnapshot(GetSnapshotData(&registration_snapshot_data));
 	SysScanDesc scan = systable_beginscan(rel, InvalidOid, false, snapshot, 0, nullptr);
 	HeapTuple tuple;
 	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
 	{
-		if (count == capacity)
-		{
-			capacity *= 2;
-			scopes = static_cast<LoadedScope *>(repalloc(scopes, capacity * sizeof(LoadedScope)));
-		}
-		LoadedScope *scope = &scopes[count++];
-		memset(scope, 0, sizeof(*scope));
+		LoadedScope *scope = add_scope(&list);
 		heap_deform_tuple(tuple, desc, values, nulls);
 		for (int i = 0; i < registration_columns; i++)
 		{
@@ -232,16 +293,14 @@ load_registrations(void)
 			scope->related[i] =
 				scope->nulls[column - 1] ? InvalidOid : DatumGetObjectId(scope->values[column - 1]);
 		}
-		scope->context = AllocSetContextCreate(loaded.context, "tenancy membership scope",
-											   ALLOCSET_SMALL_SIZES);
 	}
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
-	load_parents(scopes, count, snapshot);
+	load_parents(&list, snapshot);
 	UnregisterSnapshot(snapshot);
 	MemoryContextSwitchTo(old);
-	loaded.scopes = scopes;
-	loaded.nscopes = count;
+	loaded.scopes = list.scopes;
+	loaded.nscopes = list.count;
 	loaded.generation = seen;
 	loaded.valid = true;
 }
@@ -259,7 +318,7 @@ current_registration(const char *scope, int *index)
 		if (strcmp(loaded_scope->scope, scope) != 0)
 			continue;
 		if (!loaded_scope->resolved)
-			resolve(loaded_scope);
+			resolve(loaded_scope, 0);
 		*index = i;
 		return &loaded_scope->reg;
 	}
@@ -311,10 +370,13 @@ registered_tenant_kind(const char *scope, IdKind *kind)
 		LoadedScope *loaded_scope = &loaded.scopes[i];
 		if (strcmp(loaded_scope->scope, scope) != 0)
 			continue;
-		const char *column = NameStr(*DatumGetName(loaded_scope->values[col_tenant_column - 1]));
-		AttrNumber attno = get_attnum(loaded_scope->relid, column);
-		return attno > 0 && resolve_kind(loaded_scope->relid, attno,
-										 get_atttype(loaded_scope->relid, attno), kind, nullptr);
+		// a scope derived only from its parent: its mapping's tenant column
+		Oid relid = loaded_scope->derived_only ? DatumGetObjectId(loaded_scope->parent.mapping)
+											   : loaded_scope->relid;
+		Datum name = loaded_scope->derived_only ? loaded_scope->parent.tenant_column
+												: loaded_scope->values[col_tenant_column - 1];
+		AttrNumber attno = get_attnum(relid, NameStr(*DatumGetName(name)));
+		return attno > 0 && resolve_kind(relid, attno, get_atttype(relid, attno), kind, nullptr);
 	}
 	return false;
 }

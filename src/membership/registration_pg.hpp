@@ -36,6 +36,12 @@ struct ParentSource; /* hierarchy_pg.hpp */
 /* The registration as resolved against the catalogs. */
 struct Registration
 {
+	/*
+	 * A scope derived only from its parent has no membership table (relid
+	 * 0): its tenant ids are typed by the mapping's tenant column, its user
+	 * ids are its parent's, and every membership comes through the parent.
+	 */
+	bool derived_only;
 	Oid relid;
 	AttrNumber tenant_attno;
 	AttrNumber user_attno;

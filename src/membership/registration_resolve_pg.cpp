@@ -169,6 +169,20 @@ resolve_registration(const StoredRegistration *stored, Registration *reg)
 	table_close(rel, AccessShareLock);
 }
 
+void
+resolve_derived_registration(const StoredRegistration *stored, const Registration *parent,
+							 Registration *reg)
+{
+	memset(reg, 0, sizeof(*reg));
+	reg->derived_only = true;
+	reg->relid = InvalidOid;
+	mapping_tenant_column(stored->scope, &stored->parent, &reg->tenant_type, &reg->tenant_kind);
+	reg->user_type = parent->user_type;
+	reg->user_kind = parent->user_kind;
+	reg->user_collation = parent->user_collation;
+	reg->parent = resolve_parent_source(stored->scope, &stored->parent, reg->tenant_type);
+}
+
 Oid
 find_user_index(Relation rel, AttrNumber attno, Oid type)
 {

@@ -32,10 +32,15 @@ enum RegistrationColumn
 	registration_columns = col_owner_permissions
 };
 
-/* One stored registration, with its scope's row of tenancy.scope_parent. */
+/*
+ * One stored registration, with its scope's row of tenancy.scope_parent;
+ * or, for a scope derived only from its parent (derived_only), that row
+ * alone (values all NULL).
+ */
 struct StoredRegistration
 {
 	char *scope;
+	bool derived_only;
 	Oid relid; /* the membership table */
 	Datum values[registration_columns];
 	bool nulls[registration_columns];
@@ -49,6 +54,15 @@ struct StoredRegistration
  * column gone or of a type no id may have).
  */
 void resolve_registration(const StoredRegistration *stored, Registration *reg);
+
+/*
+ * A scope derived only from its parent (stored->derived_only), resolved
+ * against the catalogs and parent, its parent scope's resolved
+ * registration: tenant ids of the mapping's tenant column type, the
+ * parent's user ids. Raises 55000 as resolve_parent_source does.
+ */
+void resolve_derived_registration(const StoredRegistration *stored, const Registration *parent,
+								  Registration *reg);
 
 /*
  * The kind of an id column as it is now (and its collation), false when

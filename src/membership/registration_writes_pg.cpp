@@ -10,6 +10,7 @@
  * transaction abort.
  */
 #include "core/boundary.hpp"
+#include "core/compat.hpp"
 #include "membership/id_types_pg.hpp"
 #include "membership/registration_checks_pg.hpp"
 #include "membership/registration_pg.hpp"
@@ -92,6 +93,16 @@ end_catalog_work(Oid caller, int context)
 	SPI_finish();
 }
 
+uint64
+select_for_scope(const char *sql, Datum scope)
+{
+	Oid types[1] = {TEXTOID};
+
+	if (SPI_execute_with_args(sql, 1, types, &scope, nullptr, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "tenancy: could not read the registrations");
+	return SPI_processed;
+}
+
 void
 install_change_triggers(Oid relid)
 {
@@ -140,24 +151,48 @@ namespace {
 void
 previous_registration(Datum scope, Oid previous[3])
 {
-	Oid types[1] = {TEXTOID};
-	Datum values[1] = {scope};
 	bool isnull;
 
 	previous[0] = previous[1] = previous[2] = InvalidOid;
-	if (SPI_execute_with_args("SELECT r.membership::pg_catalog.oid, r.role_table::pg_catalog.oid, "
-							  "r.owner_table::pg_catalog.oid "
-							  "FROM tenancy.membership_registration r "
-							  "WHERE r.scope OPERATOR(pg_catalog.=) $1",
-							  1, types, values, nullptr, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "tenancy: could not read the registrations");
-	if (SPI_processed == 0)
+	if (select_for_scope("SELECT r.membership::pg_catalog.oid, r.role_table::pg_catalog.oid, "
+						 "r.owner_table::pg_catalog.oid "
+						 "FROM tenancy.membership_registration r "
+						 "WHERE r.scope OPERATOR(pg_catalog.=) $1",
+						 scope) == 0)
 		return;
 	for (int i = 0; i < 3; i++)
 	{
 		Datum value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, i + 1, &isnull);
 		previous[i] = isnull ? InvalidOid : DatumGetObjectId(value);
 	}
+}
+
+/*
+ * A scope derived only from its parent (a row of tenancy.scope_parent and
+ * no registration) lets its mapping decide who reaches its tenants: only
+ * the mapping's owner may give it a membership table (42501).
+ */
+void
+check_may_register_derived(Datum scope, Oid caller)
+{
+	bool isnull;
+
+	if (select_for_scope("SELECT p.mapping::pg_catalog.oid FROM tenancy.scope_parent p "
+						 "WHERE p.scope OPERATOR(pg_catalog.=) $1 AND NOT EXISTS (SELECT "
+						 "FROM tenancy.membership_registration r "
+						 "WHERE r.scope OPERATOR(pg_catalog.=) p.scope)",
+						 scope) == 0)
+		return;
+	Oid mapping =
+		DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	if (SearchSysCacheExists1(RELOID, ObjectIdGetDatum(mapping)) &&
+		!compat::owns_relation(mapping, caller))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be owner of table %s, the mapping table of scope \"%s\", to register "
+						"its membership table",
+						get_rel_name(mapping), TextDatumGetCString(scope)),
+				 errhint("Ask its owner or a superuser to call tenancy.register_membership().")));
 }
 
 /* values and nulls: the 15 arguments of register_membership. */
@@ -254,6 +289,7 @@ TENANCY_FUNCTION(register_membership)
 	tenancy::begin_catalog_work(&saved_user, &saved_context);
 	tenancy::previous_registration(values[7], previous);
 	tenancy::check_may_replace(previous[0], relid, saved_user);
+	tenancy::check_may_register_derived(values[7], saved_user);
 	tenancy::check_not_isolated_as_tenant_table(relid);
 	for (Oid table : tables)
 		if (OidIsValid(table))

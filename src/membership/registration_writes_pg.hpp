@@ -19,6 +19,12 @@ void begin_catalog_work(Oid *caller, int *context);
 void end_catalog_work(Oid caller, int context);
 
 /*
+ * Runs the SELECT sql with $1 = scope (text) inside begin_catalog_work;
+ * raises when it fails. The rows in SPI_tuptable; their number returned.
+ */
+uint64 select_for_scope(const char *sql, Datum scope);
+
+/*
  * The change triggers (row level and TRUNCATE, ENABLE ALWAYS, calling
  * tenancy.membership_changed()) on a table a registration reads: installed
  * again, and dropped once no registration (membership, roles, owner or
