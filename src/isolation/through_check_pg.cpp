@@ -11,24 +11,22 @@
  * parent's key index (few rows) or the visible keys hashed once (many
  * rows). Its first two arguments say the same thing another way, `col =
  * ANY (parent_keys)`, which an index can answer: the support function hands
- * the planner that condition on an index of col
- *   - as an exact condition (lossy = false): the planner then drops the
- *     whole check, EXISTS included, from the rows such a scan returns, so
- *     a scan (a count, a list) reads the visible parents' rows through the
- *     index and checks nothing more;
- *   - or, when the query already pins col with an equality (a point
- *     lookup), a copy of that equality as a lossy condition: the check
- *     stays, and the planner hook (through_check_plan_pg.cpp) replaces it
- *     by its EXISTS, so the key list is never computed for one row.
+ * the planner that condition on an index of col, as an exact condition
+ * (lossy = false). The planner then drops the whole check, EXISTS
+ * included, from the rows such a scan returns: a scan (a count, a list)
+ * reads the visible parents' rows through the index and checks nothing
+ * more. When the query already pins col with an equality (a point lookup)
+ * it offers nothing: the query's equality finds the row, the check stays
+ * in the filter, and the planner hook (through_check_plan_pg.cpp) replaces
+ * it by its EXISTS, so the key list is never computed for one row.
  * Exact only because tenancy writes both forms from one condition on the
  * parent (src/isolation/through.sql): the key list holds the parent keys
  * whose row meets it, the EXISTS asks whether col's parent row meets it,
  * with the same equality (a btree family's, which only a superuser can
  * define, is the type's own; a non-deterministic collation's is refused,
- * see index_condition). Called
- * elsewhere with arguments that disagree, the check may answer either way:
- * only for the expression it stands in, never for any other condition of
- * the query or the table's other policies.
+ * see index_condition). Called elsewhere with arguments that disagree,
+ * the check may answer either way: only for the expression it stands in,
+ * never for any other condition of the query or the table's policies.
  *
  * Planning-time glue: builds plan nodes, holds no C++ objects.
  */
