@@ -30,6 +30,12 @@ INSERT INTO thr.customers VALUES (1, '00000000-0000-0000-0000-00000000000a', 'a-
                                  (2, '00000000-0000-0000-0000-00000000000b', 'b-cust');
 INSERT INTO thr.customer_tags VALUES (1, 'vip', 10), (1, 'late', 11), (2, 'vip', 20);
 INSERT INTO thr.tag_notes VALUES (10, 'a note'), (20, 'b note');
+-- a workspace of nobody's, large enough for the planner to probe one
+-- parent per row rather than hash them all (the plans shown below)
+INSERT INTO thr.customers SELECT i, '00000000-0000-0000-0000-00000000000c', 'c-cust'
+  FROM generate_series(100, 4099) i;
+INSERT INTO thr.customer_tags SELECT i, 'c-tag', i + 10000 FROM generate_series(100, 4099) i;
+INSERT INTO thr.tag_notes SELECT i + 10000, 'c note' FROM generate_series(100, 4099) i;
 GRANT SELECT, INSERT, UPDATE, DELETE ON thr.customers, thr.customer_tags, thr.tag_notes TO thr_app;
 
 -- Before: the report names the leak and the call that fixes it.
@@ -78,22 +84,44 @@ COMMIT;
 RESET ROLE;
 UPDATE thr.customers SET workspace_id = '00000000-0000-0000-0000-00000000000a' WHERE id = 1;
 
--- A scan: the parent's keys are computed once per statement and used as an
--- index condition on the junction's column; the EXISTS checks each row.
+-- A scan: the parent's keys are computed once per statement and are the
+-- index condition on the junction's column, which answers the policy's
+-- check exactly: no EXISTS is left to run per row (a count reads what a
+-- denormalized tenant column's index would).
 SET enable_seqscan = off;
 SET ROLE thr_app;
 EXPLAIN (COSTS OFF) SELECT * FROM thr.customer_tags WHERE tag = 'vip';
--- A point lookup: the query's own equality is the index condition and the
--- key list is never computed; the row costs one probe of the parent's key.
+EXPLAIN (COSTS OFF) SELECT count(*) FROM thr.customer_tags;
+-- A point lookup: the query's own equality is the index condition, the
+-- check is its EXISTS alone (a probe of the parent's key per row, or on
+-- tables this small the visible keys hashed once, as the planner costs
+-- it) and the key list is never computed.
 EXPLAIN (COSTS OFF) SELECT * FROM thr.customer_tags WHERE customer_id = 1;
-RESET ROLE;
+-- A chain: the point lookup probes the tag link's row, and that row's
+-- check is its EXISTS too: no level computes its key list.
+EXPLAIN (COSTS OFF) SELECT * FROM thr.tag_notes WHERE tag_link = 10;
+-- Without an index on the column the check is the EXISTS alone as well.
+SET enable_indexscan = off;
+SET enable_bitmapscan = off;
 RESET enable_seqscan;
+EXPLAIN (COSTS OFF) SELECT count(*) FROM thr.customer_tags;
+RESET enable_indexscan;
+RESET enable_bitmapscan;
+RESET ROLE;
 -- Point lookups see only the caller's rows: a1 looks up b's customer.
 SET ROLE thr_app;
 BEGIN;
 SELECT set_config('request.jwt.claims', '{"sub":"00000000-0000-0000-0000-0000000000a1"}', true) IS NOT NULL AS claims_set;
 SELECT id, tag FROM thr.customer_tags WHERE customer_id = 2;
 SELECT id, tag FROM thr.customer_tags WHERE customer_id = 1 ORDER BY id;
+SELECT tag_link, note FROM thr.tag_notes WHERE tag_link = 20;
+-- The check called in one's own query with arguments that disagree may
+-- answer either way for that condition only: the policy still hides b's rows.
+SET enable_seqscan = off;
+SELECT id FROM thr.customer_tags WHERE tenancy.through_keys_check(customer_id, ARRAY[1, 2], false) ORDER BY id;
+SELECT id FROM thr.customer_tags WHERE tenancy.through_keys_check(customer_id, ARRAY[2], true) ORDER BY id;
+RESET enable_seqscan;
+SELECT id FROM thr.customer_tags WHERE tenancy.through_keys_check(customer_id, ARRAY[2], true) ORDER BY id;
 COMMIT;
 RESET ROLE;
 

@@ -15,7 +15,9 @@
 # Workloads: count(*) of what one user sees (median ms of fresh backends),
 # and pgbench point lookups of one of the user's own rows by primary key,
 # one per transaction after set_config('request.jwt.claims', ..., true) for
-# a random user (TPS, median of ISOLATION_ROUNDS interleaved rounds).
+# a random user (TPS, median of ISOLATION_ROUNDS interleaved rounds); join
+# lookups the same way: one of the user's customers found by name, joined
+# to its tags (a nested loop probing the junction per customer).
 
 bench_login_role bench_app
 psql -X -q -v ON_ERROR_STOP=1 <<'SQL'
@@ -37,6 +39,7 @@ SELECT tenancy.register_membership('team_members', 'workspace_id', 'user_id', 'r
 CREATE TABLE customers (id int PRIMARY KEY, workspace_id uuid NOT NULL, name text NOT NULL);
 INSERT INTO customers SELECT c, bench_workspace((c - 1) / 1000 + 1), md5(c::text)
   FROM generate_series(1, 100000) c;
+CREATE INDEX ON customers (name);
 CREATE TABLE customer_tags (customer_id int NOT NULL REFERENCES customers, tag_id int NOT NULL,
                             PRIMARY KEY (customer_id, tag_id));
 INSERT INTO customer_tags SELECT c, t FROM generate_series(1, 100000) c, generate_series(1, 10) t;
@@ -92,27 +95,35 @@ SELECT set_config('request.jwt.claims', '{"sub": "aaaaaaaa-0000-4000-8000-' || l
 SELECT customer_id, tag_id FROM ${TABLE[$v]} WHERE customer_id = :c AND tag_id = :t;
 END;
 SQL
+	sed -e 's/^SELECT customer_id, tag_id FROM .*/SELECT c.name, t.tag_id FROM customers c JOIN '"${TABLE[$v]}"' t ON t.customer_id = c.id WHERE c.name = md5(:c::text);/' \
+		"$BENCH_WORK/isolation_point_$v.sql" >"$BENCH_WORK/isolation_join_$v.sql"
 done
-point_tps() {
-	local out=$BENCH_WORK/pgbench-isolation-$1.log
+# TPS of one pgbench run of isolation_<kind>_<variant>.sql
+lookup_tps() {
+	local out=$BENCH_WORK/pgbench-isolation-$1-$2.log
 	"$BENCH_BINDIR/pgbench" -n -M prepared -c 1 -j 1 -T "${BENCH_SECONDS:-5}" \
-		-f "$BENCH_WORK/isolation_point_$1.sql" -U bench_app >"$out" 2>&1 || { cat "$out" >&2; return 1; }
+		-f "$BENCH_WORK/isolation_$1_$2.sql" -U bench_app >"$out" 2>&1 || { cat "$out" >&2; return 1; }
 	sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$out"
 }
 declare -A ROUND_TPS
 for ((round = 1; round <= ${ISOLATION_ROUNDS:-3}; round++)); do
-	for v in "${VARIANTS[@]}"; do
-		tps=$(point_tps "$v")
-		printf '  round %d %-36s %12.2f tps\n' "$round" "isolation.point.$v" "$tps"
-		ROUND_TPS[$v]+="$tps "
+	for kind in point join; do
+		for v in "${VARIANTS[@]}"; do
+			tps=$(lookup_tps "$kind" "$v")
+			printf '  round %d %-36s %12.2f tps\n' "$round" "isolation.$kind.$v" "$tps"
+			ROUND_TPS[$kind.$v]+="$tps "
+		done
 	done
 done
-for v in "${VARIANTS[@]}"; do
-	# shellcheck disable=SC2086 # the rounds' values, one word each
-	record_median "isolation.point.$v" tps ${ROUND_TPS[$v]}
+for kind in point join; do
+	for v in "${VARIANTS[@]}"; do
+		# shellcheck disable=SC2086 # the rounds' values, one word each
+		record_median "isolation.$kind.$v" tps ${ROUND_TPS[$kind.$v]}
+	done
 done
 
 compare isolation.count.through isolation.count.denorm "<= 1.5x"
 compare isolation.count.exists isolation.count.through ">= 10x (EXISTS / through)"
 compare isolation.point.through isolation.point.denorm ">= 0.67x (tps: <= 1.5x the time)"
 compare isolation.point.through isolation.point.exists ">= 10x (tps)"
+compare isolation.join.through isolation.join.denorm "none (tps; a nested loop probing the junction)"

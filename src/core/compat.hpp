@@ -110,6 +110,20 @@ walk_expression(Node *node, TreeWalker walker, void *context)
 #endif
 }
 
+/* expression_tree_mutator with a typed mutator (as walk_expression). */
+using TreeMutator = Node *(*)(Node *node, void *context);
+
+inline Node *
+mutate_expression(Node *node, TreeMutator mutator, void *context)
+{
+#if PG_VERSION_NUM >= 160000
+	return expression_tree_mutator(node, mutator, context);
+#else
+	return expression_tree_mutator(
+		node, reinterpret_cast<Node *(*)()>(reinterpret_cast<void (*)(void)>(mutator)), context);
+#endif
+}
+
 inline bool
 walk_query(Query *query, TreeWalker walker, void *context, int flags)
 {

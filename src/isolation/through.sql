@@ -46,12 +46,11 @@ END $$;
 
 -- The condition a row of rel meets when it belongs to one of the caller's
 -- workspaces, by rel's isolation record: its tenant column in
--- tenancy.user_workspaces() (of the recorded scope), or, for a table isolated through a parent, its
--- key among the keys of the parent rows that meet the parent's condition.
--- Columns are qualified by tenancy_parent_<depth> below the top level, so
--- no name in a subquery binds to a column of another table. The key list is
--- an uncorrelated subquery: computed once per statement and used as an
--- index condition, never stale. NULL when rel is not isolated.
+-- tenancy.user_workspaces() (of the recorded scope), or, for a table
+-- isolated through a parent, the check that its parent row meets the
+-- parent's condition (tenancy.through_check). Columns are qualified by
+-- tenancy_parent_<depth> below the top level, so no name in a subquery
+-- binds to a column of another table. NULL when rel is not isolated.
 CREATE FUNCTION tenancy.tenant_condition(rel regclass, depth int DEFAULT 0)
 RETURNS text LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -59,7 +58,6 @@ AS $$
 DECLARE
   rec tenancy.isolated_tables;
   col text;
-  alias text := format('tenancy_parent_%s', depth + 1);
   parent_condition text;
 BEGIN
   rec := tenancy.isolation_record_of(rel);
@@ -78,36 +76,58 @@ BEGIN
   IF parent_condition IS NULL THEN
     RETURN NULL;
   END IF;
-  RETURN format('(%s = ANY (ARRAY(SELECT %I.%I FROM %s %I WHERE %s)))',
-                col, alias, rec.through_key, rec.through_parent, alias, parent_condition);
+  RETURN (tenancy.through_check(col, depth + 1, rec.through_parent, rec.through_key, parent_condition)).checked;
 END $$;
 
--- The planner hint of the through policies (src/isolation/through_hint_pg.cpp):
--- true; its support function gives the planner the index condition
--- key = ANY (parent_keys), or the query's own equality on key, which the
--- policy's EXISTS implies.
-CREATE FUNCTION tenancy.through_keys_hint_support(internal) RETURNS internal
+-- The check of the through policies (src/isolation/through_check_pg.cpp):
+-- worth parent_visible; its support function lets an index on key answer
+-- it by key = ANY (parent_keys), which tenancy writes to mean the same.
+CREATE FUNCTION tenancy.through_keys_check_support(internal) RETURNS internal
 LANGUAGE c STRICT
-AS 'MODULE_PATHNAME', 'through_keys_hint_support';
+AS 'MODULE_PATHNAME', 'through_keys_check_support';
 
-CREATE FUNCTION tenancy.through_keys_hint(key "any", parent_keys anyarray) RETURNS boolean
+CREATE FUNCTION tenancy.through_keys_check(key "any", parent_keys anyarray, parent_visible boolean)
+RETURNS boolean
 LANGUAGE c STABLE PARALLEL SAFE
-SUPPORT tenancy.through_keys_hint_support
-AS 'MODULE_PATHNAME', 'through_keys_hint';
-COMMENT ON FUNCTION tenancy.through_keys_hint("any", anyarray) IS
-  'true; in a policy of a table isolated through a key, tells the planner the rows it keeps have key = ANY (parent_keys)';
+SUPPORT tenancy.through_keys_check_support
+AS 'MODULE_PATHNAME', 'through_keys_check';
+COMMENT ON FUNCTION tenancy.through_keys_check("any", anyarray, boolean) IS
+  'parent_visible; in a policy of a table isolated through a key, where key = ANY (parent_keys) means the same, an index on key may answer it by that condition';
+
+-- Whether col (an expression naming a row's through column) leads to a
+-- parent row that meets parent_condition, the parent being read as
+-- tenancy_parent_<depth>: exists_condition, the EXISTS (one probe of the
+-- parent's key per row); checked, the same question as
+-- tenancy.through_keys_check(col, <the keys of the parent rows that meet
+-- it>, <that EXISTS>), which an index on col answers with the key list
+-- (an InitPlan, once per statement) and anything else with the EXISTS.
+-- Both forms come from the one parent_condition: that is what makes the
+-- check exact.
+CREATE FUNCTION tenancy.through_check(col text, depth int, parent regclass, parent_key name,
+                                      parent_condition text,
+                                      OUT checked text, OUT exists_condition text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT format('tenancy.through_keys_check(%s, ARRAY(SELECT %I.%I FROM %s %I WHERE %s), %s)',
+                col, alias, parent_key, parent, alias, parent_condition, e.exists_condition),
+         e.exists_condition
+    FROM (SELECT format('tenancy_parent_%s', depth) AS alias) a,
+         LATERAL (SELECT format('EXISTS (SELECT FROM %s %I WHERE %I.%I = %s AND %s)',
+                                parent, a.alias, a.alias, parent_key, col, parent_condition)
+                           AS exists_condition) e
+$$;
 
 -- The conditions of the policies on rel (tbl or one of its partitions),
 -- isolated through its column through, whose foreign key leads to
 -- parent_key of parent: the row's parent exists and meets the parent's own
--- condition. row_condition, for WITH CHECK, is that EXISTS: per new row
--- one probe of the parent's key. scan_condition, for USING, is the hint and
--- that EXISTS: the hint lets the planner read only the visible parents'
--- rows through an index on the column, or only the row a point lookup
--- names (src/isolation/through_hint_pg.cpp); the EXISTS then probes per row
--- or, for many rows, hashes the visible keys once. The row's column is qualified with
--- rel's name inside the subquery, every parent column with
--- tenancy_parent_<depth>: no name binds to another table's column.
+-- condition. row_condition, for WITH CHECK, is the EXISTS: per new row one
+-- probe of the parent's key (WITH CHECK reads no index of rel). scan_condition,
+-- for USING, is the check (tenancy.through_check): a scan reads only the
+-- visible parents' rows through an index on the column, a point lookup
+-- probes its row's parent. The row's column is qualified with rel's name,
+-- every parent column with tenancy_parent_<depth>: no name binds to
+-- another table's column.
 CREATE FUNCTION tenancy.through_condition(rel regclass, through name, parent regclass, parent_key name,
                                           OUT scan_condition text, OUT row_condition text)
 LANGUAGE plpgsql STABLE
@@ -115,7 +135,6 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
   rel_name name := (SELECT c.relname FROM pg_class c WHERE c.oid = rel);
-  parent_condition text := tenancy.tenant_condition(parent, 1);
 BEGIN
   IF rel_name = 'tenancy_parent_1' THEN
     RAISE EXCEPTION 'a table named tenancy_parent_1 cannot be isolated through a key'
@@ -123,9 +142,8 @@ BEGIN
             DETAIL = 'Its policies name the parent row tenancy_parent_1.',
             HINT = 'Rename the table, then call enable_isolation again.';
   END IF;
-  row_condition := format('EXISTS (SELECT FROM %s tenancy_parent_1 WHERE tenancy_parent_1.%I = %I.%I AND %s)',
-                          parent, parent_key, rel_name, through, parent_condition);
-  scan_condition := format('(tenancy.through_keys_hint(%I, ARRAY(SELECT tenancy_parent_1.%I FROM %s tenancy_parent_1 WHERE %s)) AND %s)',
-                           through, parent_key, parent, parent_condition, row_condition);
-  row_condition := format('(%s)', row_condition);
+  SELECT format('(%s)', c.checked), format('(%s)', c.exists_condition)
+    INTO scan_condition, row_condition
+    FROM tenancy.through_check(format('%I.%I', rel_name, through), 1, parent, parent_key,
+                               tenancy.tenant_condition(parent, 1)) c;
 END $$;

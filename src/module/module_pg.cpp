@@ -8,6 +8,7 @@
 #include "identity/identity_pg.hpp"
 #include "isolation/soft_delete_pg.hpp"
 #include "isolation/tenant_columns_pg.hpp"
+#include "isolation/through_check_plan_pg.hpp"
 #include "membership/active_scope_pg.hpp"
 #include "membership/membership_cache_pg.hpp"
 #include "membership/registration_pg.hpp"
@@ -41,6 +42,7 @@ _PG_init(void)
 	tenancy::membership_cache_init();
 	tenancy::tenant_columns_init();
 	tenancy::soft_delete_init();
+	tenancy::through_check_plan_init();
 	tenancy::audit_init();
 	tenancy::tenant_pruning_init();
 	tenancy::vault::define_settings();

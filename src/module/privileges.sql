@@ -77,6 +77,7 @@ GRANT EXECUTE ON FUNCTION tenancy.tenant_column_names(),
                           tenancy.check_isolation_scope(text, regclass, name),
                           tenancy.tenant_condition(regclass, int),
                           tenancy.through_condition(regclass, name, regclass, name),
+                          tenancy.through_check(text, integer, regclass, name, text),
                           tenancy.holds_tenant_rows(regclass),
                           tenancy.tenant_sources(regclass),
                           tenancy.tenant_references(regclass),
@@ -88,9 +89,9 @@ GRANT EXECUTE ON FUNCTION tenancy.tenant_column_names(),
 -- their caller, whom the DBA grants INSERT, UPDATE, DELETE (row level
 -- security limits each role to the tables it owns).
 GRANT SELECT ON tenancy.isolated_tables, tenancy.global_tables TO PUBLIC;
--- the planner hint in the policies of tables isolated through a key,
--- evaluated as the querying role
-GRANT EXECUTE ON FUNCTION tenancy.through_keys_hint("any", anyarray) TO PUBLIC;
+-- the check in the policies of tables isolated through a key, evaluated
+-- as the querying role
+GRANT EXECUTE ON FUNCTION tenancy.through_keys_check("any", anyarray, boolean) TO PUBLIC;
 
 -- partitions: step arithmetic (pure), which maintenance's reads of a
 -- default partition call as the table's owner (_partition_as_owner).

@@ -1,26 +1,32 @@
 /*
- * through_hint_pg.cpp: tenancy.through_keys_hint(key, parent_keys) and its
- * planner support function, which let the policies of a table isolated
- * through a key (docs/isolation.md) be fast for point lookups and for scans.
+ * through_check_pg.cpp: tenancy.through_keys_check(key, parent_keys,
+ * parent_visible) and its planner support function, which make the
+ * policies of a table isolated through a key (docs/isolation.md) fast for
+ * point lookups and for scans.
  *
  * The policy is
- *   through_keys_hint(col, ARRAY(<the visible parents' keys>))
- *   AND EXISTS (<the parent row of col, visible>)
- * The EXISTS is the check: per row, the planner probes the parent's key
- * index (few rows) or hashes the visible keys once (many rows). It is never
- * an index condition, so on its own a count would read the whole table.
- * The hint returns true and adds nothing to the check; its support function
- * hands the planner an index condition on the key column that the EXISTS
- * implies:
- *   - `col = ANY (parent_keys)` (the key list, an InitPlan run once per
- *     statement): a scan reads only the rows of the visible parents;
- *   - when the query already pins col with an equality (a point lookup),
- *     a copy of that equality instead: the key list is then never computed,
- *     and the row costs one probe of the parent's key.
- * Either way the condition is exact given the EXISTS beside it, so the
- * planner drops the hint from the row filter. Called elsewhere, the hint
- * may narrow the caller's own query to keys in parent_keys: it never shows
- * a row the query's other conditions hide.
+ *   through_keys_check(col, ARRAY(<the visible parents' keys>),
+ *                      EXISTS (<the parent row of col, visible>))
+ * Its value is its third argument, the EXISTS: per row, one probe of the
+ * parent's key index (few rows) or the visible keys hashed once (many
+ * rows). Its first two arguments say the same thing another way, `col =
+ * ANY (parent_keys)`, which an index can answer: the support function hands
+ * the planner that condition on an index of col, as an exact condition
+ * (lossy = false). The planner then drops the whole check, EXISTS
+ * included, from the rows such a scan returns: a scan (a count, a list)
+ * reads the visible parents' rows through the index and checks nothing
+ * more. When the query already pins col with an equality (a point lookup)
+ * it offers nothing: the query's equality finds the row, the check stays
+ * in the filter, and the planner hook (through_check_plan_pg.cpp) replaces
+ * it by its EXISTS, so the key list is never computed for one row.
+ * Exact only because tenancy writes both forms from one condition on the
+ * parent (src/isolation/through.sql): the key list holds the parent keys
+ * whose row meets it, the EXISTS asks whether col's parent row meets it,
+ * with the same equality (a btree family's, which only a superuser can
+ * define, is the type's own; a non-deterministic collation's is refused,
+ * see index_condition). Called elsewhere with arguments that disagree,
+ * the check may answer either way: only for the expression it stands in,
+ * never for any other condition of the query or the table's policies.
  *
  * Planning-time glue: builds plan nodes, holds no C++ objects.
  */
@@ -52,13 +58,12 @@ strip_relabel(Node *node)
 }
 
 /*
- * A restriction of the scanned relation `key = value` (either way round)
- * with an equality of the index's operator family and a value that stays
- * the same during the scan (a constant or a parameter): the clause, or
- * nullptr when the query has none.
+ * Whether a restriction of the scanned relation is `key = value` (either
+ * way round) with an equality of the index's operator family and a value
+ * that stays the same during the scan (a constant or a parameter).
  */
-Expr *
-pinning_equality(SupportRequestIndexCondition *request, Node *key)
+bool
+pins_key(SupportRequestIndexCondition *request, Node *key)
 {
 	ListCell *cell;
 
@@ -82,9 +87,9 @@ pinning_equality(SupportRequestIndexCondition *request, Node *key)
 							  request->indexcollation == op->inputcollid;
 		if (value != nullptr && same_collation && !contain_var_clause(value) &&
 			!contain_volatile_functions(value))
-			return rinfo->clause;
+			return true;
 	}
-	return nullptr;
+	return false;
 }
 
 /* `key = ANY (keys)` with the index's equality, or nullptr when it has none. */
@@ -117,17 +122,17 @@ index_condition(SupportRequestIndexCondition *request)
 	if (!IsA(request->node, FuncExpr) || request->indexarg != 0 || !is_btree_family(request->opfamily))
 		return nullptr;
 	List *args = reinterpret_cast<FuncExpr *>(request->node)->args;
-	if (list_length(args) != 2)
+	if (list_length(args) != 3)
 		return nullptr;
 	// a case-insensitive collation's equality is not the EXISTS's equality
 	if (OidIsValid(request->indexcollation) && !get_collation_isdeterministic(request->indexcollation))
 		return nullptr;
 	Node *key = strip_relabel(static_cast<Node *>(linitial(args)));
-	Node *condition = reinterpret_cast<Node *>(pinning_equality(request, key));
-	if (condition != nullptr)
-		condition = static_cast<Node *>(copyObjectImpl(condition));
-	else
-		condition = key_list_condition(request, key, static_cast<Node *>(lsecond(args)));
+	// a point lookup: the query's own equality finds the rows of one
+	// parent, and the check, left to the planner hook, probes that parent
+	if (pins_key(request, key))
+		return nullptr;
+	Node *condition = key_list_condition(request, key, static_cast<Node *>(lsecond(args)));
 	if (condition == nullptr)
 		return nullptr;
 	request->lossy = false;
@@ -135,14 +140,14 @@ index_condition(SupportRequestIndexCondition *request)
 }
 
 /*
- * The rows the hint stands for: the selectivity of `key = ANY (parent_keys)`
- * (as the key-list policy was estimated), or 1 for keys of two types.
+ * The rows the check keeps: the selectivity of `key = ANY (parent_keys)`,
+ * or 1 for keys of two types.
  */
 Node *
 selectivity(SupportRequestSelectivity *request)
 {
 	request->selectivity = 1.0;
-	if (list_length(request->args) != 2)
+	if (list_length(request->args) != 3)
 		return reinterpret_cast<Node *>(request);
 	Node *key = static_cast<Node *>(linitial(request->args));
 	Node *keys = static_cast<Node *>(lsecond(request->args));
@@ -170,12 +175,15 @@ selectivity(SupportRequestSelectivity *request)
 
 } // namespace
 
-TENANCY_FUNCTION(through_keys_hint)
+/* The check's value: its third argument, parent_visible (the EXISTS). */
+TENANCY_FUNCTION(through_keys_check)
 {
-	PG_RETURN_BOOL(true);
+	if (PG_ARGISNULL(2))
+		PG_RETURN_NULL();
+	PG_RETURN_BOOL(PG_GETARG_BOOL(2));
 }
 
-TENANCY_FUNCTION(through_keys_hint_support)
+TENANCY_FUNCTION(through_keys_check_support)
 {
 	Node *request = reinterpret_cast<Node *>(PG_GETARG_POINTER(0));
 
