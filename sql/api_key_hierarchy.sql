@@ -94,3 +94,5 @@ COMMIT;
 
 -- without a key the helpers answer for the user as before (no user: nothing)
 SELECT tenancy.user_workspaces('akh_org') AS orgs, tenancy.caller_api_key_id() AS key_id;
+-- the other parents removed: nothing of this test derives any more
+SELECT tenancy.unregister_scope_parent('akh_proj') AS proj, tenancy.unregister_scope_parent('akh_doc') AS doc;
