@@ -37,13 +37,18 @@ INSERT INTO akh.keys VALUES
                                   scope_name => 'akh_org')),
   ('ws3', tenancy.create_api_key('00000000-0000-0000-0000-0000000000a3', 'workspace key', '{}',
                                  scope_name => 'akh_ws'));
+-- the key of that name as the caller until the transaction ends
+CREATE FUNCTION akh.become(key_name text) RETURNS void LANGUAGE sql AS
+$$ SELECT tenancy._api_key_become_caller((SELECT key FROM akh.keys WHERE name = key_name)) $$;
+-- what the caller reaches in the three scopes of uuid and bigint tenants
+CREATE FUNCTION akh.reach(OUT orgs uuid[], OUT workspaces uuid[], OUT projects bigint[]) LANGUAGE sql AS
+$$ SELECT tenancy.user_workspaces('akh_org'), tenancy.user_workspaces('akh_ws'),
+          tenancy.user_workspaces_bigint('akh_proj') $$;
 
 -- the organization's key: its organization, its workspaces, their projects
 BEGIN;
-SELECT tenancy._api_key_become_caller((SELECT key FROM akh.keys WHERE name = 'org1'));
-SELECT tenancy.user_workspaces('akh_org') AS orgs,
-       tenancy.user_workspaces('akh_ws') AS workspaces,
-       tenancy.user_workspaces_bigint('akh_proj') AS projects;
+SELECT akh.become('org1');
+SELECT * FROM akh.reach();
 SELECT tenancy.user_has_workspace_access('00000000-0000-0000-0000-0000000000a1', 'akh_ws') AS w1,
        tenancy.user_has_workspace_access('00000000-0000-0000-0000-0000000000a3', 'akh_ws') AS w3_of_o2,
        tenancy.user_has_workspace_access('00000000-0000-0000-0000-0000000000a4', 'akh_ws') AS w4_orphan,
@@ -59,37 +64,30 @@ SELECT tenancy.user_workspaces_text('akh_doc') AS docs;
 -- w2 moves to o2: seen at the next statement, its project with it
 UPDATE akh.workspaces SET org_id = '00000000-0000-0000-0000-0000000000f2'
  WHERE id = '00000000-0000-0000-0000-0000000000a2';
-SELECT tenancy.user_workspaces('akh_ws') AS workspaces,
-       tenancy.user_workspaces_bigint('akh_proj') AS projects;
+SELECT * FROM akh.reach();
 -- a new workspace of o1, and TRUNCATE of the projects
 INSERT INTO akh.workspaces VALUES ('00000000-0000-0000-0000-0000000000a5', '00000000-0000-0000-0000-0000000000f1');
 TRUNCATE akh.projects;
-SELECT tenancy.user_workspaces('akh_ws') AS workspaces,
-       tenancy.user_workspaces_bigint('akh_proj') AS projects;
+SELECT * FROM akh.reach();
 ROLLBACK;
 
 -- the rollback undid them all
 BEGIN;
-SELECT tenancy._api_key_become_caller((SELECT key FROM akh.keys WHERE name = 'org1'));
-SELECT tenancy.user_workspaces('akh_ws') AS workspaces,
-       tenancy.user_workspaces_bigint('akh_proj') AS projects;
+SELECT akh.become('org1');
+SELECT * FROM akh.reach();
 COMMIT;
 
 -- a key of a child scope reaches its tenant and below, nothing above
 BEGIN;
-SELECT tenancy._api_key_become_caller((SELECT key FROM akh.keys WHERE name = 'ws3'));
-SELECT tenancy.user_workspaces('akh_org') AS orgs,
-       tenancy.user_workspaces('akh_ws') AS workspaces,
-       tenancy.user_workspaces_bigint('akh_proj') AS projects;
+SELECT akh.become('ws3');
+SELECT * FROM akh.reach();
 COMMIT;
 
 -- the parent removed: the organization's key reaches no workspace any more
 SELECT tenancy.unregister_scope_parent('akh_ws');
 BEGIN;
-SELECT tenancy._api_key_become_caller((SELECT key FROM akh.keys WHERE name = 'org1'));
-SELECT tenancy.user_workspaces('akh_org') AS orgs,
-       tenancy.user_workspaces('akh_ws') AS workspaces,
-       tenancy.user_workspaces_bigint('akh_proj') AS projects;
+SELECT akh.become('org1');
+SELECT * FROM akh.reach();
 COMMIT;
 
 -- without a key the helpers answer for the user as before (no user: nothing)
