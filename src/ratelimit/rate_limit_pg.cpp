@@ -28,7 +28,7 @@ namespace {
  * the system's monotonic clock at its coarse resolution (one timer tick,
  * 4 ms here, clock_getres). The coarse read is a load from the vDSO page,
  * about 13 ns against 60 for the wall clock on this machine's kvm-clock,
- * where the wall clock was 9 to 15% of a call. Monotonic: a wall clock
+ * where the wall clock was 9 to 17% of a call's row. Monotonic: a wall clock
  * stepped back or forward (NTP, an operator) neither freezes nor refills
  * buckets. One clock for every backend of the machine, so shared buckets
  * stay exact; docs/rate-limits.md says what the tick changes.
