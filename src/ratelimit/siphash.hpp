@@ -3,8 +3,8 @@
  * the reference's siphash.c), for any round counts.
  *
  * The bucket table names buckets with SipHash-1-3 (bucket_table.cpp): one
- * round per 8-byte block instead of SipHash-2-4's two, three per output
- * word instead of four. It is the variant Rust's standard hash maps and
+ * round per 8-byte block instead of SipHash-2-4's two, three finalisation
+ * rounds instead of four. It is the variant Rust's standard hash maps and
  * CPython's str hash (3.11+) use against hash flooding: keyed with a
  * secret key, its outputs are unpredictable to whoever does not hold the
  * key, so nobody can choose names that collide. The template keeps the
