@@ -10,6 +10,7 @@
  */
 #include "apikeys/caller_state_pg.hpp"
 #include "apikeys/key_check_pg.hpp"
+#include "apikeys/key_scratch_pg.hpp"
 #include "membership/registration_pg.hpp"
 #include "vault/sealing_pg.hpp"
 #include "core/boundary.hpp"
@@ -123,17 +124,18 @@ TENANCY_FUNCTION(create_api_key)
 
 	const tenancy::vault::KeyRing &ring = tenancy::vault::current_key_ring();
 	int32 hash_key_id = tenancy::vault::active_key_id(ring);
-	tenancy::apikeys::ParsedKey key;
+	const uint8 *master = ring.key(hash_key_id);
+	// the key lives in the scratch until the row is stored: an error on the
+	// way aborts, and the abort wipes it (key_scratch_pg.hpp)
+	tenancy::apikeys::KeyScratch *scratch = tenancy::apikeys::key_scratch();
+	tenancy::apikeys::ParsedKey &key = scratch->parsed;
 	randombytes_buf(key.id.data(), key.id.size());
 	key.id[6] = (key.id[6] & 0x0f) | 0x40; /* a version 4 UUID */
 	key.id[8] = (key.id[8] & 0x3f) | 0x80;
 	randombytes_buf(key.secret.data(), key.secret.size());
-	tenancy::apikeys::KeyHash hash = tenancy::apikeys::key_hash(ring.key(hash_key_id), key);
-	char key_text[tenancy::apikeys::key_length + 1];
-	tenancy::apikeys::format_key(key, key_text);
+	tenancy::apikeys::KeyHash hash = tenancy::apikeys::key_hash(master, key);
+	tenancy::apikeys::format_key(key, scratch->text);
 	sodium_memzero(&key.secret, sizeof(key.secret));
-	text *result = cstring_to_text(key_text);
-	sodium_memzero(key_text, sizeof(key_text));
 
 	bytea *hash_value = static_cast<bytea *>(palloc(VARHDRSZ + tenancy::apikeys::hash_bytes));
 	SET_VARSIZE(hash_value, VARHDRSZ + tenancy::apikeys::hash_bytes);
@@ -153,6 +155,8 @@ TENANCY_FUNCTION(create_api_key)
 			8, types, values, nulls, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not store the API key");
 	SPI_finish();
+	text *result = cstring_to_text(scratch->text);
+	tenancy::apikeys::wipe_key_scratch();
 	PG_RETURN_TEXT_P(result);
 }
 

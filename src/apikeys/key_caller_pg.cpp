@@ -1,13 +1,16 @@
 /*
  * key_caller_pg.cpp: what the rest of tenancy sees while an API key
  * is the transaction's caller. The membership helpers: one membership, in
- * the key's tenant of the key's scope, with no role (key_caller_memberships(), registered with
- * the membership helpers as their caller hook at load). The audit
+ * the key's tenant of the key's scope, with no role, and in scopes derived
+ * from the key's scope one per descendant of that tenant
+ * (key_caller_memberships(), registered with the membership helpers as
+ * their caller hook at load). The audit
  * trigger: the key id as actor (src/audit/trigger_pg.cpp).
  */
 #include "apikeys/caller_memberships_pg.hpp"
 #include "apikeys/caller_actor_pg.hpp"
 #include "apikeys/caller_state_pg.hpp"
+#include "apikeys/key_descendants_pg.hpp"
 #include "membership/registration_pg.hpp"
 
 #include <cstring>
@@ -32,10 +35,11 @@ key_caller_memberships(const char *scope, const UserMemberships **memberships)
 		int index;
 		(void) current_registration(scope, &index); /* an unknown scope is still an error */
 	}
-	// a key belongs to a tenant of its scope: in any other scope it holds nothing
+	// a key belongs to a tenant of its scope: in a scope derived from it, the
+	// tenant's descendants; in any other scope it holds nothing
 	if (strcmp(scope, caller->scope_name) != 0)
 	{
-		*memberships = nullptr;
+		*memberships = key_descendant_memberships(caller, scope);
 		return true;
 	}
 	memcpy(key_row.tenant, caller->tenant.data, UUID_LEN);

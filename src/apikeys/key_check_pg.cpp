@@ -8,6 +8,7 @@
  */
 #include "apikeys/key_check_pg.hpp"
 #include "apikeys/hash_keys_pg.hpp"
+#include "apikeys/key_scratch_pg.hpp"
 #include "apikeys/key_use_pg.hpp"
 
 extern "C" {
@@ -49,7 +50,9 @@ remembered(std::string_view text)
 KeyRecord *
 verified(std::string_view text)
 {
-	ParsedKey key = parse_key(text);
+	// in the scratch: a cache fill or the key file below may raise before the wipe
+	ParsedKey &key = key_scratch()->parsed;
+	parse_key(text, key);
 	pg_uuid_t id;
 	memcpy(id.data, key.id.data(), id_bytes);
 	KeyRecord *record = key_record(&id);

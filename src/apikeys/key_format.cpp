@@ -46,10 +46,11 @@ format_key(const ParsedKey &key, char out[key_length + 1]) noexcept
 					  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
-ParsedKey
-parse_key(std::string_view text)
+namespace {
+
+void
+split_key(std::string_view text, ParsedKey &key)
 {
-	ParsedKey key;
 	if (text.empty())
 		refuse_shape("The key is empty.");
 	if (text.size() > key_length)
@@ -76,7 +77,22 @@ parse_key(std::string_view text)
 						  sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
 		decoded != secret_bytes)
 		refuse_shape("The key's secret part is not base64url.");
-	return key;
+}
+
+} // namespace
+
+void
+parse_key(std::string_view text, ParsedKey &out)
+{
+	try
+	{
+		split_key(text, out);
+	}
+	catch (...)
+	{
+		sodium_memzero(&out, sizeof(out));
+		throw;
+	}
 }
 
 void

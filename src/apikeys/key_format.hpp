@@ -44,8 +44,11 @@ using KeyMemo = std::array<std::uint8_t, memo_bytes>;
 /* Writes the key's text and a terminating NUL into out. */
 void format_key(const ParsedKey &key, char out[key_length + 1]) noexcept;
 
-/* Splits a key; throws tenancy::Error (PT401) saying what shape is wrong. */
-ParsedKey parse_key(std::string_view text);
+/*
+ * Splits a key into out; throws tenancy::Error (PT401) saying what shape
+ * is wrong, after zeroing out (a refused secret may be half decoded).
+ */
+void parse_key(std::string_view text, ParsedKey &out);
 
 /* The hash key derived from master (BLAKE2b keyed with master over a fixed label). */
 void derive_subkey(const std::uint8_t *master, std::uint8_t subkey[hash_bytes]) noexcept;

@@ -14,6 +14,7 @@
 #include "identity/claims_scan.hpp"
 #include "apikeys/caller_state_pg.hpp"
 #include "apikeys/key_check_pg.hpp"
+#include "apikeys/key_scratch_pg.hpp"
 #include "core/boundary.hpp"
 
 extern "C" {
@@ -22,7 +23,6 @@ extern "C" {
 }
 
 #include <cstring>
-#include <sodium.h>
 
 namespace tenancy::apikeys {
 
@@ -89,10 +89,10 @@ TENANCY_FUNCTION(api_key_request)
 					   "Call tenancy.api_key_request() as PostgREST's db-pre-request.");
 	if (shape != tenancy::ClaimsShape::object || !span.found || span.kind == tenancy::JsonKind::null)
 		refuse_missing_header();
-	// one byte more than a key: a longer value stays longer than a key
-	char key[key_length + 1];
-	std::size_t key_size = header_value(span, key, sizeof(key));
+	// in the scratch, which the (sub)transaction's abort wipes should anything below raise
+	char *key = key_scratch()->text;
+	std::size_t key_size = header_value(span, key, sizeof(KeyScratch::text));
 	become_key_caller(active_key(std::string_view(key, key_size)));
-	sodium_memzero(key, sizeof(key));
+	wipe_key_scratch();
 	PG_RETURN_VOID();
 }

@@ -5,8 +5,6 @@
 #include "ratelimit/bucket_table.hpp"
 #include "core/error.hpp"
 
-#include <cstring>
-#include <sodium.h>
 
 namespace tenancy::ratelimit {
 
@@ -19,12 +17,16 @@ slot_is_idle(const Slot &slot, std::int64_t now_us) noexcept
 	return bucket_is_full(limit, now_us, slot.tat);
 }
 
-std::uint64_t
-read_u64(const std::uint8_t *bytes) noexcept
+bool
+holds(const Slot &slot, const BucketKey &key, const Limit &limit) noexcept
 {
-	std::uint64_t value;
-	std::memcpy(&value, bytes, sizeof(value));
-	return value;
+	return slot.digest == key.digest && slot.max_requests == limit.max_requests && slot.interval_us == limit.interval_us;
+}
+
+std::size_t
+home_slot(const BucketKey &key, std::size_t size) noexcept
+{
+	return (key.digest >> partition_bits) % size;
 }
 
 } // namespace
@@ -37,23 +39,9 @@ bucket_key(const std::uint8_t *hash_key, std::string_view name, const Limit &lim
 		throw Error(sqlstate::program_limit_exceeded, "the bucket name is too long",
 					"A bucket name may hold at most 1024 bytes.",
 					"Name the bucket by a short key such as 'user:' || id.");
-	// the limit is part of the key: one name used with two limits is two buckets
-	static_assert(digest_bytes == crypto_shorthash_siphashx24_BYTES);
-	static_assert(bucket_hash_key_bytes == crypto_shorthash_siphashx24_KEYBYTES);
-	std::uint8_t message[sizeof(std::int32_t) + sizeof(std::int64_t) + max_bucket_name_bytes];
-	std::size_t length = 0;
-	std::memcpy(message + length, &limit.max_requests, sizeof(limit.max_requests));
-	length += sizeof(limit.max_requests);
-	std::memcpy(message + length, &limit.interval_us, sizeof(limit.interval_us));
-	length += sizeof(limit.interval_us);
-	std::memcpy(message + length, name.data(), name.size());
-	length += name.size();
-
 	BucketKey key;
-	crypto_shorthash_siphashx24(key.digest, message, length, hash_key);
-	// the digest is unpredictable without the key: its halves place the bucket
-	key.partition_hash = read_u64(key.digest);
-	key.slot_hash = read_u64(key.digest + 8);
+	key.digest = siphash64<1, 3>(hash_key, reinterpret_cast<const std::uint8_t *>(name.data()),
+								  name.size());
 	return key;
 }
 
@@ -62,24 +50,25 @@ Partition::find_or_claim(const BucketKey &key, const Limit &limit, std::int64_t 
 {
 	Slot *reusable = nullptr;
 	std::size_t window = size_ < probe_limit ? size_ : probe_limit;
+	std::size_t at = home_slot(key, size_); /* one division, not one per probe */
 
-	for (std::size_t i = 0; i < window; i++)
+	for (std::size_t i = 0; i < window; i++, at = at + 1 == size_ ? 0 : at + 1)
 	{
-		Slot &slot = slots_[(key.slot_hash + i) % size_];
+		Slot &slot = slots_[at];
 		if (!slot.used)
 		{
 			if (reusable == nullptr)
 				reusable = &slot;
 			break;
 		}
-		if (std::memcmp(slot.digest, key.digest, digest_bytes) == 0)
+		if (holds(slot, key, limit))
 			return &slot;
 		if (reusable == nullptr && slot_is_idle(slot, now_us))
 			reusable = &slot;
 	}
 	if (reusable == nullptr)
 		return nullptr;
-	std::memcpy(reusable->digest, key.digest, digest_bytes);
+	reusable->digest = key.digest;
 	reusable->max_requests = limit.max_requests;
 	reusable->interval_us = limit.interval_us;
 	reusable->tat = 0;

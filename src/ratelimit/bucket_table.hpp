@@ -13,6 +13,7 @@
  */
 #pragma once
 #include "core/pure.hpp"
+#include "ratelimit/siphash.hpp"
 #include "ratelimit/token_bucket.hpp"
 
 #include <cstddef>
@@ -21,21 +22,28 @@
 
 namespace tenancy::ratelimit {
 
-inline constexpr std::size_t digest_bytes = 16;
-inline constexpr std::size_t bucket_hash_key_bytes = 16;
+inline constexpr std::size_t bucket_hash_key_bytes = siphash_key_bytes;
 inline constexpr std::size_t probe_limit = 32;
+inline constexpr int partition_bits = 4;
+inline constexpr int bucket_partitions = 1 << partition_bits;
 inline constexpr std::size_t max_bucket_name_bytes = 1024;
 
 /*
- * Names a bucket and its limit: SipHash-2-4 (128-bit output) of both, keyed
- * with a random key of the table, so nobody can choose names that collide.
+ * Names a bucket: SipHash-1-3 (siphash.hpp) of its name, keyed with a
+ * random key of the table, so nobody can choose names that collide. The
+ * limit is not hashed: a slot holds it and must match too, so one name
+ * used with two limits is two buckets.
  */
 struct BucketKey
 {
-	std::uint8_t digest[digest_bytes];
-	std::uint64_t partition_hash; /* chooses the partition */
-	std::uint64_t slot_hash;	  /* chooses the home slot in it */
+	std::uint64_t digest; /* its low bits choose the partition, the rest the home slot */
 };
+
+inline int
+partition_of(const BucketKey &key) noexcept
+{
+	return static_cast<int>(key.digest & (bucket_partitions - 1));
+}
 
 /*
  * Throws tenancy::Error for a name over max_bucket_name_bytes (54000) and
@@ -49,7 +57,7 @@ struct Slot
 	std::int64_t interval_us;
 	std::int32_t max_requests;
 	bool used;
-	std::uint8_t digest[digest_bytes];
+	std::uint64_t digest;
 };
 
 /* The slots of one partition; the caller holds its lock. */

@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 
 #include <catch2/catch.hpp>
+#include <cstring>
 #include <sodium.h>
 #include <string>
 
@@ -29,9 +30,10 @@ formatted(const ParsedKey &key)
 std::string
 refusal(const std::string &text)
 {
+	ParsedKey out;
 	try
 	{
-		tenancy::apikeys::parse_key(text);
+		tenancy::apikeys::parse_key(text, out);
 	}
 	catch (const tenancy::Error &e)
 	{
@@ -54,9 +56,27 @@ TEST_CASE("a formatted key parses back to its id and secret", "[apikeys]")
 		std::string text = formatted(key);
 		CHECK(text.size() == tenancy::apikeys::key_length);
 		CHECK(text.rfind("tnk_", 0) == 0);
-		ParsedKey back = tenancy::apikeys::parse_key(text);
+		ParsedKey back;
+		tenancy::apikeys::parse_key(text, back);
 		CHECK(back.id == key.id);
 		CHECK(back.secret == key.secret);
+	}
+}
+
+TEST_CASE("a refused key leaves nothing of itself in the parsed key", "[apikeys]")
+{
+	REQUIRE(sodium_init() >= 0);
+	std::string good = formatted(random_key());
+	// the secret's last character is not base64url: the rest was decoded before the refusal
+	for (const std::string &text : {good.substr(0, 79) + "!", good.substr(0, 40) + "!" + good.substr(41),
+									"tnk_" + good.substr(4, 5) + "g" + good.substr(10)})
+	{
+		ParsedKey out;
+		std::memset(&out, 0xa5, sizeof(out));
+		CHECK_THROWS_AS(tenancy::apikeys::parse_key(text, out), tenancy::Error);
+		ParsedKey zero{};
+		CHECK(out.id == zero.id);
+		CHECK(out.secret == zero.secret);
 	}
 }
 

@@ -1,6 +1,7 @@
 /* ratelimit_test.cpp: the token bucket rule and the bucket table's probing. */
 #include "core/error.hpp"
 #include "ratelimit/bucket_table.hpp"
+#include "ratelimit/siphash.hpp"
 #include "ratelimit/token_bucket.hpp"
 
 #include <catch2/catch.hpp>
@@ -107,7 +108,48 @@ TEST_CASE("the largest limits do not overflow", "[ratelimit]")
 	CHECK(admitted(limit, 9000000000LL * second, &tat, 5) == 5);
 }
 
-TEST_CASE("bucket keys separate names and limits; long names are refused", "[ratelimit]")
+TEST_CASE("siphash64 is the reference SipHash: 2-4 matches libsodium's siphash24", "[ratelimit]")
+{
+	REQUIRE(sodium_init() >= 0);
+	std::uint8_t key[16];
+	std::uint8_t data[64];
+	for (int i = 0; i < 16; i++)
+		key[i] = static_cast<std::uint8_t>(i);
+	for (int i = 0; i < 64; i++)
+		data[i] = static_cast<std::uint8_t>(i * 7 + 1);
+	// every length across the 8-byte block boundaries, the empty message included
+	for (std::size_t length = 0; length <= sizeof(data); length++)
+	{
+		std::uint8_t expected[8];
+		crypto_shorthash_siphash24(expected, data, length, key);
+		std::uint64_t got = tenancy::ratelimit::siphash64<2, 4>(key, data, length);
+		std::uint8_t bytes[8];
+		for (int i = 0; i < 8; i++)
+			bytes[i] = static_cast<std::uint8_t>(got >> (8 * i));
+		CHECK(std::memcmp(bytes, expected, 8) == 0);
+	}
+}
+
+TEST_CASE("siphash64 1-3 depends on every byte, the length and the key", "[ratelimit]")
+{
+	using tenancy::ratelimit::siphash64;
+	std::uint8_t key[16] = {}, other_key[16] = {};
+	other_key[15] = 1;
+	std::uint8_t data[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+	std::uint64_t base = siphash64<1, 3>(key, data, sizeof(data));
+	CHECK(base == siphash64<1, 3>(key, data, sizeof(data)));
+	CHECK(base != siphash64<1, 3>(other_key, data, sizeof(data)));
+	CHECK(base != siphash64<1, 3>(key, data, sizeof(data) - 1));
+	CHECK(base != siphash64<2, 4>(key, data, sizeof(data)));
+	for (std::size_t i = 0; i < sizeof(data); i++)
+	{
+		data[i] ^= 0x80;
+		CHECK(base != siphash64<1, 3>(key, data, sizeof(data)));
+		data[i] ^= 0x80;
+	}
+}
+
+TEST_CASE("bucket keys separate names and keys; long names are refused", "[ratelimit]")
 {
 	REQUIRE(sodium_init() >= 0);
 	using tenancy::ratelimit::bucket_key;
@@ -115,15 +157,12 @@ TEST_CASE("bucket keys separate names and limits; long names are refused", "[rat
 	randombytes_buf(hash_key, sizeof(hash_key));
 	randombytes_buf(other_key, sizeof(other_key));
 	BucketKey a = bucket_key(hash_key, "user:1", Limit{10, second});
-	BucketKey b = bucket_key(hash_key, "user:1", Limit{11, second});
 	BucketKey c = bucket_key(hash_key, "user:2", Limit{10, second});
 	BucketKey a2 = bucket_key(hash_key, "user:1", Limit{10, second});
 	BucketKey other = bucket_key(other_key, "user:1", Limit{10, second});
-	CHECK(std::memcmp(a.digest, b.digest, 16) != 0);
-	CHECK(std::memcmp(a.digest, c.digest, 16) != 0);
-	CHECK(std::memcmp(a.digest, a2.digest, 16) == 0);
-	CHECK(std::memcmp(a.digest, other.digest, 16) != 0);
-	CHECK(a.slot_hash == a2.slot_hash);
+	CHECK(a.digest != c.digest);
+	CHECK(a.digest == a2.digest);
+	CHECK(a.digest != other.digest);
 	CHECK_NOTHROW(bucket_key(hash_key, std::string(1024, 'x'), Limit{1, second}));
 	try
 	{
@@ -135,6 +174,32 @@ TEST_CASE("bucket keys separate names and limits; long names are refused", "[rat
 		CHECK(e.sqlstate() == "54000");
 		CHECK(std::string(e.message()).find("xxx") == std::string::npos);
 	}
+}
+
+TEST_CASE("one name with two limits is two buckets", "[ratelimit]")
+{
+	REQUIRE(sodium_init() >= 0);
+	std::vector<Slot> slots(8, Slot{});
+	Partition partition(slots.data(), slots.size());
+	std::uint8_t hash_key[16];
+	randombytes_buf(hash_key, sizeof(hash_key));
+	// each takes a token, so each is busy and keeps its slot
+	auto busy_bucket = [&](const Limit &limit) {
+		Slot *slot = partition.find_or_claim(tenancy::ratelimit::bucket_key(hash_key, "user:1", limit),
+											 limit, t0);
+		REQUIRE(slot != nullptr);
+		REQUIRE(tenancy::ratelimit::take_token(limit, t0, &slot->tat));
+		return slot;
+	};
+	Limit ten{10, second}, eleven{11, second}, ten_per_minute{10, 60 * second};
+	Slot *a = busy_bucket(ten);
+	Slot *b = busy_bucket(eleven);
+	Slot *c = busy_bucket(ten_per_minute);
+	CHECK(a != b);
+	CHECK(a != c);
+	CHECK(b != c);
+	CHECK(busy_bucket(ten) == a);
+	CHECK(partition.busy_buckets(t0) == 3);
 }
 
 TEST_CASE("a partition finds buckets again and reuses only idle slots", "[ratelimit]")
