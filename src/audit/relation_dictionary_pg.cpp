@@ -83,6 +83,15 @@ forget_on_namespace(Datum, int, uint32)
 	forget_all();
 }
 
+SPIPlanPtr
+prepared(const char *sql, Oid *types)
+{
+	SPIPlanPtr plan = SPI_prepare(sql, 2, types);
+	if (plan == nullptr)
+		elog(ERROR, "tenancy could not prepare the audit relation lookup");
+	return plan;
+}
+
 /*
  * Runs one statement of the lookup under the latest snapshot: a row another
  * transaction added and committed while this one waited for it (ON
@@ -133,23 +142,19 @@ look_up(const char *schema, const char *name, bool *committed)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "tenancy could not connect to SPI");
 	/* found without a lock in the common case: enable_audit added the names */
-	SPIPlanPtr select = SPI_prepare("SELECT d.id, d.xmin FROM tenancy.audit_relation d "
-									"WHERE d.schema_name OPERATOR(pg_catalog.=) $1 "
-									"AND d.table_name OPERATOR(pg_catalog.=) $2",
-									2, types);
-	if (select == nullptr)
-		elog(ERROR, "tenancy could not prepare the audit relation lookup");
+	SPIPlanPtr select = prepared("SELECT d.id, d.xmin FROM tenancy.audit_relation d "
+								 "WHERE d.schema_name OPERATOR(pg_catalog.=) $1 "
+								 "AND d.table_name OPERATOR(pg_catalog.=) $2",
+								 types);
 	int rc = run_latest(select, values);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "tenancy could not read tenancy.audit_relation (SPI code %d)", rc);
 	if (SPI_processed == 0)
 	{
-		SPIPlanPtr insert = SPI_prepare("INSERT INTO tenancy.audit_relation AS d (schema_name, table_name) "
-										"VALUES ($1, $2) ON CONFLICT ON CONSTRAINT audit_relation_names "
-										"DO NOTHING RETURNING d.id, d.xmin",
-										2, types);
-		if (insert == nullptr)
-			elog(ERROR, "tenancy could not prepare the audit relation lookup");
+		SPIPlanPtr insert = prepared("INSERT INTO tenancy.audit_relation AS d (schema_name, table_name) "
+									 "VALUES ($1, $2) ON CONFLICT ON CONSTRAINT audit_relation_names "
+									 "DO NOTHING RETURNING d.id, d.xmin",
+									 types);
 		rc = run_latest(insert, values);
 		if (rc != SPI_OK_INSERT_RETURNING)
 			elog(ERROR, "tenancy could not add to tenancy.audit_relation (SPI code %d)", rc);
