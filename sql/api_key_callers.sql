@@ -148,7 +148,7 @@ INSERT INTO akc.items VALUES (1, '00000000-0000-0000-0000-00000000cc01');
 COMMIT;
 RESET ROLE;
 SELECT op, actor_id = (SELECT substr(key, 5, 32)::uuid FROM akc.keys WHERE name = 'writer') AS actor_is_key
-  FROM tenancy.audit_log WHERE schema_name = 'akc' AND table_name = 'items';
+  FROM tenancy.audit_entries WHERE schema_name = 'akc' AND table_name = 'items';
 SET ROLE akc_rest;
 
 -- bad requests: PT401 (PostgREST: 401), never the key

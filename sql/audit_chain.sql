@@ -73,8 +73,8 @@ SELECT first_bad_id = (SELECT id FROM f0 WHERE n = 1) AS swap_found
 ROLLBACK;
 -- A row forged into the sealed range (in the first seal's transaction):
 BEGIN;
-INSERT INTO tenancy.audit_log (logged_at, txid, relid, tenant_id, op, schema_name, table_name, db_user)
-SELECT logged_at, txid, relid, tenant_id, 'DELETE', schema_name, table_name, db_user
+INSERT INTO tenancy.audit_log (logged_at, txid, relation, tenant_id, op, db_user)
+SELECT logged_at, txid, relation, tenant_id, 'DELETE', db_user
   FROM tenancy.audit_log WHERE id = (SELECT id FROM f0 WHERE n = 1);
 SELECT first_bad_id = (SELECT max(id) FROM tenancy.audit_log) AS forged_row_found
   FROM tenancy.verify_audit('00000000-0000-0000-0000-0000000000f0');

@@ -19,7 +19,7 @@ COMMIT;
 -- Unsealed rows are not erased: a row is erased only once a chain covers it.
 SELECT * FROM regress.caught($$SELECT tenancy.erase_audit('00000000-0000-0000-0000-0000000000e0',
                                                           actor => '00000000-0000-0000-0000-0000000000c1')$$);
-SELECT count(*) AS still_clear FROM tenancy.audit_log
+SELECT count(*) AS still_clear FROM tenancy.audit_entries
  WHERE table_name = 'erase_people' AND new_values::text LIKE '%@example%';
 SELECT tenancy.seal_audit() > 0 AS sealed;
 
@@ -39,7 +39,7 @@ SELECT count(*) AS erased_so_far FROM tenancy.audit_log WHERE erased_digest IS N
 
 -- By JSON path: the phone numbers of tenant e0, wherever logged.
 SELECT tenancy.erase_audit('00000000-0000-0000-0000-0000000000e0', path => '{profile,phone}') AS erased_by_path;
-SELECT record_key, op, old_values, new_values FROM tenancy.audit_log
+SELECT record_key, op, old_values, new_values FROM tenancy.audit_entries
  WHERE table_name = 'erase_people' AND tenant_id = '00000000-0000-0000-0000-0000000000e0' ORDER BY id;
 -- By record: everything logged of person 2.
 SELECT tenancy.erase_audit('00000000-0000-0000-0000-0000000000e0', tbl => 'erase_people',
@@ -48,10 +48,10 @@ SELECT tenancy.erase_audit('00000000-0000-0000-0000-0000000000e0', tbl => 'erase
 SELECT tenancy.erase_audit('00000000-0000-0000-0000-0000000000e0',
                            actor => '00000000-0000-0000-0000-0000000000c2') AS erased_by_actor;
 SELECT record_key, op, actor_id, old_values, new_values, erased_digest IS NOT NULL AS erased
-  FROM tenancy.audit_log
+  FROM tenancy.audit_entries
  WHERE table_name = 'erase_people' AND tenant_id = '00000000-0000-0000-0000-0000000000e0' ORDER BY id;
 -- Tenant e1's rows are untouched.
-SELECT new_values FROM tenancy.audit_log
+SELECT new_values FROM tenancy.audit_entries
  WHERE table_name = 'erase_people' AND tenant_id = '00000000-0000-0000-0000-0000000000e1';
 -- Rows erased whole before are not erased again.
 SELECT * FROM regress.caught($$SELECT tenancy.erase_audit('00000000-0000-0000-0000-0000000000e0',
@@ -61,7 +61,7 @@ SELECT * FROM regress.caught($$SELECT tenancy.erase_audit('00000000-0000-0000-00
 -- that named them.
 SELECT op, table_name, new_values - 'first_id' - 'last_id' AS what,
        (new_values ->> 'last_id')::bigint >= (new_values ->> 'first_id')::bigint AS id_range
-  FROM tenancy.audit_log
+  FROM tenancy.audit_entries
  WHERE op = 'ERASE' AND tenant_id = '00000000-0000-0000-0000-0000000000e0' ORDER BY id;
 SELECT count(*) AS erase_rows_naming_the_actor FROM tenancy.audit_log
  WHERE op = 'ERASE' AND new_values::text LIKE '%c2%';
@@ -76,14 +76,14 @@ SELECT count(*) AS chains_with_problems FROM tenancy.verify_audit() WHERE first_
 -- (here its actor), and a forged erasure digest fails the row's range.
 BEGIN;
 UPDATE tenancy.audit_log SET actor_id = '00000000-0000-0000-0000-0000000000c1'
- WHERE table_name = 'erase_people' AND erased_digest IS NOT NULL
+ WHERE relation = ANY (tenancy._audit_relation_ids('erase_people')) AND erased_digest IS NOT NULL
    AND actor_id = '00000000-0000-0000-0000-0000000000c2';
 SELECT first_bad_id IS NOT NULL AS metadata_change_found
   FROM tenancy.verify_audit('00000000-0000-0000-0000-0000000000e0');
 ROLLBACK;
 BEGIN;
 UPDATE tenancy.audit_log SET erased_digest = '\x00'
- WHERE id = (SELECT min(id) FROM tenancy.audit_log WHERE table_name = 'erase_people' AND erased_digest IS NOT NULL);
+ WHERE id = (SELECT min(id) FROM tenancy.audit_entries WHERE table_name = 'erase_people' AND erased_digest IS NOT NULL);
 SELECT first_bad_id IS NOT NULL AS forged_digest_found
   FROM tenancy.verify_audit('00000000-0000-0000-0000-0000000000e0');
 ROLLBACK;

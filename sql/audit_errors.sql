@@ -56,5 +56,5 @@ SELECT pg_temp.try($$INSERT INTO aud_cols VALUES (1)$$);
 SELECT count(*) AS rows_kept FROM aud_cols;
 ALTER TABLE tenancy.audit_log DROP COLUMN note;
 INSERT INTO aud_cols VALUES (2);
-SELECT op, record_key FROM tenancy.audit_log WHERE table_name = 'aud_cols' ORDER BY id;
+SELECT op, record_key FROM tenancy.audit_entries WHERE table_name = 'aud_cols' ORDER BY id;
 DROP TABLE aud_cols;

@@ -14,5 +14,5 @@ UPDATE "Audit ""Zone"""."Odd 'Table'" SET "Plain" = 'changed', "it's\secret" = '
 UPDATE "Audit ""Zone"""."Odd 'Table'"
    SET c_abcdefghij_abcdefghij_abcdefghij_abcdefghij_abcdefghij_abcdefg = 'longer';
 SELECT schema_name, table_name, op, tenant_id, record_key, old_values, new_values
-  FROM tenancy.audit_log WHERE table_name = 'Odd ''Table''' ORDER BY id;
+  FROM tenancy.audit_entries WHERE table_name = 'Odd ''Table''' ORDER BY id;
 SELECT count(*) AS leaks FROM tenancy.audit_log l WHERE l::text LIKE '%hidden%';

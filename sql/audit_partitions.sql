@@ -30,15 +30,17 @@ INSERT INTO visits_log_2026_03 VALUES (4, '00000000-0000-0000-0000-0000000000c1'
 UPDATE visits_log SET day = '2026-02-11' WHERE id = 1;   -- moves between partitions
 UPDATE visits_log_2026_02 SET id = 30 WHERE id = 3;
 DELETE FROM visits_log WHERE id = 4;
-SELECT table_name, op, record_key, old_values, new_values FROM tenancy.audit_log
+SELECT table_name, op, record_key, old_values, new_values FROM tenancy.audit_entries
  WHERE table_name LIKE 'visits_log%' ORDER BY id;
 
 -- Retention of the log re-anchors the chains: after a partition is
 -- released and dropped, what remains still verifies.
 CREATE TABLE tenancy.audit_log_p2020_01 PARTITION OF tenancy.audit_log
   FOR VALUES FROM ('2020-01-01') TO ('2020-02-01');
-INSERT INTO tenancy.audit_log (logged_at, relid, schema_name, table_name, op, tenant_id, db_user)
-SELECT '2020-01-15', 0, 'public', 'old_table', 'INSERT', '00000000-0000-0000-0000-0000000000dd', 'postgres'
+INSERT INTO tenancy.audit_relation (schema_name, table_name) VALUES ('public', 'old_table');
+INSERT INTO tenancy.audit_log (logged_at, relation, op, tenant_id, db_user)
+SELECT '2020-01-15', (SELECT id FROM tenancy.audit_relation WHERE table_name = 'old_table'),
+       'INSERT', '00000000-0000-0000-0000-0000000000dd', 'postgres'
   FROM generate_series(1, 3);
 CREATE TABLE kept_rows (id int PRIMARY KEY, workspace_id uuid);
 SELECT tenancy.enable_audit('kept_rows');
@@ -62,6 +64,6 @@ DROP TABLE tenancy.audit_log_p2020_01;
 SELECT rows_checked, first_bad_id FROM tenancy.verify_audit('00000000-0000-0000-0000-0000000000dd');
 -- and a tamper after the anchor is still found
 BEGIN;
-DELETE FROM tenancy.audit_log WHERE table_name = 'kept_rows' AND record_key = '{"id": 1}';
+DELETE FROM tenancy.audit_log WHERE relation = ANY (tenancy._audit_relation_ids('kept_rows')) AND record_key = '{"id": 1}';
 SELECT first_bad_id IS NOT NULL AS found FROM tenancy.verify_audit('00000000-0000-0000-0000-0000000000dd');
 ROLLBACK;

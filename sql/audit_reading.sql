@@ -44,7 +44,7 @@ TRUNCATE ar.tags;  -- logged with tenant_id NULL
 -- owner (here the superuser) reads every row.
 SELECT bool_and(c.relrowsecurity) AS rls, bool_or(c.relforcerowsecurity) AS forced
   FROM tenancy.relation_tree('tenancy.audit_log') t JOIN pg_class c ON c.oid = t.relid;
-SELECT count(*) AS owner_reads FROM tenancy.audit_log WHERE schema_name = 'ar';
+SELECT count(*) AS owner_reads FROM tenancy.audit_entries WHERE schema_name = 'ar';
 
 -- SELECT granted by hand shows no row: rows are given by policies only.
 GRANT SELECT ON tenancy.audit_log TO ar_by_hand;
@@ -73,10 +73,10 @@ SELECT has_table_privilege('ar_app', 'tenancy.audit_log', 'INSERT, UPDATE, DELET
 -- The member of a1 and b1 reads their rows, not c1's nor the NULL tenant's.
 SET ROLE ar_app;
 SELECT table_name, op, tenant_id, record_key, old_values, new_values
-  FROM tenancy.audit_log WHERE schema_name = 'ar' AND table_name <> 'notes' ORDER BY txid, id;
+  FROM tenancy.audit_entries WHERE schema_name = 'ar' AND table_name <> 'notes' ORDER BY txid, id;
 -- the owner of b1 reads b1's
 SET request.jwt.claims = '{"sub": "aaaaaaaa-0000-0000-0000-000000000002"}';
-SELECT table_name, op, tenant_id, record_key FROM tenancy.audit_log
+SELECT table_name, op, tenant_id, record_key FROM tenancy.audit_entries
  WHERE schema_name = 'ar' AND table_name <> 'notes' ORDER BY txid, id;
 -- no user, an unknown user: nothing
 RESET request.jwt.claims;
@@ -88,12 +88,12 @@ RESET ROLE;
 -- A membership granted or revoked is seen by the next statement.
 SET ROLE ar_app;
 SET request.jwt.claims = '{"sub": "aaaaaaaa-0000-0000-0000-000000000002"}';
-SELECT array_agg(DISTINCT tenant_id) AS tenants FROM tenancy.audit_log WHERE schema_name = 'ar';
+SELECT array_agg(DISTINCT tenant_id) AS tenants FROM tenancy.audit_entries WHERE schema_name = 'ar';
 RESET ROLE;
 INSERT INTO ar.members VALUES
   ('00000000-0000-0000-0000-0000000000a1', 'aaaaaaaa-0000-0000-0000-000000000002', 'viewer');
 SET ROLE ar_app;
-SELECT array_agg(DISTINCT tenant_id ORDER BY tenant_id) AS tenants FROM tenancy.audit_log
+SELECT array_agg(DISTINCT tenant_id ORDER BY tenant_id) AS tenants FROM tenancy.audit_entries
  WHERE schema_name = 'ar';
 RESET ROLE;
 DELETE FROM ar.members WHERE user_id = 'aaaaaaaa-0000-0000-0000-000000000002';

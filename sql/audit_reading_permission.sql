@@ -40,32 +40,32 @@ SELECT reader, member_roles, permission FROM tenancy.audit_readers
  WHERE reader IN ('arp_app'::regrole, 'arp_all'::regrole) ORDER BY reader::text;
 SET request.jwt.claims = '{"sub": "aaaaaaaa-0000-0000-0000-000000000001"}';
 SET ROLE arp_app;
-SELECT array_agg(DISTINCT tenant_id) AS with_permission FROM tenancy.audit_log WHERE schema_name = 'arp';
+SELECT array_agg(DISTINCT tenant_id) AS with_permission FROM tenancy.audit_entries WHERE schema_name = 'arp';
 SELECT count(*) AS history_d8 FROM tenancy.audit_history('arp.docs', '{"id": 2}');
 SET ROLE arp_all;
-SELECT array_agg(DISTINCT tenant_id ORDER BY tenant_id) AS member_of FROM tenancy.audit_log
+SELECT array_agg(DISTINCT tenant_id ORDER BY tenant_id) AS member_of FROM tenancy.audit_entries
  WHERE schema_name = 'arp';
 RESET ROLE;
 
 -- The permission taken from the role is seen by the next statement.
 UPDATE arp.roles SET permissions = '{}' WHERE name = 'Auditor';
 SET ROLE arp_app;
-SELECT count(*) AS after_permission_revoked FROM tenancy.audit_log WHERE schema_name = 'arp';
+SELECT count(*) AS after_permission_revoked FROM tenancy.audit_entries WHERE schema_name = 'arp';
 RESET ROLE;
 UPDATE arp.roles SET permissions = '{"audit.read": true}' WHERE name = 'Member';
 SET ROLE arp_app;
-SELECT array_agg(DISTINCT tenant_id) AS after_permission_granted FROM tenancy.audit_log
+SELECT array_agg(DISTINCT tenant_id) AS after_permission_granted FROM tenancy.audit_entries
  WHERE schema_name = 'arp';
 RESET ROLE;
 
 -- member_roles and a permission together: both must hold.
 SELECT tenancy.grant_audit_read('arp_app', '{Auditor}', 'audit.read');
 SET ROLE arp_app;
-SELECT count(*) AS auditor_with_permission FROM tenancy.audit_log WHERE schema_name = 'arp';
+SELECT count(*) AS auditor_with_permission FROM tenancy.audit_entries WHERE schema_name = 'arp';
 RESET ROLE;
 UPDATE arp.roles SET permissions = '{"audit.read": true}' WHERE name = 'Auditor';
 SET ROLE arp_app;
-SELECT array_agg(DISTINCT tenant_id) AS auditor_again FROM tenancy.audit_log WHERE schema_name = 'arp';
+SELECT array_agg(DISTINCT tenant_id) AS auditor_again FROM tenancy.audit_entries WHERE schema_name = 'arp';
 RESET ROLE;
 -- Bad input: an empty permission; the reader's row is left as it was.
 SELECT (regress.caught($$SELECT tenancy.grant_audit_read('arp_app', NULL, '')$$)).*;

@@ -14,10 +14,10 @@ DELETE FROM tenancy.tenants WHERE id = '00000000-0000-0000-0000-0000000000a9';
 SELECT op, tenant_id, record_key,
        old_values - '{created_at,updated_at}'::text[] AS old_values,
        new_values - '{created_at,updated_at}'::text[] AS new_values
-  FROM tenancy.audit_log
+  FROM tenancy.audit_entries
  WHERE id > :last_id AND table_name = 'tenants' ORDER BY id;
 -- neither the marker nor any ciphertext reached the log
-SELECT count(*) AS leaks FROM tenancy.audit_log l
+SELECT count(*) AS leaks FROM tenancy.audit_entries l
  WHERE l::text LIKE '%' || pg_temp.marker() || '%'
     OR (l.table_name = 'tenants'
         AND concat(l.old_values::text, l.new_values::text) LIKE '%\\x%');
@@ -39,6 +39,6 @@ COPY copied_orders FROM stdin;
 1
 \.
 RESET row_security;
-SELECT table_name, op, record_key FROM tenancy.audit_log WHERE id > :last_id ORDER BY id;
+SELECT table_name, op, record_key FROM tenancy.audit_entries WHERE id > :last_id ORDER BY id;
 DELETE FROM tenancy.tenants WHERE subdomain IN ('copied-co', 'restored-co');
 DROP TABLE copied_orders;

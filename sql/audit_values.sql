@@ -25,11 +25,11 @@ INSERT INTO audit_kinds VALUES
 -- table holds it (the image leaves out the key columns: record_key holds them)
 SELECT t.id, l.record_key || l.new_values = to_jsonb(t) AS same_as_to_jsonb, l.record_key
   FROM audit_kinds t
-  JOIN tenancy.audit_log l ON l.relid = 'audit_kinds'::regclass AND l.op = 'INSERT'
+  JOIN tenancy.audit_log l ON l.relation = ANY (tenancy._audit_relation_ids('audit_kinds')) AND l.op = 'INSERT'
                           AND (l.record_key->>'id')::int8 = t.id
  ORDER BY t.id;
 SELECT new_values FROM tenancy.audit_log
- WHERE relid = 'audit_kinds'::regclass AND op = 'INSERT' ORDER BY id LIMIT 1;
+ WHERE relation = ANY (tenancy._audit_relation_ids('audit_kinds')) AND op = 'INSERT' ORDER BY id LIMIT 1;
 
 -- Changes are byte for byte: an equal but differently stored value is a
 -- change (1.50 -> 1.5), the same value written again is not.
@@ -39,10 +39,10 @@ UPDATE audit_kinds SET txt = repeat('long ', 5000) WHERE id = 2;    -- same valu
 UPDATE audit_kinds SET jb = '{"a": [1, 2], "b": 1}' WHERE id = 1;   -- same jsonb: nothing
 UPDATE audit_kinds SET pair = ROW(2, 'two'), pos = 6, small = NULL WHERE id = 1;
 SELECT old_values, new_values FROM tenancy.audit_log
- WHERE relid = 'audit_kinds'::regclass AND op = 'UPDATE' AND record_key->>'id' = '1' ORDER BY id;
+ WHERE relation = ANY (tenancy._audit_relation_ids('audit_kinds')) AND op = 'UPDATE' AND record_key->>'id' = '1' ORDER BY id;
 SELECT count(*) AS long_updates, min(length(new_values->>'txt')) AS logged_length
   FROM tenancy.audit_log
- WHERE relid = 'audit_kinds'::regclass AND op = 'UPDATE' AND record_key->>'id' = '2';
+ WHERE relation = ANY (tenancy._audit_relation_ids('audit_kinds')) AND op = 'UPDATE' AND record_key->>'id' = '2';
 RESET timezone;
 
 -- A full image (INSERT, DELETE) leaves out the key columns and the tenant
@@ -54,8 +54,8 @@ INSERT INTO audit_kinds_tenant VALUES (1, '00000000-0000-0000-0000-0000000000a1'
                                       (2, NULL, 'no tenant');
 UPDATE audit_kinds_tenant SET workspace_id = '00000000-0000-0000-0000-0000000000a2', id = 10 WHERE id = 1;
 DELETE FROM audit_kinds_tenant;
-SELECT op, tenant_id, record_key, old_values, new_values FROM tenancy.audit_log
- WHERE relid = 'audit_kinds_tenant'::regclass ORDER BY id;
+SELECT op, tenant_id, record_key, old_values, new_values FROM tenancy.audit_entries
+ WHERE table_name = 'audit_kinds_tenant' ORDER BY id;
 SELECT l.op, l.record_key || coalesce(l.new_values, l.old_values)
              || jsonb_build_object('workspace_id', l.tenant_id) = to_jsonb(t) AS is_the_row
   FROM tenancy.audit_log l
@@ -63,7 +63,7 @@ SELECT l.op, l.record_key || coalesce(l.new_values, l.old_values)
                (2, NULL, 'no tenant'),
                (10, '00000000-0000-0000-0000-0000000000a2', 'one')) t(id, workspace_id, note)
     ON (l.record_key->>'id')::int = t.id
- WHERE l.relid = 'audit_kinds_tenant'::regclass AND l.op IN ('INSERT', 'DELETE') ORDER BY l.id;
+ WHERE l.relation = ANY (tenancy._audit_relation_ids('audit_kinds_tenant')) AND l.op IN ('INSERT', 'DELETE') ORDER BY l.id;
 SELECT tenancy.disable_audit('audit_kinds_tenant');
 DROP TABLE audit_kinds_tenant;
 SELECT tenancy.disable_audit('audit_kinds');

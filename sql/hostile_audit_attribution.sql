@@ -44,7 +44,7 @@ RESET ROLE;
 
 SELECT table_name, op, db_user = 'hostile_aatt_router' AS by_router, db_user = session_user AS by_login,
        old_values ->> 'key_id' AS old_key, new_values ->> 'key_id' AS new_key
-  FROM tenancy.audit_log
+  FROM tenancy.audit_entries
  WHERE id > :last_id
    AND (tenant_id = '00000000-0000-0000-0000-0000000000d1' OR table_name = 'items')
  ORDER BY id;

@@ -35,7 +35,7 @@ CREATE TRIGGER truncated AFTER TRUNCATE ON hostile_amis.t
 TRUNCATE hostile_amis.t;
 DROP TRIGGER truncated ON hostile_amis.t;
 -- only the TRUNCATE was logged
-SELECT table_name, op, record_key FROM tenancy.audit_log WHERE id > :last_id ORDER BY id;
+SELECT table_name, op, record_key FROM tenancy.audit_entries WHERE id > :last_id ORDER BY id;
 
 -- tenancy's own tables: the registry stays audited as the extension set
 -- it up; the log and the configuration are not audited at all.
@@ -57,9 +57,12 @@ GRANT EXECUTE ON FUNCTION tenancy.enable_audit(regclass, name[], name, name[]),
                           tenancy.audit_settings(regclass),
                           tenancy.audit_log_ready(),
                           tenancy._audit_check_not_own(regclass),
+                          tenancy._audit_relation_id(regclass),
                           tenancy._creating_extension() TO hostile_amis_migrator;
 SET ROLE hostile_amis_migrator;
 CREATE TABLE hostile_amis.owned (id int PRIMARY KEY);
+-- it adds the names of its own tables to the log's relations, no other's
+SELECT state, message FROM regress.caught($$SELECT tenancy._audit_relation_id('tenancy.audit_log')$$);
 SELECT * FROM regress.caught($$SELECT tenancy.enable_audit('hostile_amis.owned')$$);
 SELECT * FROM regress.caught($$SELECT tenancy.disable_audit('hostile_amis.owned')$$);
 SELECT * FROM regress.caught($$SELECT tenancy.enable_audit('tenancy.tenants')$$);
@@ -71,5 +74,6 @@ REVOKE EXECUTE ON FUNCTION tenancy.enable_audit(regclass, name[], name, name[]),
                            tenancy.audit_settings(regclass),
                            tenancy.audit_log_ready(),
                            tenancy._audit_check_not_own(regclass),
+                           tenancy._audit_relation_id(regclass),
                            tenancy._creating_extension() FROM hostile_amis_migrator;
 DROP ROLE hostile_amis_migrator;

@@ -51,7 +51,7 @@ BEGIN
   RETURN true;
 END $$;
 -- (counted: this test's rows; others' tests may log rows for the same tenant id)
-SELECT count(*) FILTER (WHERE schema_name = 'hart') AS kept FROM tenancy.audit_log WHERE hart.keep(to_jsonb(audit_log));
+SELECT count(*) FILTER (WHERE schema_name = 'hart') AS kept FROM tenancy.audit_entries WHERE hart.keep(to_jsonb(audit_entries));
 SELECT count(*) AS leaked FROM hart.seen WHERE v->>'tenant_id' <> '00000000-0000-0000-0000-0000000000a2'
                                              OR v->>'tenant_id' IS NULL;
 -- no statistics of the log (most common values would show other tenants')
@@ -72,13 +72,15 @@ SELECT call, (regress.caught(call)).state
     ($$SELECT tenancy.grant_audit_read('hart_app')$$),
     ('UPDATE tenancy.audit_log SET tenant_id = NULL'),
     ('DELETE FROM tenancy.audit_log'),
-    ('INSERT INTO tenancy.audit_log (relid, schema_name, table_name, op, db_user, tenant_id)
-      VALUES (1, $x$hart$x$, $x$notes$x$, $x$INSERT$x$, $x$x$x$, $x$00000000-0000-0000-0000-0000000000a2$x$)')
+    ('INSERT INTO tenancy.audit_log (relation, op, db_user, tenant_id)
+      VALUES (1, $x$INSERT$x$, $x$x$x$, $x$00000000-0000-0000-0000-0000000000a2$x$)'),
+    ($$INSERT INTO tenancy.audit_relation (schema_name, table_name) VALUES ('hart', 'forged')$$),
+    ($$UPDATE tenancy.audit_relation SET table_name = 'forged'$$)
   ) v(call);
 
 -- Prepared statements: planned while the member may read, run after the
 -- membership is revoked, they read nothing.
-PREPARE own_rows AS SELECT count(*) FROM tenancy.audit_log
+PREPARE own_rows AS SELECT count(*) FROM tenancy.audit_entries
  WHERE tenant_id = '00000000-0000-0000-0000-0000000000a2' AND schema_name = 'hart';
 PREPARE own_history AS SELECT count(*) FROM tenancy.audit_history('hart.notes', '{"id": 1}');
 EXECUTE own_rows;
@@ -123,7 +125,7 @@ DROP OWNED BY hart_dropped;
 DROP ROLE hart_dropped;
 SELECT tenancy.grant_audit_read('hart_app');
 SET ROLE hart_app;
-SELECT count(*) > 0 AS still_reads FROM tenancy.audit_log WHERE schema_name = 'hart';
+SELECT count(*) > 0 AS still_reads FROM tenancy.audit_entries WHERE schema_name = 'hart';
 RESET ROLE;
 DELETE FROM tenancy.audit_readers WHERE NOT EXISTS (SELECT 1 FROM pg_roles r WHERE r.oid = reader);
 SELECT tenancy.revoke_audit_read('hart_app');

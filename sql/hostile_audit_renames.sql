@@ -32,10 +32,10 @@ SELECT * FROM regress.caught($$INSERT INTO hostile_aren.accounts VALUES (7, 'cy'
 ALTER TABLE hostile_aren.accounts ADD COLUMN pass_word text;
 INSERT INTO hostile_aren.accounts VALUES (8, 'di', 'Pin-8', 'Secret-8');
 
-SELECT op, record_key, old_values, new_values FROM tenancy.audit_log
- WHERE relid = 'hostile_aren.accounts'::regclass ORDER BY id;
-SELECT count(*) AS leaks FROM tenancy.audit_log l
- WHERE l.relid = 'hostile_aren.accounts'::regclass
+SELECT op, record_key, old_values, new_values FROM tenancy.audit_entries
+ WHERE schema_name = 'hostile_aren' AND table_name = 'accounts' ORDER BY id;
+SELECT count(*) AS leaks FROM tenancy.audit_entries l
+ WHERE l.schema_name = 'hostile_aren' AND l.table_name = 'accounts'
    AND (l::text LIKE '%Secret%' OR l::text LIKE '%Pin-%');
 SELECT count(*) AS rows_kept FROM hostile_aren.accounts;
 DROP SCHEMA hostile_aren CASCADE;

@@ -61,7 +61,7 @@ RESET ROLE;
 SELECT t.setting, t.value FROM hostile_aset.tries t
  WHERE t.inserted
    AND NOT EXISTS (SELECT 1 FROM tenancy.audit_log l
-                    WHERE l.relid = 'hostile_aset.notes'::regclass AND l.op = 'INSERT'
+                    WHERE l.relation = ANY (tenancy._audit_relation_ids('hostile_aset.notes')) AND l.op = 'INSERT'
                       AND l.record_key = jsonb_build_object('id', t.n));
 -- the tries that matter took effect (replica mode is superuser-only)
 SELECT setting, value, applied, inserted FROM hostile_aset.tries
@@ -99,7 +99,7 @@ INSERT INTO hostile_aset.notes VALUES (1004, 'after release: still suppressed');
 SELECT tenancy._audit_suppress('hostile_aset.notes', false);
 INSERT INTO hostile_aset.notes VALUES (1005, 'suppression ended');
 COMMIT;
-SELECT table_name, op, record_key FROM tenancy.audit_log WHERE id > :last_id ORDER BY id;
+SELECT table_name, op, record_key FROM tenancy.audit_entries WHERE id > :last_id ORDER BY id;
 
 -- COPY (SELECT ...) TO with row_security off is not a restore: the
 -- registry change it makes is logged.
@@ -143,7 +143,7 @@ RESET search_path;
 SELECT table_name, op, tenant_id, db_user = 'hostile_aset_writer' AS by_writer,
        old_values - '{updated_at}'::text[] AS old_values,
        new_values - '{created_at,updated_at}'::text[] AS new_values
-  FROM tenancy.audit_log WHERE id > :last_id ORDER BY id;
+  FROM tenancy.audit_entries WHERE id > :last_id ORDER BY id;
 
 DELETE FROM tenancy.tenants WHERE subdomain IN ('copy-to-co', 'granted-copy-co', 'unqualified-copy-co');
 DROP SCHEMA hostile_aset CASCADE;

@@ -97,7 +97,7 @@ read -r heap_before total_before <<<"$(log_bytes)"
 bench_record audit.bytes_per_table_row \
 	"$(psql -X -q -At -c "SELECT round(pg_relation_size('bytes_rows')::numeric / 100000, 1)")" B
 bench_record audit.bytes_per_log_row_column_sum \
-	"$(psql -X -q -At -c "SELECT round(avg(pg_column_size(l.*)), 1) FROM tenancy.audit_log l WHERE l.table_name = 'bytes_rows'")" B
+	"$(psql -X -q -At -c "SELECT round(avg(pg_column_size(l.*)), 1) FROM tenancy.audit_log l WHERE l.relation = ANY (tenancy._audit_relation_ids('bytes_rows'))")" B
 bench_record audit.bytes_per_log_row "$heap_before" B
 bench_record audit.bytes_per_log_row_with_indexes "$total_before" B
 measure_ms audit.seal_bytes_rows "SELECT tenancy.seal_audit()" 1

@@ -28,7 +28,7 @@ COMMIT;
 
 \echo 'The log: who (actor from the claims), which tenant, and only what changed:'
 SELECT op, tenant_id, actor_id, record_key, old_values, new_values
-  FROM tenancy.audit_log WHERE table_name = 'aud_invoices' ORDER BY id;
+  FROM tenancy.audit_entries WHERE table_name = 'aud_invoices' ORDER BY id;
 
 \echo 'Sealing extends each tenant''s BLAKE2b hash chain (maintenance does it too):'
 SELECT tenancy.seal_audit() AS rows_sealed;
@@ -37,7 +37,7 @@ SELECT tenant_id, rows_checked, first_bad_id FROM tenancy.verify_audit()
 
 \echo 'Someone with write access quietly lowers an amount in the log...'
 UPDATE tenancy.audit_log SET new_values = '{"amount": 8}'
- WHERE table_name = 'aud_invoices' AND op = 'UPDATE' AND record_key = '{"id": 3}';
+ WHERE relation = ANY (tenancy._audit_relation_ids('aud_invoices')) AND op = 'UPDATE' AND record_key = '{"id": 3}';
 \echo '...and verify_audit names the first row of the sealed range where the chain breaks:'
 SELECT tenant_id, rows_checked, first_bad_id FROM tenancy.verify_audit()
  WHERE tenant_id IN ('ac3e0000-0000-0000-0000-000000000001', '910be000-0000-0000-0000-000000000002');

@@ -4,21 +4,40 @@
 -- CACHE: a backend logging a bulk statement takes ids 32 at a time.
 CREATE SEQUENCE tenancy.audit_log_id_seq CACHE 32;
 
+-- The relations the log names, one row per schema and name a relation
+-- had when it was logged: a log row holds this id (4 bytes) instead of the
+-- names. Rows are added by the audit trigger the first time a relation is
+-- logged under a name (a rename or a schema rename adds a row; none is
+-- ever changed), so the names a row's hash covers are the ones the
+-- relation had when the row was written. Configuration: pg_dump keeps it
+-- with its ids. Empty after CREATE EXTENSION, so a restore's rows never
+-- collide with rows made here.
+CREATE SEQUENCE tenancy.audit_relation_id_seq AS integer;
+CREATE TABLE tenancy.audit_relation (
+  id          integer NOT NULL DEFAULT nextval('tenancy.audit_relation_id_seq') PRIMARY KEY,
+  schema_name text    NOT NULL,
+  table_name  text    NOT NULL,
+  CONSTRAINT audit_relation_names UNIQUE (schema_name, table_name)
+);
+ALTER SEQUENCE tenancy.audit_relation_id_seq OWNED BY tenancy.audit_relation.id;
+SELECT pg_catalog.pg_extension_config_dump('tenancy.audit_relation', '');
+SELECT pg_catalog.pg_extension_config_dump('tenancy.audit_relation_id_seq', '');
+COMMENT ON TABLE tenancy.audit_relation IS
+  'tenancy: the schema and table names tenancy.audit_log rows name by id (audit_log.relation)';
+
 -- The columns are ordered so that no padding falls between them: the
--- 8-byte ones, relid, the uuids, then the variable-length ones. Names are
--- text (a `name` takes 64 bytes; the three took 192 of a ~400-byte row):
--- see docs/audit.md "Row layout" for the byte budget. The log holds no
+-- 8-byte ones, relation, the uuids, then the variable-length ones. The
+-- relation is an id in tenancy.audit_relation, not its names; see
+-- docs/audit.md "Row layout" for the byte budget. The log holds no
 -- hashes: seals record one anchor per chain in tenancy.audit_anchor.
 CREATE TABLE tenancy.audit_log (
   id            bigint      NOT NULL DEFAULT nextval('tenancy.audit_log_id_seq'),
   logged_at     timestamptz NOT NULL DEFAULT now(),
   txid          xid8        NOT NULL DEFAULT pg_current_xact_id(),
-  relid         oid         NOT NULL,  -- this database's OID of the table, for lookups; not hashed
+  relation      integer     NOT NULL,  -- tenancy.audit_relation.id: the names it was logged under
   tenant_id     uuid,
   actor_id      uuid,
   op            text        NOT NULL CHECK (op IN ('INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'ERASE')),
-  schema_name   text        NOT NULL,
-  table_name    text        NOT NULL,
   db_user       text        NOT NULL,
   record_key    jsonb,
   old_values    jsonb,
@@ -48,6 +67,29 @@ CREATE INDEX audit_log_default_chain_order ON tenancy.audit_log_default (txid, i
 CREATE INDEX audit_log_default_tenant_chain_order ON tenancy.audit_log_default (tenant_id, txid);
 COMMENT ON TABLE tenancy.audit_log IS
   'tenancy: append-only change log of audited tables, partitioned by month';
+
+-- The id of tbl's current schema and name in tenancy.audit_relation, added
+-- when missing (src/audit/relation_dictionary_pg.hpp), as the audit
+-- trigger finds it; only tbl's owner may call it. enable_audit adds the
+-- names before any write, so that writers find them and never wait for
+-- one another's insert; erase_audit logs its own row with it.
+CREATE FUNCTION tenancy._audit_relation_id(tbl regclass) RETURNS integer
+LANGUAGE c VOLATILE STRICT SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'audit_relation_id';
+
+-- The ids of the names tbl and its partitions have now: the log rows of a
+-- relation as it is named today (audit_history, erase_audit's record).
+-- Read-only, with the caller's rights; grant_audit_read grants it to readers.
+CREATE FUNCTION tenancy._audit_relation_ids(tbl regclass) RETURNS integer[]
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT coalesce(array_agg(d.id), '{}')
+    FROM tenancy.relation_tree(tbl) t
+    JOIN pg_class c ON c.oid = t.relid
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+    JOIN tenancy.audit_relation d ON d.schema_name = n.nspname::text AND d.table_name = c.relname::text
+$$;
 
 -- The indexes every partition of the log has (see above). Granted to
 -- nobody: the new_child hook calls it as the log's owner, and CREATE
@@ -273,8 +315,13 @@ BEGIN
     (SELECT string_agg(quote_literal('redact=' || c), ', ') FROM unnest(redact_columns) c));
 
   -- The table and every partition get the same four triggers; a relation
-  -- already audited with these settings is left alone.
+  -- already audited with these settings is left alone. Their names are in
+  -- tenancy.audit_relation before their first write (not in CREATE
+  -- EXTENSION, which leaves the dictionary empty for a restore's rows).
   FOR rel IN SELECT t.relid FROM tenancy.relation_tree(tbl) t ORDER BY t.level, t.relid::text LOOP
+    IF NOT tenancy._creating_extension() THEN
+      PERFORM tenancy._audit_relation_id(rel);
+    END IF;
     CONTINUE WHEN (SELECT count(*) FROM pg_trigger t
                     WHERE t.tgrelid = rel AND NOT t.tgisinternal
                       AND t.tgname IN ('tenancy_audit_insert', 'tenancy_audit_update',

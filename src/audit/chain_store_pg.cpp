@@ -28,8 +28,8 @@ namespace tenancy::audit {
 
 constexpr int batch_rows = 1000;
 
-/* The variable-length columns a digest reads: op, schema, table, db_user, record_key, old, new. */
-constexpr int varlena_columns = 7;
+/* The variable-length columns a digest reads: op, db_user, record_key, old, new. */
+constexpr int varlena_columns = 5;
 
 /* One log row as read from SPI: its values' bytes, valid until the next batch. */
 struct RawLogRow
@@ -37,6 +37,7 @@ struct RawLogRow
 	int64 id;
 	int64 logged_at;
 	uint64 txid;
+	int32 relation;
 	const char *bytes[varlena_columns]; /* null = NULL */
 	size_t lengths[varlena_columns];
 	bool has_tenant, has_actor;
@@ -47,12 +48,12 @@ struct RawLogRow
 namespace {
 
 /*
- * Every column of the log in its table order (relid too, unused): the scan
- * then hands its tuples on as they are stored, with no projection.
+ * Every column of the log in its table order: the scan then hands its
+ * tuples on as they are stored, with no projection.
  */
-const char *const log_columns = "id, logged_at, txid, relid, tenant_id, actor_id, op, schema_name, table_name, "
-								"db_user, record_key, old_values, new_values, erased_digest";
-constexpr int log_column_count = 14;
+const char *const log_columns = "id, logged_at, txid, relation, tenant_id, actor_id, op, db_user, "
+								"record_key, old_values, new_values, erased_digest";
+constexpr int log_column_count = 12;
 constexpr int first_varlena_column = 6;
 
 Datum
@@ -96,6 +97,7 @@ copy_rows(SPITupleTable *table, int n, RawLogRow *out)
 		row->id = DatumGetInt64(values[0]);
 		row->logged_at = DatumGetTimestampTz(values[1]);
 		row->txid = xid8_value(values[2]);
+		row->relation = DatumGetInt32(values[3]);
 		row->has_tenant = !nulls[4];
 		if (!nulls[4])
 			row->tenant = *DatumGetUUIDP(values[4]);
@@ -116,7 +118,7 @@ copy_rows(SPITupleTable *table, int n, RawLogRow *out)
 			row->lengths[c] = VARSIZE_ANY_EXHDR(value);
 		}
 		row->erased_digest =
-			nulls[13] ? nullptr : pg_detoast_datum_packed((struct varlena *) DatumGetPointer(values[13]));
+			nulls[11] ? nullptr : pg_detoast_datum_packed((struct varlena *) DatumGetPointer(values[11]));
 	}
 	return n;
 }
@@ -153,16 +155,20 @@ bytea_of(const Hash &hash)
 }
 
 LogEntry
-entry_of(const RawLogRow &raw)
+entry_of(const RawLogRow &raw, const RelationNames &relations)
 {
 	RowMeta meta;
 	meta.id = raw.id;
 	meta.logged_at_us = raw.logged_at;
 	meta.txid = raw.txid;
 	meta.op = column_bytes(raw, 0);
-	meta.schema_name = column_bytes(raw, 1);
-	meta.table_name = column_bytes(raw, 2);
-	meta.db_user = column_bytes(raw, 3);
+	/* a row naming no relation of the dictionary hashes empty names: it fails */
+	if (auto names = relations.find(raw.relation); names != relations.end())
+	{
+		meta.schema_name = names->second.first;
+		meta.table_name = names->second.second;
+	}
+	meta.db_user = column_bytes(raw, 1);
 	meta.tenant_id = chain_key(!raw.has_tenant, raw.tenant);
 	meta.actor_id = chain_key(!raw.has_actor, raw.actor);
 
@@ -175,7 +181,7 @@ entry_of(const RawLogRow &raw)
 	if (entry.erased)
 		images = hash_of(raw.erased_digest).value_or(Hash{});
 	else
-		images = images_digest(RowImages{optional_bytes(raw, 4), optional_bytes(raw, 5), optional_bytes(raw, 6)});
+		images = images_digest(RowImages{optional_bytes(raw, 2), optional_bytes(raw, 3), optional_bytes(raw, 4)});
 	entry.digest = row_digest(meta, images);
 	return entry;
 }
@@ -224,6 +230,47 @@ LogReader::LogReader(const LogRange &range)
 			elog(ERROR, "tenancy could not read the audit log");
 		return portal;
 	});
+	load_relation_names(range.latest);
+}
+
+/*
+ * The dictionary's names, read after the cursor opened: under a snapshot
+ * at least as new as the cursor's, so every relation id it reads is here.
+ */
+void
+LogReader::load_relation_names(bool latest)
+{
+	struct Names
+	{
+		int32 id;
+		const char *bytes[2]; /* schema_name, table_name */
+		size_t lengths[2];
+	};
+	Names *names = nullptr;
+	uint64 n = pg_guarded([&]() {
+		select_or_fail(latest, "SELECT id, schema_name, table_name FROM tenancy.audit_relation", 0,
+					   nullptr, nullptr, nullptr);
+		relation_rows_ = SPI_tuptable;
+		names = (Names *) palloc(sizeof(Names) * (SPI_processed + 1));
+		for (uint64 r = 0; r < SPI_processed; r++)
+		{
+			Datum values[3];
+			bool nulls[3];
+			heap_deform_tuple(relation_rows_->vals[r], relation_rows_->tupdesc, values, nulls);
+			names[r].id = DatumGetInt32(values[0]);
+			for (int c = 0; c < 2; c++)
+			{
+				struct varlena *value =
+					pg_detoast_datum_packed((struct varlena *) DatumGetPointer(values[1 + c]));
+				names[r].bytes[c] = VARDATA_ANY(value);
+				names[r].lengths[c] = VARSIZE_ANY_EXHDR(value);
+			}
+		}
+		return SPI_processed;
+	});
+	for (uint64 r = 0; r < n; r++)
+		relations_[names[r].id] = {std::string_view(names[r].bytes[0], names[r].lengths[0]),
+								   std::string_view(names[r].bytes[1], names[r].lengths[1])};
 }
 
 const std::vector<LogEntry> &
@@ -243,7 +290,7 @@ LogReader::next_batch()
 	});
 	batch_.clear();
 	for (int r = 0; r < n; r++)
-		batch_.push_back(entry_of(raw_[r]));
+		batch_.push_back(entry_of(raw_[r], relations_));
 	return batch_;
 }
 
@@ -256,6 +303,7 @@ LogReader::close()
 		table_ = nullptr;
 		SPI_cursor_close(portal_);
 		MemoryContextDelete(batch_context_);
+		SPI_freetuptable(relation_rows_);
 	});
 }
 

@@ -17,6 +17,8 @@ extern "C" {
 
 #include <map>
 #include <optional>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace tenancy::audit {
@@ -42,6 +44,9 @@ struct LogRange
 	bool latest = false; /* read what committed last (a seal, after its lock), not the caller's snapshot */
 };
 
+/* The dictionary's schema and table names by id (tenancy.audit_relation). */
+using RelationNames = std::unordered_map<int32_t, std::pair<std::string_view, std::string_view>>;
+
 /* Reads log rows through an SPI cursor, a batch at a time. */
 class LogReader
 {
@@ -57,11 +62,15 @@ class LogReader
 	void close();
 
   private:
+	void load_relation_names(bool latest);
+
 	Portal portal_ = nullptr;
 	MemoryContext batch_context_ = nullptr;
 	struct RawLogRow *raw_ = nullptr;
 	SPITupleTable *table_ = nullptr; /* the batch's rows, which raw_ points into */
 	std::vector<LogEntry> batch_;
+	SPITupleTable *relation_rows_ = nullptr; /* the dictionary's rows, which relations_ points into */
+	RelationNames relations_;
 };
 
 ChainKey chain_key(bool is_null, const pg_uuid_t &uuid);

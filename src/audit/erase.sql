@@ -39,6 +39,7 @@ DECLARE
   ids bigint[];
   sealed_txid xid8;
   sealed_id bigint;
+  relations integer[];
 BEGIN
   IF tenant IS NULL THEN
     RAISE EXCEPTION 'tenant must not be NULL' USING ERRCODE = '22004',
@@ -56,6 +57,8 @@ BEGIN
     RAISE EXCEPTION 'path must name at least one key and hold no NULL' USING ERRCODE = '22023',
       HINT = 'A path is a text array as for the #> operator, e.g. ''{email}'' or ''{address,street}''.';
   END IF;
+  -- the names tbl and its partitions have now, as audit_history reads them
+  relations := CASE WHEN tbl IS NOT NULL THEN tenancy._audit_relation_ids(tbl) END;
   IF NOT EXISTS (SELECT 1 FROM tenancy.audit_log l WHERE l.tenant_id = tenant) THEN
     RAISE EXCEPTION 'tenant % has no audit rows', tenant USING ERRCODE = '42704',
       HINT = 'Check the tenant id: erase_audit erases rows of tenancy.audit_log logged for it.';
@@ -73,7 +76,7 @@ BEGIN
    WHERE l.tenant_id = tenant
      AND l.op <> 'ERASE'
      AND (actor IS NULL OR l.actor_id = actor)
-     AND (tbl IS NULL OR (l.relid = tbl AND l.record_key = erase_audit.record_key))
+     AND (tbl IS NULL OR (l.relation = ANY (relations) AND l.record_key = erase_audit.record_key))
      AND CASE WHEN path IS NOT NULL THEN l.old_values #> path IS NOT NULL OR l.new_values #> path IS NOT NULL
               -- rows erased whole before are not erased again
               ELSE NOT (coalesce(l.old_values, '"[erased]"') = '"[erased]"'
@@ -99,9 +102,9 @@ BEGIN
 
   -- The erasure's own row: what was erased, by which kind of selection,
   -- never the actor or key that named it (they are the personal data).
-  INSERT INTO tenancy.audit_log (txid, relid, tenant_id, op, schema_name, table_name, db_user, new_values)
+  INSERT INTO tenancy.audit_log (txid, relation, tenant_id, op, db_user, new_values)
   VALUES ((pg_current_xact_id()::text::numeric + tenancy.audit_xid_offset())::text::xid8,
-          'tenancy.audit_log'::regclass, tenant, 'ERASE', 'tenancy', 'audit_log', current_user::text,
+          tenancy._audit_relation_id('tenancy.audit_log'), tenant, 'ERASE', current_user::text,
           jsonb_build_object('rows', erased, 'first_id', first_id, 'last_id', last_id,
                              'by', concat_ws(' and ', CASE WHEN actor IS NOT NULL THEN 'actor' END,
                                                       CASE WHEN tbl IS NOT NULL THEN 'record' END,

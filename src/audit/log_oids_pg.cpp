@@ -30,7 +30,7 @@ forget_on_relcache(Datum, Oid relid)
 {
 	invalidations++;
 	if (relid == InvalidOid || relid == cached.log || relid == cached.id_sequence ||
-		relid == cached.install)
+		relid == cached.install || relid == cached.relations)
 		cached_valid = false;
 }
 
@@ -71,6 +71,7 @@ log_oids(void)
 		found.log = relation_in(found.schema, "audit_log");
 		found.id_sequence = relation_in(found.schema, "audit_log_id_seq");
 		found.install = relation_in(found.schema, "audit_install");
+		found.relations = relation_in(found.schema, "audit_relation");
 		if (seen == invalidations)
 		{
 			cached = found;

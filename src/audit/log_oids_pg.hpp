@@ -1,10 +1,10 @@
 /*
  * log_oids_pg.hpp: the OIDs of the log's objects (schema tenancy, the log,
- * its id sequence, tenancy.audit_install), which the audit trigger needs on
- * every statement.
+ * its id sequence, tenancy.audit_install, tenancy.audit_relation), which
+ * the audit trigger needs on every statement.
  *
  * Looked up by name once per backend and kept until an invalidation says
- * one of them may have changed: a relcache invalidation of one of the three
+ * one of them may have changed: a relcache invalidation of one of these
  * relations (rename, drop, ALTER; InvalidOid: all), or any change to a
  * schema (pg_namespace's syscache: a rename or drop of tenancy, a schema
  * made under that name). Invalidations are processed when a lock is taken
@@ -22,6 +22,7 @@ struct LogOids
 	Oid log;
 	Oid id_sequence;
 	Oid install;
+	Oid relations; /* tenancy.audit_relation */
 };
 
 /* Registers the invalidation callbacks; from _PG_init. */

@@ -10,6 +10,7 @@
 #include "audit/log_writer_pg.hpp"
 
 #include "audit/log_oids_pg.hpp"
+#include "audit/relation_dictionary_pg.hpp"
 #include "audit/xid_offset_pg.hpp"
 #include "core/compat.hpp"
 
@@ -34,9 +35,8 @@ namespace tenancy::audit {
 namespace {
 
 const char *const log_column_names[log_column_count] = {
-	"id",		   "logged_at", "txid",		  "relid",		"tenant_id",
-	"actor_id",	   "op",		"schema_name", "table_name", "db_user",
-	"record_key", "old_values", "new_values",  "erased_digest"};
+	"id", "logged_at", "txid", "relation", "tenant_id", "actor_id", "op", "db_user",
+	"record_key", "old_values", "new_values", "erased_digest"};
 
 /* The partition of the log that takes a row logged at logged_at. */
 Oid
@@ -157,6 +157,7 @@ log_writer_begin(LogWriter *writer, Relation rel, const char *op, const pg_uuid_
 {
 	memset(writer, 0, sizeof(*writer));
 	uint64 xid_offset = log_xid_offset();
+	int32 relation_id = audit_relation_id(rel);
 	const LogOids *oids = log_oids();
 	Oid log = oids->log;
 	writer->id_sequence = oids->id_sequence;
@@ -183,9 +184,7 @@ log_writer_begin(LogWriter *writer, Relation rel, const char *op, const pg_uuid_
 	set(log_logged_at, logged_at);
 	set(log_txid, FullTransactionIdGetDatum(FullTransactionIdFromU64(
 					  U64FromFullTransactionId(GetTopFullTransactionId()) + xid_offset)));
-	set(log_relid, ObjectIdGetDatum(RelationGetRelid(rel)));
-	set(log_schema_name, CStringGetTextDatum(get_namespace_name(RelationGetNamespace(rel))));
-	set(log_table_name, CStringGetTextDatum(RelationGetRelationName(rel)));
+	set(log_relation, Int32GetDatum(relation_id));
 	set(log_op, CStringGetTextDatum(op));
 	if (actor != nullptr)
 	{

@@ -2,8 +2,9 @@
 -- the log"): row level security on tenancy.audit_log, the grants that give
 -- a role its tenants' rows, and a record's history.
 --
--- The columns this file reads (tenant_id, record_key, schema_name,
--- table_name, txid, id and the images) are named here only.
+-- The columns this file reads (tenant_id, record_key, relation, txid, id
+-- and the images) are named here only. Readers also read
+-- tenancy.audit_relation, the names the log's relation ids stand for.
 
 -- Row level security, not forced: the log's owner (sealing, verification,
 -- retention, a restore's COPY), superusers and BYPASSRLS roles read every
@@ -57,6 +58,18 @@ CREATE POLICY tenancy_audit_read ON tenancy.audit_log AS PERMISSIVE FOR SELECT T
 CREATE POLICY tenancy_audit_read ON tenancy.audit_log_default AS PERMISSIVE FOR SELECT TO PUBLIC
   USING (tenant_id = ANY ((SELECT tenancy.audit_readable_tenants())::uuid[]));
 
+-- The log's rows with the names of their relations, as they were named
+-- when logged. With the caller's rights (security_invoker): a reader
+-- (grant_audit_read grants it SELECT) sees the rows its policy gives it,
+-- as from the log.
+CREATE VIEW tenancy.audit_entries WITH (security_invoker = true) AS
+SELECT l.id, l.logged_at, l.txid, l.tenant_id, l.actor_id, l.op, d.schema_name, d.table_name,
+       l.db_user, l.record_key, l.old_values, l.new_values, l.erased_digest
+  FROM tenancy.audit_log l
+  LEFT JOIN tenancy.audit_relation d ON d.id = l.relation;
+COMMENT ON VIEW tenancy.audit_entries IS
+  'tenancy.audit_log with the schema and table names of its rows'' relations';
+
 -- The 64-bit hash of a record key (src/audit/record_key_hash_pg.cpp).
 -- LEAKPROOF, so that a reader's condition on it is an index condition under
 -- row level security; a condition on the jsonb is not (jsonb's = is not
@@ -89,6 +102,8 @@ BEGIN
   FOR t IN SELECT r.relid FROM tenancy.relation_tree('tenancy.audit_log') r LOOP
     EXECUTE format('REVOKE SELECT ON %s FROM %s', t, reader);
   END LOOP;
+  EXECUTE format('REVOKE SELECT ON tenancy.audit_relation, tenancy.audit_entries FROM %s', reader);
+  EXECUTE format('REVOKE EXECUTE ON FUNCTION tenancy._audit_relation_ids(regclass) FROM %s', reader);
 END $$;
 COMMENT ON FUNCTION tenancy.revoke_audit_read(regrole) IS
   'Stops a role reading tenancy.audit_log: removes it from tenancy.audit_readers and revokes SELECT';
@@ -138,6 +153,9 @@ BEGIN
   FOR t IN SELECT r.relid FROM tenancy.relation_tree('tenancy.audit_log') r ORDER BY r.level, r.relid::text LOOP
     EXECUTE format('GRANT SELECT ON %s TO %s', t, reader);
   END LOOP;
+  EXECUTE format('GRANT SELECT ON tenancy.audit_relation, tenancy.audit_entries TO %s', reader);
+  -- audit_history's lookup of the table's names, with the reader's rights
+  EXECUTE format('GRANT EXECUTE ON FUNCTION tenancy._audit_relation_ids(regclass) TO %s', reader);
 END $$;
 COMMENT ON FUNCTION tenancy.grant_audit_read(regrole, text[], text) IS
   'Lets a role read the tenancy.audit_log rows of its current user''s tenants (optionally only for some membership roles, or a permission)';
@@ -183,10 +201,7 @@ BEGIN
     SELECT l.id, l.logged_at, l.op, l.tenant_id, l.actor_id, l.db_user, l.old_values, l.new_values
       FROM tenancy.audit_log l
      WHERE tenancy.audit_key_hash(l.record_key) = tenancy.audit_key_hash(key) AND l.record_key = key
-       AND (l.schema_name, l.table_name) IN (SELECT n.nspname, c.relname
-                                               FROM tenancy.relation_tree(tbl) t
-                                               JOIN pg_class c ON c.oid = t.relid
-                                               JOIN pg_namespace n ON n.oid = c.relnamespace)
+       AND l.relation = ANY (tenancy._audit_relation_ids(tbl))
      ORDER BY l.txid, l.id;
 END $$;
 COMMENT ON FUNCTION tenancy.audit_history(regclass, jsonb) IS

@@ -12,10 +12,12 @@
 
 #include "audit/log_oids_pg.hpp"
 #include "audit/log_writer_pg.hpp"
+#include "audit/relation_dictionary_pg.hpp"
 #include "audit/relation_info_pg.hpp"
 #include "audit/row_images_pg.hpp"
 #include "audit/unlogged_writes_pg.hpp"
 #include "core/boundary.hpp"
+#include "core/compat.hpp"
 #include "identity/identity_pg.hpp"
 #include "apikeys/caller_actor_pg.hpp"
 #include "isolation/soft_delete_pg.hpp"
@@ -148,6 +150,7 @@ tenancy::audit_init(void)
 {
 	relation_info_init();
 	log_oids_init();
+	relation_dictionary_init();
 	unlogged_writes_init();
 }
 
@@ -262,6 +265,23 @@ TENANCY_FUNCTION(audit_settings)
 	}
 	relation_close(rel, AccessShareLock);
 	PG_RETURN_NULL();
+}
+
+/*
+ * tenancy._audit_relation_id(tbl): the dictionary id of tbl's current
+ * names, added when missing. Only tbl's owner may add its names
+ * (enable_audit runs with the caller's rights).
+ */
+TENANCY_FUNCTION(audit_relation_id)
+{
+	Oid relid = PG_GETARG_OID(0);
+	if (!tenancy::compat::owns_relation(relid, GetUserId()))
+		throw tenancy::Error("42501", "only the owner of a table can add it to the audit log's relations",
+							 "", "Call tenancy.enable_audit() as the table's owner.");
+	Relation rel = relation_open(relid, AccessShareLock);
+	int32 id = audit_relation_id(rel);
+	relation_close(rel, AccessShareLock);
+	PG_RETURN_INT32(id);
 }
 
 /* tenancy._creating_extension(): whether a CREATE or ALTER EXTENSION script runs. */

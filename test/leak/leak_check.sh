@@ -153,7 +153,7 @@ sql leak_restore "SELECT tenancy.seal_audit()" >/dev/null
 check "rows logged after the restore number after the restored ones" \
 	test "$(sql leak_restore "SELECT min(txid) FILTER (WHERE record_key->>'id' = '3')
 	                                 > max(txid) FILTER (WHERE record_key->>'id' <> '3')
-	                            FROM tenancy.audit_log WHERE table_name = 'far_items'")" = t
+	                            FROM tenancy.audit_entries WHERE table_name = 'far_items'")" = t
 check "after the restore every row seals, and the chains verify" \
 	test "$(sql leak_restore "SELECT (SELECT count(*) FROM tenancy.audit_log l WHERE NOT EXISTS (
 	                                   SELECT 1 FROM tenancy.audit_seal_state s
@@ -163,7 +163,7 @@ check "after the restore every row seals, and the chains verify" \
 reader_reads() {
 	"$BINDIR/psql" -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c 'SET ROLE leak_audit_reader' \
 		-c "SET request.jwt.claims = '{\"sub\": \"aaaaaaaa-0000-0000-0000-0000000000a1\"}'" \
-		-c "SELECT count(*) FROM tenancy.audit_log WHERE table_name = 'audited_items'"
+		-c "SELECT count(*) FROM tenancy.audit_entries WHERE table_name = 'audited_items'"
 }
 read_before=$(reader_reads leak_check)
 check "the reader reads its tenant's audited rows before the dump" test "$read_before" = 10
