@@ -112,3 +112,12 @@ AS 'MODULE_PATHNAME', 'partition_expired_name';
 CREATE FUNCTION tenancy._partition_keep_rule(parent regclass, keep_where text)
 RETURNS text LANGUAGE c STABLE STRICT SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'partition_keep_rule';
+
+-- Builds, under ACCESS SHARE, the relation cache entries of the partitioned
+-- tables parent's foreign keys reference (their partitions and indexes), so
+-- that ATTACH, which clones the keys under SHARE ROW EXCLUSIVE on them,
+-- does not build them while inserts into those tables wait
+-- (referenced_tables_pg.cpp). The caller must own parent.
+CREATE FUNCTION tenancy._partition_load_referenced(parent regclass)
+RETURNS void LANGUAGE c VOLATILE STRICT SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'partition_load_referenced';

@@ -91,6 +91,10 @@ BEGIN
     IF has_rls THEN
         PERFORM tenancy._partition_copy_policies(parent, child);
     END IF;
+    -- ATTACH clones the parent's foreign keys under SHARE ROW EXCLUSIVE on
+    -- the tables they reference, which inserts into those wait for: what it
+    -- reads of them is loaded first, under ACCESS SHARE.
+    PERFORM tenancy._partition_load_referenced(parent);
     EXECUTE format('ALTER TABLE %s ATTACH PARTITION %s %s',
                    tenancy._partition_qualified(parent), target, bound);
     RETURN child;
