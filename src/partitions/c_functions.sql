@@ -121,3 +121,19 @@ AS 'MODULE_PATHNAME', 'partition_keep_rule';
 CREATE FUNCTION tenancy._partition_load_referenced(parent regclass)
 RETURNS void LANGUAGE c VOLATILE STRICT SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'partition_load_referenced';
+
+-- Whether rows of a time set's default partition expire, and which: those
+-- whose control value is before `before` (UTC), less those the keep rule
+-- keeps (spare_kept), going into `destination` (nowhere, archive_table or
+-- expired_table); no row when none expire (src/partitions/maintenance_plan.cpp).
+CREATE FUNCTION tenancy._partition_default_expiry(now_utc timestamp, step interval,
+    retention interval, action text, keep_rule boolean, before_retire_hooks boolean)
+RETURNS TABLE (before timestamp, spare_kept boolean, destination text)
+LANGUAGE c IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'partition_default_expiry';
+
+-- The sets a run maintains (named, or every one when NULL, with the
+-- members of its retention group), members first (maintenance_plan.cpp).
+CREATE FUNCTION tenancy._partition_run_order(named regclass, parents regclass[], retire_with regclass[])
+RETURNS regclass[] LANGUAGE c IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'partition_run_order';

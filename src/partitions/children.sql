@@ -162,7 +162,8 @@ BEGIN
       INTO lowers, uppers
       FROM tenancy._partition_children(parent, ctype) ch WHERE NOT ch.is_default;
     FOREACH lower IN ARRAY tenancy._partition_premake_plan(cfg.step, cfg.premake, start_at, now_utc,
-                                                           now_utc - cfg.retention, lowers, uppers)
+                                                           tenancy._partition_retention_cutoff(now_utc, cfg.retention),
+                                                           lowers, uppers)
     LOOP
         PERFORM tenancy._partition_make_time_child(parent, lower, move_rows);
         made := made + 1;

@@ -81,12 +81,13 @@ retire_ops(const TimeSetFacts &f)
 	return ops;
 }
 
+/* Where rows removed without their partition go (thinning, the default's expired rows). */
 static ThinInto
-thin_destination(const TimeSetFacts &f)
+destination_of(RetentionAction action)
 {
-	if (f.action == RetentionAction::archive_table)
+	if (action == RetentionAction::archive_table)
 		return ThinInto::archive_table;
-	return f.action == RetentionAction::drop ? ThinInto::nowhere : ThinInto::expired_table;
+	return action == RetentionAction::drop ? ThinInto::nowhere : ThinInto::expired_table;
 }
 
 /* Retention's steps, oldest partition first. */
@@ -113,7 +114,7 @@ plan_retention(const TimeSetFacts &f, Timestamp cutoff, std::vector<MaintenanceS
 		else if (!grouped && listed(f.holding_unkept, p.id))
 		{
 			s.kind = StepKind::thin;
-			s.thin_into = thin_destination(f);
+			s.thin_into = destination_of(f.action);
 			s.batch_rows = thin_batch_rows;
 		}
 		else
@@ -188,6 +189,32 @@ plan_tenant_maintenance(const TenantSetFacts &facts)
 	for (const Uuid &t : tenants)
 		out.push_back(MaintenanceStep{StepKind::make_tenant, std::nullopt, std::nullopt, t, {},
 									  ThinInto::nowhere, 0});
+	return out;
+}
+
+std::optional<DefaultExpiry>
+plan_default_expiry(const DefaultExpiryFacts &facts)
+{
+	if (!facts.retention || facts.before_retire_hooks)
+		return std::nullopt;
+	const Timestamp cutoff = *retention_cutoff(facts.now, facts.retention);
+	return DefaultExpiry{facts.step.floor(cutoff), facts.keep_rule, destination_of(facts.action)};
+}
+
+std::vector<RelId>
+maintenance_order(const std::vector<RegisteredSet> &registered, std::optional<RelId> named)
+{
+	std::vector<RegisteredSet> sets;
+	for (const RegisteredSet &s : registered)
+		if (!named || s.parent == *named || s.retire_with == named)
+			sets.push_back(s);
+	std::sort(sets.begin(), sets.end(), [](const RegisteredSet &a, const RegisteredSet &b) {
+		const bool a_member = a.retire_with.has_value(), b_member = b.retire_with.has_value();
+		return a_member != b_member ? a_member : a.parent < b.parent;
+	});
+	std::vector<RelId> out;
+	for (const RegisteredSet &s : sets)
+		out.push_back(s.parent);
 	return out;
 }
 
