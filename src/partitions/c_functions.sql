@@ -137,3 +137,12 @@ AS 'MODULE_PATHNAME', 'partition_default_expiry';
 CREATE FUNCTION tenancy._partition_run_order(named regclass, parents regclass[], retire_with regclass[])
 RETURNS regclass[] LANGUAGE c IMMUTABLE SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'partition_run_order';
+
+-- Whether a partition of [lower, upper), past retention, waits for its
+-- retention group, from the ranges of the group's other partitions
+-- (groups.sql gathers them; the rule is maintenance_plan.cpp's).
+CREATE FUNCTION tenancy._partition_group_range_waits(lower timestamp, upper timestamp,
+    member_lowers timestamp[], member_uppers timestamp[], is_member boolean,
+    referenced_keep_rule boolean, referenced_kept_lowers timestamp[], referenced_kept_uppers timestamp[])
+RETURNS boolean LANGUAGE c IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'partition_group_range_waits';

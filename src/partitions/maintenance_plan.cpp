@@ -30,18 +30,20 @@ listed(const std::vector<RelId> &ids, RelId id)
 	return std::find(ids.begin(), ids.end(), id) != ids.end();
 }
 
-/*
- * Whether a partition of range r, past retention, waits for its group:
- * the referenced table's while a member still has a partition of the range
- * (members go first: their rows reference it); a member's while the
- * referenced table's partitions of the range hold kept rows.
- */
+bool
+group_range_waits(const Range &r, const std::vector<Range> &member_ranges, bool is_member,
+				  bool referenced_keep_rule, const std::vector<Range> &referenced_kept_ranges)
+{
+	if (overlaps_any(member_ranges, r))
+		return true;
+	return is_member && referenced_keep_rule && overlaps_any(referenced_kept_ranges, r);
+}
+
 static bool
 waits_for_group(const TimeSetFacts &f, const Range &r)
 {
-	if (overlaps_any(f.member_ranges, r))
-		return true;
-	return f.is_member && f.referenced_keep_rule && overlaps_any(f.referenced_kept_ranges, r);
+	return group_range_waits(r, f.member_ranges, f.is_member, f.referenced_keep_rule,
+							 f.referenced_kept_ranges);
 }
 
 /* What retiring a partition takes under the set's action. */

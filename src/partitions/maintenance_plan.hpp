@@ -164,6 +164,18 @@ std::optional<Timestamp> retention_cutoff(Timestamp now, const std::optional<Per
  */
 std::vector<MaintenanceStep> plan_time_maintenance(const TimeSetFacts &facts);
 
+/*
+ * Whether a partition of range r, past retention, waits for its retention
+ * group: a referenced table's while a member still has a partition of the
+ * range (member_ranges: members go first, their rows reference it); a
+ * member's while the referenced table, under a keep rule, has partitions
+ * of the range holding kept rows (referenced_kept_ranges). The one rule
+ * for the plan, the recheck before a member's retirement and
+ * partition_status.
+ */
+bool group_range_waits(const Range &r, const std::vector<Range> &member_ranges, bool is_member,
+					   bool referenced_keep_rule, const std::vector<Range> &referenced_kept_ranges);
+
 /* Facts about the rows of a time set's default partition past retention. */
 struct DefaultExpiryFacts
 {

@@ -339,3 +339,26 @@ TENANCY_FUNCTION(partition_run_order)
 	}
 	PG_RETURN_ARRAYTYPE_P(construct_array(ordered, count, REGCLASSOID, sizeof(Oid), true, TYPALIGN_INT));
 }
+
+/*
+ * _partition_group_range_waits(lower timestamp, upper timestamp,
+ *     member_lowers timestamp[], member_uppers timestamp[], is_member bool,
+ *     referenced_keep_rule bool, referenced_kept_lowers timestamp[],
+ *     referenced_kept_uppers timestamp[]) → bool (group_range_waits)
+ */
+TENANCY_FUNCTION(partition_group_range_waits)
+{
+	require_arguments(fcinfo, {0, 1, 2, 3, 4, 5, 6, 7});
+	const tenancy::Range range{PG_GETARG_TIMESTAMP(0), PG_GETARG_TIMESTAMP(1)};
+	const PlanArray member_lowers = plan_timestamps(PG_GETARG_ARRAYTYPE_P(2), "member_lowers");
+	const PlanArray member_uppers = plan_timestamps(PG_GETARG_ARRAYTYPE_P(3), "member_uppers");
+	const bool is_member = PG_GETARG_BOOL(4), referenced_keep_rule = PG_GETARG_BOOL(5);
+	const PlanArray kept_lowers = plan_timestamps(PG_GETARG_ARRAYTYPE_P(6), "referenced_kept_lowers");
+	const PlanArray kept_uppers = plan_timestamps(PG_GETARG_ARRAYTYPE_P(7), "referenced_kept_uppers");
+	bool waits;
+	{
+		waits = tenancy::group_range_waits(range, plan_ranges(member_lowers, member_uppers), is_member,
+										   referenced_keep_rule, plan_ranges(kept_lowers, kept_uppers));
+	}
+	PG_RETURN_BOOL(waits);
+}

@@ -466,3 +466,21 @@ TEST_CASE("a run's sets: members before the tables they reference, each in oid o
 	CHECK(tenancy::maintenance_order(registered, RelId{60}).empty());
 	CHECK(tenancy::maintenance_order({}, std::nullopt).empty());
 }
+
+TEST_CASE("the group-waiting rule, as partition_status and the recheck ask it", "[maintenance_plan]")
+{
+	const Range march{at(2024, 3, 1), at(2024, 4, 1)};
+	const std::vector<Range> none;
+	// a referenced table's range waits while a member has a partition of it
+	CHECK(tenancy::group_range_waits(march, {Range{at(2024, 3, 1), at(2024, 4, 1)}}, false, false, none));
+	CHECK(tenancy::group_range_waits(march, {Range{at(2024, 3, 31), at(2024, 4, 2)}}, false, false, none));
+	CHECK_FALSE(tenancy::group_range_waits(march, {Range{at(2024, 4, 1), at(2024, 5, 1)}}, false, false, none));
+	CHECK_FALSE(tenancy::group_range_waits(march, none, false, false, none));
+	// a member's waits while the referenced table's partitions of the
+	// range hold kept rows, only under its keep rule
+	const std::vector<Range> kept_march{march};
+	CHECK(tenancy::group_range_waits(march, none, true, true, kept_march));
+	CHECK_FALSE(tenancy::group_range_waits(march, none, true, false, kept_march));
+	CHECK_FALSE(tenancy::group_range_waits(march, none, false, true, kept_march));
+	CHECK_FALSE(tenancy::group_range_waits(march, none, true, true, {Range{at(2024, 2, 1), at(2024, 3, 1)}}));
+}
