@@ -112,3 +112,37 @@ AS 'MODULE_PATHNAME', 'partition_expired_name';
 CREATE FUNCTION tenancy._partition_keep_rule(parent regclass, keep_where text)
 RETURNS text LANGUAGE c STABLE STRICT SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'partition_keep_rule';
+
+-- Builds, under ACCESS SHARE, the relation cache entries of the partitioned
+-- tables parent's foreign keys reference (their partitions and indexes), so
+-- that ATTACH, which clones the keys under SHARE ROW EXCLUSIVE on them,
+-- does not build them while inserts into those tables wait
+-- (referenced_tables_pg.cpp). The caller must own parent.
+CREATE FUNCTION tenancy._partition_load_referenced(parent regclass)
+RETURNS void LANGUAGE c VOLATILE STRICT SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'partition_load_referenced';
+
+-- Whether rows of a time set's default partition expire, and which: those
+-- whose control value is before `before` (UTC), less those the keep rule
+-- keeps (spare_kept), going into `destination` (nowhere, archive_table or
+-- expired_table); no row when none expire (src/partitions/maintenance_plan.cpp).
+CREATE FUNCTION tenancy._partition_default_expiry(now_utc timestamp, step interval,
+    retention interval, action text, keep_rule boolean, before_retire_hooks boolean)
+RETURNS TABLE (before timestamp, spare_kept boolean, destination text)
+LANGUAGE c IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'partition_default_expiry';
+
+-- The sets a run maintains (named, or every one when NULL, with the
+-- members of its retention group), members first (maintenance_plan.cpp).
+CREATE FUNCTION tenancy._partition_run_order(named regclass, parents regclass[], retire_with regclass[])
+RETURNS regclass[] LANGUAGE c IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'partition_run_order';
+
+-- Whether a partition of [lower, upper), past retention, waits for its
+-- retention group, from the ranges of the group's other partitions
+-- (groups.sql gathers them; the rule is maintenance_plan.cpp's).
+CREATE FUNCTION tenancy._partition_group_range_waits(lower timestamp, upper timestamp,
+    member_lowers timestamp[], member_uppers timestamp[], is_member boolean,
+    referenced_keep_rule boolean, referenced_kept_lowers timestamp[], referenced_kept_uppers timestamp[])
+RETURNS boolean LANGUAGE c IMMUTABLE SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'partition_group_range_waits';

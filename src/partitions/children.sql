@@ -91,6 +91,10 @@ BEGIN
     IF has_rls THEN
         PERFORM tenancy._partition_copy_policies(parent, child);
     END IF;
+    -- ATTACH clones the parent's foreign keys under SHARE ROW EXCLUSIVE on
+    -- the tables they reference, which inserts into those wait for: what it
+    -- reads of them is loaded first, under ACCESS SHARE.
+    PERFORM tenancy._partition_load_referenced(parent);
     EXECUTE format('ALTER TABLE %s ATTACH PARTITION %s %s',
                    tenancy._partition_qualified(parent), target, bound);
     RETURN child;
@@ -158,7 +162,8 @@ BEGIN
       INTO lowers, uppers
       FROM tenancy._partition_children(parent, ctype) ch WHERE NOT ch.is_default;
     FOREACH lower IN ARRAY tenancy._partition_premake_plan(cfg.step, cfg.premake, start_at, now_utc,
-                                                           now_utc - cfg.retention, lowers, uppers)
+                                                           tenancy._partition_retention_cutoff(now_utc, cfg.retention),
+                                                           lowers, uppers)
     LOOP
         PERFORM tenancy._partition_make_time_child(parent, lower, move_rows);
         made := made + 1;

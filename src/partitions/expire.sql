@@ -71,6 +71,7 @@ RETURNS bigint LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     cfg tenancy.partition_config;
     def regclass;
+    expiry record;
     older text;
 BEGIN
     PERFORM tenancy._partition_set_lock_timeout(lock_wait);
@@ -78,12 +79,18 @@ BEGIN
         RETURN 0;
     END IF;
     SELECT * INTO STRICT cfg FROM tenancy.partition_config c WHERE c.parent = $1;
-    -- A parent with before_retire hooks (hooks.sql; e.g. the audit log,
-    -- whose hash chains are re-anchored per retired partition) sees whole
-    -- partitions go: rows of its default never leave without one.
-    IF cfg.kind <> 'time' OR cfg.retention IS NULL OR tenancy._partition_has_hooks(parent, 'before_retire')
-       OR NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = parent) THEN
+    IF cfg.kind <> 'time' OR NOT EXISTS (SELECT 1 FROM pg_class WHERE oid = parent) THEN
         RETURN 0; -- a dropped parent is reported by the plan
+    END IF;
+    -- Which rows leave, and where to, is the planner's
+    -- (maintenance_plan.cpp): by the step holding the retention cutoff,
+    -- sparing kept rows, never for a parent with before_retire hooks.
+    SELECT * INTO expiry FROM tenancy._partition_default_expiry(
+        now() AT TIME ZONE 'UTC', cfg.step, cfg.retention,
+        tenancy._partition_retire_action(cfg.archive_to, cfg.retention_action), cfg.keep_where IS NOT NULL,
+        cfg.retention IS NOT NULL AND tenancy._partition_has_hooks(parent, 'before_retire'));
+    IF NOT FOUND THEN
+        RETURN 0;
     END IF;
     PERFORM tenancy._partition_check_owner(parent);
     def := tenancy._partition_default_of(parent);
@@ -91,11 +98,8 @@ BEGIN
         RETURN 0;
     END IF;
     older := format('%I < %s', cfg.control,
-                    tenancy._partition_literal(tenancy._partition_step_floor(
-                        (now() AT TIME ZONE 'UTC') - cfg.retention, cfg.step),
-                        tenancy._partition_control_type(parent, cfg.control)));
-    -- rows the keep rule keeps stay, as in a partition
-    IF cfg.keep_where IS NOT NULL THEN
+                    tenancy._partition_literal(expiry.before, tenancy._partition_control_type(parent, cfg.control)));
+    IF expiry.spare_kept THEN
         older := format('%s AND (%s) IS NOT TRUE', older, tenancy._partition_keep_rule(parent, cfg.keep_where));
     END IF;
     IF NOT tenancy._partition_has_rows(def, older) THEN
@@ -104,8 +108,8 @@ BEGIN
     PERFORM tenancy._partition_refuse_referencing_fks(parent,
         'Drop those foreign keys, or turn retention off with set_retention(parent, NULL).');
     RETURN tenancy._partition_delete_batch(def, older, batch_size,
-        CASE WHEN cfg.archive_to IS NOT NULL THEN cfg.archive_to
-             WHEN cfg.retention_action <> 'drop' THEN
+        CASE expiry.destination WHEN 'archive_table' THEN cfg.archive_to
+                         WHEN 'expired_table' THEN
             tenancy._partition_expired_table(parent, coalesce(cfg.archive_schema,
                 (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                   WHERE c.oid = parent))) END);

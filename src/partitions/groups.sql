@@ -96,36 +96,43 @@ END
 $$;
 
 -- Whether parent's partition [range_lower, range_upper), past retention,
--- must wait for its group: a group's referenced table waits while a member
--- still has a partition of that range (members go first: their rows
--- reference it); a member waits while
--- the referenced table's partitions of its range hold rows the referenced
--- table's keep rule keeps (a range holding kept rows is held back whole).
+-- must wait for its group (partition_status and the recheck before a
+-- member's retirement): the facts gathered here, the rule is the planner's
+-- (_partition_group_range_waits, maintenance_plan.cpp): the partitions of
+-- the tables referencing parent, and for a member whose referenced table
+-- has a keep rule, that table's partitions of the range holding kept rows.
 CREATE FUNCTION tenancy._partition_group_waits(parent regclass, range_lower timestamp, range_upper timestamp)
 RETURNS boolean LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     cfg tenancy.partition_config;
     root tenancy.partition_config;
     ctype regtype;
+    member_lowers timestamp[];
+    member_uppers timestamp[];
+    kept_lowers timestamp[] := '{}';
+    kept_uppers timestamp[] := '{}';
 BEGIN
     SELECT * INTO STRICT cfg FROM tenancy.partition_config c WHERE c.parent = $1;
     ctype := tenancy._partition_control_type(parent, cfg.control);
-    IF EXISTS (SELECT 1 FROM unnest(tenancy._partition_group_members(parent)) m,
-                      tenancy._partition_children(m, ctype) ch
-                WHERE NOT ch.is_default AND ch.lower < range_upper AND ch.upper > range_lower) THEN
-        RETURN true;
+    SELECT coalesce(array_agg(ch.lower ORDER BY ch.lower, ch.upper), '{}'),
+           coalesce(array_agg(ch.upper ORDER BY ch.lower, ch.upper), '{}')
+      INTO member_lowers, member_uppers
+      FROM unnest(tenancy._partition_group_members(parent)) m, tenancy._partition_children(m, ctype) ch
+     WHERE NOT ch.is_default;
+    IF cfg.retire_with IS NOT NULL THEN
+        SELECT * INTO root FROM tenancy.partition_config c WHERE c.parent = cfg.retire_with;
     END IF;
-    IF cfg.retire_with IS NULL THEN
-        RETURN false;
+    -- kept rows are looked for only in the range's partitions
+    IF root.keep_where IS NOT NULL THEN
+        SELECT coalesce(array_agg(ch.lower ORDER BY ch.lower), '{}'), coalesce(array_agg(ch.upper ORDER BY ch.lower), '{}')
+          INTO kept_lowers, kept_uppers
+          FROM tenancy._partition_children(root.parent, ctype) ch
+         WHERE NOT ch.is_default AND ch.lower < range_upper AND ch.upper > range_lower
+           AND tenancy._partition_has_rows(ch.child, format('(%s)',
+                   tenancy._partition_keep_rule(root.parent, root.keep_where)));
     END IF;
-    SELECT * INTO root FROM tenancy.partition_config c WHERE c.parent = cfg.retire_with;
-    IF root.keep_where IS NULL THEN
-        RETURN false;
-    END IF;
-    RETURN EXISTS (SELECT 1 FROM tenancy._partition_children(root.parent, ctype) ch
-                    WHERE NOT ch.is_default AND ch.lower < range_upper AND ch.upper > range_lower
-                      AND tenancy._partition_has_rows(ch.child, format('(%s)',
-                              tenancy._partition_keep_rule(root.parent, root.keep_where))));
+    RETURN tenancy._partition_group_range_waits(range_lower, range_upper, member_lowers, member_uppers,
+        cfg.retire_with IS NOT NULL, root.keep_where IS NOT NULL, kept_lowers, kept_uppers);
 END
 $$;
 

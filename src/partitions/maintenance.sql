@@ -17,6 +17,15 @@
 --   make          a time partition [lower, upper) next to an empty default
 --   make_pending  the same next to a default holding rows
 --   tenant        a tenant partition for rows found in the default
+-- The planner's name of a set's retention action: drop, detach,
+-- archive_schema or archive_table.
+CREATE FUNCTION tenancy._partition_retire_action(archive_to regclass, retention_action text)
+RETURNS text LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE WHEN archive_to IS NOT NULL THEN 'archive_table'
+                WHEN retention_action = 'archive' THEN 'archive_schema'
+                ELSE retention_action END
+$$;
+
 CREATE FUNCTION tenancy._partition_plan(parent regclass)
 RETURNS TABLE (step_no int, action text, lower timestamp, upper timestamp, child regclass,
                tenant uuid, ops text[], thin_into text, batch_rows int)
@@ -107,9 +116,7 @@ BEGIN
         with_default => cfg.with_default, has_default => def IS NOT NULL, default_has_rows => has_rows,
         partitions => children, lowers => lowers, uppers => uppers, default_row_times => row_times,
         retention => cfg.retention,
-        action => CASE WHEN cfg.archive_to IS NOT NULL THEN 'archive_table'
-                       WHEN cfg.retention_action = 'archive' THEN 'archive_schema'
-                       ELSE cfg.retention_action END,
+        action => tenancy._partition_retire_action(cfg.archive_to, cfg.retention_action),
         archive_partitioned => (SELECT c.relkind = 'p' FROM pg_class c WHERE c.oid = cfg.archive_to),
         keep_rule => cfg.keep_where IS NOT NULL, holding_kept => kept, holding_unkept => unkept,
         has_members => cardinality(members) > 0,
@@ -256,8 +263,9 @@ BEGIN
     -- a retention group's members first, so that their partitions leave
     -- before those they reference (groups.sql); naming the referenced
     -- table maintains its members too
-    SELECT coalesce(array_agg(c.parent ORDER BY c.retire_with IS NULL, c.parent::oid), '{}') INTO parents
-      FROM tenancy.partition_config c WHERE $1 IS NULL OR c.parent = $1 OR c.retire_with = $1;
+    SELECT tenancy._partition_run_order($1, coalesce(array_agg(c.parent), '{}'),
+                                        coalesce(array_agg(coalesce(c.retire_with, 0::regclass)), '{}'))
+      INTO parents FROM tenancy.partition_config c;
     RETURN parents;
 END
 $$;

@@ -30,18 +30,20 @@ listed(const std::vector<RelId> &ids, RelId id)
 	return std::find(ids.begin(), ids.end(), id) != ids.end();
 }
 
-/*
- * Whether a partition of range r, past retention, waits for its group:
- * the referenced table's while a member still has a partition of the range
- * (members go first: their rows reference it); a member's while the
- * referenced table's partitions of the range hold kept rows.
- */
+bool
+group_range_waits(const Range &r, const std::vector<Range> &member_ranges, bool is_member,
+				  bool referenced_keep_rule, const std::vector<Range> &referenced_kept_ranges)
+{
+	if (overlaps_any(member_ranges, r))
+		return true;
+	return is_member && referenced_keep_rule && overlaps_any(referenced_kept_ranges, r);
+}
+
 static bool
 waits_for_group(const TimeSetFacts &f, const Range &r)
 {
-	if (overlaps_any(f.member_ranges, r))
-		return true;
-	return f.is_member && f.referenced_keep_rule && overlaps_any(f.referenced_kept_ranges, r);
+	return group_range_waits(r, f.member_ranges, f.is_member, f.referenced_keep_rule,
+							 f.referenced_kept_ranges);
 }
 
 /* What retiring a partition takes under the set's action. */
@@ -81,12 +83,13 @@ retire_ops(const TimeSetFacts &f)
 	return ops;
 }
 
+/* Where rows removed without their partition go (thinning, the default's expired rows). */
 static ThinInto
-thin_destination(const TimeSetFacts &f)
+destination_of(RetentionAction action)
 {
-	if (f.action == RetentionAction::archive_table)
+	if (action == RetentionAction::archive_table)
 		return ThinInto::archive_table;
-	return f.action == RetentionAction::drop ? ThinInto::nowhere : ThinInto::expired_table;
+	return action == RetentionAction::drop ? ThinInto::nowhere : ThinInto::expired_table;
 }
 
 /* Retention's steps, oldest partition first. */
@@ -113,7 +116,7 @@ plan_retention(const TimeSetFacts &f, Timestamp cutoff, std::vector<MaintenanceS
 		else if (!grouped && listed(f.holding_unkept, p.id))
 		{
 			s.kind = StepKind::thin;
-			s.thin_into = thin_destination(f);
+			s.thin_into = destination_of(f.action);
 			s.batch_rows = thin_batch_rows;
 		}
 		else
@@ -188,6 +191,32 @@ plan_tenant_maintenance(const TenantSetFacts &facts)
 	for (const Uuid &t : tenants)
 		out.push_back(MaintenanceStep{StepKind::make_tenant, std::nullopt, std::nullopt, t, {},
 									  ThinInto::nowhere, 0});
+	return out;
+}
+
+std::optional<DefaultExpiry>
+plan_default_expiry(const DefaultExpiryFacts &facts)
+{
+	if (!facts.retention || facts.before_retire_hooks)
+		return std::nullopt;
+	const Timestamp cutoff = *retention_cutoff(facts.now, facts.retention);
+	return DefaultExpiry{facts.step.floor(cutoff), facts.keep_rule, destination_of(facts.action)};
+}
+
+std::vector<RelId>
+maintenance_order(const std::vector<RegisteredSet> &registered, std::optional<RelId> named)
+{
+	std::vector<RegisteredSet> sets;
+	for (const RegisteredSet &s : registered)
+		if (!named || s.parent == *named || s.retire_with == named)
+			sets.push_back(s);
+	std::sort(sets.begin(), sets.end(), [](const RegisteredSet &a, const RegisteredSet &b) {
+		const bool a_member = a.retire_with.has_value(), b_member = b.retire_with.has_value();
+		return a_member != b_member ? a_member : a.parent < b.parent;
+	});
+	std::vector<RelId> out;
+	for (const RegisteredSet &s : sets)
+		out.push_back(s.parent);
 	return out;
 }
 

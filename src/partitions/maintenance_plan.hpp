@@ -165,6 +165,64 @@ std::optional<Timestamp> retention_cutoff(Timestamp now, const std::optional<Per
 std::vector<MaintenanceStep> plan_time_maintenance(const TimeSetFacts &facts);
 
 /*
+ * Whether a partition of range r, past retention, waits for its retention
+ * group: a referenced table's while a member still has a partition of the
+ * range (member_ranges: members go first, their rows reference it); a
+ * member's while the referenced table, under a keep rule, has partitions
+ * of the range holding kept rows (referenced_kept_ranges). The one rule
+ * for the plan, the recheck before a member's retirement and
+ * partition_status.
+ */
+bool group_range_waits(const Range &r, const std::vector<Range> &member_ranges, bool is_member,
+					   bool referenced_keep_rule, const std::vector<Range> &referenced_kept_ranges);
+
+/* Facts about the rows of a time set's default partition past retention. */
+struct DefaultExpiryFacts
+{
+	Step step;
+	Timestamp now; /* UTC */
+	std::optional<Period> retention;
+	RetentionAction action;
+	bool keep_rule;
+	bool before_retire_hooks;
+};
+
+/* What leaves the default: rows whose control value is before `before`,
+ * less those the keep rule keeps (spare_kept), into `into`. */
+struct DefaultExpiry
+{
+	Timestamp before;
+	bool spare_kept;
+	ThinInto into;
+};
+
+/*
+ * Retention of the default partition's rows: a row leaves once the whole
+ * step it belongs to ends at or before the retention cutoff (its value is
+ * before the start of the cutoff's step), as its partition would, by the
+ * action's destination. nullopt without retention, and for a set with
+ * before_retire hooks (they see whole partitions go: rows never leave
+ * without one). Throws 22008 as retention_cutoff does.
+ */
+std::optional<DefaultExpiry> plan_default_expiry(const DefaultExpiryFacts &facts);
+
+/* A registered set, as the order of a run sees it. */
+struct RegisteredSet
+{
+	RelId parent;
+	std::optional<RelId> retire_with; /* the table it retires with (a group's member) */
+};
+
+/*
+ * The sets a run maintains, in order: every registered one, or the one
+ * named and the members of its retention group; members before the tables
+ * they reference (their partitions reference the others' and go first),
+ * each in oid order.
+ */
+std::vector<RelId> maintenance_order(const std::vector<RegisteredSet> &registered,
+									 std::optional<RelId> named);
+
+/*
  * The steps of a run on a tenant set: the default when missing, then a
  * partition per tenant found in the default (at most max_drained_per_run),
  * in uuid order.

@@ -265,3 +265,100 @@ TENANCY_FUNCTION(partition_retention_cutoff)
 	const tenancy::Period period{retention->month, retention->day, retention->time};
 	PG_RETURN_TIMESTAMP(*tenancy::retention_cutoff(now, period));
 }
+
+/*
+ * _partition_default_expiry(now_utc timestamp, step interval,
+ *     retention interval (NULL: none), action text, keep_rule bool,
+ *     before_retire_hooks bool)
+ *   → SETOF (before timestamp, spare_kept bool, destination text): one row when
+ *     rows of the default expire, none otherwise.
+ */
+TENANCY_FUNCTION(partition_default_expiry)
+{
+	require_arguments(fcinfo, {0, 1, 3, 4, 5});
+	InitMaterializedSRF(fcinfo, 0);
+	const Timestamp now = PG_GETARG_TIMESTAMP(0);
+	const Interval *step = PG_GETARG_INTERVAL_P(1);
+	const Interval *retention = PG_ARGISNULL(2) ? nullptr : PG_GETARG_INTERVAL_P(2);
+	const char *action = text_to_cstring(PG_GETARG_TEXT_PP(3));
+	const bool keep_rule = PG_GETARG_BOOL(4), hooks = PG_GETARG_BOOL(5);
+
+	bool expires = false;
+	tenancy::DefaultExpiry expiry{};
+	{
+		tenancy::DefaultExpiryFacts f{plan_step(step), now, std::nullopt, retention_action(action),
+									  keep_rule, hooks};
+		if (retention)
+			f.retention = tenancy::Period{retention->month, retention->day, retention->time};
+		if (const std::optional<tenancy::DefaultExpiry> e = tenancy::plan_default_expiry(f))
+		{
+			expires = true;
+			expiry = *e;
+		}
+	}
+	if (expires)
+	{
+		ReturnSetInfo *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
+		Datum values[3] = {TimestampGetDatum(expiry.before), BoolGetDatum(expiry.spare_kept),
+						   CStringGetTextDatum(tenancy::name_of(expiry.into))};
+		bool nulls[3] = {false, false, false};
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+/*
+ * _partition_run_order(named regclass (NULL: every set), parents regclass[],
+ *     retire_with regclass[] (0: none)) → regclass[]: the sets a run
+ *     maintains, in order (maintenance_order).
+ */
+TENANCY_FUNCTION(partition_run_order)
+{
+	require_arguments(fcinfo, {1, 2});
+	const bool all = PG_ARGISNULL(0);
+	const Oid named = all ? InvalidOid : PG_GETARG_OID(0);
+	const PlanArray parents = plan_oids(PG_GETARG_ARRAYTYPE_P(1), "parents");
+	const PlanArray retire_with = plan_oids(PG_GETARG_ARRAYTYPE_P(2), "retire_with");
+	if (parents.count != retire_with.count)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						errmsg("parents and retire_with differ in length")));
+
+	Datum *ordered = static_cast<Datum *>(palloc(sizeof(Datum) * (parents.count + 1)));
+	int count = 0;
+	{
+		std::vector<tenancy::RegisteredSet> sets;
+		for (int i = 0; i < parents.count; i++)
+		{
+			const Oid with = DatumGetObjectId(retire_with.values[i]);
+			sets.push_back({DatumGetObjectId(parents.values[i]),
+							OidIsValid(with) ? std::optional<tenancy::RelId>(with) : std::nullopt});
+		}
+		for (tenancy::RelId id :
+			 tenancy::maintenance_order(sets, all ? std::nullopt : std::optional<tenancy::RelId>(named)))
+			ordered[count++] = ObjectIdGetDatum(id);
+	}
+	PG_RETURN_ARRAYTYPE_P(construct_array(ordered, count, REGCLASSOID, sizeof(Oid), true, TYPALIGN_INT));
+}
+
+/*
+ * _partition_group_range_waits(lower timestamp, upper timestamp,
+ *     member_lowers timestamp[], member_uppers timestamp[], is_member bool,
+ *     referenced_keep_rule bool, referenced_kept_lowers timestamp[],
+ *     referenced_kept_uppers timestamp[]) → bool (group_range_waits)
+ */
+TENANCY_FUNCTION(partition_group_range_waits)
+{
+	require_arguments(fcinfo, {0, 1, 2, 3, 4, 5, 6, 7});
+	const tenancy::Range range{PG_GETARG_TIMESTAMP(0), PG_GETARG_TIMESTAMP(1)};
+	const PlanArray member_lowers = plan_timestamps(PG_GETARG_ARRAYTYPE_P(2), "member_lowers");
+	const PlanArray member_uppers = plan_timestamps(PG_GETARG_ARRAYTYPE_P(3), "member_uppers");
+	const bool is_member = PG_GETARG_BOOL(4), referenced_keep_rule = PG_GETARG_BOOL(5);
+	const PlanArray kept_lowers = plan_timestamps(PG_GETARG_ARRAYTYPE_P(6), "referenced_kept_lowers");
+	const PlanArray kept_uppers = plan_timestamps(PG_GETARG_ARRAYTYPE_P(7), "referenced_kept_uppers");
+	bool waits;
+	{
+		waits = tenancy::group_range_waits(range, plan_ranges(member_lowers, member_uppers), is_member,
+										   referenced_keep_rule, plan_ranges(kept_lowers, kept_uppers));
+	}
+	PG_RETURN_BOOL(waits);
+}

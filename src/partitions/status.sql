@@ -39,7 +39,7 @@ BEGIN
                 BEGIN
                     SELECT count(*) INTO held_back
                       FROM tenancy._partition_children(cfg.parent, ctype) ch
-                     WHERE NOT ch.is_default AND ch.upper <= (now() AT TIME ZONE 'UTC') - cfg.retention
+                     WHERE NOT ch.is_default AND ch.upper <= tenancy._partition_retention_cutoff(now() AT TIME ZONE 'UTC', cfg.retention)
                        AND tenancy._partition_has_rows(ch.child, format('(%s)',
                                tenancy._partition_keep_rule(cfg.parent, cfg.keep_where)));
                 EXCEPTION WHEN OTHERS THEN
@@ -56,7 +56,7 @@ BEGIN
                 BEGIN
                     SELECT count(*) INTO held_back
                       FROM tenancy._partition_children(cfg.parent, ctype) ch
-                     WHERE NOT ch.is_default AND ch.upper <= (now() AT TIME ZONE 'UTC') - cfg.retention
+                     WHERE NOT ch.is_default AND ch.upper <= tenancy._partition_retention_cutoff(now() AT TIME ZONE 'UTC', cfg.retention)
                        AND tenancy._partition_group_waits(cfg.parent, ch.lower, ch.upper);
                 EXCEPTION WHEN OTHERS THEN
                     held_back := NULL;

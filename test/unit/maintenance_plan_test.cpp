@@ -397,3 +397,90 @@ TEST_CASE("steps are named as the SQL that executes them expects", "[maintenance
 	CHECK(std::string(tenancy::name_of(ThinInto::nowhere)) == "nowhere");
 	CHECK(std::string(tenancy::name_of(ThinInto::expired_table)) == "expired_table");
 }
+
+TEST_CASE("the default's expired rows: whole steps before the cutoff's, by the action", "[maintenance_plan]")
+{
+	using tenancy::DefaultExpiryFacts;
+	// now 2024-03-30 12:00, a month's retention: cutoff 2024-02-29 12:00;
+	// monthly steps: rows before February leave (February ends after it)
+	DefaultExpiryFacts f{monthly, at(2024, 3, 30, 12), one_month, RetentionAction::drop, false, false};
+	auto e = tenancy::plan_default_expiry(f);
+	REQUIRE(e.has_value());
+	CHECK(e->before == at(2024, 2, 1));
+	CHECK(e->into == ThinInto::nowhere);
+	CHECK_FALSE(e->spare_kept);
+	// daily steps: rows before 29 February leave
+	f.step = daily;
+	CHECK(tenancy::plan_default_expiry(f)->before == at(2024, 2, 29));
+	// exactly at a boundary: the step ending at the cutoff leaves
+	f.now = at(2024, 3, 29);
+	CHECK(tenancy::plan_default_expiry(f)->before == at(2024, 2, 29));
+	// where the rows go, by the action; the keep rule's rows stay
+	f.keep_rule = true;
+	for (auto [action, into] : {std::pair{RetentionAction::detach, ThinInto::expired_table},
+								std::pair{RetentionAction::archive_schema, ThinInto::expired_table},
+								std::pair{RetentionAction::archive_table, ThinInto::archive_table}})
+	{
+		f.action = action;
+		e = tenancy::plan_default_expiry(f);
+		REQUIRE(e.has_value());
+		CHECK(e->into == into);
+		CHECK(e->spare_kept);
+	}
+	// no retention, or before_retire hooks (rows never leave without their
+	// partition): nothing
+	f.before_retire_hooks = true;
+	CHECK_FALSE(tenancy::plan_default_expiry(f).has_value());
+	f.before_retire_hooks = false;
+	f.retention = std::nullopt;
+	CHECK_FALSE(tenancy::plan_default_expiry(f).has_value());
+	// an absurd retention: 22008, as for partitions
+	f.retention = Period{0, 2147483647, 0};
+	try
+	{
+		tenancy::plan_default_expiry(f);
+		FAIL("an interval beyond the timestamp range was accepted");
+	}
+	catch (const tenancy::Error &err)
+	{
+		CHECK(err.sqlstate() == "22008");
+	}
+}
+
+TEST_CASE("a run's sets: members before the tables they reference, each in oid order", "[maintenance_plan]")
+{
+	using tenancy::RegisteredSet;
+	using tenancy::RelId;
+	// 30 references nothing; 20 and 10 retire with 40; 50 with 30
+	const std::vector<RegisteredSet> registered{
+		{40, std::nullopt}, {20, RelId{40}}, {30, std::nullopt}, {50, RelId{30}}, {10, RelId{40}},
+		{4000000000u, std::nullopt}};
+	CHECK(tenancy::maintenance_order(registered, std::nullopt) ==
+		  std::vector<RelId>{10, 20, 50, 30, 40, 4000000000u});
+	// naming a group's referenced table maintains its members too, first
+	CHECK(tenancy::maintenance_order(registered, RelId{40}) == std::vector<RelId>{10, 20, 40});
+	// naming a member, or a set outside any group: that one alone
+	CHECK(tenancy::maintenance_order(registered, RelId{50}) == std::vector<RelId>{50});
+	CHECK(tenancy::maintenance_order(registered, RelId{4000000000u}) == std::vector<RelId>{4000000000u});
+	// not registered: nothing
+	CHECK(tenancy::maintenance_order(registered, RelId{60}).empty());
+	CHECK(tenancy::maintenance_order({}, std::nullopt).empty());
+}
+
+TEST_CASE("the group-waiting rule, as partition_status and the recheck ask it", "[maintenance_plan]")
+{
+	const Range march{at(2024, 3, 1), at(2024, 4, 1)};
+	const std::vector<Range> none;
+	// a referenced table's range waits while a member has a partition of it
+	CHECK(tenancy::group_range_waits(march, {Range{at(2024, 3, 1), at(2024, 4, 1)}}, false, false, none));
+	CHECK(tenancy::group_range_waits(march, {Range{at(2024, 3, 31), at(2024, 4, 2)}}, false, false, none));
+	CHECK_FALSE(tenancy::group_range_waits(march, {Range{at(2024, 4, 1), at(2024, 5, 1)}}, false, false, none));
+	CHECK_FALSE(tenancy::group_range_waits(march, none, false, false, none));
+	// a member's waits while the referenced table's partitions of the
+	// range hold kept rows, only under its keep rule
+	const std::vector<Range> kept_march{march};
+	CHECK(tenancy::group_range_waits(march, none, true, true, kept_march));
+	CHECK_FALSE(tenancy::group_range_waits(march, none, true, false, kept_march));
+	CHECK_FALSE(tenancy::group_range_waits(march, none, false, true, kept_march));
+	CHECK_FALSE(tenancy::group_range_waits(march, none, true, true, {Range{at(2024, 2, 1), at(2024, 3, 1)}}));
+}
