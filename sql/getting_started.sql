@@ -109,7 +109,7 @@ SET LOCAL tenancy.show_deleted = on;
 UPDATE guide.projects SET deleted_at = NULL WHERE name = 'Anvils' RETURNING name;
 COMMIT;
 
-SELECT op, actor_id, record_key FROM tenancy.audit_log
+SELECT op, actor_id, record_key FROM tenancy.audit_entries
  WHERE schema_name = 'guide' AND table_name = 'projects' ORDER BY id;
 
 SELECT status, return_message FROM cron.job_run_details

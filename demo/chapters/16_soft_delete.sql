@@ -36,7 +36,7 @@ COMMIT;
 
 \echo 'The row is still there, and the log shows bob''s DELETE:'
 SELECT id, title, deleted_at IS NOT NULL AS deleted FROM sd_docs ORDER BY id;
-SELECT op, actor_id, old_values->>'title' AS title FROM tenancy.audit_log
+SELECT op, actor_id, old_values->>'title' AS title FROM tenancy.audit_entries
  WHERE table_name = 'sd_docs' ORDER BY id;
 
 \echo 'ann, an owner, restores it:'

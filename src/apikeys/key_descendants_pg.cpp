@@ -131,8 +131,9 @@ key_descendant_memberships(const KeyRecord *caller, const char *scope)
 			forget_entries();
 		Entry &entry = entries[entry_count++];
 		entry.tenant = caller->tenant;
-		strlcpy(entry.key_scope, caller->scope_name, sizeof(entry.key_scope));
-		strlcpy(entry.scope, scope, sizeof(entry.scope));
+		// not strlcpy: PostgreSQL 17 packages built on a newer glibc leave it undeclared here
+		snprintf(entry.key_scope, sizeof(entry.key_scope), "%s", caller->scope_name);
+		snprintf(entry.scope, sizeof(entry.scope), "%s", scope);
 		entry.data = rows_for(keys, count, kind, entries_context);
 		return &entry.data;
 	}

@@ -86,7 +86,7 @@ CREATE TABLE far_items (id int PRIMARY KEY);
 SELECT tenancy.enable_audit('far_items');
 INSERT INTO far_items VALUES (1), (2);
 UPDATE tenancy.audit_log SET txid = (txid::text::numeric + 1000000)::text::xid8
- WHERE table_name = 'far_items';
+ WHERE relation = ANY (tenancy._audit_relation_ids('far_items'));
 -- rejected strings and failed opens, whose errors reach the server log
 DO $$
 BEGIN
