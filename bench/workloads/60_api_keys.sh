@@ -138,6 +138,18 @@ measure_ms api_keys.names_read_only_x100k \
 	"SELECT count(*) FILTER (WHERE name IS NOT NULL) FROM rl_names" 3
 compare api_keys.names_built_only_x100k api_keys.plpgsql_limiter_x100k "(the ceiling of rate_limit_x100k's ratio)"
 compare api_keys.names_read_only_x100k api_keys.plpgsql_limiter_names_x100k "(the ceiling of rate_limit_names_x100k's ratio)"
+# the calls alone: each statement less the same statement without the call,
+# so the ratio is the two limiters' own throughput, whatever building the
+# names costs
+calls_only() { # calls_only NAME STATEMENT BASE
+	bench_record "$1" "$(awk -v a="${BENCH_VALUE[$2]}" -v b="${BENCH_VALUE[$3]}" 'BEGIN { print a - b }')" ms
+}
+calls_only api_keys.rate_limit_calls_x100k api_keys.rate_limit_x100k api_keys.names_built_only_x100k
+calls_only api_keys.plpgsql_limiter_calls_x100k api_keys.plpgsql_limiter_x100k api_keys.names_built_only_x100k
+compare api_keys.rate_limit_calls_x100k api_keys.plpgsql_limiter_calls_x100k "<= 0.02x (>= 50x the throughput)"
+calls_only api_keys.rate_limit_names_calls_x100k api_keys.rate_limit_names_x100k api_keys.names_read_only_x100k
+calls_only api_keys.plpgsql_limiter_names_calls_x100k api_keys.plpgsql_limiter_names_x100k api_keys.names_read_only_x100k
+compare api_keys.rate_limit_names_calls_x100k api_keys.plpgsql_limiter_names_calls_x100k "<= 0.02x (>= 50x the throughput)"
 bench_record api_keys.rate_limit_wal_per_call \
 	"$(wal_per_call "SELECT count(tenancy.rate_limit('w' || g % 1000, 2000000000, '1 second')) FROM generate_series(1, 100000) g" 100000)" bytes
 bench_record api_keys.plpgsql_limiter_wal_per_call \
