@@ -31,6 +31,7 @@
  * Planning-time glue: builds plan nodes, holds no C++ objects.
  */
 #include "core/boundary.hpp"
+#include "core/support_selectivity_pg.hpp"
 #include "core/opfamily_pg.hpp"
 
 extern "C" {
@@ -164,12 +165,7 @@ selectivity(SupportRequestSelectivity *request)
 	saop->args = lappend(lappend(NIL, key), keys);
 	saop->location = -1;
 	Node *clause = reinterpret_cast<Node *>(saop);
-	if (request->is_join)
-		request->selectivity = clause_selectivity(request->root, clause, 0, request->jointype,
-												  request->sjinfo);
-	else
-		request->selectivity = clause_selectivity(request->root, clause, request->varRelid,
-												  JOIN_INNER, nullptr);
+	tenancy::estimate_as_clause(request, clause);
 	return reinterpret_cast<Node *>(request);
 }
 

@@ -16,6 +16,7 @@
  * Planning-time glue: builds plan nodes, holds no C++ objects.
  */
 #include "core/boundary.hpp"
+#include "core/support_selectivity_pg.hpp"
 #include "membership/registration_pg.hpp"
 
 extern "C" {
@@ -181,12 +182,7 @@ selectivity(SupportRequestSelectivity *request)
 
 	if (clause == nullptr)
 		return nullptr;
-	if (request->is_join)
-		request->selectivity = clause_selectivity(request->root, clause, 0, request->jointype,
-												  request->sjinfo);
-	else
-		request->selectivity = clause_selectivity(request->root, clause, request->varRelid,
-												  JOIN_INNER, nullptr);
+	tenancy::estimate_as_clause(request, clause);
 	return reinterpret_cast<Node *>(request);
 }
 
