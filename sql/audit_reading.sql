@@ -142,6 +142,17 @@ SELECT op, tenant_id, old_values, new_values FROM tenancy.audit_history('ar.docs
 SELECT op, old_values, new_values FROM tenancy.audit_history('ar.lines', '{"line": 2, "doc": 1}');
 -- a number is a number however it is written
 SELECT count(*) AS same_key FROM tenancy.audit_history('ar.docs', '{"id": 1.0}');
+-- keys that share a code are told apart by the jsonb: 1.4 rounds to 1
+SELECT tenancy.audit_key_hash('{"id": 1.4}') = tenancy.audit_key_hash('{"id": 1}') AS code_shared,
+       (SELECT count(*) FROM tenancy.audit_history('ar.docs', '{"id": 1.4}')) AS rows_of_1_4;
+-- one integer column: codes ordered like the ids (a bulk statement's
+-- entries land side by side); other keys: jsonb's hash
+SELECT tenancy.audit_key_hash('{"id": -5}') < tenancy.audit_key_hash('{"id": 1}')
+       AND tenancy.audit_key_hash('{"id": 1}') < tenancy.audit_key_hash('{"id": 2}') AS ordered,
+       tenancy.audit_key_hash('{"id": 5000000000}') = jsonb_hash_extended('{"id": 5000000000}', 0)
+       AND tenancy.audit_key_hash('{"id": "x"}') = jsonb_hash_extended('{"id": "x"}', 0)
+       AND tenancy.audit_key_hash('{"doc": 1, "line": 2}') = jsonb_hash_extended('{"doc": 1, "line": 2}', 0)
+         AS hashed_otherwise;
 -- c1's record: nothing for a member of a1 and b1
 SELECT count(*) AS other_tenant FROM tenancy.audit_history('ar.docs', '{"id": 3}');
 RESET ROLE;

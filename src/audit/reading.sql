@@ -70,8 +70,9 @@ SELECT l.id, l.logged_at, l.txid, l.tenant_id, l.actor_id, l.op, d.schema_name, 
 COMMENT ON VIEW tenancy.audit_entries IS
   'tenancy.audit_log with the schema and table names of its rows'' relations';
 
--- The 64-bit hash of a record key (src/audit/record_key_hash_pg.cpp).
--- LEAKPROOF, so that a reader's condition on it is an index condition under
+-- The 64-bit code of a record key (src/audit/record_key_hash_pg.cpp):
+-- ordered like the id for a one-column integer key, jsonb's hash for any
+-- other key. LEAKPROOF, so that a reader's condition on it is an index condition under
 -- row level security; a condition on the jsonb is not (jsonb's = is not
 -- leakproof). Executable by PUBLIC: every writer's trigger computes it for
 -- the index.
@@ -79,7 +80,7 @@ CREATE FUNCTION tenancy.audit_key_hash(key jsonb) RETURNS bigint
 LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF
 AS 'MODULE_PATHNAME', 'audit_key_hash';
 
--- audit_history's lookup: a record's rows by the hash of their key, then
+-- audit_history's lookup: a record's rows by the code of their key, then
 -- their tenants (the policies' condition). Each partition has its own,
 -- made with it (partitions/children.sql), for the reason audit.sql gives
 -- for the chain order index.
