@@ -28,15 +28,16 @@
 # Where the boundary falls inside a test depends on how fast the machine
 # runs it: a race between two statements that read the date shows only
 # when the boundary falls between them. CALENDAR_SHIFTS (milliseconds,
-# space-separated, default 0) runs each test once per shift, its clock
+# space-separated, default 0) runs the tests once per shift, the clock
 # started that much after START (before it, when negative): a list such as
-# $(seq -s' ' -2000 10 900) puts the boundary at every point of the first
-# three seconds of a test, 10 ms apart, whatever the machine's speed. With
-# more than one shift the regress tests of each shift run, in order, in a
-# fresh copy of the database core set up (as in the sweep, a test runs
-# after those before it), and CALENDAR_TESTS (test names, specs as
-# spec:NAME) picks the tests:
-#   CALENDAR_TESTS=partition_retention CALENDAR_SHIFTS="$(seq -s' ' -2000 10 900)" \
+# $(seq -s' ' -4000 20 900) puts the boundary 20 ms apart over the first
+# five seconds of each test (the runs of a loaded machine need the wider
+# range). With more than one shift, the regress tests of each shift run in
+# order in a fresh copy of the database core set up, the roles they made
+# dropped. CALENDAR_TESTS (test names, specs as spec:NAME) picks the tests,
+# e.g. (partition_retention's made_from_2020 race, session 7, was hit
+# once in these 63 runs):
+#   CALENDAR_TESTS=partition_retention CALENDAR_SHIFTS="$(seq -s' ' -4000 40 -1500)" \
 #     test/calendar/run.sh /tmp/cal BINDIR month_end_31
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -163,11 +164,16 @@ run_one() {
 	fi
 }
 
-# fresh_database: the regress database as core left it (a copy of
-# calendar_core, where core ran), for tests run once per shift.
+# fresh_database: the regress database and the roles as core left them (a
+# copy of calendar_core, where core ran; the roles the tests made since,
+# which outlive a database, dropped), for tests run once per shift.
 fresh_database() {
-	"$PG_BINDIR/psql" -X -q -d postgres -v ON_ERROR_STOP=1 \
-		-c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB TEMPLATE calendar_core"
+	"$PG_BINDIR/psql" -X -q -d postgres -v ON_ERROR_STOP=1 -v core_roles="$CORE_ROLES" <<SQL >/dev/null
+DROP DATABASE IF EXISTS $DB WITH (FORCE);
+SELECT format('DROP ROLE %I', rolname) FROM pg_roles
+ WHERE rolname <> ALL (:'core_roles'::name[]) ORDER BY rolname \gexec
+CREATE DATABASE $DB TEMPLATE calendar_core;
+SQL
 }
 
 # run_clock NAME START TIMEZONE
@@ -205,6 +211,7 @@ CONF
 		>"$dir/setup/run.log" 2>&1 ||
 		{ echo "calendar: $name: core failed"; cat "$dir/setup/run.log" "$dir/setup/regression.diffs"; exit 1; }
 	check_timeouts "$name"
+	CORE_ROLES=$("$PG_BINDIR/psql" -X -At -d postgres -c "SELECT array_agg(rolname) FROM pg_roles")
 	for shift_ms in "${SHIFTS[@]}"; do
 		if [ "${#SHIFTS[@]}" -gt 1 ]; then fresh_database; fi
 		for test in $(scheduled "$HERE/schedule"); do run_one "$dir" "$epoch" regress "$test" "$shift_ms"; done
