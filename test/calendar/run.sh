@@ -24,6 +24,21 @@
 # first proves that statement_timeout fires.
 # Prints "ok N - CLOCK/TEST" or "not ok N - CLOCK/TEST" per test; the diffs of
 # failed tests are collected in WORK/calendar.diffs.
+#
+# Where the boundary falls inside a test depends on how fast the machine
+# runs it: a race between two statements that read the date shows only
+# when the boundary falls between them. CALENDAR_SHIFTS (milliseconds,
+# space-separated, default 0) runs the tests once per shift, the clock
+# started that much after START (before it, when negative): a list such as
+# $(seq -s' ' -4000 20 900) puts the boundary 20 ms apart over the first
+# five seconds of each test (the runs of a loaded machine need the wider
+# range). With more than one shift, the regress tests of each shift run in
+# order in a fresh copy of the database core set up, the roles they made
+# dropped. CALENDAR_TESTS (test names, specs as spec:NAME) picks the tests,
+# e.g. (partition_retention's made_from_2020 race, session 7, was hit
+# once in these 63 runs):
+#   CALENDAR_TESTS=partition_retention CALENDAR_SHIFTS="$(seq -s' ' -4000 40 -1500)" \
+#     test/calendar/run.sh /tmp/cal BINDIR month_end_31
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -49,7 +64,23 @@ DIFFS=$WORK/calendar.diffs
 n=0 failed=0
 trap cluster_stop EXIT
 
-scheduled() { sed -n 's/^test:[[:space:]]*//p' "$1"; }
+SHIFTS=(${CALENDAR_SHIFTS:-0})
+# scheduled FILE: its tests, or those of CALENDAR_TESTS (spec:NAME for a spec)
+scheduled() {
+	local t
+	if [ -z "${CALENDAR_TESTS:-}" ]; then
+		sed -n 's/^test:[[:space:]]*//p' "$1"
+		return
+	fi
+	for t in $CALENDAR_TESTS; do
+		case $1:$t in
+		*isolation_schedule:spec:*) echo "${t#spec:}" ;;
+		*isolation_schedule:*) ;;
+		*:spec:*) ;;
+		*) echo "$t" ;;
+		esac
+	done
+}
 
 # pg_regress exports PGTZ=PST8PDT to every psql it starts; this psql gives
 # the regress sessions the clock's zone instead (isolationtester, which
@@ -61,25 +92,28 @@ PGTZ=\$CALENDAR_TZ exec "$PG_BINDIR/psql" "\$@"
 EOF
 chmod 755 "$WORK/bin/psql"
 
-# set_clock DIR EPOCH: the server's clock reads EPOCH now (and runs on from
-# there): an offset from the real clock, to the microsecond (libfaketime
-# reads a fraction with the C locale's point, which the server's is).
+# set_clock DIR EPOCH [SHIFT_MS]: the server's clock reads EPOCH (plus
+# SHIFT_MS milliseconds) now, and runs on from there: an offset from the real
+# clock, to the microsecond (libfaketime reads a fraction with the C
+# locale's point, which the server's is).
 set_clock() {
 	local now_us offset_us
 	now_us=$(date +%s%6N)
-	offset_us=$(($2 * 1000000 - now_us))
+	offset_us=$(($2 * 1000000 + ${3:-0} * 1000 - now_us))
 	printf '%s%d.%06d\n' "$([ "$offset_us" -lt 0 ] && echo - || echo +)" \
 		$((${offset_us#-} / 1000000)) $((${offset_us#-} % 1000000)) >"$1/faketime"
 }
 
-# check_clock CLOCKDIR EPOCH LABEL: the server's now() is EPOCH (within the
-# second that the test starts in); logged, and fatal otherwise.
+# check_clock CLOCKDIR EPOCH LABEL [SHIFT_MS]: the server's now() is EPOCH
+# plus SHIFT_MS (within the second that the test starts in); logged, and
+# fatal otherwise.
 check_clock() {
 	local seen
-	seen=$("$PG_BINDIR/psql" -X -At -d "$DB" -c \
+	seen=$("$PG_BINDIR/psql" -X -At -d postgres -c \
 		"SELECT floor(extract(epoch FROM now()))::bigint || ' ' || now()::text")
 	echo "$3: server now() = ${seen#* }" >>"$1/clock.log"
-	if [ "${seen%% *}" -lt "$2" ] || [ "${seen%% *}" -gt $(($2 + 1)) ]; then
+	local from=$(($2 * 1000 + ${4:-0}))
+	if [ "${seen%% *}" -lt $((from / 1000)) ] || [ "${seen%% *}" -gt $((from / 1000 + 1)) ]; then
 		echo "calendar: $3: the server's clock reads ${seen#* }, not $(date -u -d "@$2" '+%F %T') UTC;" \
 			"libfaketime is not in effect, so the sweep would test the real date" >&2
 		exit 1
@@ -89,16 +123,22 @@ check_clock() {
 # check_timeouts LABEL: statement_timeout cancels a sleep on the fake clock.
 check_timeouts() {
 	local got
-	got=$("$PG_BINDIR/psql" -X -q -At -d "$DB" -v VERBOSITY=sqlstate \
+	got=$("$PG_BINDIR/psql" -X -q -At -d postgres -v VERBOSITY=sqlstate \
 		-c "SET statement_timeout = '100ms'" -c "SELECT pg_sleep(30)" 2>&1 || true)
 	[ "$got" = "ERROR:  57014" ] ||
 		{ echo "calendar: $1: statement_timeout does not fire on the fake clock (got: $got)" >&2; exit 1; }
 }
 
-# run_one CLOCKDIR EPOCH KIND NAME: one test alone, started at EPOCH.
+# run_one CLOCKDIR EPOCH KIND NAME [SHIFT_MS]: one test alone, started at
+# EPOCH (plus SHIFT_MS milliseconds).
 run_one() {
-	local dir=$1 epoch=$2 kind=$3 name=$4 runner
+	local dir=$1 epoch=$2 kind=$3 name=$4 shift_ms=${5:-0} runner label
 	local out=$dir/$kind/$name
+	label=$(basename "$dir")/$name
+	if [ "${#SHIFTS[@]}" -gt 1 ]; then
+		label=$label@${shift_ms}ms
+		out=$out@$shift_ms
+	fi
 	# regress tests share the database core set up; each spec gets a fresh
 	# one: the clock steps back to START before each test, and a database
 	# an earlier spec used past the boundary holds state made on the later
@@ -111,17 +151,29 @@ run_one() {
 		args=(--inputdir="$ROOT/test/isolation" --dbname=isolation_regression)
 	fi
 	mkdir -p "$out"
-	set_clock "$dir" "$epoch"
-	check_clock "$dir" "$epoch" "$(basename "$dir")/$name"
+	set_clock "$dir" "$epoch" "$shift_ms"
+	check_clock "$dir" "$epoch" "$label" "$shift_ms"
 	n=$((n + 1))
 	if "$runner" "${args[@]}" --outputdir="$out" --bindir="$WORK/bin" \
 		--host="$PGHOST" --port="$PGPORT" --user=postgres "$name" >"$out/run.log" 2>&1; then
-		echo "ok $n - $(basename "$dir")/$name"
+		echo "ok $n - $label"
 	else
-		echo "not ok $n - $(basename "$dir")/$name"
+		echo "not ok $n - $label"
 		failed=$((failed + 1))
-		{ echo "==== $(basename "$dir")/$name"; cat "$out/run.log" "$out/regression.diffs" 2>/dev/null; } >>"$DIFFS"
+		{ echo "==== $label"; cat "$out/run.log" "$out/regression.diffs" 2>/dev/null; } >>"$DIFFS"
 	fi
+}
+
+# fresh_database: the regress database and the roles as core left them (a
+# copy of calendar_core, where core ran; the roles the tests made since,
+# which outlive a database, dropped), for tests run once per shift.
+fresh_database() {
+	"$PG_BINDIR/psql" -X -q -d postgres -v ON_ERROR_STOP=1 -v core_roles="$CORE_ROLES" <<SQL >/dev/null
+DROP DATABASE IF EXISTS $DB WITH (FORCE);
+SELECT format('DROP ROLE %I', rolname) FROM pg_roles
+ WHERE rolname <> ALL (:'core_roles'::name[]) ORDER BY rolname \gexec
+CREATE DATABASE $DB TEMPLATE calendar_core;
+SQL
 }
 
 # run_clock NAME START TIMEZONE
@@ -149,14 +201,22 @@ CONF
 		cluster_start "$dir" "$BINDIR" "$dir/server.conf"
 	# The extension and the regress helpers, an hour before START.
 	set_clock "$dir" $((epoch - 3600))
+	# (with several shifts, into a template each regress run is copied from:
+	# pg_cron's launcher stays connected to $DB, so $DB cannot be one)
 	mkdir -p "$dir/setup"
+	local setup_db=$DB
+	if [ "${#SHIFTS[@]}" -gt 1 ]; then setup_db=calendar_core; fi
 	"$PG_REGRESS" --inputdir="$ROOT" --outputdir="$dir/setup" --bindir="$WORK/bin" \
-		--host="$PGHOST" --port="$PGPORT" --user=postgres --dbname="$DB" core \
+		--host="$PGHOST" --port="$PGPORT" --user=postgres --dbname="$setup_db" core \
 		>"$dir/setup/run.log" 2>&1 ||
 		{ echo "calendar: $name: core failed"; cat "$dir/setup/run.log" "$dir/setup/regression.diffs"; exit 1; }
 	check_timeouts "$name"
-	for test in $(scheduled "$HERE/schedule"); do run_one "$dir" "$epoch" regress "$test"; done
-	for test in $(scheduled "$HERE/isolation_schedule"); do run_one "$dir" "$epoch" isolation "$test"; done
+	CORE_ROLES=$("$PG_BINDIR/psql" -X -At -d postgres -c "SELECT array_agg(rolname) FROM pg_roles")
+	for shift_ms in "${SHIFTS[@]}"; do
+		if [ "${#SHIFTS[@]}" -gt 1 ]; then fresh_database; fi
+		for test in $(scheduled "$HERE/schedule"); do run_one "$dir" "$epoch" regress "$test" "$shift_ms"; done
+		for test in $(scheduled "$HERE/isolation_schedule"); do run_one "$dir" "$epoch" isolation "$test" "$shift_ms"; done
+	done
 	cat "$dir/clock.log"
 	cluster_stop
 }
