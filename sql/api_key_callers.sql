@@ -242,6 +242,18 @@ SELECT key ~ '^tnk_[0-9a-f]{32}_[A-Za-z0-9_-]{43}$' AS well_formed,
 COMMIT;
 DROP TRIGGER request_in_trigger ON tenancy.api_key_records;
 SELECT (tenancy.authenticate_api_key(key)).tenant_id AS nested_key_tenant FROM akc.keys WHERE name = 'nested';
+-- nested deeper than 8 (a trigger making a key inside create_api_key, at
+-- every level): 54001, nothing stored
+CREATE FUNCTION akc.make_in_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM tenancy.create_api_key('00000000-0000-0000-0000-00000000cc05', 'deeper');
+  RETURN NULL;
+END $$;
+CREATE TRIGGER make_in_trigger AFTER INSERT ON tenancy.api_key_records
+  FOR EACH ROW EXECUTE FUNCTION akc.make_in_trigger();
+SELECT * FROM regress.caught($$SELECT tenancy.create_api_key('00000000-0000-0000-0000-00000000cc05', 'deep')$$);
+DROP TRIGGER make_in_trigger ON tenancy.api_key_records;
+SELECT count(*) AS stored FROM tenancy.api_key_records WHERE tenant_id = '00000000-0000-0000-0000-00000000cc05';
 
 DELETE FROM tenancy.api_key_records;
 DELETE FROM tenancy.membership_registration WHERE scope = 'akc_project';

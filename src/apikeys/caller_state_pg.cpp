@@ -8,7 +8,7 @@
  * frame is restored, when it commits the frame passes to its parent (or
  * is dropped if the parent has its own, which is older). A transaction's
  * end forgets everything. The callbacks only copy, count and wipe the key
- * scratch on an abort: they never allocate, free or raise; memory is
+ * scratches: they never allocate, free or raise; memory is
  * reclaimed at the next transaction's first call.
  */
 #include "apikeys/caller_state_pg.hpp"
@@ -48,9 +48,10 @@ transaction_ended(XactEvent event, void *)
 	{
 		caller_set = false;
 		frame_count = 0;
+		// an error left a key's text or parts there (or, at a commit, an error
+		// some C code caught without a savepoint): the next transaction starts empty
+		abandon_key_scratches(InvalidSubTransactionId);
 	}
-	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
-		abandon_key_scratches(InvalidSubTransactionId); /* an error left a key's text or parts there */
 }
 
 void

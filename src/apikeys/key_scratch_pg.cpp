@@ -57,9 +57,13 @@ take_key_scratch(void)
 void
 give_back_key_scratch(KeyScratch *scratch) noexcept
 {
-	sodium_memzero(scratch, sizeof(KeyScratch));
-	if (depth > 0 && scratch == &scratches->level[depth - 1])
+	// any scratch above it was left by a call an error ended without a
+	// savepoint's abort (C code that caught it): given back with it
+	while (depth > 0 && &scratches->level[depth - 1] >= scratch)
+	{
 		depth--;
+		sodium_memzero(&scratches->level[depth], sizeof(KeyScratch));
+	}
 }
 
 void

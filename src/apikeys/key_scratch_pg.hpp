@@ -11,7 +11,8 @@
  * (a refusal, a cache fill or key file error, a PostgreSQL error that
  * longjmps) ends in the abort of the transaction or savepoint, whose
  * callbacks (caller_state_pg.cpp) wipe and give back every scratch taken
- * inside it. Plain C style: nothing here has a destructor.
+ * inside it; a transaction's end gives back all. Plain C style: nothing
+ * here has a destructor.
  */
 #pragma once
 #include "apikeys/key_format.hpp" /* pure headers before server headers */
@@ -34,7 +35,7 @@ struct KeyScratch
  */
 KeyScratch *take_key_scratch(void);
 
-/* Wipes and gives back scratch, the last one taken. No error. */
+/* Wipes and gives back scratch (and any taken after it). No error. */
 void give_back_key_scratch(KeyScratch *scratch) noexcept;
 
 /*
