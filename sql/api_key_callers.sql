@@ -14,6 +14,13 @@ SELECT tenancy.revoke_api_key(substr(key, 5, 32)::uuid) FROM akc.keys WHERE name
 CREATE FUNCTION akc.headers(key_name text) RETURNS text LANGUAGE sql AS $$
   SELECT json_build_object('x-api-key', key, 'accept', '*/*')::text FROM akc.keys WHERE name = key_name $$;
 GRANT EXECUTE ON FUNCTION akc.headers(text) TO akc_rest;
+-- the default scope ('workspace') needs a membership table: this test's
+-- own unless one is registered already (by a test before it), removed at the end
+CREATE TABLE akc.members (workspace_id uuid NOT NULL, user_id uuid NOT NULL);
+CREATE TABLE akc.own_registration AS
+  SELECT tenancy.register_membership('akc.members', 'workspace_id', 'user_id') IS NOT NULL AS registered
+   WHERE NOT EXISTS (SELECT FROM tenancy.membership_registration WHERE scope = 'workspace');
+SELECT EXISTS (SELECT FROM tenancy.membership_registration WHERE scope = 'workspace') AS default_scope_registered;
 -- a second scope: a key belongs to a tenant of one scope, by default the
 -- default scope ('workspace'), or of the scope create_api_key names
 CREATE TABLE akc.project_members (project_id uuid NOT NULL, user_id uuid NOT NULL);
@@ -74,6 +81,24 @@ SELECT tenancy.current_user_id() AS user_id, tenancy.current_user_id_text() AS u
        tenancy.user_workspaces() AS workspaces;
 COMMIT;
 SELECT tenancy.current_user_id() AS after_commit;
+
+-- a request without a key (a JWT's, through the same db-pre-request):
+-- api_key_request() makes no caller, the JWT's claims answer as before
+BEGIN;
+SELECT set_config('request.jwt.claims', '{"sub": "00000000-0000-0000-0000-0000000000ee"}', true) IS NOT NULL AS claims_set,
+       set_config('request.headers', '{"accept": "*/*", "authorization": "Bearer aaa.bbb.ccc"}', true) IS NOT NULL AS headers_set;
+SELECT tenancy.api_key_request();
+SELECT tenancy.current_user_id() AS jwt_user, tenancy.caller_api_key_id() AS key_id,
+       tenancy.caller_has_scope('invoices:write') AS can_write;
+-- a key header that is JSON null is no key either
+SELECT set_config('request.headers', '{"x-api-key": null}', true) IS NOT NULL AS headers_set;
+SELECT tenancy.api_key_request();
+SELECT tenancy.current_user_id() AS jwt_user, tenancy.caller_api_key_id() AS key_id;
+-- nor are headers never set (outside PostgREST)
+SELECT set_config('request.headers', '', true) IS NOT NULL AS headers_cleared;
+SELECT tenancy.api_key_request();
+SELECT tenancy.current_user_id() AS jwt_user, tenancy.caller_api_key_id() AS key_id;
+COMMIT;
 
 -- a savepoint rolled back undoes the caller it made: the caller is again
 -- the one before it (none, or another key); a released one keeps it
@@ -157,7 +182,7 @@ DECLARE st text; msg text; det text; hin text; ctx text;
 BEGIN
   PERFORM set_config('request.headers', headers, true);
   PERFORM tenancy.api_key_request();
-  RETURN 'accepted';
+  RETURN CASE WHEN tenancy.caller_api_key_id() IS NULL THEN 'no key: no caller made' ELSE 'accepted' END;
 EXCEPTION WHEN OTHERS THEN
   GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL,
                           hin = PG_EXCEPTION_HINT, ctx = PG_EXCEPTION_CONTEXT;
@@ -191,8 +216,49 @@ SELECT * FROM regress.caught($$SELECT tenancy.api_key_request()$$);
 SELECT * FROM regress.caught($$SELECT tenancy._api_key_become_caller('tnk_')$$);
 RESET ROLE;
 
+-- a check of a key nested in another: a superuser's own trigger on the
+-- records makes a key the caller while create_api_key stores a new key;
+-- the new key is not wiped by the inner check (each call has a scratch of
+-- its own), nor by an inner check that fails and is caught
+CREATE FUNCTION akc.request_in_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  BEGIN
+    PERFORM set_config('request.headers', akc.headers('revoked'), true);
+    PERFORM tenancy.api_key_request();
+  EXCEPTION WHEN SQLSTATE 'PT401' THEN
+    RAISE NOTICE 'the inner check refused the revoked key';
+  END;
+  PERFORM set_config('request.headers', akc.headers('writer'), true);
+  PERFORM tenancy.api_key_request();
+  RETURN NULL;
+END $$;
+CREATE TRIGGER request_in_trigger AFTER INSERT ON tenancy.api_key_records
+  FOR EACH ROW EXECUTE FUNCTION akc.request_in_trigger();
+BEGIN;
+INSERT INTO akc.keys VALUES ('nested', tenancy.create_api_key('00000000-0000-0000-0000-00000000cc04', 'nested'));
+SELECT key ~ '^tnk_[0-9a-f]{32}_[A-Za-z0-9_-]{43}$' AS well_formed,
+       tenancy.caller_api_key_id() = (SELECT substr(key, 5, 32)::uuid FROM akc.keys WHERE name = 'writer') AS writer_is_caller
+  FROM akc.keys WHERE name = 'nested';
+COMMIT;
+DROP TRIGGER request_in_trigger ON tenancy.api_key_records;
+SELECT (tenancy.authenticate_api_key(key)).tenant_id AS nested_key_tenant FROM akc.keys WHERE name = 'nested';
+-- nested deeper than 8 (a trigger making a key inside create_api_key, at
+-- every level): 54001, nothing stored
+CREATE FUNCTION akc.make_in_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM tenancy.create_api_key('00000000-0000-0000-0000-00000000cc05', 'deeper');
+  RETURN NULL;
+END $$;
+CREATE TRIGGER make_in_trigger AFTER INSERT ON tenancy.api_key_records
+  FOR EACH ROW EXECUTE FUNCTION akc.make_in_trigger();
+SELECT * FROM regress.caught($$SELECT tenancy.create_api_key('00000000-0000-0000-0000-00000000cc05', 'deep')$$);
+DROP TRIGGER make_in_trigger ON tenancy.api_key_records;
+SELECT count(*) AS stored FROM tenancy.api_key_records WHERE tenant_id = '00000000-0000-0000-0000-00000000cc05';
+
 DELETE FROM tenancy.api_key_records;
 DELETE FROM tenancy.membership_registration WHERE scope = 'akc_project';
+DELETE FROM tenancy.membership_registration
+ WHERE scope = 'workspace' AND EXISTS (SELECT FROM akc.own_registration);
 SELECT tenancy.disable_audit('akc.items');
 DROP SCHEMA akc CASCADE;
 DROP OWNED BY akc_rest, akc_stranger;

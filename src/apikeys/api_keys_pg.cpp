@@ -127,7 +127,7 @@ TENANCY_FUNCTION(create_api_key)
 	const uint8 *master = ring.key(hash_key_id);
 	// the key lives in the scratch until the row is stored: an error on the
 	// way aborts, and the abort wipes it (key_scratch_pg.hpp)
-	tenancy::apikeys::KeyScratch *scratch = tenancy::apikeys::key_scratch();
+	tenancy::apikeys::KeyScratch *scratch = tenancy::apikeys::take_key_scratch();
 	tenancy::apikeys::ParsedKey &key = scratch->parsed;
 	randombytes_buf(key.id.data(), key.id.size());
 	key.id[6] = (key.id[6] & 0x0f) | 0x40; /* a version 4 UUID */
@@ -156,7 +156,7 @@ TENANCY_FUNCTION(create_api_key)
 		elog(ERROR, "could not store the API key");
 	SPI_finish();
 	text *result = cstring_to_text(scratch->text);
-	tenancy::apikeys::wipe_key_scratch();
+	tenancy::apikeys::give_back_key_scratch(scratch);
 	PG_RETURN_TEXT_P(result);
 }
 

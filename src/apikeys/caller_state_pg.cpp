@@ -8,11 +8,10 @@
  * frame is restored, when it commits the frame passes to its parent (or
  * is dropped if the parent has its own, which is older). A transaction's
  * end forgets everything. The callbacks only copy, count and wipe the key
- * scratch on an abort: they never allocate, free or raise; memory is
+ * scratches: they never allocate, free or raise; memory is
  * reclaimed at the next transaction's first call.
  */
 #include "apikeys/caller_state_pg.hpp"
-#include "apikeys/hash_keys_pg.hpp"
 #include "apikeys/key_scratch_pg.hpp"
 
 extern "C" {
@@ -49,17 +48,17 @@ transaction_ended(XactEvent event, void *)
 	{
 		caller_set = false;
 		frame_count = 0;
-		transaction_ended_for_hash_keys();
+		// an error left a key's text or parts there (or, at a commit, an error
+		// some C code caught without a savepoint): the next transaction starts empty
+		abandon_key_scratches(InvalidSubTransactionId);
 	}
-	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
-		wipe_key_scratch(); /* an error left a key's text or parts there */
 }
 
 void
 subtransaction_ended(SubXactEvent event, SubTransactionId subxact, SubTransactionId parent, void *)
 {
 	if (event == SUBXACT_EVENT_ABORT_SUB)
-		wipe_key_scratch(); /* an error caught by a savepoint left a key there */
+		abandon_key_scratches(subxact); /* an error caught by a savepoint left a key there */
 	if (frame_count == 0 || frames[frame_count - 1].subxact != subxact)
 		return;
 	if (event == SUBXACT_EVENT_ABORT_SUB)

@@ -3,10 +3,14 @@
  * hash_keys_pg.hpp).
  *
  * The backend's key ring (vault/sealing_pg.hpp) stats the key file and
- * checks its owner at every call: two system calls that cost several times
- * the rest of a warm authentication. So the ring is taken once per
- * transaction, at its first authentication, and a key file replaced,
- * chmod'ed or removed is seen from the next transaction on.
+ * checks its owner at every call: system calls that cost several times
+ * the rest of a warm authentication (a PostgREST request authenticates
+ * once, so even one stat() per transaction was 2 to 3% of a key request's
+ * backend CPU on this project's virtual machine). So the ring is taken
+ * again only by a transaction that started a second or more after the
+ * one that last took it (the transaction's start time: no clock read, and
+ * a clock stepped back counts as a second passed): a key file replaced,
+ * chmod'ed or removed is seen within a second, at a transaction's start.
  *
  * Deriving a sub-key is a BLAKE2b, which costs as much as the rest of a
  * PostgREST request's key check: so the sub-keys are kept for the
@@ -23,6 +27,10 @@
 #include "apikeys/hash_keys_pg.hpp"
 #include "vault/sealing_pg.hpp"
 
+extern "C" {
+#include "access/xact.h"
+}
+
 #include <sodium.h>
 
 namespace tenancy::apikeys {
@@ -31,6 +39,9 @@ namespace {
 
 /* A key file rarely holds more than a few keys that hashed live keys. */
 constexpr int slot_count = 4;
+
+/* How long a check of the key file holds, by transactions' start times. */
+constexpr int64 ring_check_interval_us = USECS_PER_SEC;
 
 struct Slot
 {
@@ -44,7 +55,8 @@ struct Slot
 struct BackendKeys
 {
 	uint8 memo_key[memo_key_bytes];
-	bool ring_read; /* the key file was read in this transaction */
+	bool ring_read; /* the key file was read by the transaction that started at ring_read_at */
+	TimestampTz ring_read_at;
 	int32 highest_id;
 	int used;
 	int next; /* the slot a miss overwrites when all are used */
@@ -98,8 +110,17 @@ fill_slot(Slot &slot, int32 key_id, const uint8 *master) noexcept
 	}
 }
 
+/* True when the last check of the key file still holds for this transaction. */
+bool
+ring_checked(const BackendKeys &keys)
+{
+	TimestampTz start = GetCurrentTransactionStartTimestamp();
+	return keys.ring_read && start >= keys.ring_read_at &&
+		   start - keys.ring_read_at < ring_check_interval_us;
+}
+
 /*
- * The key ring; at the transaction's first call, every kept sub-key is
+ * The key ring; when the last check no longer holds, every kept sub-key is
  * checked against it. Throws when the key file is unusable, after wiping
  * the sub-keys (an unreadable key file leaves none behind).
  */
@@ -109,18 +130,20 @@ checked_ring(BackendKeys &keys)
 	try
 	{
 		const vault::KeyRing &ring = vault::current_key_ring();
-		if (!keys.ring_read)
+		if (!ring_checked(keys))
 		{
 			for (int i = 0; i < keys.used; i++)
 				fill_slot(keys.slots[i], keys.slots[i].key_id, ring.key(keys.slots[i].key_id));
 			keys.highest_id = ring.highest_id();
 			keys.ring_read = true;
+			keys.ring_read_at = GetCurrentTransactionStartTimestamp();
 		}
 		return ring;
 	}
 	catch (...)
 	{
 		wipe_slots(keys);
+		keys.ring_read = false;
 		throw;
 	}
 }
@@ -131,7 +154,7 @@ const uint8 *
 hash_subkey(int32 key_id)
 {
 	BackendKeys &keys = backend_keys();
-	if (!keys.ring_read)
+	if (!ring_checked(keys))
 		(void) checked_ring(keys);
 	for (int i = 0; i < keys.used; i++)
 		if (keys.slots[i].key_id == key_id)
@@ -155,17 +178,9 @@ int32
 highest_hash_key_id(void)
 {
 	BackendKeys &keys = backend_keys();
-	if (!keys.ring_read)
+	if (!ring_checked(keys))
 		(void) checked_ring(keys);
 	return keys.highest_id;
-}
-
-void
-transaction_ended_for_hash_keys(void) noexcept
-{
-	if (keys == nullptr)
-		return;
-	keys->ring_read = false;
 }
 
 } // namespace tenancy::apikeys

@@ -51,14 +51,15 @@ KeyRecord *
 verified(std::string_view text)
 {
 	// in the scratch: a cache fill or the key file below may raise before the wipe
-	ParsedKey &key = key_scratch()->parsed;
+	KeyScratch *scratch = take_key_scratch();
+	ParsedKey &key = scratch->parsed;
 	parse_key(text, key);
 	pg_uuid_t id;
 	memcpy(id.data, key.id.data(), id_bytes);
 	KeyRecord *record = key_record(&id);
 	const uint8 *subkey = hash_subkey(record->exists ? record->hash_key_id : highest_hash_key_id());
 	bool matches = subkey != nullptr && same_hash(subkey_hash(subkey, key), record->hash);
-	sodium_memzero(&key, sizeof(key));
+	give_back_key_scratch(scratch);
 	if (!record->exists || !matches)
 		refuse_key();
 	KeyMemo memo = key_memo(memo_key(), subkey, text);

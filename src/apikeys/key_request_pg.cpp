@@ -2,7 +2,9 @@
  * key_request_pg.cpp: tenancy.api_key_request(), PostgREST's db-pre-request.
  *
  * Reads header X-API-Key from the JSON PostgREST puts in request.headers
- * and makes the key the caller until the transaction ends. C, not
+ * and makes the key the caller until the transaction ends. PostgREST runs
+ * its db-pre-request on every request: one without the header (a JWT's,
+ * or an anonymous one) passes through, its caller what its claims say. C, not
  * PL/pgSQL: PostgREST runs it once per request, and a PL/pgSQL body that
  * casts the document to json and calls the key check through SPI cost
  * more than the key check itself. The document is scanned by identity's
@@ -34,12 +36,6 @@ constexpr char header_name[] = "x-api-key"; /* PostgREST lowercases header names
 refuse_request(const char *detail, const char *hint)
 {
 	throw Error(invalid_key_sqlstate, "invalid API key", detail, hint);
-}
-
-[[noreturn]] void
-refuse_missing_header()
-{
-	refuse_request("The request has no X-API-Key header.", "Send the key in the X-API-Key header.");
 }
 
 /*
@@ -75,24 +71,30 @@ header_value(const ClaimSpan &span, char *out, std::size_t size)
 TENANCY_FUNCTION(api_key_request)
 {
 	using namespace tenancy::apikeys;
+	// no headers, or no X-API-Key among them: not a key's request (a JWT's,
+	// or anonymous), whose caller stays what its claims say
 	const char *headers = GetConfigOption("request.headers", true, false);
 	if (headers == nullptr || headers[0] == '\0')
-		refuse_missing_header();
+		PG_RETURN_VOID();
 	std::size_t length = strlen(headers);
-	unsigned char *scratch = static_cast<unsigned char *>(palloc(tenancy::claims_scratch_size(length)));
+	unsigned char *scan_scratch =
+		static_cast<unsigned char *>(palloc(tenancy::claims_scratch_size(length)));
 	tenancy::ClaimSpan span;
 	tenancy::ClaimsShape shape = tenancy::find_claim(headers, length, header_name,
-													 sizeof(header_name) - 1, scratch, &span);
-	pfree(scratch);
+													 sizeof(header_name) - 1, scan_scratch, &span);
+	pfree(scan_scratch);
 	if (shape == tenancy::ClaimsShape::not_json)
 		refuse_request("The setting request.headers is not a JSON document.",
 					   "Call tenancy.api_key_request() as PostgREST's db-pre-request.");
-	if (shape != tenancy::ClaimsShape::object || !span.found || span.kind == tenancy::JsonKind::null)
-		refuse_missing_header();
-	// in the scratch, which the (sub)transaction's abort wipes should anything below raise
-	char *key = key_scratch()->text;
-	std::size_t key_size = header_value(span, key, sizeof(KeyScratch::text));
-	become_key_caller(active_key(std::string_view(key, key_size)));
-	wipe_key_scratch();
+	if (shape != tenancy::ClaimsShape::object)
+		refuse_request("The setting request.headers is not a JSON object.",
+					   "Call tenancy.api_key_request() as PostgREST's db-pre-request.");
+	if (!span.found || span.kind == tenancy::JsonKind::null)
+		PG_RETURN_VOID();
+	// in a scratch of its own, which the (sub)transaction's abort wipes should anything below raise
+	KeyScratch *scratch = take_key_scratch();
+	std::size_t key_size = header_value(span, scratch->text, sizeof(KeyScratch::text));
+	become_key_caller(active_key(std::string_view(scratch->text, key_size)));
+	give_back_key_scratch(scratch);
 	PG_RETURN_VOID();
 }
