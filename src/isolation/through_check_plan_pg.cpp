@@ -242,11 +242,44 @@ remove_from_bitmap(Plan *plan, List *checked)
 }
 
 /*
+ * The key lists of checked a bitmap heap scan answers: those of the index
+ * scans every row of the bitmap comes from (the bitmap's own, or one ANDed
+ * at its top). Its lossy pages are rechecked by the original clauses alone
+ * (bitmapqualorig, which lacks them), so each such key list condition is
+ * added to them: then every row the scan returns meets it.
+ */
+List *
+answered_by_bitmap(BitmapHeapScan *scan, List *checked)
+{
+	Plan *bitmap = scan->scan.plan.lefttree;
+	List *arms = bitmap != nullptr && IsA(bitmap, BitmapAnd)
+					 ? reinterpret_cast<BitmapAnd *>(bitmap)->bitmapplans
+					 : list_make1(bitmap);
+	List *answered = NIL;
+	ListCell *arm;
+
+	foreach (arm, arms)
+	{
+		if (lfirst(arm) == nullptr || !IsA(lfirst(arm), BitmapIndexScan))
+			continue;
+		ListCell *cell;
+		foreach (cell, reinterpret_cast<BitmapIndexScan *>(lfirst(arm))->indexqualorig)
+		{
+			Node *condition = static_cast<Node *>(lfirst(cell));
+			Param *keys = key_list_of(condition);
+			if (keys == nullptr || !list_member(checked, keys))
+				continue;
+			scan->bitmapqualorig = lappend(scan->bitmapqualorig, copyObjectImpl(condition));
+			answered = lappend(answered, keys);
+		}
+	}
+	return answered;
+}
+
+/*
  * The key lists a scan's index conditions answer (its checks with those
  * lists need no evaluation), after removing the lists another equality
- * makes useless (answered_by_index). A bitmap heap scan answers none: its
- * filter keeps every check (its lossy pages are rechecked by the original
- * clauses alone, not by the key lists).
+ * makes useless (answered_by_index).
  */
 List *
 answered_in_scan(Plan *plan, Oid check)
@@ -269,7 +302,7 @@ answered_in_scan(Plan *plan, Oid check)
 		}
 		case T_BitmapHeapScan:
 			remove_from_bitmap(plan->lefttree, checked);
-			return NIL;
+			return answered_by_bitmap(reinterpret_cast<BitmapHeapScan *>(plan), checked);
 		default:
 			return NIL;
 	}
