@@ -100,6 +100,17 @@ EXPLAIN (COSTS OFF) SELECT * FROM thr.customer_tags WHERE customer_id = 1;
 -- A chain: the point lookup probes the tag link's row, and that row's
 -- check is its EXISTS too: no level computes its key list.
 EXPLAIN (COSTS OFF) SELECT * FROM thr.tag_notes WHERE tag_link = 10;
+-- A join probing the junction once per outer row (a nested loop): the
+-- probe reads the junction by the join's key, the key list is dropped from
+-- it, and the check is its EXISTS: one parent probe per row, and the key
+-- list is never computed.
+SET enable_hashjoin = off;
+SET enable_mergejoin = off;
+EXPLAIN (COSTS OFF)
+SELECT c.name, t.tag FROM thr.customers c JOIN thr.customer_tags t ON t.customer_id = c.id
+ WHERE c.name = 'a-cust';
+RESET enable_hashjoin;
+RESET enable_mergejoin;
 -- Without an index on the column the check is the EXISTS alone as well.
 SET enable_indexscan = off;
 SET enable_bitmapscan = off;
@@ -115,6 +126,14 @@ SELECT set_config('request.jwt.claims', '{"sub":"00000000-0000-0000-0000-0000000
 SELECT id, tag FROM thr.customer_tags WHERE customer_id = 2;
 SELECT id, tag FROM thr.customer_tags WHERE customer_id = 1 ORDER BY id;
 SELECT tag_link, note FROM thr.tag_notes WHERE tag_link = 20;
+-- A nested loop probing the junction for a1's customer and b's: b's tags
+-- stay hidden (the probe's check is its EXISTS).
+SET enable_hashjoin = off;
+SET enable_mergejoin = off;
+SELECT v.id, t.tag FROM (VALUES (1), (2)) v (id) JOIN thr.customer_tags t ON t.customer_id = v.id
+ ORDER BY t.id;
+RESET enable_hashjoin;
+RESET enable_mergejoin;
 -- The check called in one's own query with arguments that disagree may
 -- answer either way for that condition only: the policy still hides b's rows.
 SET enable_seqscan = off;

@@ -11,15 +11,16 @@
  * parent's key index (few rows) or the visible keys hashed once (many
  * rows). Its first two arguments say the same thing another way, `col =
  * ANY (parent_keys)`, which an index can answer: the support function hands
- * the planner that condition on an index of col, as an exact condition
- * (lossy = false). The planner then drops the whole check, EXISTS
- * included, from the rows such a scan returns: a scan (a count, a list)
- * reads the visible parents' rows through the index and checks nothing
- * more. When the query already pins col with an equality (a point lookup)
- * it offers nothing: the query's equality finds the row, the check stays
- * in the filter, and the planner hook (through_check_plan_pg.cpp) replaces
- * it by its EXISTS, so the key list is never computed for one row.
- * Exact only because tenancy writes both forms from one condition on the
+ * the planner that condition on an index of col, as a lossy condition, so
+ * the check stays in the scan's filter too. After planning, the planner
+ * hook (through_check_plan_pg.cpp) settles each scan: where the key list
+ * is the index condition, it drops the check, EXISTS included (a scan, a
+ * count, a list, reads the visible parents' rows through the index and
+ * checks nothing more); where the scan also pins col with an equality (a
+ * point lookup, or a nested loop probing the table per outer row), it
+ * drops the key list condition instead and leaves the check to its
+ * EXISTS, so one row costs one parent probe and the key list is never
+ * computed. Exact only because tenancy writes both forms from one condition on the
  * parent (src/isolation/through.sql): the key list holds the parent keys
  * whose row meets it, the EXISTS asks whether col's parent row meets it,
  * with the same equality (a btree family's, which only a superuser can
@@ -41,7 +42,6 @@ extern "C" {
 #include "nodes/pathnodes.h"
 #include "nodes/supportnodes.h"
 #include "optimizer/optimizer.h"
-#include "optimizer/restrictinfo.h"
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
 }
@@ -56,41 +56,6 @@ strip_relabel(Node *node)
 	while (node != nullptr && IsA(node, RelabelType))
 		node = reinterpret_cast<Node *>(reinterpret_cast<RelabelType *>(node)->arg);
 	return node;
-}
-
-/*
- * Whether a restriction of the scanned relation is `key = value` (either
- * way round) with an equality of the index's operator family and a value
- * that stays the same during the scan (a constant or a parameter).
- */
-bool
-pins_key(SupportRequestIndexCondition *request, Node *key)
-{
-	ListCell *cell;
-
-	foreach (cell, request->index->rel->baserestrictinfo)
-	{
-		RestrictInfo *rinfo = static_cast<RestrictInfo *>(lfirst(cell));
-		// the planner's own rule for index conditions under row level security
-		if (!IsA(rinfo->clause, OpExpr) || !restriction_is_securely_promotable(rinfo, request->index->rel))
-			continue;
-		OpExpr *op = reinterpret_cast<OpExpr *>(rinfo->clause);
-		if (list_length(op->args) != 2 ||
-			get_op_opfamily_strategy(op->opno, request->opfamily) != BTEqualStrategyNumber)
-			continue;
-		Node *left = static_cast<Node *>(linitial(op->args));
-		Node *right = static_cast<Node *>(lsecond(op->args));
-		Node *value = equal(strip_relabel(left), key)    ? right
-					  : equal(strip_relabel(right), key) ? left
-														 : nullptr;
-		// compared in the index's collation, or the descent could miss the row
-		bool same_collation = !OidIsValid(request->indexcollation) ||
-							  request->indexcollation == op->inputcollid;
-		if (value != nullptr && same_collation && !contain_var_clause(value) &&
-			!contain_volatile_functions(value))
-			return true;
-	}
-	return false;
 }
 
 /* `key = ANY (keys)` with the index's equality, or nullptr when it has none. */
@@ -129,14 +94,12 @@ index_condition(SupportRequestIndexCondition *request)
 	if (OidIsValid(request->indexcollation) && !get_collation_isdeterministic(request->indexcollation))
 		return nullptr;
 	Node *key = strip_relabel(static_cast<Node *>(linitial(args)));
-	// a point lookup: the query's own equality finds the rows of one
-	// parent, and the check, left to the planner hook, probes that parent
-	if (pins_key(request, key))
-		return nullptr;
 	Node *condition = key_list_condition(request, key, static_cast<Node *>(lsecond(args)));
 	if (condition == nullptr)
 		return nullptr;
-	request->lossy = false;
+	// lossy (the default): the check stays in the scan's filter, where the
+	// planner hook drops it or, where the scan also pins the key with an
+	// equality, drops this condition instead
 	return reinterpret_cast<Node *>(lappend(NIL, condition));
 }
 

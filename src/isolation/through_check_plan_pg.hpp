@@ -1,6 +1,7 @@
 /*
- * through_check_plan_pg.hpp: the planner hook that leaves, of a through
- * check no index answered, its EXISTS alone (server glue; plain C style).
+ * through_check_plan_pg.hpp: the planner hook that settles the checks of
+ * tables isolated through a key after planning: dropped where an index
+ * answers them, their EXISTS alone elsewhere (server glue; plain C style).
  */
 #pragma once
 
