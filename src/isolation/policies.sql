@@ -58,7 +58,8 @@ BEGIN
   IF scope_type IS NULL AND scope <> 'workspace' THEN
     RAISE EXCEPTION 'no membership table is registered for scope %', quote_literal(scope)
       USING ERRCODE = '55000',
-            HINT = format('Call tenancy.register_membership(..., scope => %L) first.', scope);
+            HINT = format('Call tenancy.register_membership(..., scope => %L) first, or tenancy.register_scope_parent(%L, ...) for a scope derived from a parent.',
+                          scope, scope);
   END IF;
   IF col IS NOT NULL AND scope_type IS NOT NULL AND scope_type IS DISTINCT FROM
      (SELECT a.atttypid FROM pg_attribute a WHERE a.attrelid = rel AND a.attname = col) THEN
