@@ -6,8 +6,8 @@
 -- registered membership table (member_column set): members read their
 -- workspaces' memberships; only a member whose role is one of the
 -- registration's manager_roles writes them, and never the row of the user
--- they are (nobody edits their own role). A tenant table in a scope other
--- than 'workspace' reads that scope's memberships.
+-- they are (nobody edits their own role). In a scope other than 'workspace'
+-- both read that scope's memberships and manager_roles.
 CREATE FUNCTION tenancy.isolation_policies(tenant_column name, member_column name,
                                            scope text DEFAULT 'workspace',
                                            OUT name text, OUT command text, OUT clauses text)
@@ -17,8 +17,12 @@ AS $$
   WITH p AS (
     -- the array helper of the scope's id type (user_workspaces[_text|_bigint])
     SELECT format('(%I = ANY (%s))', tenant_column, tenancy.scope_tenants_call(scope)) AS member,
-           format('tenancy.user_has_workspace_role(%I, VARIADIC (SELECT tenancy.membership_manager_roles()))',
-                  tenant_column) AS manager,
+           CASE WHEN scope = 'workspace'
+                THEN format('tenancy.user_has_workspace_role(%I, VARIADIC (SELECT tenancy.membership_manager_roles()))',
+                            tenant_column)
+                ELSE format('tenancy.user_has_scope_role(%L, %I, VARIADIC (SELECT tenancy.membership_manager_roles(%L)))',
+                            scope, tenant_column, scope)
+           END AS manager,
            CASE WHEN member_column IS NOT NULL
                 THEN format('(%I IS DISTINCT FROM %s)', member_column, tenancy.scope_user_id_call(scope))
            END AS not_self
@@ -68,5 +72,65 @@ BEGIN
       USING ERRCODE = '42804',
             DETAIL = format('The scope''s tenant ids are %s.', scope_type),
             HINT = 'Name the column that holds the scope''s tenant ids, or the scope it belongs to.';
+  END IF;
+END $$;
+
+-- Refuses, changing nothing, to isolate a table whose rows grant access
+-- in a way its policies would not guard (enable_isolation, under its lock):
+-- a membership table registered by several scopes (its policies answer to
+-- the managers of one), one isolated through a key, in another scope than
+-- its registration's, on another column than its tenant column, or
+-- registered without a role column (nobody could manage); and a scope's
+-- mapping table (members could link their tenants to parents of theirs).
+CREATE FUNCTION tenancy.check_membership_isolation(tbl regclass, tenant_column name, scope text,
+                                                   through name)
+RETURNS void LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+  member record;
+  mapped record;
+  scopes text[] := tenancy.membership_table_scopes(tbl);
+BEGIN
+  SELECT * INTO member FROM tenancy.membership_columns(tbl);
+  SELECT * INTO mapped FROM tenancy.mapped_scope(tbl);
+  IF cardinality(scopes) > 1 THEN
+    RAISE EXCEPTION '% is the registered membership table of the scopes %', tbl,
+                    array_to_string(scopes, ', ')
+      USING ERRCODE = '55000',
+            DETAIL = 'Its rows grant memberships in each scope, and its policies would let the managers of one write them.',
+            HINT = 'Give each scope a membership table of its own, or leave this one without tenancy isolation.';
+  END IF;
+  IF member.scope IS NOT NULL AND through IS NOT NULL THEN
+    RAISE EXCEPTION '% is the registered membership table, isolated on its own tenant column', tbl
+      USING ERRCODE = '22023', HINT = 'Call tenancy.enable_isolation() without through.';
+  END IF;
+  IF member.scope IS NOT NULL AND member.scope <> scope THEN
+    RAISE EXCEPTION '% is the registered membership table of the scope %', tbl, quote_literal(member.scope)
+      USING ERRCODE = '22023', HINT = 'Leave scope out.';
+  END IF;
+  IF member.scope IS NOT NULL AND member.tenant_column <> tenant_column THEN
+    RAISE EXCEPTION '% is the membership table of scope %, whose tenant column is %', tbl,
+                    quote_literal(member.scope), quote_ident(member.tenant_column)
+      USING ERRCODE = '22023',
+            DETAIL = 'Its policies check the manager of the tenant a row grants.',
+            HINT = format('Call tenancy.enable_isolation(%L, %L).', tbl::text, member.tenant_column);
+  END IF;
+  IF member.scope IS NOT NULL AND member.role_column IS NULL THEN
+    RAISE EXCEPTION '% is the registered membership table, registered without a role column', tbl
+      USING ERRCODE = '55000',
+            DETAIL = 'Its policies let only members whose role is one of the registration''s manager_roles write memberships.',
+            HINT = 'Call tenancy.register_membership() again with role_column, then enable_isolation.';
+  END IF;
+  IF mapped.scope IS NOT NULL THEN
+    RAISE EXCEPTION '% is the mapping of scope % to its parent scope %', tbl, quote_literal(mapped.scope),
+                    quote_literal(mapped.parent_scope)
+      USING ERRCODE = '55000',
+            DETAIL = CASE WHEN mapped.derived_only
+                          THEN format('Scope %L has no membership table of its own to isolate: its members are those of scope %L, through this table.',
+                                      mapped.scope, mapped.parent_scope)
+                          ELSE 'Its rows decide who reaches the scope''s tenants, and tenant-table policies would let members link tenants to parents of theirs.' END,
+            HINT = format('Isolate the membership table of scope %L; leave the mapping without tenancy isolation, writable only by roles you trust.',
+                          mapped.parent_scope);
   END IF;
 END $$;

@@ -7,6 +7,7 @@
 #include "core/boundary.hpp"
 #include "core/compat.hpp"
 #include "membership/registration_checks_pg.hpp"
+#include "membership/registration_writes_pg.hpp"
 #include "membership/scope_name.hpp"
 
 extern "C" {
@@ -18,6 +19,8 @@ extern "C" {
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 }
+
+#include <cstring>
 
 
 namespace tenancy {
@@ -178,30 +181,53 @@ normalize_statuses(ArrayType *statuses, Oid type)
 }
 
 /*
- * A table enable_isolation gave the tenant-table policies lets every member
- * update its own membership row (its role included): as the membership
- * table it needs the membership table's policies, made by enable_isolation
- * once the table is registered.
+ * A table enable_isolation isolated guards its rows with policies made for
+ * what it was then. Tenant-table (or through-key) policies let every member
+ * update its own membership, its role included; the membership table's
+ * policies answer to the managers of one scope, by one tenant column and
+ * user column. So only the same scope may register it again, with those
+ * columns; anything else starts with disable_isolation.
  */
 void
-check_not_isolated_as_tenant_table(Oid relid)
+check_isolation_allows(Oid relid, Datum scope, Datum tenant_column, Datum user_column)
 {
-	Oid types[1] = {OIDOID};
-	Datum values[1] = {ObjectIdGetDatum(relid)};
-	int result = SPI_execute_with_args(
-		"SELECT 1 FROM tenancy.isolated_tables i WHERE i.relid::pg_catalog.oid "
-		"OPERATOR(pg_catalog.=) $1 AND i.policy_kind OPERATOR(pg_catalog.=) 'tenant'",
-		1, types, values, nullptr, true, 0);
+	Oid types[4] = {OIDOID, TEXTOID, NAMEOID, NAMEOID};
+	Datum values[4] = {ObjectIdGetDatum(relid), scope, tenant_column, user_column};
+	bool isnull;
 
-	if (result != SPI_OK_SELECT)
-		elog(ERROR, "tenancy: SPI_execute returned %d for registration", result);
-	if (SPI_processed > 0)
+	if (select_rows(
+			"SELECT i.policy_kind, i.scope, i.tenant_column::pg_catalog.text "
+			"FROM tenancy.isolated_tables i "
+			"WHERE i.relid::pg_catalog.oid OPERATOR(pg_catalog.=) $1 AND NOT ("
+			" i.policy_kind OPERATOR(pg_catalog.=) 'membership'"
+			" AND i.scope OPERATOR(pg_catalog.=) $2"
+			" AND i.tenant_column OPERATOR(pg_catalog.=) $3"
+			" AND EXISTS (SELECT FROM tenancy.membership_registration r"
+			"  WHERE r.scope OPERATOR(pg_catalog.=) $2 AND r.membership OPERATOR(pg_catalog.=) i.relid"
+			"  AND r.tenant_column OPERATOR(pg_catalog.=) $3"
+			"  AND r.user_column OPERATOR(pg_catalog.=) $4))",
+			4, types, values) == 0)
+		return;
+	HeapTuple row = SPI_tuptable->vals[0];
+	TupleDesc desc = SPI_tuptable->tupdesc;
+	const char *kind = TextDatumGetCString(SPI_getbinval(row, desc, 1, &isnull));
+	if (strcmp(kind, "membership") != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("table %s is isolated with the policies of a tenant table", get_rel_name(relid)),
+				 errmsg("table %s is isolated with the policies of a %s table",
+						get_rel_name(relid), kind),
 				 errdetail("They let every member update its own membership, its role included."),
 				 errhint("Run tenancy.disable_isolation() on it, register it, then "
 						 "tenancy.enable_isolation() gives it the membership table's policies.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("table %s is isolated as the membership table of scope \"%s\" on column %s",
+					get_rel_name(relid), TextDatumGetCString(SPI_getbinval(row, desc, 2, &isnull)),
+					quote_identifier(TextDatumGetCString(SPI_getbinval(row, desc, 3, &isnull)))),
+			 errdetail("Its policies let that scope's managers write memberships by that column "
+					   "and the registered user column."),
+			 errhint("Run tenancy.disable_isolation() on it, register it, then "
+					 "tenancy.enable_isolation() gives it the policies of the new registration.")));
 }
 
 /* Manager roles: a non-empty list without NULLs. */

@@ -294,7 +294,7 @@ TENANCY_FUNCTION(register_membership)
 	tenancy::previous_registration(values[7], previous);
 	tenancy::check_may_replace(previous[0], relid, saved_user);
 	tenancy::check_may_register_derived(values[7], saved_user);
-	tenancy::check_not_isolated_as_tenant_table(relid);
+	tenancy::check_isolation_allows(relid, values[7], values[1], values[2]);
 	for (Oid table : tables)
 		if (OidIsValid(table))
 			tenancy::install_change_triggers(table);
