@@ -166,6 +166,9 @@ SELECT scope, membership, tenant_column, user_column FROM tenancy.membership_reg
 CREATE TABLE notes (org_id uuid, user_id text COLLATE "C", role text);
 SELECT count(*) AS statements FROM tenancy.enable_isolation('notes', 'org_id', scope => 'organization');
 SELECT * FROM regress.caught($$SELECT tenancy.register_membership('amp.notes', 'org_id', 'user_id', 'role', scope => 'team')$$);
+-- and an isolated table is refused as a scope's mapping
+SELECT * FROM regress.caught($$SELECT tenancy.register_scope_parent('desk', 'organization', 'amp.notes', 'role', 'org_id')$$);
+SELECT count(*) AS desk_scopes FROM tenancy.scope_parent WHERE scope = 'desk';
 SELECT count(*) AS statements FROM tenancy.disable_isolation('amp."Project Members"');
 SELECT tenancy.register_membership('amp."Project Members"', 'other_project', 'user id', 'role;id',
                                    scope => 'project', role_table => 'amp.project_roles');

@@ -409,6 +409,7 @@ TENANCY_FUNCTION(register_scope_parent)
 						 parent_scope)));
 	tenancy::require_parent_index(relid, parent_attno, parent_type, parent_column);
 	tenancy::refuse_cycle(scope, parent_scope);
+	tenancy::check_mapping_not_isolated(relid);
 	for (int i = 0; i < 6; i++)
 		values[i] = PG_ARGISNULL(i) ? (Datum) 0 : PG_GETARG_DATUM(i);
 	if (!PG_ARGISNULL(tenancy::arg_parent_roles))

@@ -230,6 +230,28 @@ check_isolation_allows(Oid relid, Datum scope, Datum tenant_column, Datum user_c
 					 "tenancy.enable_isolation() gives it the policies of the new registration.")));
 }
 
+/*
+ * A scope's mapping decides who reaches the scope's tenants: a table
+ * enable_isolation isolated lets its members write it (a tenant linked to
+ * a parent of theirs), so it is refused until disable_isolation.
+ */
+void
+check_mapping_not_isolated(Oid relid)
+{
+	Oid types[1] = {OIDOID};
+	Datum values[1] = {ObjectIdGetDatum(relid)};
+
+	if (select_rows("SELECT 1 FROM tenancy.isolated_tables i "
+					"WHERE i.relid::pg_catalog.oid OPERATOR(pg_catalog.=) $1",
+					1, types, values) > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table %s is isolated by tenancy", get_rel_name(relid)),
+				 errdetail("A mapping decides who reaches the scope's tenants, and its policies "
+						   "would let members link tenants to parents of theirs."),
+				 errhint("Run tenancy.disable_isolation() on it first.")));
+}
+
 /* Manager roles: a non-empty list without NULLs. */
 void
 check_manager_roles(ArrayType *roles)

@@ -50,4 +50,7 @@ void check_manager_roles(ArrayType *roles);
  */
 void check_isolation_allows(Oid relid, Datum scope, Datum tenant_column, Datum user_column);
 
+/* Refuses a mapping table that enable_isolation isolated. Inside begin_catalog_work. */
+void check_mapping_not_isolated(Oid relid);
+
 } // namespace tenancy
