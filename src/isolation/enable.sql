@@ -54,6 +54,12 @@ BEGIN
     IF member.scope IS NOT NULL AND scope = 'workspace' THEN
       table_scope := member.scope;
     END IF;
+    -- a registered roles table likewise (the first of its scopes: several
+    -- are refused), and nothing else may be
+    IF member.scope IS NULL AND scope = 'workspace' THEN
+      table_scope := coalesce((tenancy.access_table_scopes(tbl)).role_scopes[1], scope);
+    END IF;
+    PERFORM tenancy.check_access_table_isolation(tbl, tenant_column, table_scope, through);
     col_num := tenancy.check_tenant_id_column(tbl, tenant_column, table_scope,
       'Name the tenant column: tenancy.enable_isolation(tbl, tenant_column => ...), or the column whose foreign key leads to an isolated parent: through => ....');
   END IF;
@@ -64,8 +70,11 @@ BEGIN
 
   SELECT * INTO member FROM tenancy.membership_columns(tbl);
   kind := CASE WHEN member.user_column IS NOT NULL THEN 'membership'
-               WHEN through IS NOT NULL THEN 'through' ELSE 'tenant' END;
+               WHEN through IS NOT NULL THEN 'through'
+               WHEN cardinality((tenancy.access_table_scopes(tbl)).role_scopes) > 0 THEN 'roles'
+               ELSE 'tenant' END;
   PERFORM tenancy.check_membership_isolation(tbl, tenant_column, table_scope, through);
+  PERFORM tenancy.check_access_table_isolation(tbl, tenant_column, table_scope, through);
   IF through IS NOT NULL THEN
     -- The parents the column's keys reference, locked against a concurrent
     -- enable_isolation or disable_isolation on them (which hold ACCESS
@@ -133,7 +142,8 @@ BEGIN
         FROM tenancy.through_condition(rel.relid, through, through_parent, through_key);
     END IF;
     FOR pol IN
-      SELECT * FROM tenancy.isolation_policies(tenant_column, member.user_column, table_scope) WHERE kind <> 'through'
+      SELECT * FROM tenancy.isolation_policies(tenant_column, member.user_column, table_scope, kind = 'roles')
+       WHERE kind <> 'through'
       UNION ALL
       SELECT v.* FROM (VALUES
         ('tenancy_select', 'SELECT', format('USING %s', scan_condition)),

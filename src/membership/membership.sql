@@ -89,6 +89,18 @@ AS $$
    WHERE r.membership = tbl
 $$;
 
+-- The scopes that registered tbl as their roles table, and as their owner
+-- (tenant) table. For enable_isolation, which gives a roles table the
+-- managers-only policies and refuses an owner table.
+CREATE FUNCTION tenancy.access_table_scopes(tbl regclass, OUT role_scopes text[], OUT owner_scopes text[])
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT coalesce(array_agg(r.scope ORDER BY r.scope) FILTER (WHERE r.role_table = tbl), '{}'),
+         coalesce(array_agg(r.scope ORDER BY r.scope) FILTER (WHERE r.owner_table = tbl), '{}')
+    FROM tenancy.membership_registration r
+$$;
+
 -- The type of the scope's tenant ids: its registered tenant column's, or
 -- for a scope derived only from its parent (no registration), its mapping's
 -- tenant column's; NULL when the scope has neither (or the column was

@@ -252,6 +252,49 @@ check_mapping_not_isolated(Oid relid)
 				 errhint("Run tenancy.disable_isolation() on it first.")));
 }
 
+/*
+ * The roles and owner tables decide what members may do. An isolated roles
+ * table is writable by members unless enable_isolation gave it the roles
+ * table's managers-only policies, in this scope; an isolated owner table's
+ * tenant-table policies let a member make themself the owner, so it is
+ * refused whatever its policies (enable_isolation refuses to isolate it).
+ */
+void
+check_access_tables_not_isolated(Oid role_table, Oid owner_table, Datum scope)
+{
+	Oid types[3] = {OIDOID, OIDOID, TEXTOID};
+	Datum values[3] = {ObjectIdGetDatum(role_table), ObjectIdGetDatum(owner_table), scope};
+	bool isnull;
+
+	if (select_rows("SELECT i.relid::pg_catalog.oid, i.relid::pg_catalog.oid OPERATOR(pg_catalog.=) $2 "
+					"FROM tenancy.isolated_tables i "
+					"WHERE (i.relid::pg_catalog.oid OPERATOR(pg_catalog.=) $1 AND NOT ("
+					"  i.policy_kind OPERATOR(pg_catalog.=) 'roles'"
+					"  AND i.scope OPERATOR(pg_catalog.=) $3))"
+					" OR i.relid::pg_catalog.oid OPERATOR(pg_catalog.=) $2 "
+					"ORDER BY 2 DESC LIMIT 1",
+					3, types, values) == 0)
+		return;
+	HeapTuple row = SPI_tuptable->vals[0];
+	TupleDesc desc = SPI_tuptable->tupdesc;
+	Oid relid = DatumGetObjectId(SPI_getbinval(row, desc, 1, &isnull));
+	if (DatumGetBool(SPI_getbinval(row, desc, 2, &isnull)))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("owner table %s is isolated by tenancy", get_rel_name(relid)),
+				 errdetail("Its policies would let any member of a tenant make themself its owner."),
+				 errhint("Run tenancy.disable_isolation() on it first, and grant writes on it "
+						 "only to roles you trust.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("roles table %s is isolated without the roles table policies of this scope",
+					get_rel_name(relid)),
+			 errdetail("Its policies let members or the managers of another scope rewrite the "
+					   "permissions its roles grant."),
+			 errhint("Run tenancy.disable_isolation() on it, register it, then "
+					 "tenancy.enable_isolation() gives it the roles table's policies.")));
+}
+
 /* Manager roles: a non-empty list without NULLs. */
 void
 check_manager_roles(ArrayType *roles)

@@ -50,6 +50,13 @@ void check_manager_roles(ArrayType *roles);
  */
 void check_isolation_allows(Oid relid, Datum scope, Datum tenant_column, Datum user_column);
 
+/*
+ * Refuses a roles table isolated with other than the roles table policies of
+ * scope, and an isolated owner table (InvalidOid: none). Inside
+ * begin_catalog_work.
+ */
+void check_access_tables_not_isolated(Oid role_table, Oid owner_table, Datum scope);
+
 /* Refuses a mapping table that enable_isolation isolated. Inside begin_catalog_work. */
 void check_mapping_not_isolated(Oid relid);
 
