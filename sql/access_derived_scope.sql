@@ -74,13 +74,7 @@ ROLLBACK;
 SELECT * FROM pg_temp.reach();
 
 -- a table isolated in the derived scope, and the planner support
-CREATE TABLE docs (id int, workspace_id uuid, body text);
-CREATE INDEX ON docs (workspace_id);
-INSERT INTO docs SELECT g, w.id, w.name FROM generate_series(1, 3) g CROSS JOIN workspaces w;
-ANALYZE docs;
-SET enable_seqscan = off;
-EXPLAIN (COSTS OFF) SELECT * FROM docs WHERE tenancy.user_has_workspace_access(workspace_id);
-RESET enable_seqscan;
+SELECT * FROM regress.workspace_docs_plan();
 SELECT body, count(*) FROM docs WHERE workspace_id = ANY (tenancy.user_workspaces())
  GROUP BY body ORDER BY body;
 

@@ -98,13 +98,7 @@ SELECT * FROM pg_temp.reach();
 
 -- policies: a tenant table isolated in the derived scope, and the planner
 -- support function still turns the per-row call into an index condition
-CREATE TABLE docs (id int, workspace_id uuid, body text);
-CREATE INDEX ON docs (workspace_id);
-INSERT INTO docs SELECT g, w.id, w.name FROM generate_series(1, 3) g CROSS JOIN workspaces w;
-ANALYZE docs;
-SET enable_seqscan = off;
-EXPLAIN (COSTS OFF) SELECT * FROM docs WHERE tenancy.user_has_workspace_access(workspace_id);
-RESET enable_seqscan;
+SELECT * FROM regress.workspace_docs_plan();
 SELECT body, count(*) FROM docs WHERE tenancy.user_has_workspace_access(workspace_id) GROUP BY body ORDER BY body;
 
 -- the active tenant claim narrows the default scope, derived memberships included

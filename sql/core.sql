@@ -56,6 +56,20 @@ RETURNS TABLE (tbl regclass, tgname name, enabled "char") LANGUAGE sql AS $$
    WHERE c.relnamespace = nsp::regnamespace AND t.tgname LIKE 'tenancy_membership_%'
    ORDER BY t.tgrelid::regclass::text, t.tgname
 $$;
+-- The hierarchy tests' tenant table: docs (id, workspace_id, body) in the
+-- current schema, three rows per row of workspaces (id, name), indexed on
+-- workspace_id and analyzed; returns the plan of the per-row helper with
+-- sequential scans off, where the planner support must give an index
+-- condition.
+CREATE FUNCTION regress.workspace_docs_plan() RETURNS SETOF text
+LANGUAGE plpgsql SET enable_seqscan = off AS $$
+BEGIN
+  CREATE TABLE docs (id int, workspace_id uuid, body text);
+  CREATE INDEX ON docs (workspace_id);
+  INSERT INTO docs SELECT g, w.id, w.name FROM generate_series(1, 3) g CROSS JOIN workspaces w;
+  ANALYZE docs;
+  RETURN QUERY EXECUTE 'EXPLAIN (COSTS OFF) SELECT * FROM docs WHERE tenancy.user_has_workspace_access(workspace_id)';
+END $$;
 -- Delegation to a table owner as docs/partitions.md tells a DBA to grant
 -- it: the partition calls, their internal helpers and the two
 -- configuration tables, plus the routines named in extra.

@@ -29,8 +29,9 @@ CREATE TABLE notes (id int, project_id uuid);
 SELECT * FROM regress.caught($$SELECT tenancy.enable_isolation('isolation_scope.tasks', 'project_id', scope => NULL)$$);
 SELECT * FROM regress.caught($$SELECT tenancy.enable_isolation('isolation_scope.tasks', 'project_id', scope => 'iso_nope')$$);
 SELECT * FROM regress.caught($$SELECT tenancy.enable_isolation('isolation_scope.tasks', 'project_id', scope => 42)$$);
--- a named scope's membership table is not isolated (tenant-table policies
--- would let every member write their own membership), in no scope
+-- a named scope's membership table gets the membership table's policies
+-- in its own scope (sql/access_membership_policies.sql): registered
+-- without a role column, nobody could manage, so it is refused
 SELECT * FROM regress.caught($$SELECT tenancy.enable_isolation('isolation_scope.project_members', 'project_id', scope => 'iso_project')$$);
 SELECT * FROM regress.caught($$SELECT tenancy.enable_isolation('isolation_scope.project_members', 'project_id')$$);
 -- the scope 'workspace''s membership table gets its own policies in that scope only

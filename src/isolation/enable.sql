@@ -47,38 +47,34 @@ BEGIN
     RAISE EXCEPTION 'tenant_column, force, create_index and replace must not be NULL' USING ERRCODE = '22004';
   END IF;
   IF through IS NULL THEN
-    col_num := tenancy.check_tenant_id_column(tbl, tenant_column, scope,
+    -- the registered membership table is isolated in its registration's
+    -- scope: the default 'workspace' stands for it (checked again below,
+    -- once the lock makes the registration stable)
+    SELECT * INTO member FROM tenancy.membership_columns(tbl);
+    IF member.scope IS NOT NULL AND scope = 'workspace' THEN
+      table_scope := member.scope;
+    END IF;
+    -- a registered roles table likewise (the first of its scopes: several
+    -- are refused), and nothing else may be
+    IF member.scope IS NULL AND scope = 'workspace' THEN
+      table_scope := coalesce((tenancy.access_table_scopes(tbl)).role_scopes[1], scope);
+    END IF;
+    PERFORM tenancy.check_access_table_isolation(tbl, tenant_column, table_scope, through);
+    col_num := tenancy.check_tenant_id_column(tbl, tenant_column, table_scope,
       'Name the tenant column: tenancy.enable_isolation(tbl, tenant_column => ...), or the column whose foreign key leads to an isolated parent: through => ....');
   END IF;
-  PERFORM tenancy.check_isolation_scope(scope, tbl, CASE WHEN through IS NULL THEN tenant_column END);
+  PERFORM tenancy.check_isolation_scope(table_scope, tbl, CASE WHEN through IS NULL THEN tenant_column END);
   -- Serialises concurrent calls (ALTER TABLE and CREATE POLICY take this
   -- lock anyway); the statements below see what a concurrent call committed.
   EXECUTE format('LOCK TABLE %s IN ACCESS EXCLUSIVE MODE', tbl);
 
   SELECT * INTO member FROM tenancy.membership_columns(tbl);
   kind := CASE WHEN member.user_column IS NOT NULL THEN 'membership'
-               WHEN through IS NOT NULL THEN 'through' ELSE 'tenant' END;
-  IF cardinality(tenancy.membership_table_scopes(tbl)) > 0 THEN
-    RAISE EXCEPTION '% is the registered membership table of scope %', tbl,
-                    array_to_string(tenancy.membership_table_scopes(tbl), ', ')
-      USING ERRCODE = '55000',
-            DETAIL = 'Only the scope ''workspace'' gives its membership table the policies where managers write.',
-            HINT = 'Leave it without tenancy isolation, or register it as the scope ''workspace''.';
-  END IF;
-  IF kind = 'membership' AND scope <> 'workspace' THEN
-    RAISE EXCEPTION '% is the registered membership table of the scope ''workspace''', tbl
-      USING ERRCODE = '22023', HINT = 'Leave scope out.';
-  END IF;
-  IF member.user_column IS NOT NULL AND through IS NOT NULL THEN
-    RAISE EXCEPTION '% is the registered membership table, isolated on its own tenant column', tbl
-      USING ERRCODE = '22023', HINT = 'Call tenancy.enable_isolation() without through.';
-  END IF;
-  IF kind = 'membership' AND member.role_column IS NULL THEN
-    RAISE EXCEPTION '% is the registered membership table, registered without a role column', tbl
-      USING ERRCODE = '55000',
-            DETAIL = 'Its policies let only members whose role is one of the registration''s manager_roles write memberships.',
-            HINT = 'Call tenancy.register_membership() again with role_column, then enable_isolation.';
-  END IF;
+               WHEN through IS NOT NULL THEN 'through'
+               WHEN cardinality((tenancy.access_table_scopes(tbl)).role_scopes) > 0 THEN 'roles'
+               ELSE 'tenant' END;
+  PERFORM tenancy.check_membership_isolation(tbl, tenant_column, table_scope, through);
+  PERFORM tenancy.check_access_table_isolation(tbl, tenant_column, table_scope, through);
   IF through IS NOT NULL THEN
     -- The parents the column's keys reference, locked against a concurrent
     -- enable_isolation or disable_isolation on them (which hold ACCESS
@@ -146,7 +142,8 @@ BEGIN
         FROM tenancy.through_condition(rel.relid, through, through_parent, through_key);
     END IF;
     FOR pol IN
-      SELECT * FROM tenancy.isolation_policies(tenant_column, member.user_column, table_scope) WHERE kind <> 'through'
+      SELECT * FROM tenancy.isolation_policies(tenant_column, member.user_column, table_scope, kind = 'roles')
+       WHERE kind <> 'through'
       UNION ALL
       SELECT v.* FROM (VALUES
         ('tenancy_select', 'SELECT', format('USING %s', scan_condition)),

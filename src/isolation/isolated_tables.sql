@@ -19,11 +19,12 @@ CREATE TABLE tenancy.isolated_tables (
   -- the column whose foreign key leads to the parent
   tenant_column name NOT NULL,
   -- 'tenant': members work in their workspaces' rows; 'membership': the
-  -- registered membership table, where only managers write; 'through': rows
+  -- registered membership table, and 'roles': a registered roles table,
+  -- where only managers write; 'through': rows
   -- follow their parent row's tenancy; 'materialized view': read through a
   -- filtering view (docs/isolation.md)
   policy_kind text NOT NULL
-    CHECK (policy_kind IN ('tenant', 'membership', 'through', 'materialized view')),
+    CHECK (policy_kind IN ('tenant', 'membership', 'roles', 'through', 'materialized view')),
   enabled_rls boolean NOT NULL, -- enable_isolation enabled row level security
   forced_rls boolean NOT NULL,  -- enable_isolation forced it
   tenant_index regclass,        -- the index enable_isolation created, if any

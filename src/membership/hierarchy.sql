@@ -48,3 +48,18 @@ SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'unregister_scope_parent';
 COMMENT ON FUNCTION tenancy.unregister_scope_parent(text) IS
   'Removes the parent of scope (its members keep their direct memberships only); false when it had none';
+
+-- The scope whose mapping tbl is (the first by name when several), with its
+-- parent and whether the scope has no membership table of its own; NULLs
+-- when tbl maps no scope. For enable_isolation, which refuses such a table:
+-- its rows decide who reaches the scope's tenants.
+CREATE FUNCTION tenancy.mapped_scope(tbl regclass, OUT scope text, OUT parent_scope text,
+                                     OUT derived_only boolean)
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT p.scope, p.parent_scope,
+         NOT EXISTS (SELECT FROM tenancy.membership_registration r WHERE r.scope = p.scope)
+    FROM tenancy.scope_parent p
+   WHERE p.mapping = tbl ORDER BY p.scope LIMIT 1
+$$;

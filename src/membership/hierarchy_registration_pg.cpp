@@ -269,19 +269,16 @@ refuse_cycle(const char *scope, const char *parent_scope)
 	bool isnull;
 
 	// scope's own row is being replaced: the walk stops there
-	if (SPI_execute_with_args(
-			"WITH RECURSIVE up(s, path) AS ("
-			" SELECT $2, ARRAY[$1, $2]"
-			" UNION ALL"
-			" SELECT p.parent_scope, up.path OPERATOR(pg_catalog.||) p.parent_scope"
-			" FROM tenancy.scope_parent p JOIN up ON p.scope OPERATOR(pg_catalog.=) up.s"
-			" WHERE up.s OPERATOR(pg_catalog.<>) $1"
-			" AND NOT p.parent_scope OPERATOR(pg_catalog.=) ANY (up.path[2:]))"
-			" SELECT pg_catalog.array_to_string(up.path, ' -> ') FROM up"
-			" WHERE up.s OPERATOR(pg_catalog.=) $1",
-			2, types, values, nullptr, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "tenancy: could not read the scope parents");
-	if (SPI_processed == 0)
+	if (select_rows("WITH RECURSIVE up(s, path) AS ("
+					" SELECT $2, ARRAY[$1, $2]"
+					" UNION ALL"
+					" SELECT p.parent_scope, up.path OPERATOR(pg_catalog.||) p.parent_scope"
+					" FROM tenancy.scope_parent p JOIN up ON p.scope OPERATOR(pg_catalog.=) up.s"
+					" WHERE up.s OPERATOR(pg_catalog.<>) $1"
+					" AND NOT p.parent_scope OPERATOR(pg_catalog.=) ANY (up.path[2:]))"
+					" SELECT pg_catalog.array_to_string(up.path, ' -> ') FROM up"
+					" WHERE up.s OPERATOR(pg_catalog.=) $1",
+					2, types, values) == 0)
 		return;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
@@ -412,6 +409,7 @@ TENANCY_FUNCTION(register_scope_parent)
 						 parent_scope)));
 	tenancy::require_parent_index(relid, parent_attno, parent_type, parent_column);
 	tenancy::refuse_cycle(scope, parent_scope);
+	tenancy::check_mapping_not_isolated(relid);
 	for (int i = 0; i < 6; i++)
 		values[i] = PG_ARGISNULL(i) ? (Datum) 0 : PG_GETARG_DATUM(i);
 	if (!PG_ARGISNULL(tenancy::arg_parent_roles))

@@ -63,30 +63,42 @@ AS 'MODULE_PATHNAME', 'register_membership';
 COMMENT ON FUNCTION tenancy.register_membership(regclass, name, name, name, name, text[], text[], text, regclass, name, name, regclass, name, text, text[]) IS
   'Registers the membership table of a scope (again replaces it), its roles table and tenant owners, and installs their change triggers';
 
--- The registered membership table's user and role columns when tbl is that
--- table, else NULLs. For enable_isolation, which gives that table its own
--- policies (docs/isolation.md); callers need not read the registration.
--- Those policies call the default scope's helpers: only the 'workspace'
--- scope's table is a membership table to isolation.
-CREATE FUNCTION tenancy.membership_columns(tbl regclass, OUT user_column name, OUT role_column name)
+-- The registration that reads tbl as its membership table (the first
+-- scope by name when several do), else NULLs. For enable_isolation, which
+-- gives that table its own policies in that scope (docs/isolation.md);
+-- callers need not read the registration.
+CREATE FUNCTION tenancy.membership_columns(tbl regclass, OUT scope text, OUT tenant_column name,
+                                           OUT user_column name, OUT role_column name)
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-  SELECT r.user_column, r.role_column FROM tenancy.membership_registration r
-  WHERE r.membership = tbl AND r.scope = 'workspace'
+  SELECT r.scope, r.tenant_column, r.user_column, r.role_column
+    FROM tenancy.membership_registration r
+   WHERE r.membership = tbl ORDER BY r.scope LIMIT 1
 $$;
 
--- The scopes other than 'workspace' that registered tbl as their membership
--- table. enable_isolation refuses such a table: it has no membership-table
--- policies for them yet, and tenant-table policies would let every member
--- write their own membership.
+-- The scopes that registered tbl as their membership table. enable_isolation
+-- refuses a table of several: its rows grant memberships in each, and the
+-- membership table's policies answer to the managers of one.
 CREATE FUNCTION tenancy.membership_table_scopes(tbl regclass) RETURNS text[]
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
   SELECT coalesce(array_agg(r.scope ORDER BY r.scope), '{}')
     FROM tenancy.membership_registration r
-   WHERE r.membership = tbl AND r.scope <> 'workspace'
+   WHERE r.membership = tbl
+$$;
+
+-- The scopes that registered tbl as their roles table, and as their owner
+-- (tenant) table. For enable_isolation, which gives a roles table the
+-- managers-only policies and refuses an owner table.
+CREATE FUNCTION tenancy.access_table_scopes(tbl regclass, OUT role_scopes text[], OUT owner_scopes text[])
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT coalesce(array_agg(r.scope ORDER BY r.scope) FILTER (WHERE r.role_table = tbl), '{}'),
+         coalesce(array_agg(r.scope ORDER BY r.scope) FILTER (WHERE r.owner_table = tbl), '{}')
+    FROM tenancy.membership_registration r
 $$;
 
 -- The type of the scope's tenant ids: its registered tenant column's, or
@@ -113,14 +125,14 @@ BEGIN
                               WHERE r.scope = scope_tenant_type.scope));
 END $$;
 
--- The roles whose members manage the memberships of their workspaces: the
--- isolated membership table's write policies call it once per statement.
-CREATE FUNCTION tenancy.membership_manager_roles() RETURNS text[]
+-- The roles whose members manage the memberships of the scope's tenants:
+-- the isolated membership table's write policies call it once per statement.
+CREATE FUNCTION tenancy.membership_manager_roles(scope text DEFAULT 'workspace') RETURNS text[]
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
   SELECT coalesce((SELECT r.manager_roles FROM tenancy.membership_registration r
-                   WHERE r.scope = 'workspace'), '{}')
+                   WHERE r.scope = membership_manager_roles.scope), '{}')
 $$;
 
 -- Planner support: the per-row call becomes the index condition

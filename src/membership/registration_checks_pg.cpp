@@ -7,6 +7,7 @@
 #include "core/boundary.hpp"
 #include "core/compat.hpp"
 #include "membership/registration_checks_pg.hpp"
+#include "membership/registration_writes_pg.hpp"
 #include "membership/scope_name.hpp"
 
 extern "C" {
@@ -18,6 +19,8 @@ extern "C" {
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 }
+
+#include <cstring>
 
 
 namespace tenancy {
@@ -178,30 +181,118 @@ normalize_statuses(ArrayType *statuses, Oid type)
 }
 
 /*
- * A table enable_isolation gave the tenant-table policies lets every member
- * update its own membership row (its role included): as the membership
- * table it needs the membership table's policies, made by enable_isolation
- * once the table is registered.
+ * A table enable_isolation isolated guards its rows with policies made for
+ * what it was then. Tenant-table (or through-key) policies let every member
+ * update its own membership, its role included; the membership table's
+ * policies answer to the managers of one scope, by one tenant column and
+ * user column. So only the same scope may register it again, with those
+ * columns; anything else starts with disable_isolation.
  */
 void
-check_not_isolated_as_tenant_table(Oid relid)
+check_isolation_allows(Oid relid, Datum scope, Datum tenant_column, Datum user_column)
 {
-	Oid types[1] = {OIDOID};
-	Datum values[1] = {ObjectIdGetDatum(relid)};
-	int result = SPI_execute_with_args(
-		"SELECT 1 FROM tenancy.isolated_tables i WHERE i.relid::pg_catalog.oid "
-		"OPERATOR(pg_catalog.=) $1 AND i.policy_kind OPERATOR(pg_catalog.=) 'tenant'",
-		1, types, values, nullptr, true, 0);
+	Oid types[4] = {OIDOID, TEXTOID, NAMEOID, NAMEOID};
+	Datum values[4] = {ObjectIdGetDatum(relid), scope, tenant_column, user_column};
+	bool isnull;
 
-	if (result != SPI_OK_SELECT)
-		elog(ERROR, "tenancy: SPI_execute returned %d for registration", result);
-	if (SPI_processed > 0)
+	if (select_rows(
+			"SELECT i.policy_kind, i.scope, i.tenant_column::pg_catalog.text "
+			"FROM tenancy.isolated_tables i "
+			"WHERE i.relid::pg_catalog.oid OPERATOR(pg_catalog.=) $1 AND NOT ("
+			" i.policy_kind OPERATOR(pg_catalog.=) 'membership'"
+			" AND i.scope OPERATOR(pg_catalog.=) $2"
+			" AND i.tenant_column OPERATOR(pg_catalog.=) $3"
+			" AND EXISTS (SELECT FROM tenancy.membership_registration r"
+			"  WHERE r.scope OPERATOR(pg_catalog.=) $2 AND r.membership OPERATOR(pg_catalog.=) i.relid"
+			"  AND r.tenant_column OPERATOR(pg_catalog.=) $3"
+			"  AND r.user_column OPERATOR(pg_catalog.=) $4))",
+			4, types, values) == 0)
+		return;
+	HeapTuple row = SPI_tuptable->vals[0];
+	TupleDesc desc = SPI_tuptable->tupdesc;
+	const char *kind = TextDatumGetCString(SPI_getbinval(row, desc, 1, &isnull));
+	if (strcmp(kind, "membership") != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("table %s is isolated with the policies of a tenant table", get_rel_name(relid)),
+				 errmsg("table %s is isolated with the policies of a %s table",
+						get_rel_name(relid), kind),
 				 errdetail("They let every member update its own membership, its role included."),
 				 errhint("Run tenancy.disable_isolation() on it, register it, then "
 						 "tenancy.enable_isolation() gives it the membership table's policies.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("table %s is isolated as the membership table of scope \"%s\" on column %s",
+					get_rel_name(relid), TextDatumGetCString(SPI_getbinval(row, desc, 2, &isnull)),
+					quote_identifier(TextDatumGetCString(SPI_getbinval(row, desc, 3, &isnull)))),
+			 errdetail("Its policies let that scope's managers write memberships by that column "
+					   "and the registered user column."),
+			 errhint("Run tenancy.disable_isolation() on it, register it, then "
+					 "tenancy.enable_isolation() gives it the policies of the new registration.")));
+}
+
+/*
+ * A scope's mapping decides who reaches the scope's tenants: a table
+ * enable_isolation isolated lets its members write it (a tenant linked to
+ * a parent of theirs), so it is refused until disable_isolation.
+ */
+void
+check_mapping_not_isolated(Oid relid)
+{
+	Oid types[1] = {OIDOID};
+	Datum values[1] = {ObjectIdGetDatum(relid)};
+
+	if (select_rows("SELECT 1 FROM tenancy.isolated_tables i "
+					"WHERE i.relid::pg_catalog.oid OPERATOR(pg_catalog.=) $1",
+					1, types, values) > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table %s is isolated by tenancy", get_rel_name(relid)),
+				 errdetail("A mapping decides who reaches the scope's tenants, and its policies "
+						   "would let members link tenants to parents of theirs."),
+				 errhint("Run tenancy.disable_isolation() on it first.")));
+}
+
+/*
+ * The roles and owner tables decide what members may do. An isolated roles
+ * table is writable by members unless enable_isolation gave it the roles
+ * table's managers-only policies, in this scope; an isolated owner table's
+ * tenant-table policies let a member make themself the owner, so it is
+ * refused whatever its policies (enable_isolation refuses to isolate it).
+ */
+void
+check_access_tables_not_isolated(Oid role_table, Oid owner_table, Datum scope)
+{
+	Oid types[3] = {OIDOID, OIDOID, TEXTOID};
+	Datum values[3] = {ObjectIdGetDatum(role_table), ObjectIdGetDatum(owner_table), scope};
+	bool isnull;
+
+	if (select_rows("SELECT i.relid::pg_catalog.oid, i.relid::pg_catalog.oid OPERATOR(pg_catalog.=) $2 "
+					"FROM tenancy.isolated_tables i "
+					"WHERE (i.relid::pg_catalog.oid OPERATOR(pg_catalog.=) $1 AND NOT ("
+					"  i.policy_kind OPERATOR(pg_catalog.=) 'roles'"
+					"  AND i.scope OPERATOR(pg_catalog.=) $3))"
+					" OR i.relid::pg_catalog.oid OPERATOR(pg_catalog.=) $2 "
+					"ORDER BY 2 DESC LIMIT 1",
+					3, types, values) == 0)
+		return;
+	HeapTuple row = SPI_tuptable->vals[0];
+	TupleDesc desc = SPI_tuptable->tupdesc;
+	Oid relid = DatumGetObjectId(SPI_getbinval(row, desc, 1, &isnull));
+	if (DatumGetBool(SPI_getbinval(row, desc, 2, &isnull)))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("owner table %s is isolated by tenancy", get_rel_name(relid)),
+				 errdetail("Its policies would let any member of a tenant make themself its owner."),
+				 errhint("Run tenancy.disable_isolation() on it first, and grant writes on it "
+						 "only to roles you trust.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("roles table %s is isolated without the roles table policies of this scope",
+					get_rel_name(relid)),
+			 errdetail("Its policies let members or the managers of another scope rewrite the "
+					   "permissions its roles grant."),
+			 errhint("Run tenancy.disable_isolation() on it, register it, then "
+					 "tenancy.enable_isolation() gives it the roles table's policies.")));
 }
 
 /* Manager roles: a non-empty list without NULLs. */

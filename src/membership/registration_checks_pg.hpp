@@ -44,9 +44,20 @@ Datum normalize_statuses(ArrayType *statuses, Oid type);
 void check_manager_roles(ArrayType *roles);
 
 /*
- * Refuses a table that enable_isolation gave the tenant-table policies.
- * Runs SQL: call inside SPI_connect.
+ * Refuses a table that enable_isolation isolated, unless as the membership
+ * table of this scope on these tenant and user columns (text scope, name
+ * columns). Runs SQL: call inside begin_catalog_work.
  */
-void check_not_isolated_as_tenant_table(Oid relid);
+void check_isolation_allows(Oid relid, Datum scope, Datum tenant_column, Datum user_column);
+
+/*
+ * Refuses a roles table isolated with other than the roles table policies of
+ * scope, and an isolated owner table (InvalidOid: none). Inside
+ * begin_catalog_work.
+ */
+void check_access_tables_not_isolated(Oid role_table, Oid owner_table, Datum scope);
+
+/* Refuses a mapping table that enable_isolation isolated. Inside begin_catalog_work. */
+void check_mapping_not_isolated(Oid relid);
 
 } // namespace tenancy

@@ -332,8 +332,10 @@ current_registration(const char *scope, int *index)
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 			 errmsg("no membership table is registered for scope \"%s\"", scope),
 			 errhint("Call tenancy.register_membership('<table>', '<tenant column>', "
-					 "'<user column>', scope => '%s') first.",
-					 scope)));
+					 "'<user column>', scope => '%s') first, or "
+					 "tenancy.register_scope_parent('%s', '<parent scope>', '<mapping>', "
+					 "'<tenant column>', '<parent column>') for a scope derived from a parent.",
+					 scope, scope)));
 	pg_unreachable();
 }
 

@@ -94,13 +94,19 @@ end_catalog_work(Oid caller, int context)
 }
 
 uint64
+select_rows(const char *sql, int nargs, Oid *types, Datum *values)
+{
+	if (SPI_execute_with_args(sql, nargs, types, values, nullptr, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "tenancy: could not read the registrations");
+	return SPI_processed;
+}
+
+uint64
 select_for_scope(const char *sql, Datum scope)
 {
 	Oid types[1] = {TEXTOID};
 
-	if (SPI_execute_with_args(sql, 1, types, &scope, nullptr, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "tenancy: could not read the registrations");
-	return SPI_processed;
+	return select_rows(sql, 1, types, &scope);
 }
 
 void
@@ -133,15 +139,13 @@ drop_change_triggers_if_unread(Oid relid)
 
 	if (!OidIsValid(relid))
 		return;
-	if (SPI_execute_with_args("SELECT 1 FROM tenancy.membership_registration r "
-							  "WHERE r.membership::pg_catalog.oid OPERATOR(pg_catalog.=) $1 "
-							  "OR r.role_table::pg_catalog.oid OPERATOR(pg_catalog.=) $1 "
-							  "OR r.owner_table::pg_catalog.oid OPERATOR(pg_catalog.=) $1 "
-							  "UNION ALL SELECT 1 FROM tenancy.scope_parent p "
-							  "WHERE p.mapping::pg_catalog.oid OPERATOR(pg_catalog.=) $1",
-							  1, types, values, nullptr, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "tenancy: could not read the registrations");
-	if (SPI_processed == 0)
+	if (select_rows("SELECT 1 FROM tenancy.membership_registration r "
+					"WHERE r.membership::pg_catalog.oid OPERATOR(pg_catalog.=) $1 "
+					"OR r.role_table::pg_catalog.oid OPERATOR(pg_catalog.=) $1 "
+					"OR r.owner_table::pg_catalog.oid OPERATOR(pg_catalog.=) $1 "
+					"UNION ALL SELECT 1 FROM tenancy.scope_parent p "
+					"WHERE p.mapping::pg_catalog.oid OPERATOR(pg_catalog.=) $1",
+					1, types, values) == 0)
 		drop_triggers(relid);
 }
 
@@ -290,7 +294,8 @@ TENANCY_FUNCTION(register_membership)
 	tenancy::previous_registration(values[7], previous);
 	tenancy::check_may_replace(previous[0], relid, saved_user);
 	tenancy::check_may_register_derived(values[7], saved_user);
-	tenancy::check_not_isolated_as_tenant_table(relid);
+	tenancy::check_isolation_allows(relid, values[7], values[1], values[2]);
+	tenancy::check_access_tables_not_isolated(tables[1], tables[2], values[7]);
 	for (Oid table : tables)
 		if (OidIsValid(table))
 			tenancy::install_change_triggers(table);

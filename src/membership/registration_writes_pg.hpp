@@ -19,9 +19,11 @@ void begin_catalog_work(Oid *caller, int *context);
 void end_catalog_work(Oid caller, int context);
 
 /*
- * Runs the SELECT sql with $1 = scope (text) inside begin_catalog_work;
- * raises when it fails. The rows in SPI_tuptable; their number returned.
+ * Runs the SELECT sql with nargs arguments (no NULL) inside
+ * begin_catalog_work; raises when it fails. The rows in SPI_tuptable;
+ * their number returned. select_for_scope: $1 = scope (text).
  */
+uint64 select_rows(const char *sql, int nargs, Oid *types, Datum *values);
 uint64 select_for_scope(const char *sql, Datum scope);
 
 /*

@@ -57,7 +57,7 @@ GRANT EXECUTE ON FUNCTION tenancy.user_has_permission(text, text, text) TO PUBLI
 GRANT EXECUTE ON FUNCTION tenancy.user_workspaces_with_permission_text(text) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tenancy.user_workspaces_with_permission_text(text, text) TO PUBLIC;
 -- read by the isolated membership table's policies, as any role
-GRANT EXECUTE ON FUNCTION tenancy.membership_manager_roles() TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.membership_manager_roles(text) TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tenancy.cache_stats() TO PUBLIC;
 
 -- isolation: read-only helpers that enable_isolation and disable_isolation
@@ -65,16 +65,21 @@ GRANT EXECUTE ON FUNCTION tenancy.cache_stats() TO PUBLIC;
 GRANT EXECUTE ON FUNCTION tenancy.tenant_column_names(),
                           tenancy.isolation_column_of(regclass),
                           tenancy.isolation_record_of(regclass),
-                          tenancy.isolation_policies(name, name, text),
+                          tenancy.isolation_policies(name, name, text, boolean),
                           tenancy.membership_columns(regclass),
                           tenancy.scope_tenant_type(text),
                           tenancy.scope_tenants_call(text),
                           tenancy.scope_user_id_call(text),
                           tenancy.check_tenant_id_column(regclass, name, text, text),
                           tenancy.membership_table_scopes(regclass),
+                          tenancy.access_table_scopes(regclass),
+                          tenancy.mapped_scope(regclass),
                           tenancy.relation_tree(regclass),
                           tenancy.through_key_of(regclass, name),
                           tenancy.check_isolation_scope(text, regclass, name),
+                          tenancy.check_membership_isolation(regclass, name, text, name),
+                          tenancy.check_access_table_isolation(regclass, name, text, name),
+                          tenancy.check_registered_table_scopes(regclass, text, text, text[], text, name),
                           tenancy.tenant_condition(regclass, int),
                           tenancy.through_condition(regclass, name, regclass, name),
                           tenancy.through_check(text, integer, regclass, name, text),
