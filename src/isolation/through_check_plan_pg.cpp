@@ -70,18 +70,25 @@ through_keys_check_oid(void)
 	return check_oid;
 }
 
+/* The arguments of node when it is a call of the check, else NIL. */
+List *
+check_arguments(Node *node, Oid check)
+{
+	if (node == nullptr || !IsA(node, FuncExpr))
+		return NIL;
+	FuncExpr *call = reinterpret_cast<FuncExpr *>(node);
+	return call->funcid == check && list_length(call->args) == 3 ? call->args : NIL;
+}
+
 /* An expression with every check replaced by its third argument. */
 Node *
 replace_checks(Node *node, void *context)
 {
 	if (node == nullptr)
 		return nullptr;
-	if (IsA(node, FuncExpr))
-	{
-		FuncExpr *call = reinterpret_cast<FuncExpr *>(node);
-		if (call->funcid == *static_cast<Oid *>(context) && list_length(call->args) == 3)
-			return replace_checks(static_cast<Node *>(lthird(call->args)), context);
-	}
+	List *args = check_arguments(node, *static_cast<Oid *>(context));
+	if (args != NIL)
+		return replace_checks(static_cast<Node *>(lthird(args)), context);
 	return tenancy::compat::mutate_expression(node, replace_checks, context);
 }
 
@@ -104,13 +111,9 @@ collect_key_lists(Node *node, void *context)
 	if (node == nullptr)
 		return false;
 	CheckedKeyLists *found = static_cast<CheckedKeyLists *>(context);
-	if (IsA(node, FuncExpr) && reinterpret_cast<FuncExpr *>(node)->funcid == found->check &&
-		list_length(reinterpret_cast<FuncExpr *>(node)->args) == 3)
-	{
-		Node *keys = static_cast<Node *>(lsecond(reinterpret_cast<FuncExpr *>(node)->args));
-		if (IsA(keys, Param))
-			found->key_lists = lappend(found->key_lists, keys);
-	}
+	List *args = check_arguments(node, found->check);
+	if (args != NIL && IsA(lsecond(args), Param))
+		found->key_lists = lappend(found->key_lists, lsecond(args));
 	return tenancy::compat::walk_expression(node, collect_key_lists, context);
 }
 
@@ -318,10 +321,8 @@ without_answered(List *clauses, List *answered, Oid check)
 	foreach (cell, clauses)
 	{
 		Node *clause = static_cast<Node *>(lfirst(cell));
-		if (answered != NIL && IsA(clause, FuncExpr) &&
-			reinterpret_cast<FuncExpr *>(clause)->funcid == check &&
-			list_length(reinterpret_cast<FuncExpr *>(clause)->args) == 3 &&
-			list_member(answered, lsecond(reinterpret_cast<FuncExpr *>(clause)->args)))
+		List *args = answered != NIL ? check_arguments(clause, check) : NIL;
+		if (args != NIL && list_member(answered, lsecond(args)))
 			continue;
 		kept = lappend(kept, clause);
 	}
