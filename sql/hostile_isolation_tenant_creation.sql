@@ -114,6 +114,9 @@ SELECT tenants FROM tenancy.tenant_creation;
 
 DELETE FROM tenancy.tenant_creation;
 DELETE FROM tenancy.membership_registration;
+-- without the default scope's membership table: refused, nothing recorded
+SELECT * FROM regress.caught($$SELECT tenancy.allow_tenant_creation('tcre.workspaces')$$);
+SELECT count(*) AS recorded FROM tenancy.tenant_creation;
 -- tenancy.create_tenant wrote into the default scope's table only
 SELECT count(*) AS org_members FROM tcre.org_members;
 DROP SCHEMA tcre CASCADE;

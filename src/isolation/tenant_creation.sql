@@ -48,7 +48,7 @@ BEGIN
   PERFORM tenancy.check_uuid_column(tenants, id_column, 'Name the tenant table''s uuid key: id_column => ...');
   IF membership IS NULL THEN
     RAISE EXCEPTION 'no membership table is registered' USING ERRCODE = '55000',
-      HINT = 'Call tenancy.register_membership() first: the creator of a tenant becomes its member there.';
+      HINT = 'Call tenancy.register_membership(''<table>'', ''<tenant column>'', ''<user column>'') first: the creator of a tenant becomes its member there (a default scope derived from a parent has no membership table to add it to).';
   END IF;
   -- create_tenant writes the membership table as its owner: only who may
   -- write it as that owner may let users do so.

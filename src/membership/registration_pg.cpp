@@ -327,7 +327,11 @@ current_registration(const char *scope, int *index)
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("no membership table is registered"),
 				 errhint("Call tenancy.register_membership('<table>', '<tenant column>', "
-						 "'<user column>') first.")));
+						 "'<user column>') first, or "
+						 "tenancy.register_scope_parent('%s', '<parent scope>', '<mapping>', "
+						 "'<tenant column>', '<parent column>') for a default scope derived from "
+						 "a registered parent.",
+						 scope)));
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 			 errmsg("no membership table is registered for scope \"%s\"", scope),
