@@ -26,6 +26,7 @@ SQL_SOURCES = \
 	src/isolation/global_tables.sql \
 	src/isolation/isolated_tables.sql \
 	src/isolation/policies.sql \
+	src/isolation/owner_guard.sql \
 	src/isolation/through.sql \
 	src/isolation/materialized_views.sql \
 	src/isolation/enable.sql \

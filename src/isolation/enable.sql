@@ -181,6 +181,12 @@ BEGIN
     END IF;
   END LOOP;
 
+  -- an owner table: its policies let members write it, the guard keeps
+  -- them from making themselves a tenant's owner
+  IF cardinality((tenancy.access_table_scopes(tbl)).owner_scopes) > 0 THEN
+    RETURN QUERY SELECT * FROM tenancy.guard_owner_table(tbl);
+  END IF;
+
   -- a partial index does not serve the policies: it is not counted
   IF create_index AND NOT EXISTS (
        SELECT 1 FROM pg_index i WHERE i.indrelid = tbl AND i.indkey[0] = col_num AND i.indpred IS NULL) THEN
@@ -243,6 +249,12 @@ BEGIN
     END IF;
   END LOOP;
 
+  IF EXISTS (SELECT FROM pg_trigger t
+              WHERE t.tgrelid = tbl AND t.tgname = 'tenancy_owner_guard' AND t.tgparentid = 0) THEN
+    stmt := format('DROP TRIGGER tenancy_owner_guard ON %s', tbl);
+    EXECUTE stmt;
+    RETURN NEXT stmt;
+  END IF;
   IF root.tenant_index IS NOT NULL
      AND EXISTS (SELECT 1 FROM pg_index i WHERE i.indexrelid = root.tenant_index AND i.indrelid = tbl) THEN
     stmt := format('DROP INDEX %s', root.tenant_index);

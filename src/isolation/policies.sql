@@ -150,13 +150,13 @@ BEGIN
   END IF;
 END $$;
 
--- Refuses, changing nothing, to isolate a table whose rows decide what
--- members may do, where tenant-table policies would let any member change
--- it: a scope's owner (tenant) table (a member could make themself the
--- tenant's owner), and a roles table that has no tenant column (no policy
--- could say whose managers write a role), serves several scopes, or is
--- isolated through a key or in another scope than its registration's. A
--- roles table with its tenant column gets the managers-only policies.
+-- Refuses, changing nothing, to isolate a roles table whose policies would
+-- let members change the permissions its rows grant: one that has no tenant
+-- column (no policy could say whose managers write a role), serves several
+-- scopes, or is isolated through a key or in another scope than its
+-- registration's. A roles table with its tenant column gets the
+-- managers-only policies. (An owner table is isolated with the guard of
+-- owner_guard.sql.)
 CREATE FUNCTION tenancy.check_access_table_isolation(tbl regclass, tenant_column name, scope text,
                                                      through name)
 RETURNS void LANGUAGE plpgsql STABLE
@@ -166,13 +166,6 @@ DECLARE
   related record;
 BEGIN
   SELECT * INTO related FROM tenancy.access_table_scopes(tbl);
-  IF cardinality(related.owner_scopes) > 0 THEN
-    RAISE EXCEPTION '% records the tenants'' owners of scope %', tbl,
-                    array_to_string(related.owner_scopes, ', ')
-      USING ERRCODE = '55000',
-            DETAIL = 'Its owner column makes a user a member with the owner role, and tenant-table policies would let any member make themself the owner.',
-            HINT = 'Leave it without tenancy isolation and grant writes on it only to roles you trust, or register the scope without owner_table.';
-  END IF;
   IF cardinality(related.role_scopes) = 0 THEN
     RETURN;
   END IF;

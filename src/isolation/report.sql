@@ -189,6 +189,11 @@ AS $$
                           AND cardinality(k.conkey) = 1 AND a.attname = (j.rec).tenant_column)
                 THEN format('the foreign key from %I to %s is gone: rows whose parent is missing are visible to nobody; fix: add it again',
                             (j.rec).tenant_column, (j.rec).through_parent) END,
+           CASE WHEN j.isolated AND cardinality((tenancy.access_table_scopes(j.oid)).owner_scopes) > 0
+                     AND NOT tenancy.has_owner_guard(j.oid)
+                THEN format('owner table of scope %s without its guard trigger: a member can make themself a tenant''s owner; fix: %s',
+                            array_to_string((tenancy.access_table_scopes(j.oid)).owner_scopes, ', '),
+                            tenancy.isolation_call(j.oid, j.rec)) END,
            CASE WHEN cardinality(j.other_permissive) > 0
                 THEN format('other permissive policies, OR''d with tenancy''s: %s; fix: %s',
                             array_to_string(j.other_permissive, ', '),

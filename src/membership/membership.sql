@@ -91,7 +91,7 @@ $$;
 
 -- The scopes that registered tbl as their roles table, and as their owner
 -- (tenant) table. For enable_isolation, which gives a roles table the
--- managers-only policies and refuses an owner table.
+-- managers-only policies and an owner table the owner guard.
 CREATE FUNCTION tenancy.access_table_scopes(tbl regclass, OUT role_scopes text[], OUT owner_scopes text[])
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp

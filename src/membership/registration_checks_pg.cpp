@@ -216,7 +216,12 @@ check_isolation_allows(Oid relid, Datum scope, Datum tenant_column, Datum user_c
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("table %s is isolated with the policies of a %s table",
 						get_rel_name(relid), kind),
-				 errdetail("They let every member update its own membership, its role included."),
+				 strcmp(kind, "roles") == 0
+					 ? errdetail("They let its managers write every row, their own membership "
+								 "included; the membership table's policies keep a manager off "
+								 "its own.")
+					 : errdetail("They let every member update its own membership, its role "
+								 "included."),
 				 errhint("Run tenancy.disable_isolation() on it, register it, then "
 						 "tenancy.enable_isolation() gives it the membership table's policies.")));
 	ereport(ERROR,
@@ -253,38 +258,25 @@ check_mapping_not_isolated(Oid relid)
 }
 
 /*
- * The roles and owner tables decide what members may do. An isolated roles
- * table is writable by members unless enable_isolation gave it the roles
- * table's managers-only policies, in this scope; an isolated owner table's
- * tenant-table policies let a member make themself the owner, so it is
- * refused whatever its policies (enable_isolation refuses to isolate it).
+ * The roles table decides what members may do: an isolated one is writable
+ * by members unless enable_isolation gave it the roles table's
+ * managers-only policies, in this scope.
  */
 void
-check_access_tables_not_isolated(Oid role_table, Oid owner_table, Datum scope)
+check_roles_table_isolation(Oid role_table, Datum scope)
 {
-	Oid types[3] = {OIDOID, OIDOID, TEXTOID};
-	Datum values[3] = {ObjectIdGetDatum(role_table), ObjectIdGetDatum(owner_table), scope};
+	Oid types[2] = {OIDOID, TEXTOID};
+	Datum values[2] = {ObjectIdGetDatum(role_table), scope};
 	bool isnull;
 
-	if (select_rows("SELECT i.relid::pg_catalog.oid, i.relid::pg_catalog.oid OPERATOR(pg_catalog.=) $2 "
-					"FROM tenancy.isolated_tables i "
-					"WHERE (i.relid::pg_catalog.oid OPERATOR(pg_catalog.=) $1 AND NOT ("
+	if (select_rows("SELECT i.relid::pg_catalog.oid FROM tenancy.isolated_tables i "
+					"WHERE i.relid::pg_catalog.oid OPERATOR(pg_catalog.=) $1 AND NOT ("
 					"  i.policy_kind OPERATOR(pg_catalog.=) 'roles'"
-					"  AND i.scope OPERATOR(pg_catalog.=) $3))"
-					" OR i.relid::pg_catalog.oid OPERATOR(pg_catalog.=) $2 "
-					"ORDER BY 2 DESC LIMIT 1",
-					3, types, values) == 0)
+					"  AND i.scope OPERATOR(pg_catalog.=) $2)",
+					2, types, values) == 0)
 		return;
-	HeapTuple row = SPI_tuptable->vals[0];
-	TupleDesc desc = SPI_tuptable->tupdesc;
-	Oid relid = DatumGetObjectId(SPI_getbinval(row, desc, 1, &isnull));
-	if (DatumGetBool(SPI_getbinval(row, desc, 2, &isnull)))
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("owner table %s is isolated by tenancy", get_rel_name(relid)),
-				 errdetail("Its policies would let any member of a tenant make themself its owner."),
-				 errhint("Run tenancy.disable_isolation() on it first, and grant writes on it "
-						 "only to roles you trust.")));
+	Oid relid =
+		DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 			 errmsg("roles table %s is isolated without the roles table policies of this scope",
@@ -293,6 +285,24 @@ check_access_tables_not_isolated(Oid role_table, Oid owner_table, Datum scope)
 					   "permissions its roles grant."),
 			 errhint("Run tenancy.disable_isolation() on it, register it, then "
 					 "tenancy.enable_isolation() gives it the roles table's policies.")));
+}
+
+/*
+ * An isolated owner table's policies let members write it: the guard
+ * trigger (owner_guard.sql) keeps them from making themselves a tenant's
+ * owner, whatever scope or owner column the registration names.
+ */
+void
+guard_isolated_owner_table(Oid owner_table)
+{
+	Oid types[1] = {OIDOID};
+	Datum values[1] = {ObjectIdGetDatum(owner_table)};
+
+	if (!OidIsValid(owner_table))
+		return;
+	select_rows("SELECT tenancy.guard_owner_table($1::pg_catalog.regclass) "
+				"WHERE (tenancy.isolation_record_of($1::pg_catalog.regclass)).relid IS NOT NULL",
+				1, types, values);
 }
 
 /* Manager roles: a non-empty list without NULLs. */

@@ -52,10 +52,15 @@ void check_isolation_allows(Oid relid, Datum scope, Datum tenant_column, Datum u
 
 /*
  * Refuses a roles table isolated with other than the roles table policies of
- * scope, and an isolated owner table (InvalidOid: none). Inside
- * begin_catalog_work.
+ * scope (InvalidOid: none). Inside begin_catalog_work.
  */
-void check_access_tables_not_isolated(Oid role_table, Oid owner_table, Datum scope);
+void check_roles_table_isolation(Oid role_table, Datum scope);
+
+/*
+ * Puts the owner guard trigger on an owner table tenancy isolated (none for
+ * InvalidOid or a table not isolated). Inside begin_catalog_work.
+ */
+void guard_isolated_owner_table(Oid owner_table);
 
 /* Refuses a mapping table that enable_isolation isolated. Inside begin_catalog_work. */
 void check_mapping_not_isolated(Oid relid);

@@ -295,7 +295,8 @@ TENANCY_FUNCTION(register_membership)
 	tenancy::check_may_replace(previous[0], relid, saved_user);
 	tenancy::check_may_register_derived(values[7], saved_user);
 	tenancy::check_isolation_allows(relid, values[7], values[1], values[2]);
-	tenancy::check_access_tables_not_isolated(tables[1], tables[2], values[7]);
+	tenancy::check_roles_table_isolation(tables[1], values[7]);
+	tenancy::guard_isolated_owner_table(tables[2]);
 	for (Oid table : tables)
 		if (OidIsValid(table))
 			tenancy::install_change_triggers(table);

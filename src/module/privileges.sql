@@ -88,7 +88,14 @@ GRANT EXECUTE ON FUNCTION tenancy.tenant_column_names(),
                           tenancy.tenant_references(regclass),
                           tenancy.tenant_root_key(regclass),
                           tenancy.policies_ignoring(regclass, name),
-                          tenancy.isolation_call(regclass, tenancy.isolated_tables, text) TO PUBLIC;
+                          tenancy.isolation_call(regclass, tenancy.isolated_tables, text),
+                          tenancy.has_owner_guard(regclass) TO PUBLIC;
+-- an isolated owner table's guard, run as any role writing it (a trigger
+-- function cannot be called otherwise), and what it reads
+GRANT EXECUTE ON FUNCTION tenancy.owner_table_guard(),
+                          tenancy.owner_registrations(regclass),
+                          tenancy.owner_guard_manages(text, regtype, text),
+                          tenancy.owner_guard_is_caller(regtype, text) TO PUBLIC;
 -- the record of what enable_isolation made: readable by all (pg_policy
 -- shows as much); written by enable_isolation and disable_isolation as
 -- their caller, whom the DBA grants INSERT, UPDATE, DELETE (row level
