@@ -18,7 +18,8 @@
  *    conditions and the check is left to its EXISTS: one parent probe;
  *  - everywhere else (filters, join and recheck conditions) each check is
  *    replaced by its third argument, the same value, so the key list's
- *    InitPlan is never executed (InitPlans run on first use).
+ *    InitPlan is never executed (InitPlans run on first use); what no
+ *    longer runs is then dropped from the plan (unused_subplans_pg.cpp).
  * A plan that calls no check (most queries) is left as it is, unwalked.
  * Only conditions derived from a check still in the same scan's filter are
  * removed, so no condition of the query is lost. A plan holds nothing of
@@ -30,6 +31,7 @@
  * Plain C style: no C++ objects; PostgreSQL errors unwind nothing of ours.
  */
 #include "isolation/through_check_plan_pg.hpp"
+#include "isolation/unused_subplans_pg.hpp"
 
 #include "core/compat.hpp"
 #include "core/pg.hpp"
@@ -426,6 +428,7 @@ through_check_planner(Query *parse, const char *query_string, int cursor_options
 	{
 		replace_in_plan(stmt->planTree, check);
 		replace_in_plans(stmt->subplans, check);
+		tenancy::remove_unused_subplans(stmt);
 	}
 	return stmt;
 }
