@@ -36,6 +36,9 @@ GRANT SELECT ON thp.customers, thp.tags, thp.visits, thp.visits_1 TO thp_app;
 CREATE FUNCTION thp.tags_of(int) RETURNS SETOF thp.tags LANGUAGE sql STABLE
   AS 'SELECT * FROM thp.tags WHERE customer_id = $1';
 GRANT EXECUTE ON FUNCTION thp.tags_of(int) TO thp_app;
+CREATE TABLE thp.scratch (n int);
+INSERT INTO thp.scratch VALUES (1), (2);
+GRANT SELECT, DELETE ON thp.scratch TO thp_app;
 
 SET ROLE thp_app;
 BEGIN;
@@ -75,6 +78,11 @@ SELECT id, tenancy.through_keys_check(customer_id, ARRAY(SELECT 1), true) AS che
 SELECT id, tenancy.through_keys_check(customer_id, ARRAY(SELECT 1), true) AS checked
   FROM thp.tags WHERE customer_id = 1 AND tenancy.through_keys_check(customer_id, ARRAY(SELECT 1), true)
  ORDER BY id;
+-- A data-modifying CTE nothing reads still runs: the executor runs it
+-- because its plan is initialised, so such a plan is left whole.
+WITH gone AS (DELETE FROM thp.scratch RETURNING n)
+SELECT id, tag FROM thp.tags WHERE customer_id = 1 ORDER BY id;
+SELECT count(*) AS scratch_rows_left FROM thp.scratch;
 COMMIT;
 
 -- A prepared statement's generic plan, and the same after a replan.

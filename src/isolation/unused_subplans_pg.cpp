@@ -13,8 +13,9 @@
  * expression reads (the executor would then read an unset parameter). So
  * it knows a few node kinds exactly (their expression fields are those of
  * PostgreSQL 15 to 18's plannodes.h) and gives up, changing nothing, on a
- * plan holding any other kind: CTE scans, Gather (its initParam), hash or
- * merge joins, ModifyTable, Append, ... keep their InitPlans.
+ * plan holding any other kind, in its tree or in any subplan it would
+ * drop: CTE scans, Gather (its initParam), hash or merge joins,
+ * ModifyTable, Append, ... keep their InitPlans.
  *
  * Dropping is safe for the executor, EXPLAIN and parallel query as
  * setrefs.c's own dropping of unchosen alternative subplans is: a NULL
@@ -222,6 +223,28 @@ walk_live_subplans(Liveness *live)
 	}
 }
 
+/*
+ * Whether every subplan to drop holds only known node kinds. Initialising
+ * a plan is not always free of effects: a data-modifying CTE nothing
+ * reads is run by the executor because its ModifyTable was initialised.
+ */
+bool
+dead_subplans_known(Liveness *live)
+{
+	ListCell *cell;
+
+	foreach (cell, live->stmt->subplans)
+	{
+		if (lfirst(cell) == nullptr || bms_is_member(foreach_current_index(cell) + 1, live->live_plans))
+			continue;
+		Liveness dead = {live->stmt, nullptr, nullptr, NIL, NIL, NIL, true};
+		walk_plan(static_cast<Plan *>(lfirst(cell)), &dead);
+		if (!dead.known)
+			return false;
+	}
+	return true;
+}
+
 } // namespace
 
 void
@@ -229,9 +252,11 @@ tenancy::remove_unused_subplans(PlannedStmt *stmt)
 {
 	Liveness live = {stmt, nullptr, nullptr, NIL, NIL, NIL, true};
 
+	if (stmt->hasModifyingCTE)
+		return;
 	walk_plan(stmt->planTree, &live);
 	walk_live_subplans(&live);
-	if (!live.known)
+	if (!live.known || !dead_subplans_known(&live))
 		return;
 	ListCell *init;
 	ListCell *owner;
