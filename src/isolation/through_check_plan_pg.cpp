@@ -18,7 +18,9 @@
  *    conditions and the check is left to its EXISTS: one parent probe;
  *  - everywhere else (filters, join and recheck conditions) each check is
  *    replaced by its third argument, the same value, so the key list's
- *    InitPlan is never executed (InitPlans run on first use).
+ *    InitPlan is never executed (InitPlans run on first use); what no
+ *    longer runs is then dropped from the plan (unused_subplans_pg.cpp).
+ * A plan that calls no check (most queries) is left as it is, unwalked.
  * Only conditions derived from a check still in the same scan's filter are
  * removed, so no condition of the query is lost. A plan holds nothing of
  * its caller (the EXISTS and the key list are read when the plan runs):
@@ -29,6 +31,7 @@
  * Plain C style: no C++ objects; PostgreSQL errors unwind nothing of ours.
  */
 #include "isolation/through_check_plan_pg.hpp"
+#include "isolation/unused_subplans_pg.hpp"
 
 #include "core/compat.hpp"
 #include "core/pg.hpp"
@@ -383,6 +386,27 @@ replace_in_plan(Plan *plan, Oid check)
 	replace_in_plan(plan->righttree, check);
 }
 
+/*
+ * Whether the plan may call function: setrefs.c lists every function of
+ * the final plan (user-defined ones: the check is) among its invalidation
+ * items by the PROCOID hash of its OID, and a plan that calls no check has
+ * nothing to settle. A hash shared with another function only costs the walk.
+ */
+bool
+may_call(PlannedStmt *stmt, Oid function)
+{
+	uint32 hash = GetSysCacheHashValue1(PROCOID, ObjectIdGetDatum(function));
+	ListCell *cell;
+
+	foreach (cell, stmt->invalItems)
+	{
+		PlanInvalItem *item = static_cast<PlanInvalItem *>(lfirst(cell));
+		if (item->cacheId == PROCOID && item->hashValue == hash)
+			return true;
+	}
+	return false;
+}
+
 } // namespace
 
 extern "C" {
@@ -400,10 +424,11 @@ through_check_planner(Query *parse, const char *query_string, int cursor_options
 							: standard_planner(parse, query_string, cursor_options, bound_params);
 	Oid check = through_keys_check_oid();
 
-	if (OidIsValid(check))
+	if (OidIsValid(check) && may_call(stmt, check))
 	{
 		replace_in_plan(stmt->planTree, check);
 		replace_in_plans(stmt->subplans, check);
+		tenancy::remove_unused_subplans(stmt);
 	}
 	return stmt;
 }
