@@ -332,17 +332,20 @@ BEGIN
         -- the plan's order: the default first, then retention oldest
         -- first, then partitions nearest to now first: each transaction
         -- plans again, and so takes the same partitions as the first plan
-        -- did under its caps
-        SELECT s.action, s.lower, s.child, s.tenant, s.ops, s.thin_into, s.batch_rows,
-               count(*) OVER () AS planned,
-               tenancy._partition_step_name(s.action, s.lower, s.child, s.tenant)
-          INTO next_action, next_lower, next_child, next_tenant, next_ops, next_thin_into, next_batch,
-               planned, next_name
-          FROM tenancy._partition_plan(parent) s
-         WHERE NOT EXISTS (SELECT 1 FROM unnest(errors) e
-                            WHERE starts_with(e, tenancy._partition_step_name(s.action, s.lower, s.child, s.tenant) || ': '))
-         ORDER BY s.step_no
-         LIMIT 1;
+        -- did under its caps; none once the first plan's steps are done
+        -- (the run is over whatever a plan would say)
+        IF steps_left IS NULL OR steps_left > 0 THEN
+            SELECT s.action, s.lower, s.child, s.tenant, s.ops, s.thin_into, s.batch_rows,
+                   count(*) OVER () AS planned,
+                   tenancy._partition_step_name(s.action, s.lower, s.child, s.tenant)
+              INTO next_action, next_lower, next_child, next_tenant, next_ops, next_thin_into, next_batch,
+                   planned, next_name
+              FROM tenancy._partition_plan(parent) s
+             WHERE NOT EXISTS (SELECT 1 FROM unnest(errors) e
+                                WHERE starts_with(e, tenancy._partition_step_name(s.action, s.lower, s.child, s.tenant) || ': '))
+             ORDER BY s.step_no
+             LIMIT 1;
+        END IF;
     EXCEPTION WHEN OTHERS THEN
         errors := errors || format('plan: %s', SQLERRM);
         next_action := NULL;
