@@ -2,17 +2,22 @@
 -- it builds from it (rows in the default, roles, literals, lock keys). The
 -- lookups every step makes (partitions and bounds, qualified names, the
 -- default partition, the control column's type) are C, c_functions.sql.
+-- Helpers that every maintenance step calls are PL/pgSQL, not SQL: a SQL
+-- function with SET is never inlined and is parsed and planned again in
+-- each transaction, and maintenance runs one transaction per step.
 
 -- A UTC timestamp as a literal of the control column's type.
 CREATE FUNCTION tenancy._partition_literal(ts timestamp, control_type regtype)
-RETURNS text LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT CASE
+RETURNS text LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN CASE
         WHEN control_type = 'timestamptz'::regtype
             THEN format('%L::timestamptz', to_char(ts, 'YYYY-MM-DD"T"HH24:MI:SS.US') || '+00')
         WHEN control_type = 'date'::regtype
             THEN format('%L::date', to_char(ts, 'YYYY-MM-DD'))
         ELSE format('%L::timestamp', to_char(ts, 'YYYY-MM-DD"T"HH24:MI:SS.US'))
-    END
+    END;
+END
 $$;
 
 -- The control column as a UTC timestamp expression.
@@ -27,10 +32,12 @@ $$;
 -- Whether rel holds a row matching where_sql, looked for as rel's owner
 -- (every row, whatever row level security says; _partition_as_owner).
 CREATE FUNCTION tenancy._partition_has_rows(rel regclass, where_sql text DEFAULT 'true')
-RETURNS boolean LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
-    SELECT tenancy._partition_as_owner(rel,
+RETURNS boolean LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN tenancy._partition_as_owner(rel,
         format('SELECT EXISTS (SELECT 1 FROM %s WHERE %s)', tenancy._partition_qualified(rel), where_sql),
-        NULL::boolean)
+        NULL::boolean);
+END
 $$;
 
 -- The columns of source that target lacks (quoted, comma-separated), or
@@ -52,11 +59,15 @@ RETURNS text LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 $$;
 
 CREATE FUNCTION tenancy._partition_lock_key(parent regclass)
-RETURNS bigint LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT (hashtext('tenancy.partitions')::bigint << 32) | parent::oid::bigint
+RETURNS bigint LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN (hashtext('tenancy.partitions')::bigint << 32) | parent::oid::bigint;
+END
 $$;
 
 CREATE FUNCTION tenancy._partition_pending_name(lower timestamp)
-RETURNS name LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT ('tenancy_pending_' || to_char(lower, 'YYYYMMDD_HH24MISS'))::name
+RETURNS name LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN ('tenancy_pending_' || to_char(lower, 'YYYYMMDD_HH24MISS'))::name;
+END
 $$;

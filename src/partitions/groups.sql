@@ -11,9 +11,12 @@
 
 -- The members of parent's retention group (empty when it has none).
 CREATE FUNCTION tenancy._partition_group_members(parent regclass)
-RETURNS regclass[] LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT coalesce(array_agg(c.parent ORDER BY c.parent::oid), '{}')
-      FROM tenancy.partition_config c WHERE c.retire_with = $1
+RETURNS regclass[] LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    -- PL/pgSQL: every maintenance step calls it (catalog.sql)
+    RETURN (SELECT coalesce(array_agg(c.parent ORDER BY c.parent::oid), '{}')
+              FROM tenancy.partition_config c WHERE c.retire_with = $1);
+END
 $$;
 
 -- Refuses (changing nothing) a group that could not retire together:

@@ -20,10 +20,12 @@
 -- The planner's name of a set's retention action: drop, detach,
 -- archive_schema or archive_table.
 CREATE FUNCTION tenancy._partition_retire_action(archive_to regclass, retention_action text)
-RETURNS text LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT CASE WHEN archive_to IS NOT NULL THEN 'archive_table'
+RETURNS text LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN CASE WHEN archive_to IS NOT NULL THEN 'archive_table'
                 WHEN retention_action = 'archive' THEN 'archive_schema'
-                ELSE retention_action END
+                ELSE retention_action END;
+END
 $$;
 
 CREATE FUNCTION tenancy._partition_plan(parent regclass)
@@ -228,14 +230,16 @@ $$;
 
 -- How a step of the plan is named in last_error.
 CREATE FUNCTION tenancy._partition_step_name(action text, lower timestamp, child regclass, tenant uuid)
-RETURNS text LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT CASE action
+RETURNS text LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN CASE action
         WHEN 'default' THEN 'make default'
         WHEN 'tenant' THEN format('tenant %s', tenant)
         WHEN 'retire' THEN format('retire %s', child)
         WHEN 'thin' THEN format('thin %s', child)
         ELSE format('make %s UTC', to_char(lower, 'YYYY-MM-DD"T"HH24:MI:SS'))
-    END
+    END;
+END
 $$;
 
 -- The parents one run works on (every registered one the caller sees, or
@@ -273,9 +277,11 @@ $$;
 -- lock_timeout = lock_wait for the rest of this transaction: every step
 -- of maintenance waits at most that long for a lock.
 CREATE FUNCTION tenancy._partition_set_lock_timeout(lock_wait interval)
-RETURNS void LANGUAGE sql SET search_path = pg_catalog, pg_temp AS $$
-    SELECT set_config('lock_timeout',
-                      least(ceil(extract(epoch FROM lock_wait) * 1000), 2147483647)::bigint::text || 'ms', true);
+RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM set_config('lock_timeout',
+                       least(ceil(extract(epoch FROM lock_wait) * 1000), 2147483647)::bigint::text || 'ms', true);
+END
 $$;
 
 -- One transaction of a run on parent. It takes the parent's advisory lock
@@ -326,17 +332,20 @@ BEGIN
         -- the plan's order: the default first, then retention oldest
         -- first, then partitions nearest to now first: each transaction
         -- plans again, and so takes the same partitions as the first plan
-        -- did under its caps
-        SELECT s.action, s.lower, s.child, s.tenant, s.ops, s.thin_into, s.batch_rows,
-               count(*) OVER () AS planned,
-               tenancy._partition_step_name(s.action, s.lower, s.child, s.tenant)
-          INTO next_action, next_lower, next_child, next_tenant, next_ops, next_thin_into, next_batch,
-               planned, next_name
-          FROM tenancy._partition_plan(parent) s
-         WHERE NOT EXISTS (SELECT 1 FROM unnest(errors) e
-                            WHERE starts_with(e, tenancy._partition_step_name(s.action, s.lower, s.child, s.tenant) || ': '))
-         ORDER BY s.step_no
-         LIMIT 1;
+        -- did under its caps; none once the first plan's steps are done
+        -- (the run is over whatever a plan would say)
+        IF steps_left IS NULL OR steps_left > 0 THEN
+            SELECT s.action, s.lower, s.child, s.tenant, s.ops, s.thin_into, s.batch_rows,
+                   count(*) OVER () AS planned,
+                   tenancy._partition_step_name(s.action, s.lower, s.child, s.tenant)
+              INTO next_action, next_lower, next_child, next_tenant, next_ops, next_thin_into, next_batch,
+                   planned, next_name
+              FROM tenancy._partition_plan(parent) s
+             WHERE NOT EXISTS (SELECT 1 FROM unnest(errors) e
+                                WHERE starts_with(e, tenancy._partition_step_name(s.action, s.lower, s.child, s.tenant) || ': '))
+             ORDER BY s.step_no
+             LIMIT 1;
+        END IF;
     EXCEPTION WHEN OTHERS THEN
         errors := errors || format('plan: %s', SQLERRM);
         next_action := NULL;
