@@ -38,7 +38,7 @@ SELECT * FROM tenancy.enable_isolation('"gu;ard"."Com""panies"', 'i d');
 SELECT * FROM tenancy.enable_isolation('"gu;ard"."Com""panies"', 'i d');
 SELECT * FROM tenancy.enable_isolation('"gu;ard"."Com""panies"', 'i d', replace => true);
 SELECT tgname, tgtype FROM pg_trigger WHERE tgrelid = '"Com""panies"'::regclass AND NOT tgisinternal ORDER BY 1;
-SELECT relid, tenant_column, policy_kind, scope FROM tenancy.isolated_tables;
+SELECT relid, tenant_column, policy_kind, scope FROM tenancy.isolated_tables WHERE relid = '"Com""panies"'::regclass;
 SELECT table_name, problems, isolation FROM tenancy.isolation_report('{gu;ard}') WHERE table_name = '"Com""panies"'::regclass;
 
 -- A viewer reads its tenant's row and renames it, and cannot set the owner

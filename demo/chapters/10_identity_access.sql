@@ -147,7 +147,25 @@ SELECT tenancy.user_has_permission('c0000000-0000-0000-0000-0000000000c1'::uuid,
 SET request.jwt.claims = '{"sub": "a0000000-0000-0000-0000-00000000a0a0"}';
 \echo 'The owner (companies.owner_id) has no member row, and counts as a member with the owner permissions:'
 SELECT tenancy.user_workspaces_with_permission('manage_team', 'company') AS owner_manages;
+\echo 'Isolating the companies table itself: members read their company, and the owner column is guarded.'
+SELECT tenancy.enable_isolation('demo_companies', 'id', scope => 'company');
+GRANT SELECT, UPDATE ON demo_companies TO demo_app;
+SET request.jwt.claims = '{"sub": "b0000000-0000-0000-0000-00000000b0b0"}';
+SET ROLE demo_app;
+\echo 'bob (a dispatcher, not a manager) tries to make himself the owner:'
+\set ON_ERROR_STOP 0
+UPDATE demo_companies SET owner_id = 'b0000000-0000-0000-0000-00000000b0b0';
+\set ON_ERROR_STOP 1
+RESET ROLE;
+\echo 'The owner hands the company to bob; from the next statement bob manages it:'
+SET request.jwt.claims = '{"sub": "a0000000-0000-0000-0000-00000000a0a0"}';
+SET ROLE demo_app;
+UPDATE demo_companies SET owner_id = 'b0000000-0000-0000-0000-00000000b0b0';
+RESET ROLE;
+SET request.jwt.claims = '{"sub": "b0000000-0000-0000-0000-00000000b0b0"}';
+SELECT tenancy.user_workspaces_with_permission('manage_team', 'company') AS bob_manages;
 RESET request.jwt.claims;
+SELECT tenancy.disable_isolation('demo_companies');
 DELETE FROM tenancy.membership_registration WHERE scope = 'company';
 DROP TABLE demo_team_members, demo_custom_roles, demo_companies;
 
