@@ -69,12 +69,6 @@ xid8_datum(uint64 value)
 	return FullTransactionIdGetDatum(FullTransactionIdFromU64(value));
 }
 
-uint64
-xid8_value(Datum value)
-{
-	return U64FromFullTransactionId(DatumGetFullTransactionId(value));
-}
-
 /*
  * Runs a SELECT; call inside pg_guarded. With latest, under a fresh snapshot
  * (what committed while a seal waited for its lock); otherwise under the
@@ -140,16 +134,6 @@ std::optional<std::string_view>
 optional_bytes(const RawLogRow &raw, int column)
 {
 	return raw.bytes[column] ? std::optional<std::string_view>(column_bytes(raw, column)) : std::nullopt;
-}
-
-std::optional<Hash>
-hash_of(const struct varlena *value)
-{
-	if (value == nullptr || VARSIZE_ANY_EXHDR(value) != hash_size)
-		return std::nullopt;
-	Hash hash;
-	memcpy(hash.data(), VARDATA_ANY(value), hash.size());
-	return hash;
 }
 
 bytea *
@@ -241,6 +225,22 @@ chain_condition(const LogRange &range)
 }
 
 } // namespace
+
+uint64
+xid8_value(Datum value)
+{
+	return U64FromFullTransactionId(DatumGetFullTransactionId(value));
+}
+
+std::optional<Hash>
+hash_of(const struct varlena *value)
+{
+	if (value == nullptr || VARSIZE_ANY_EXHDR(value) != hash_size)
+		return std::nullopt;
+	Hash hash;
+	memcpy(hash.data(), VARDATA_ANY(value), hash.size());
+	return hash;
+}
 
 ChainKey
 chain_key(bool is_null, const pg_uuid_t &uuid)
@@ -387,122 +387,6 @@ seal_limit()
 	});
 	/* rows of transactions numbered below xmin + offset: (that - 1, any id) */
 	return Position{xmin + offset - 1, PG_INT64_MAX};
-}
-
-namespace {
-
-struct RawChain
-{
-	bool tenant_null;
-	pg_uuid_t tenant;
-	bytea *start_hash, *last_hash;
-	uint64 start_txid;
-	int64 start_id, start_range_rows, sealed_rows;
-};
-
-struct RawAnchor
-{
-	bool tenant_null;
-	pg_uuid_t tenant;
-	uint64 end_txid;
-	int64 end_id, rows;
-	bytea *link;
-};
-
-/* Runs a query on the chain tables, optionally for one chain ($1). Call inside pg_guarded. */
-void
-select_chains(bool latest, const char *sql, bool one_chain, const ChainKey &tenant)
-{
-	pg_uuid_t uuid{};
-	if (tenant)
-		memcpy(uuid.data, tenant->data(), 16);
-	Oid types[1] = {UUIDOID};
-	Datum values[1] = {UUIDPGetDatum(&uuid)};
-	char *full = psprintf(sql, !one_chain ? "true" : tenant ? "tenant_id = $1" : "tenant_id IS NULL");
-	select_or_fail(latest, full, 1, types, values, nullptr);
-}
-
-} // namespace
-
-std::map<ChainKey, ChainRecord>
-load_chains(bool latest, bool one_chain, const ChainKey &tenant)
-{
-	int n = 0;
-	RawChain *raw = pg_guarded([&]() {
-		select_chains(latest, "SELECT tenant_id, start_hash, start_txid, start_id, start_range_rows, last_hash, "
-					  "sealed_rows FROM tenancy.audit_chain WHERE %s",
-					  one_chain, tenant);
-		n = (int) SPI_processed;
-		RawChain *chains = (RawChain *) palloc0(sizeof(RawChain) * (n + 1));
-		for (int r = 0; r < n; r++)
-		{
-			HeapTuple t = SPI_tuptable->vals[r];
-			TupleDesc d = SPI_tuptable->tupdesc;
-			bool isnull;
-			Datum v = SPI_getbinval(t, d, 1, &isnull);
-			chains[r].tenant_null = isnull;
-			if (!isnull)
-				chains[r].tenant = *DatumGetUUIDP(v);
-			chains[r].start_hash = DatumGetByteaPCopy(SPI_getbinval(t, d, 2, &isnull));
-			chains[r].start_txid = xid8_value(SPI_getbinval(t, d, 3, &isnull));
-			chains[r].start_id = DatumGetInt64(SPI_getbinval(t, d, 4, &isnull));
-			chains[r].start_range_rows = DatumGetInt64(SPI_getbinval(t, d, 5, &isnull));
-			v = SPI_getbinval(t, d, 6, &isnull);
-			chains[r].last_hash = isnull ? nullptr : DatumGetByteaPCopy(v);
-			chains[r].sealed_rows = DatumGetInt64(SPI_getbinval(t, d, 7, &isnull));
-		}
-		SPI_freetuptable(SPI_tuptable);
-		return chains;
-	});
-
-	std::map<ChainKey, ChainRecord> chains;
-	for (int r = 0; r < n; r++)
-	{
-		ChainRecord &chain = chains[chain_key(raw[r].tenant_null, raw[r].tenant)];
-		/* a start hash of another length cannot match any link: the chain fails */
-		chain.start.link = hash_of(raw[r].start_hash).value_or(Hash{1});
-		chain.start.after = Position{raw[r].start_txid, raw[r].start_id};
-		chain.start.range_rows = raw[r].start_range_rows;
-		chain.last = hash_of(raw[r].last_hash);
-		chain.sealed_rows = raw[r].sealed_rows;
-	}
-	return chains;
-}
-
-std::map<ChainKey, std::vector<Anchor>>
-load_anchors(bool latest, bool one_chain, const ChainKey &tenant)
-{
-	int n = 0;
-	RawAnchor *raw = pg_guarded([&]() {
-		select_chains(latest, "SELECT tenant_id, end_txid, end_id, rows, link FROM tenancy.audit_anchor "
-					  "WHERE %s ORDER BY tenant_id, end_txid, end_id",
-					  one_chain, tenant);
-		n = (int) SPI_processed;
-		RawAnchor *anchors = (RawAnchor *) palloc0(sizeof(RawAnchor) * (n + 1));
-		for (int r = 0; r < n; r++)
-		{
-			HeapTuple t = SPI_tuptable->vals[r];
-			TupleDesc d = SPI_tuptable->tupdesc;
-			bool isnull;
-			Datum v = SPI_getbinval(t, d, 1, &isnull);
-			anchors[r].tenant_null = isnull;
-			if (!isnull)
-				anchors[r].tenant = *DatumGetUUIDP(v);
-			anchors[r].end_txid = xid8_value(SPI_getbinval(t, d, 2, &isnull));
-			anchors[r].end_id = DatumGetInt64(SPI_getbinval(t, d, 3, &isnull));
-			anchors[r].rows = DatumGetInt64(SPI_getbinval(t, d, 4, &isnull));
-			anchors[r].link = DatumGetByteaPCopy(SPI_getbinval(t, d, 5, &isnull));
-		}
-		SPI_freetuptable(SPI_tuptable);
-		return anchors;
-	});
-
-	std::map<ChainKey, std::vector<Anchor>> anchors;
-	for (int r = 0; r < n; r++)
-		anchors[chain_key(raw[r].tenant_null, raw[r].tenant)].push_back(
-			Anchor{Position{raw[r].end_txid, raw[r].end_id}, raw[r].rows,
-				   hash_of(raw[r].link).value_or(Hash{1})});
-	return anchors;
 }
 
 namespace {
