@@ -33,7 +33,12 @@ extern "C" {
 
 namespace tenancy::audit {
 
-constexpr int batch_rows = 1000;
+/*
+ * Rows a fetch copies: each batch's copies are freed before the next, so a
+ * small batch reuses the same memory (a new backend faults in every page it
+ * first touches; 1000 rows a batch cost 130 more faults at 10k rows).
+ */
+constexpr int batch_rows = 200;
 
 /* The variable-length columns a digest reads: op, db_user, record_key, old, new. */
 constexpr int varlena_columns = 5;
