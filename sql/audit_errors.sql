@@ -54,7 +54,14 @@ GRANT SELECT ON tenancy.audit_chain TO aud_nobody;
 SET ROLE aud_nobody;
 SELECT pg_temp.try($$SELECT * FROM tenancy.verify_audit('00000000-0000-0000-0000-000000000001')$$);
 RESET ROLE;
-REVOKE SELECT ON tenancy.audit_seal_state, tenancy.audit_chain FROM aud_nobody;
+-- and on the log's partitions with rows, which it reads directly
+GRANT SELECT ON tenancy.audit_anchor, tenancy.audit_log, tenancy.audit_relation TO aud_nobody;
+SET ROLE aud_nobody;
+SELECT regexp_replace(pg_temp.try($$SELECT * FROM tenancy.verify_audit()$$),
+                      'audit_log_\w+', 'audit_log_<partition>') AS try;
+RESET ROLE;
+REVOKE SELECT ON tenancy.audit_seal_state, tenancy.audit_chain, tenancy.audit_anchor,
+                 tenancy.audit_log, tenancy.audit_relation FROM aud_nobody;
 REVOKE EXECUTE ON FUNCTION tenancy.verify_audit(uuid) FROM aud_nobody;
 DROP ROLE aud_nobody;
 SELECT count(*) AS triggers FROM pg_trigger WHERE tgrelid = 'aud_err'::regclass;
