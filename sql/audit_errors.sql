@@ -43,6 +43,26 @@ SET ROLE aud_nobody;
 SELECT pg_temp.try($$SELECT tenancy.enable_audit('aud_err')$$);
 RESET ROLE;
 REVOKE EXECUTE ON FUNCTION tenancy.enable_audit(regclass, name[], name, name[]) FROM aud_nobody;
+-- verify_audit granted to a role needs SELECT on every table it reads,
+-- also the chains and anchors it scans without SQL.
+GRANT EXECUTE ON FUNCTION tenancy.verify_audit(uuid) TO aud_nobody;
+GRANT SELECT ON tenancy.audit_seal_state TO aud_nobody;
+SET ROLE aud_nobody;
+SELECT pg_temp.try($$SELECT * FROM tenancy.verify_audit()$$);
+RESET ROLE;
+GRANT SELECT ON tenancy.audit_chain TO aud_nobody;
+SET ROLE aud_nobody;
+SELECT pg_temp.try($$SELECT * FROM tenancy.verify_audit('00000000-0000-0000-0000-000000000001')$$);
+RESET ROLE;
+-- and on the log's partitions with rows, which it reads directly
+GRANT SELECT ON tenancy.audit_anchor, tenancy.audit_log, tenancy.audit_relation TO aud_nobody;
+SET ROLE aud_nobody;
+SELECT regexp_replace(pg_temp.try($$SELECT * FROM tenancy.verify_audit()$$),
+                      'audit_log_\w+', 'audit_log_<partition>') AS try;
+RESET ROLE;
+REVOKE SELECT ON tenancy.audit_seal_state, tenancy.audit_chain, tenancy.audit_anchor,
+                 tenancy.audit_log, tenancy.audit_relation FROM aud_nobody;
+REVOKE EXECUTE ON FUNCTION tenancy.verify_audit(uuid) FROM aud_nobody;
 DROP ROLE aud_nobody;
 SELECT count(*) AS triggers FROM pg_trigger WHERE tgrelid = 'aud_err'::regclass;
 

@@ -67,3 +67,22 @@ BEGIN;
 DELETE FROM tenancy.audit_log WHERE relation = ANY (tenancy._audit_relation_ids('kept_rows')) AND record_key = '{"id": 1}';
 SELECT first_bad_id IS NOT NULL AS found FROM tenancy.verify_audit('00000000-0000-0000-0000-0000000000dd');
 ROLLBACK;
+-- The chain of rows without a tenant is released the same way (its start
+-- and anchors are found with tenant_id IS NULL).
+CREATE TABLE tenancy.audit_log_p2020_02 PARTITION OF tenancy.audit_log
+  FOR VALUES FROM ('2020-02-01') TO ('2020-03-01');
+INSERT INTO tenancy.audit_log (logged_at, relation, op, tenant_id, db_user)
+SELECT '2020-02-15', (SELECT id FROM tenancy.audit_relation WHERE table_name = 'old_table'),
+       'INSERT', NULL, 'postgres'
+  FROM generate_series(1, 3);
+CREATE TABLE untenanted_rows (id int PRIMARY KEY, note text);
+SELECT tenancy.enable_audit('untenanted_rows');
+INSERT INTO untenanted_rows VALUES (1, 'a'), (2, 'b');
+SELECT tenancy.seal_audit() > 0 AS sealed;
+SELECT first_bad_id FROM tenancy.verify_audit() WHERE tenant_id IS NULL;
+SELECT tenancy.audit_release_partition('tenancy.audit_log_p2020_02');
+SELECT start_id = (SELECT max(id) FROM tenancy.audit_log_p2020_02) AS starts_after_released
+  FROM tenancy.audit_chain WHERE tenant_id IS NULL;
+DROP TABLE tenancy.audit_log_p2020_02;
+-- what remains: the two rows logged after the released ones
+SELECT rows_checked, first_bad_id FROM tenancy.verify_audit() WHERE tenant_id IS NULL;

@@ -1,5 +1,5 @@
 /*
- * chain_store_pg.hpp: the SPI glue of sealing and verification. It reads
+ * chain_store_pg.hpp: the server glue of sealing and verification. It reads
  * log rows in chain order (as digests), the chains' starts, the seals'
  * anchors and the sealed range, and writes what a seal or a release
  * decided. The rules themselves are in chain_rules.hpp (pure C++).
@@ -75,6 +75,12 @@ class LogReader
 
 ChainKey chain_key(bool is_null, const pg_uuid_t &uuid);
 
+/* An xid8 Datum's value. */
+uint64 xid8_value(Datum value);
+
+/* A bytea of hash_size bytes as a Hash; nullopt for NULL or another length. */
+std::optional<Hash> hash_of(const struct varlena *value);
+
 /*
  * The end of the sealed range; with serialize, after taking the seal lock
  * (seals, erasures and releases take turns) and as committed then.
@@ -92,7 +98,11 @@ struct ChainRecord
 	int64_t sealed_rows = 0;
 };
 
-/* The chains recorded in tenancy.audit_chain (only tenant's, with one_chain). */
+/*
+ * The chains recorded in tenancy.audit_chain (only tenant's, with one_chain);
+ * read by direct scans (chain_state_pg.cpp), as the caller's snapshot or,
+ * with latest, a new one.
+ */
 std::map<ChainKey, ChainRecord> load_chains(bool latest, bool one_chain, const ChainKey &tenant);
 
 /* Each chain's anchors after its start, in chain order. */

@@ -18,6 +18,8 @@ extern "C" {
 }
 
 #include <cstring>
+#include <string_view>
+#include <unordered_map>
 
 namespace {
 
@@ -35,6 +37,17 @@ verifier_for(const ChainKey &tenant, std::map<ChainKey, ChainRecord> &chains,
 		own = std::move(found->second);
 	return ChainVerifier(start, std::move(own));
 }
+
+/* Finds a row's verifier by hash: a lookup per row in the ordered map compared uuids a dozen times. */
+struct ChainKeyHash
+{
+	size_t operator()(const ChainKey &key) const
+	{
+		if (!key)
+			return 0;
+		return std::hash<std::string_view>()(std::string_view(reinterpret_cast<const char *>(key->data()), key->size()));
+	}
+};
 
 void
 put_result(FunctionCallInfo fcinfo, const ChainKey &tenant, const VerifyResult &result)
@@ -76,6 +89,10 @@ TENANCY_FUNCTION(verify_audit)
 	if (one_chain && verifiers.count(tenant) == 0) /* a tenant without a chain still gets its row */
 		verifiers.emplace(tenant, verifier_for(tenant, chains, anchors));
 
+	/* the map orders the results; the index finds each row's verifier (a map's elements stay put) */
+	std::unordered_map<ChainKey, ChainVerifier *, ChainKeyHash> index;
+	for (auto &[key, verifier] : verifiers)
+		index.emplace(key, &verifier);
 	LogReader reader(LogRange{Position{}, watermark, one_chain, tenant});
 	for (;;)
 	{
@@ -84,10 +101,14 @@ TENANCY_FUNCTION(verify_audit)
 			break;
 		for (const LogEntry &entry : batch)
 		{
-			auto verifier = verifiers.find(entry.tenant);
-			if (verifier == verifiers.end()) /* sealed rows of a chain nobody recorded */
-				verifier = verifiers.emplace(entry.tenant, verifier_for(entry.tenant, chains, anchors)).first;
-			verifier->second.add(entry.position, entry.digest, entry.erased);
+			auto found = index.find(entry.tenant);
+			if (found == index.end()) /* sealed rows of a chain nobody recorded */
+			{
+				ChainVerifier &added =
+					verifiers.emplace(entry.tenant, verifier_for(entry.tenant, chains, anchors)).first->second;
+				found = index.emplace(entry.tenant, &added).first;
+			}
+			found->second->add(entry.position, entry.digest, entry.erased);
 		}
 	}
 	reader.close();
