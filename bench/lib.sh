@@ -16,6 +16,26 @@ SELECT format('CREATE ROLE %I LOGIN', :'role')
 SQL
 }
 
+# bench_settle: VACUUM ANALYZE the workload's database until every table
+# of it has all its pages marked all-visible (relallvisible = relpages),
+# at most five times. A VACUUM that finds a page pinned (autovacuum's own
+# ANALYZE of the freshly loaded table, running alongside) cannot mark it,
+# and an index-only scan then fetches those pages' rows from the heap: of
+# two tables loaded alike, one could be read with 1,000 heap fetches and
+# the other with none, which a comparison of the two must not measure.
+bench_settle() {
+	local i left
+	for ((i = 0; i < 5; i++)); do
+		psql -X -q -c "VACUUM ANALYZE"
+		left=$(psql -X -q -At -c "SELECT string_agg(c.oid::regclass::text, ', ')
+			FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+			WHERE c.relkind = 'r' AND c.relpages > 0 AND c.relallvisible < c.relpages
+			  AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')")
+		[ -n "$left" ] || return 0
+	done
+	echo "bench_settle: not all-visible after 5 VACUUMs: $left" >&2
+}
+
 # audit_oltp_script TABLE: the pgbench script of the audit workloads' OLTP
 # transaction (40_audit, 41_audit_read): one insert and one update of TABLE
 # (id, workspace_id, v, note), workspaces spread over 1,000 ids.

@@ -66,9 +66,9 @@ CREATE POLICY members_read ON customer_tags_exists FOR SELECT USING (
              AND tm.user_id = sb.uid() AND tm.status = 'active'));
 GRANT USAGE ON SCHEMA sb TO bench_app;
 GRANT SELECT ON customers, team_members, customer_tags, customer_tags_denorm, customer_tags_exists TO bench_app;
-VACUUM ANALYZE;
 ALTER DATABASE bench SET session_preload_libraries = 'tenancy';
 SQL
+bench_settle
 
 BENCH_USER="aaaaaaaa-0000-4000-8000-000000000042"
 as_app="SET ROLE bench_app; SELECT set_config('request.jwt.claims', '{\"sub\": \"$BENCH_USER\"}', false);"
