@@ -17,6 +17,7 @@ extern "C" {
 #include "utils/xid8.h"
 }
 
+#include <algorithm>
 #include <cstring>
 #include <string_view>
 #include <unordered_map>
@@ -38,7 +39,7 @@ verifier_for(const ChainKey &tenant, std::map<ChainKey, ChainRecord> &chains,
 	return ChainVerifier(start, std::move(own));
 }
 
-/* Finds a row's verifier by hash: a lookup per row in the ordered map compared uuids a dozen times. */
+/* Finds a row's verifier by hash: a lookup per row in an ordered map compared uuids a dozen times. */
 struct ChainKeyHash
 {
 	size_t operator()(const ChainKey &key) const
@@ -83,16 +84,12 @@ TENANCY_FUNCTION(verify_audit)
 	Position watermark = read_watermark(false);
 	std::map<ChainKey, ChainRecord> chains = load_chains(false, one_chain, tenant);
 	std::map<ChainKey, std::vector<Anchor>> anchors = load_anchors(false, one_chain, tenant);
-	std::map<ChainKey, ChainVerifier> verifiers;
+	std::unordered_map<ChainKey, ChainVerifier, ChainKeyHash> verifiers;
 	for (const auto &[key, chain] : chains)
 		verifiers.emplace(key, verifier_for(key, chains, anchors));
 	if (one_chain && verifiers.count(tenant) == 0) /* a tenant without a chain still gets its row */
 		verifiers.emplace(tenant, verifier_for(tenant, chains, anchors));
 
-	/* the map orders the results; the index finds each row's verifier (a map's elements stay put) */
-	std::unordered_map<ChainKey, ChainVerifier *, ChainKeyHash> index;
-	for (auto &[key, verifier] : verifiers)
-		index.emplace(key, &verifier);
 	LogReader reader(LogRange{Position{}, watermark, one_chain, tenant});
 	for (;;)
 	{
@@ -101,20 +98,22 @@ TENANCY_FUNCTION(verify_audit)
 			break;
 		for (const LogEntry &entry : batch)
 		{
-			auto found = index.find(entry.tenant);
-			if (found == index.end()) /* sealed rows of a chain nobody recorded */
-			{
-				ChainVerifier &added =
-					verifiers.emplace(entry.tenant, verifier_for(entry.tenant, chains, anchors)).first->second;
-				found = index.emplace(entry.tenant, &added).first;
-			}
-			found->second->add(entry.position, entry.digest, entry.erased);
+			auto verifier = verifiers.find(entry.tenant);
+			if (verifier == verifiers.end()) /* sealed rows of a chain nobody recorded */
+				verifier = verifiers.emplace(entry.tenant, verifier_for(entry.tenant, chains, anchors)).first;
+			verifier->second.add(entry.position, entry.digest, entry.erased);
 		}
 	}
 	reader.close();
 
-	for (auto &[key, verifier] : verifiers)
-		put_result(fcinfo, key, verifier.finish());
+	/* one result row per chain, in chain key order */
+	std::vector<const ChainKey *> keys;
+	keys.reserve(verifiers.size());
+	for (const auto &[key, verifier] : verifiers)
+		keys.push_back(&key);
+	std::sort(keys.begin(), keys.end(), [](const ChainKey *a, const ChainKey *b) { return *a < *b; });
+	for (const ChainKey *key : keys)
+		put_result(fcinfo, *key, verifiers.find(*key)->second.finish());
 	tenancy::pg_guarded([]() {
 		if (SPI_finish() != SPI_OK_FINISH)
 			elog(ERROR, "tenancy could not disconnect from SPI");
