@@ -102,6 +102,22 @@ SELECT w.name, m.user_id, m.role FROM tcre.workspaces w LEFT JOIN tcre.members m
  ORDER BY w.name;
 SELECT count(*) FROM tcre.items;
 
+-- The tenant table as the scope's owner table: its owner column names a
+-- member, so the attributes cannot name one (the victim ...b9 is not made
+-- an owner) and the column is set to the creator.
+ALTER TABLE tcre.workspaces ADD COLUMN "Own er" uuid;
+SELECT tenancy.register_membership('tcre.members', 'workspace_id', 'user_id', 'role', 'status', '{active}',
+                                   owner_table => 'tcre.workspaces', owner_column => 'Own er');
+SELECT pg_temp.as_user('tcre_app', '00000000-0000-0000-0000-0000000000b3',
+  $$SELECT tenancy.create_tenant('{"name": "Owned", "Own er": "00000000-0000-0000-0000-0000000000b9"}')$$);
+SELECT pg_temp.as_user('tcre_app', '00000000-0000-0000-0000-0000000000b3',
+  $$SELECT tenancy.create_tenant('{"name": "Owned"}') IS NOT NULL$$);
+SELECT w.name, w."Own er", m.user_id, m.role FROM tcre.workspaces w
+  JOIN tcre.members m ON m.workspace_id = w.id WHERE w.name = 'Owned';
+SELECT count(*) AS victim_owns FROM tcre.workspaces WHERE "Own er" = '00000000-0000-0000-0000-0000000000b9';
+DELETE FROM tcre.members USING tcre.workspaces w WHERE w.id = workspace_id AND w.name = 'Owned';
+DELETE FROM tcre.workspaces WHERE name = 'Owned';
+
 -- allow_tenant_creation: only for the owner of both tables; a uuid key.
 SELECT * FROM regress.caught($$SELECT tenancy.allow_tenant_creation('tcre.workspaces', 'name')$$);
 SELECT * FROM regress.caught($$SELECT tenancy.allow_tenant_creation('tcre.workspaces', NULL)$$);

@@ -100,6 +100,8 @@ DECLARE
   reg tenancy.membership_registration;
   creator uuid := tenancy.current_user_id();
   new_id uuid := gen_random_uuid();
+  owner_column name;
+  owners jsonb := '{}';
   cols record;
 BEGIN
   IF creator IS NULL THEN
@@ -114,11 +116,23 @@ BEGIN
     RAISE EXCEPTION 'tenant creation is not set up' USING ERRCODE = '55000',
       HINT = 'The DBA calls tenancy.register_membership() and tenancy.allow_tenant_creation() first.';
   END IF;
-  cols := tenancy._tenant_columns_of(cfg.tenants, cfg.id_column, attributes);
+  -- A tenant table registered as an owner table names a member in its
+  -- owner column: the creator, never whom the attributes say (the insert
+  -- runs as the table's owner, whom the owner guard does not check).
+  FOR owner_column IN SELECT DISTINCT o.owner_column FROM tenancy.owner_registrations(cfg.tenants) o
+                       WHERE o.owner_column IS NOT NULL LOOP
+    IF jsonb_typeof(attributes) = 'object' AND attributes ? owner_column THEN
+      RAISE EXCEPTION 'the owner of a new tenant cannot be chosen' USING ERRCODE = '42501',
+        DETAIL = format('The column %I of %s names a member of the tenant.', owner_column, cfg.tenants),
+        HINT = format('Leave %I out: tenancy.create_tenant() makes the signed-in user the owner.', owner_column);
+    END IF;
+    owners := owners || jsonb_build_object(owner_column, creator);
+  END LOOP;
+  cols := tenancy._tenant_columns_of(cfg.tenants, cfg.id_column, attributes || owners);
 
   PERFORM tenancy._partition_as_owner(cfg.tenants, format(
     'INSERT INTO %s (%s) SELECT %L::pg_catalog.uuid%s FROM pg_catalog.jsonb_populate_record(NULL::%s, %L::pg_catalog.jsonb) r RETURNING true',
-    cfg.tenants, cols.columns, new_id, cols.vals, cfg.tenants, attributes), NULL::boolean);
+    cfg.tenants, cols.columns, new_id, cols.vals, cfg.tenants, attributes || owners), NULL::boolean);
   PERFORM tenancy._partition_as_owner(reg.membership, format(
     'INSERT INTO %s (%I, %I%s%s) VALUES (%L, %L%s%s) RETURNING true',
     reg.membership, reg.tenant_column, reg.user_column,
