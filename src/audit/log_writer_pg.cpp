@@ -15,6 +15,7 @@
 #include "core/compat.hpp"
 
 extern "C" {
+#include "access/genam.h"
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
@@ -94,21 +95,29 @@ open_partition(Relation log, Datum logged_at)
 	}
 }
 
-/* Column numbers of the log's columns in the partition; refuses others. */
+/*
+ * Column numbers of the log's columns in the partition; refuses others.
+ * Each name is compared with the column that follows the last one found
+ * first: a partition made by the log's DDL has them in the log's order.
+ */
 void
 map_columns(LogWriter *writer)
 {
 	TupleDesc desc = RelationGetDescr(writer->partition);
 	for (int c = 0; c < log_column_count; c++)
 		writer->attnums[c] = InvalidAttrNumber;
+	int next = 0;
 	for (int i = 0; i < desc->natts; i++)
 	{
 		Form_pg_attribute attr = TupleDescAttr(desc, i);
 		if (attr->attisdropped)
 			continue;
-		int c = 0;
-		while (c < log_column_count && strcmp(NameStr(attr->attname), log_column_names[c]) != 0)
-			c++;
+		int c = next;
+		if (c == log_column_count || strcmp(NameStr(attr->attname), log_column_names[c]) != 0)
+			for (c = 0; c < log_column_count; c++)
+				if (strcmp(NameStr(attr->attname), log_column_names[c]) == 0)
+					break;
+		next = c + 1;
 		if (c == log_column_count)
 			ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 							errmsg("tenancy.audit_log has a column the audit trigger does not write: %s",
@@ -155,7 +164,6 @@ flush(LogWriter *writer)
 void
 log_writer_begin(LogWriter *writer, Relation rel, const char *op, const pg_uuid_t *actor)
 {
-	memset(writer, 0, sizeof(*writer));
 	uint64 xid_offset = log_xid_offset();
 	int32 relation_id = audit_relation_id(rel);
 	const LogOids *oids = log_oids();
@@ -175,8 +183,13 @@ log_writer_begin(LogWriter *writer, Relation rel, const char *op, const pg_uuid_
 	writer->rows = AllocSetContextCreate(CurrentMemoryContext, "tenancy audit rows",
 										 ALLOCSET_DEFAULT_SIZES);
 
+	writer->nslots = 0; /* not the slot array: 8 kB to clear for nothing */
+	writer->nbuffered = 0;
 	for (int c = 0; c < log_column_count; c++)
+	{
+		writer->fixed[c] = (Datum) 0;
 		writer->fixed_null[c] = true;
+	}
 	auto set = [&](LogColumn c, Datum value) {
 		writer->fixed[c] = value;
 		writer->fixed_null[c] = false;
@@ -251,7 +264,14 @@ log_writer_finish(LogWriter *writer)
 	flush(writer);
 	for (int i = 0; i < writer->nslots; i++)
 		ExecDropSingleTupleTableSlot(writer->slots[i]);
-	ExecCloseIndices(writer->partition_info);
+	/*
+	 * Not ExecCloseIndices, which releases their locks: they are kept to the
+	 * end of the transaction, like the partition's, so that the next audited
+	 * statement of the transaction finds them taken (the table's lock
+	 * already holds off anything that conflicts with them).
+	 */
+	for (int i = 0; i < writer->partition_info->ri_NumIndices; i++)
+		index_close(writer->partition_info->ri_IndexRelationDescs[i], NoLock);
 	FreeExecutorState(writer->estate);
 	MemoryContextDelete(writer->rows);
 	table_close(writer->partition, NoLock);
