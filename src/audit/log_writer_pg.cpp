@@ -15,7 +15,6 @@
 #include "core/compat.hpp"
 
 extern "C" {
-#include "access/genam.h"
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
@@ -265,13 +264,12 @@ log_writer_finish(LogWriter *writer)
 	for (int i = 0; i < writer->nslots; i++)
 		ExecDropSingleTupleTableSlot(writer->slots[i]);
 	/*
-	 * Not ExecCloseIndices, which releases their locks: they are kept to the
-	 * end of the transaction, like the partition's, so that the next audited
-	 * statement of the transaction finds them taken (the table's lock
-	 * already holds off anything that conflicts with them).
+	 * The index locks are kept to the end of the transaction, like the
+	 * partition's, so that the next audited statement of the transaction
+	 * finds them taken (the table's lock already holds off anything that
+	 * conflicts with them).
 	 */
-	for (int i = 0; i < writer->partition_info->ri_NumIndices; i++)
-		index_close(writer->partition_info->ri_IndexRelationDescs[i], NoLock);
+	compat::close_indices_keeping_locks(writer->partition_info);
 	FreeExecutorState(writer->estate);
 	MemoryContextDelete(writer->rows);
 	table_close(writer->partition, NoLock);
