@@ -10,6 +10,7 @@
 #include "audit/log_writer_pg.hpp"
 
 #include "audit/log_oids_pg.hpp"
+#include "audit/record_key_hash_pg.hpp"
 #include "audit/relation_dictionary_pg.hpp"
 #include "audit/xid_offset_pg.hpp"
 #include "core/compat.hpp"
@@ -148,9 +149,8 @@ flush(LogWriter *writer)
 						   nullptr);
 	for (int i = 0; i < writer->nbuffered; i++)
 	{
-		if (writer->partition_info->ri_NumIndices > 0)
-			list_free(compat::insert_index_tuples(writer->partition_info, writer->slots[i],
-												   writer->estate));
+		log_index_entries_add(&writer->indexes, writer->partition_info, writer->estate,
+							  writer->slots[i], writer->has_key[i], writer->key_hashes[i]);
 		ResetPerTupleExprContext(writer->estate);
 		ExecClearTuple(writer->slots[i]);
 	}
@@ -178,6 +178,8 @@ log_writer_begin(LogWriter *writer, Relation rel, const char *op, const pg_uuid_
 	writer->partition_info = makeNode(ResultRelInfo);
 	InitResultRelInfo(writer->partition_info, writer->partition, 1, nullptr, 0);
 	ExecOpenIndices(writer->partition_info, false);
+	log_indexes_plan(writer->partition_info, writer->attnums[log_record_key],
+					 writer->attnums[log_tenant_id], &writer->indexes);
 	writer->cid = GetCurrentCommandId(true);
 	writer->rows = AllocSetContextCreate(CurrentMemoryContext, "tenancy audit rows",
 										 ALLOCSET_DEFAULT_SIZES);
@@ -225,6 +227,9 @@ log_writer_add(LogWriter *writer, const pg_uuid_t *tenant, Jsonb *record_key,
 {
 	if (writer->nbuffered == writer->nslots)
 		writer->slots[writer->nslots++] = table_slot_create(writer->partition, nullptr);
+	writer->has_key[writer->nbuffered] = record_key != nullptr && writer->indexes.key_index >= 0;
+	if (writer->has_key[writer->nbuffered])
+		writer->key_hashes[writer->nbuffered] = record_key_hash(record_key);
 	TupleTableSlot *slot = writer->slots[writer->nbuffered++];
 	ExecClearTuple(slot);
 

@@ -150,6 +150,7 @@ tenancy::audit_init(void)
 {
 	relation_info_init();
 	log_oids_init();
+	log_index_entries_init();
 	relation_dictionary_init();
 	unlogged_writes_init();
 }
