@@ -5,12 +5,14 @@
  */
 #include "audit/log_index_entries_pg.hpp"
 
+#include "audit/log_index_infos_pg.hpp"
 #include "audit/record_key_hash_pg.hpp"
 #include "core/compat.hpp"
 
 extern "C" {
 #include "access/genam.h"
 #include "catalog/index.h"
+#include "catalog/pg_am.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "nodes/primnodes.h"
@@ -92,21 +94,42 @@ log_index_entries_init(void)
 }
 
 void
-log_indexes_plan(ResultRelInfo *info, AttrNumber record_key, AttrNumber tenant, LogIndexes *plan)
+log_indexes_open(ResultRelInfo *info, AttrNumber record_key, AttrNumber tenant, LogIndexes *plan)
 {
+	Relation partition = info->ri_RelationDesc;
 	plan->by_writer = true;
 	plan->key_index = -1;
 	plan->tenant = tenant;
-	for (int i = 0; i < info->ri_NumIndices; i++)
+	info->ri_NumIndices = 0;
+	List *oids = RelationGetForm(partition)->relhasindex ? RelationGetIndexList(partition) : NIL;
+	int n = list_length(oids);
+	if (n == 0)
+		return;
+	info->ri_IndexRelationDescs = (RelationPtr) palloc(n * sizeof(Relation));
+	info->ri_IndexRelationInfo = (IndexInfo **) palloc(n * sizeof(IndexInfo *));
+	ListCell *cell;
+	foreach (cell, oids)
 	{
-		IndexInfo *index = info->ri_IndexRelationInfo[i];
-		if (plan->key_index < 0 && is_key_index(index, record_key, tenant))
+		int i = info->ri_NumIndices++;
+		Relation index = index_open(lfirst_oid(cell), RowExclusiveLock);
+		IndexInfo *kept = kept_index_info(index);
+		info->ri_IndexRelationDescs[i] = index;
+		info->ri_IndexRelationInfo[i] = kept;
+		/* other index AMs keep insert state in the IndexInfo */
+		if (index->rd_rel->relam != BTREE_AM_OID)
+			plan->by_writer = false;
+		else if (plan->key_index < 0 && is_key_index(kept, record_key, tenant))
 			plan->key_index = i;
-		else if (!is_plain(index))
+		else if (!is_plain(kept))
 			plan->by_writer = false;
 	}
-	if (!plan->by_writer)
-		plan->key_index = -1;
+	list_free(oids);
+	if (plan->by_writer)
+		return;
+	/* the executor adds the entries, and fills in IndexInfos: each its own */
+	plan->key_index = -1;
+	for (int i = 0; i < n; i++)
+		info->ri_IndexRelationInfo[i] = BuildIndexInfo(info->ri_IndexRelationDescs[i]);
 }
 
 void

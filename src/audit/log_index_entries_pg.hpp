@@ -7,8 +7,8 @@
  * each row evaluate it. The writer has each row's key at hand and computes
  * the code with the same C function, then adds the entries of every index
  * itself, when every index of the partition is one it knows: that one,
- * and plain column indexes that are neither unique nor partial. Any other
- * index (added by hand) sends every entry through the executor instead.
+ * and plain column btree indexes that are neither unique nor partial. Any
+ * other index (added by hand) sends every entry through the executor.
  */
 #pragma once
 #include "core/pg.hpp"
@@ -30,15 +30,18 @@ struct LogIndexes
 void log_index_entries_init(void);
 
 /*
- * How the entries of the partition's indexes (opened in info) are added;
- * record_key and tenant are the partition's column numbers.
+ * Opens the indexes of info's partition into info, as ExecOpenIndices does,
+ * with kept IndexInfos (log_index_infos_pg.hpp) where the writer adds the
+ * entries, and plans how they are added; record_key and tenant are the
+ * partition's column numbers.
  */
-void log_indexes_plan(ResultRelInfo *info, AttrNumber record_key, AttrNumber tenant,
+void log_indexes_open(ResultRelInfo *info, AttrNumber record_key, AttrNumber tenant,
 					  LogIndexes *plan);
 
 /*
  * Adds the entries of a row just inserted from slot; key_hash is the code
- * of its record_key (has_key false: NULL).
+ * of its record_key (has_key false: NULL). estate is needed (and only
+ * used) when plan is not by_writer.
  */
 void log_index_entries_add(const LogIndexes *plan, ResultRelInfo *info, EState *estate,
 						   TupleTableSlot *slot, bool has_key, int64 key_hash);

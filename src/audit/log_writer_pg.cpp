@@ -151,7 +151,8 @@ flush(LogWriter *writer)
 	{
 		log_index_entries_add(&writer->indexes, writer->partition_info, writer->estate,
 							  writer->slots[i], writer->has_key[i], writer->key_hashes[i]);
-		ResetPerTupleExprContext(writer->estate);
+		if (writer->estate != nullptr)
+			ResetPerTupleExprContext(writer->estate);
 		ExecClearTuple(writer->slots[i]);
 	}
 	writer->nbuffered = 0;
@@ -174,12 +175,12 @@ log_writer_begin(LogWriter *writer, Relation rel, const char *op, const pg_uuid_
 	writer->partition = open_partition(writer->log, logged_at);
 	map_columns(writer);
 
-	writer->estate = CreateExecutorState();
 	writer->partition_info = makeNode(ResultRelInfo);
 	InitResultRelInfo(writer->partition_info, writer->partition, 1, nullptr, 0);
-	ExecOpenIndices(writer->partition_info, false);
-	log_indexes_plan(writer->partition_info, writer->attnums[log_record_key],
+	log_indexes_open(writer->partition_info, writer->attnums[log_record_key],
 					 writer->attnums[log_tenant_id], &writer->indexes);
+	/* only the executor's index insertion needs one */
+	writer->estate = writer->indexes.by_writer ? nullptr : CreateExecutorState();
 	writer->cid = GetCurrentCommandId(true);
 	writer->rows = AllocSetContextCreate(CurrentMemoryContext, "tenancy audit rows",
 										 ALLOCSET_DEFAULT_SIZES);
@@ -275,7 +276,8 @@ log_writer_finish(LogWriter *writer)
 	 * conflicts with them).
 	 */
 	compat::close_indices_keeping_locks(writer->partition_info);
-	FreeExecutorState(writer->estate);
+	if (writer->estate != nullptr)
+		FreeExecutorState(writer->estate);
 	MemoryContextDelete(writer->rows);
 	table_close(writer->partition, NoLock);
 	table_close(writer->log, NoLock);

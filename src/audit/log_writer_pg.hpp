@@ -46,7 +46,7 @@ struct LogWriter
 {
 	Relation log;
 	Relation partition;
-	EState *estate;
+	EState *estate; /* null when the writer adds the index entries */
 	ResultRelInfo *partition_info;
 	CommandId cid;
 	Oid id_sequence;
