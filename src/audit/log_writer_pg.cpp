@@ -9,6 +9,7 @@
  */
 #include "audit/log_writer_pg.hpp"
 
+#include "audit/db_user_pg.hpp"
 #include "audit/log_oids_pg.hpp"
 #include "audit/record_key_hash_pg.hpp"
 #include "audit/relation_dictionary_pg.hpp"
@@ -213,7 +214,7 @@ log_writer_begin(LogWriter *writer, Relation rel, const char *op, const pg_uuid_
 	 * the outer user id is what SET ROLE (or the login) made current_user,
 	 * and SECURITY DEFINER calls change only the current user id.
 	 */
-	set(log_db_user, CStringGetTextDatum(GetUserNameFromId(GetOuterUserId(), false)));
+	set(log_db_user, db_user_text());
 }
 
 MemoryContext

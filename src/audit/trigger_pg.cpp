@@ -10,6 +10,7 @@
 #include "audit/audit_pg.hpp"
 #include "audit/settings.hpp" /* pure: before any server header */
 
+#include "audit/db_user_pg.hpp"
 #include "audit/log_index_infos_pg.hpp"
 #include "audit/log_oids_pg.hpp"
 #include "audit/log_writer_pg.hpp"
@@ -153,6 +154,7 @@ tenancy::audit_init(void)
 	log_oids_init();
 	log_index_entries_init();
 	log_index_infos_init();
+	db_user_init();
 	relation_dictionary_init();
 	unlogged_writes_init();
 }
