@@ -231,7 +231,12 @@ log_writer_add(LogWriter *writer, const pg_uuid_t *tenant, Jsonb *record_key,
 		writer->slots[writer->nslots++] = table_slot_create(writer->partition, nullptr);
 	writer->has_key[writer->nbuffered] = record_key != nullptr && writer->indexes.key_index >= 0;
 	if (writer->has_key[writer->nbuffered])
+	{
+		/* its scratch memory goes with the batch's */
+		MemoryContext old = MemoryContextSwitchTo(writer->rows);
 		writer->key_hashes[writer->nbuffered] = record_key_hash(record_key);
+		MemoryContextSwitchTo(old);
+	}
 	TupleTableSlot *slot = writer->slots[writer->nbuffered++];
 	ExecClearTuple(slot);
 
