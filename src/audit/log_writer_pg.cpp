@@ -9,7 +9,9 @@
  */
 #include "audit/log_writer_pg.hpp"
 
+#include "audit/db_user_pg.hpp"
 #include "audit/log_oids_pg.hpp"
+#include "audit/record_key_hash_pg.hpp"
 #include "audit/relation_dictionary_pg.hpp"
 #include "audit/xid_offset_pg.hpp"
 #include "core/compat.hpp"
@@ -94,21 +96,29 @@ open_partition(Relation log, Datum logged_at)
 	}
 }
 
-/* Column numbers of the log's columns in the partition; refuses others. */
+/*
+ * Column numbers of the log's columns in the partition; refuses others.
+ * Each name is compared with the column that follows the last one found
+ * first: a partition made by the log's DDL has them in the log's order.
+ */
 void
 map_columns(LogWriter *writer)
 {
 	TupleDesc desc = RelationGetDescr(writer->partition);
 	for (int c = 0; c < log_column_count; c++)
 		writer->attnums[c] = InvalidAttrNumber;
+	int next = 0;
 	for (int i = 0; i < desc->natts; i++)
 	{
 		Form_pg_attribute attr = TupleDescAttr(desc, i);
 		if (attr->attisdropped)
 			continue;
-		int c = 0;
-		while (c < log_column_count && strcmp(NameStr(attr->attname), log_column_names[c]) != 0)
-			c++;
+		int c = next;
+		if (c == log_column_count || strcmp(NameStr(attr->attname), log_column_names[c]) != 0)
+			for (c = 0; c < log_column_count; c++)
+				if (strcmp(NameStr(attr->attname), log_column_names[c]) == 0)
+					break;
+		next = c + 1;
 		if (c == log_column_count)
 			ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 							errmsg("tenancy.audit_log has a column the audit trigger does not write: %s",
@@ -140,10 +150,10 @@ flush(LogWriter *writer)
 						   nullptr);
 	for (int i = 0; i < writer->nbuffered; i++)
 	{
-		if (writer->partition_info->ri_NumIndices > 0)
-			list_free(compat::insert_index_tuples(writer->partition_info, writer->slots[i],
-												   writer->estate));
-		ResetPerTupleExprContext(writer->estate);
+		log_index_entries_add(&writer->indexes, writer->partition_info, writer->estate,
+							  writer->slots[i], writer->has_key[i], writer->key_hashes[i]);
+		if (writer->estate != nullptr)
+			ResetPerTupleExprContext(writer->estate);
 		ExecClearTuple(writer->slots[i]);
 	}
 	writer->nbuffered = 0;
@@ -155,7 +165,6 @@ flush(LogWriter *writer)
 void
 log_writer_begin(LogWriter *writer, Relation rel, const char *op, const pg_uuid_t *actor)
 {
-	memset(writer, 0, sizeof(*writer));
 	uint64 xid_offset = log_xid_offset();
 	int32 relation_id = audit_relation_id(rel);
 	const LogOids *oids = log_oids();
@@ -167,16 +176,23 @@ log_writer_begin(LogWriter *writer, Relation rel, const char *op, const pg_uuid_
 	writer->partition = open_partition(writer->log, logged_at);
 	map_columns(writer);
 
-	writer->estate = CreateExecutorState();
 	writer->partition_info = makeNode(ResultRelInfo);
 	InitResultRelInfo(writer->partition_info, writer->partition, 1, nullptr, 0);
-	ExecOpenIndices(writer->partition_info, false);
+	log_indexes_open(writer->partition_info, writer->attnums[log_record_key],
+					 writer->attnums[log_tenant_id], &writer->indexes);
+	/* only the executor's index insertion needs one */
+	writer->estate = writer->indexes.by_writer ? nullptr : CreateExecutorState();
 	writer->cid = GetCurrentCommandId(true);
 	writer->rows = AllocSetContextCreate(CurrentMemoryContext, "tenancy audit rows",
 										 ALLOCSET_DEFAULT_SIZES);
 
+	writer->nslots = 0; /* not the slot array: 8 kB to clear for nothing */
+	writer->nbuffered = 0;
 	for (int c = 0; c < log_column_count; c++)
+	{
+		writer->fixed[c] = (Datum) 0;
 		writer->fixed_null[c] = true;
+	}
 	auto set = [&](LogColumn c, Datum value) {
 		writer->fixed[c] = value;
 		writer->fixed_null[c] = false;
@@ -198,7 +214,7 @@ log_writer_begin(LogWriter *writer, Relation rel, const char *op, const pg_uuid_
 	 * the outer user id is what SET ROLE (or the login) made current_user,
 	 * and SECURITY DEFINER calls change only the current user id.
 	 */
-	set(log_db_user, CStringGetTextDatum(GetUserNameFromId(GetOuterUserId(), false)));
+	set(log_db_user, db_user_text());
 }
 
 MemoryContext
@@ -213,6 +229,14 @@ log_writer_add(LogWriter *writer, const pg_uuid_t *tenant, Jsonb *record_key,
 {
 	if (writer->nbuffered == writer->nslots)
 		writer->slots[writer->nslots++] = table_slot_create(writer->partition, nullptr);
+	writer->has_key[writer->nbuffered] = record_key != nullptr && writer->indexes.key_index >= 0;
+	if (writer->has_key[writer->nbuffered])
+	{
+		/* its scratch memory goes with the batch's */
+		MemoryContext old = MemoryContextSwitchTo(writer->rows);
+		writer->key_hashes[writer->nbuffered] = record_key_hash(record_key);
+		MemoryContextSwitchTo(old);
+	}
 	TupleTableSlot *slot = writer->slots[writer->nbuffered++];
 	ExecClearTuple(slot);
 
@@ -251,8 +275,15 @@ log_writer_finish(LogWriter *writer)
 	flush(writer);
 	for (int i = 0; i < writer->nslots; i++)
 		ExecDropSingleTupleTableSlot(writer->slots[i]);
-	ExecCloseIndices(writer->partition_info);
-	FreeExecutorState(writer->estate);
+	/*
+	 * The index locks are kept to the end of the transaction, like the
+	 * partition's, so that the next audited statement of the transaction
+	 * finds them taken (the table's lock already holds off anything that
+	 * conflicts with them).
+	 */
+	compat::close_indices_keeping_locks(writer->partition_info);
+	if (writer->estate != nullptr)
+		FreeExecutorState(writer->estate);
 	MemoryContextDelete(writer->rows);
 	table_close(writer->partition, NoLock);
 	table_close(writer->log, NoLock);

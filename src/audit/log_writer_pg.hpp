@@ -9,6 +9,7 @@
  * audited statement. Writers need no privilege on the log.
  */
 #pragma once
+#include "audit/log_index_entries_pg.hpp"
 #include "core/pg.hpp"
 
 extern "C" {
@@ -45,15 +46,18 @@ struct LogWriter
 {
 	Relation log;
 	Relation partition;
-	EState *estate;
+	EState *estate; /* null when the writer adds the index entries */
 	ResultRelInfo *partition_info;
 	CommandId cid;
 	Oid id_sequence;
 	AttrNumber attnums[log_column_count]; /* in the partition */
 	Datum fixed[log_column_count];		  /* the values every row of the statement shares */
 	bool fixed_null[log_column_count];
+	LogIndexes indexes;
 	MemoryContext rows; /* the buffered rows' values; reset after each batch */
 	TupleTableSlot *slots[log_batch_rows];
+	int64 key_hashes[log_batch_rows]; /* audit_key_hash(record_key) of each, when the writer adds its index entry */
+	bool has_key[log_batch_rows];
 	int nslots;
 	int nbuffered;
 };

@@ -18,6 +18,8 @@
 #include "audit/key_code.hpp"
 #include "core/boundary.hpp" /* its error.hpp is pure: before any server header */
 
+#include "audit/record_key_hash_pg.hpp"
+
 extern "C" {
 #include "common/hashfn.h"
 #include "utils/fmgrprotos.h"
@@ -25,10 +27,12 @@ extern "C" {
 #include "utils/numeric.h"
 }
 
-/* Plain C style: only PostgreSQL calls, no C++ object alive. */
-TENANCY_FUNCTION(audit_key_hash)
+namespace tenancy::audit {
+
+/* Plain C style: only PostgreSQL calls, none of which raises here. */
+int64
+record_key_hash(Jsonb *key)
 {
-	Jsonb *key = PG_GETARG_JSONB_P(0);
 	if (JB_ROOT_IS_OBJECT(key) && JB_ROOT_COUNT(key) == 1)
 	{
 		JsonbIterator *it = JsonbIteratorInit(&key->root);
@@ -41,10 +45,17 @@ TENANCY_FUNCTION(audit_key_hash)
 			bool out_of_range = false;
 			int32 number = numeric_int4_opt_error(value.val.numeric, &out_of_range);
 			if (!out_of_range)
-				PG_RETURN_INT64(tenancy::audit::ordered_key_code(
-					hash_bytes((const unsigned char *) name.val.string.val, name.val.string.len),
-					number));
+				return ordered_key_code(
+					hash_bytes((const unsigned char *) name.val.string.val, name.val.string.len), number);
 		}
 	}
-	return DirectFunctionCall2(jsonb_hash_extended, PointerGetDatum(key), Int64GetDatum(0));
+	return DatumGetInt64(
+		DirectFunctionCall2(jsonb_hash_extended, PointerGetDatum(key), Int64GetDatum(0)));
+}
+
+} // namespace tenancy::audit
+
+TENANCY_FUNCTION(audit_key_hash)
+{
+	PG_RETURN_INT64(tenancy::audit::record_key_hash(PG_GETARG_JSONB_P(0)));
 }

@@ -10,6 +10,8 @@
 #include "audit/audit_pg.hpp"
 #include "audit/settings.hpp" /* pure: before any server header */
 
+#include "audit/db_user_pg.hpp"
+#include "audit/log_index_infos_pg.hpp"
 #include "audit/log_oids_pg.hpp"
 #include "audit/log_writer_pg.hpp"
 #include "audit/relation_dictionary_pg.hpp"
@@ -150,6 +152,9 @@ tenancy::audit_init(void)
 {
 	relation_info_init();
 	log_oids_init();
+	log_index_entries_init();
+	log_index_infos_init();
+	db_user_init();
 	relation_dictionary_init();
 	unlogged_writes_init();
 }

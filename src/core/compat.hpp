@@ -9,6 +9,7 @@
 #include "core/pg.hpp"
 
 extern "C" {
+#include "access/genam.h"
 #include "catalog/pg_proc.h"
 #include "executor/executor.h"
 #include "nodes/nodeFuncs.h"
@@ -58,6 +59,24 @@ insert_index_tuples(ResultRelInfo *info, TupleTableSlot *slot, EState *estate)
 #else
 	return ExecInsertIndexTuples(info, slot, estate, false, false, nullptr, NIL);
 #endif
+}
+
+/*
+ * Closes the indexes ExecOpenIndices opened, as ExecCloseIndices does (17
+ * added the index AM's post-insert clean-up), but keeps their locks to the
+ * end of the transaction.
+ */
+inline void
+close_indices_keeping_locks(ResultRelInfo *info)
+{
+	for (int i = 0; i < info->ri_NumIndices; i++)
+	{
+#if PG_VERSION_NUM >= 170000
+		index_insert_cleanup(info->ri_IndexRelationDescs[i], info->ri_IndexRelationInfo[i]);
+#endif
+		index_close(info->ri_IndexRelationDescs[i], NoLock);
+		info->ri_IndexRelationDescs[i] = nullptr;
+	}
 }
 
 /*
