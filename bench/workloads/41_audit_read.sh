@@ -59,9 +59,9 @@ SQL
 claims="SELECT set_config('request.jwt.claims', '{\"sub\": \"aaaaaaaa-0000-0000-0000-' || lpad((:id::int % 1000)::text, 12, '0') || '\"}', true);"
 declare -A READ_QUERY=(
 	[history_rls]="SELECT count(*) FROM tenancy.audit_history('read_docs', jsonb_build_object('id', :id::int));"
-	[history_view]="SELECT count(*) FROM definer_audit WHERE tenancy.audit_key_hash(record_key) = tenancy.audit_key_hash(jsonb_build_object('id', :id::int)) AND record_key = jsonb_build_object('id', :id::int) AND schema_name = 'public' AND table_name = 'read_docs';"
-	[tenant_rls]="SELECT count(*) FROM tenancy.audit_log WHERE table_name = 'read_docs';"
-	[tenant_view]="SELECT count(*) FROM definer_audit WHERE table_name = 'read_docs';"
+	[history_view]="SELECT count(*) FROM definer_audit WHERE tenancy.audit_key_hash(record_key) = tenancy.audit_key_hash(jsonb_build_object('id', :id::int)) AND record_key = jsonb_build_object('id', :id::int) AND relation IN (SELECT id FROM tenancy.audit_relation WHERE schema_name = 'public' AND table_name = 'read_docs');"
+	[tenant_rls]="SELECT count(*) FROM tenancy.audit_log WHERE relation IN (SELECT id FROM tenancy.audit_relation WHERE schema_name = 'public' AND table_name = 'read_docs');"
+	[tenant_view]="SELECT count(*) FROM definer_audit WHERE relation IN (SELECT id FROM tenancy.audit_relation WHERE schema_name = 'public' AND table_name = 'read_docs');"
 )
 for q in "${!READ_QUERY[@]}"; do
 	printf '\\set id random(1, 50000)\nBEGIN;\n%s\n%s\nEND;\n' "$claims" "${READ_QUERY[$q]}" >"$BENCH_WORK/audit_read_$q.sql"
