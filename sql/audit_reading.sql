@@ -140,6 +140,18 @@ SET request.jwt.claims = '{"sub": "aaaaaaaa-0000-0000-0000-000000000001"}';
 -- (not ar.notes' row of the same key and tenant)
 SELECT op, tenant_id, old_values, new_values FROM tenancy.audit_history('ar.docs', '{"id": 1}');
 SELECT op, old_values, new_values FROM tenancy.audit_history('ar.lines', '{"line": 2, "doc": 1}');
+-- inlined into the calling query (a SQL function without SET): no scan of
+-- a function's result
+RESET ROLE;
+CREATE FUNCTION pg_temp.plan_of(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE line text; plan text := '';
+BEGIN
+  FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP plan := plan || line || E'\n'; END LOOP;
+  RETURN plan;
+END $$;
+SET ROLE ar_app;
+SELECT plan NOT LIKE '%Function Scan on audit_history%' AS inlined
+  FROM pg_temp.plan_of($$SELECT * FROM tenancy.audit_history('ar.docs', '{"id": 1}')$$) plan;
 -- a number is a number however it is written
 SELECT count(*) AS same_key FROM tenancy.audit_history('ar.docs', '{"id": 1.0}');
 -- keys that share a code are told apart by the jsonb: 1.4 rounds to 1

@@ -6,7 +6,8 @@
 -- pg_catalog's (public.=(regclass, regclass) beats the binary-coercible
 -- oid = oid) and so runs its code with the caller's rights. A routine is
 -- immune when it pins search_path, or, where it cannot (a procedure that
--- COMMITs), when its body names every function with its schema and writes
+-- COMMITs; a SQL function the planner must inline, which a SET clause
+-- prevents), when its body names every function with its schema and writes
 -- every operator as OPERATOR(pg_catalog.x).
 
 SET client_min_messages = warning;
@@ -79,8 +80,9 @@ SELECT hostile_sp.unqualified(body) AS finds_nothing
     ($b$/* p = q */ PERFORM pg_catalog.set_config('lock_timeout', t, true);$b$)) v(body);
 
 -- Every SQL and PL/pgSQL routine of the extension pins search_path, or is a
--- procedure (which cannot carry SET when it COMMITs) whose body resolves
--- nothing on the caller's search_path. Expected: no rows.
+-- procedure (which cannot carry SET when it COMMITs) or a SQL function (to
+-- be inlined) whose body resolves nothing on the caller's search_path.
+-- Expected: no rows.
 SELECT p.oid::regprocedure AS routine, hostile_sp.unqualified(p.prosrc) AS unpinned_and_unqualified
   FROM pg_proc p
   JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
@@ -89,7 +91,16 @@ SELECT p.oid::regprocedure AS routine, hostile_sp.unqualified(p.prosrc) AS unpin
   JOIN pg_language l ON l.oid = p.prolang
  WHERE l.lanname IN ('sql', 'plpgsql')
    AND NOT coalesce(p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], false)
-   AND (p.prokind <> 'p' OR cardinality(hostile_sp.unqualified(p.prosrc)) > 0)
+   AND (NOT (p.prokind = 'p' OR (p.prokind = 'f' AND l.lanname = 'sql'))
+        OR cardinality(hostile_sp.unqualified(p.prosrc)) > 0)
+ ORDER BY p.oid::regprocedure::text;
+
+-- The SQL functions that rely on it (inlined into the calling query).
+SELECT p.oid::regprocedure AS inlined_function
+  FROM pg_proc p
+ WHERE p.pronamespace = 'tenancy'::regnamespace AND p.prokind = 'f'
+   AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'sql')
+   AND NOT coalesce(p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], false)
  ORDER BY p.oid::regprocedure::text;
 
 -- The procedures that rely on the qualified-body rule (they COMMIT).

@@ -80,16 +80,19 @@ AS 'MODULE_PATHNAME', 'audit_relation_id';
 -- The ids of the names tbl and its partitions have now: the log rows of a
 -- relation as it is named today (audit_history, erase_audit's record).
 -- Read-only, with the caller's rights; grant_audit_read grants it to readers.
+-- PL/pgSQL, not SQL: a SQL function with a SET clause is planned again in
+-- every transaction that calls it; this plan is kept for the session.
 CREATE FUNCTION tenancy._audit_relation_ids(tbl regclass) RETURNS integer[]
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-  SELECT coalesce(array_agg(d.id), '{}')
-    FROM tenancy.relation_tree(tbl) t
-    JOIN pg_class c ON c.oid = t.relid
-    JOIN pg_namespace n ON n.oid = c.relnamespace
-    JOIN tenancy.audit_relation d ON d.schema_name = n.nspname::text AND d.table_name = c.relname::text
-$$;
+BEGIN
+  RETURN (SELECT coalesce(array_agg(d.id), '{}')
+            FROM (SELECT p.relid FROM pg_partition_tree(tbl) p UNION SELECT tbl) t
+            JOIN pg_class c ON c.oid = t.relid
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            JOIN tenancy.audit_relation d ON d.schema_name = n.nspname::text AND d.table_name = c.relname::text);
+END $$;
 
 -- The indexes every partition of the log has (see above). Granted to
 -- nobody: the new_child hook calls it as the log's owner, and CREATE

@@ -161,14 +161,9 @@ END $$;
 COMMENT ON FUNCTION tenancy.grant_audit_read(regrole, text[], text) IS
   'Lets a role read the tenancy.audit_log rows of its current user''s tenants (optionally only for some membership roles, or a permission)';
 
--- The log rows of one record of tbl (and of its partitions), oldest first
--- in chain order: transaction order, then the order they were logged.
--- key is the record's primary key as the log records it (record_key): a
--- jsonb object of the key columns by name. Invoker's rights: a caller reads
--- only the rows row level security gives it.
-CREATE FUNCTION tenancy.audit_history(tbl regclass, key jsonb)
-RETURNS TABLE (id bigint, logged_at timestamptz, op text, tenant_id uuid, actor_id uuid,
-               db_user text, old_values jsonb, new_values jsonb)
+-- audit_history's checks of its arguments: true, or an error (22004 for a
+-- NULL, 22023 for a key that is not tbl's primary key columns by name).
+CREATE FUNCTION tenancy._audit_history_arguments(tbl regclass, key jsonb) RETURNS boolean
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -196,14 +191,42 @@ BEGIN
             HINT = format('For example %s.',
                           (SELECT jsonb_object_agg(c, '...'::text) FROM unnest(key_columns) c));
   END IF;
-  -- rows name the relation the statement targeted: the table, or one of
-  -- its partitions when written to directly
-  RETURN QUERY
-    SELECT l.id, l.logged_at, l.op, l.tenant_id, l.actor_id, l.db_user, l.old_values, l.new_values
-      FROM tenancy.audit_log l
-     WHERE tenancy.audit_key_hash(l.record_key) = tenancy.audit_key_hash(key) AND l.record_key = key
-       AND l.relation = ANY (tenancy._audit_relation_ids(tbl))
-     ORDER BY l.txid, l.id;
+  RETURN true;
 END $$;
+
+-- The log rows of one record of tbl (and of its partitions), oldest first
+-- in chain order: transaction order, then the order they were logged.
+-- key is the record's primary key as the log records it (record_key): a
+-- jsonb object of the key columns by name. Invoker's rights: a caller reads
+-- only the rows row level security gives it.
+--
+-- A SQL function without a SET clause, so that the planner inlines it into
+-- the calling query (a prepared statement plans it once, as it would the
+-- query written out); so every function and operator in it is qualified,
+-- and the caller's search_path resolves nothing. The checks run once (an
+-- InitPlan), before the log is read; the names' ids once too.
+CREATE FUNCTION tenancy.audit_history(tbl regclass, key jsonb)
+RETURNS TABLE (id bigint, logged_at timestamptz, op text, tenant_id uuid, actor_id uuid,
+               db_user text, old_values jsonb, new_values jsonb)
+LANGUAGE sql STABLE
+AS $$
+  SELECT l.id, l.logged_at, l.op, l.tenant_id, l.actor_id, l.db_user, l.old_values, l.new_values
+    FROM tenancy.audit_log l
+   WHERE (SELECT tenancy._audit_history_arguments(tbl, key))
+     AND tenancy.audit_key_hash(l.record_key) OPERATOR(pg_catalog.=) tenancy.audit_key_hash(key)
+     AND l.record_key OPERATOR(pg_catalog.=) key
+     -- rows name the relation the statement targeted: the table, or one
+     -- of its partitions when written to directly (the ids of the names
+     -- they have now, as tenancy._audit_relation_ids finds them)
+     AND l.relation OPERATOR(pg_catalog.=) ANY (ARRAY(
+           SELECT d.id
+             FROM (SELECT p.relid FROM pg_catalog.pg_partition_tree(tbl) p UNION ALL SELECT tbl) t
+             JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.relid
+             JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+             JOIN tenancy.audit_relation d
+               ON d.schema_name OPERATOR(pg_catalog.=) n.nspname::pg_catalog.text
+              AND d.table_name OPERATOR(pg_catalog.=) c.relname::pg_catalog.text))
+   ORDER BY l.txid, l.id
+$$;
 COMMENT ON FUNCTION tenancy.audit_history(regclass, jsonb) IS
   'The audit log rows of one record, by its primary key as jsonb, that row level security lets the caller read';

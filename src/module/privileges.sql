@@ -132,7 +132,8 @@ GRANT EXECUTE ON FUNCTION tenancy._registered_membership() TO PUBLIC;
 
 -- audit: a record's history, with the caller's rights (row level security
 -- on the log decides what it returns; docs/audit.md, "Reading the log").
-GRANT EXECUTE ON FUNCTION tenancy.audit_history(regclass, jsonb) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION tenancy.audit_history(regclass, jsonb),
+                          tenancy._audit_history_arguments(regclass, jsonb) TO PUBLIC;
 -- the hash of a record key: the log's index on it is computed as the
 -- writer, and audit_history's condition as the reader (pure, leakproof)
 GRANT EXECUTE ON FUNCTION tenancy.audit_key_hash(jsonb) TO PUBLIC;
