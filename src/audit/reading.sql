@@ -213,8 +213,10 @@ AS $$
   SELECT l.id, l.logged_at, l.op, l.tenant_id, l.actor_id, l.db_user, l.old_values, l.new_values
     FROM tenancy.audit_log l
    WHERE (SELECT tenancy._audit_history_arguments(tbl, key))
-     AND tenancy.audit_key_hash(l.record_key) OPERATOR(pg_catalog.=) tenancy.audit_key_hash(key)
-     AND l.record_key OPERATOR(pg_catalog.=) key
+     -- (SELECT key), not key: a NULL key must reach the check above, not
+     -- make the planner fold the condition to false and return no rows
+     AND tenancy.audit_key_hash(l.record_key) OPERATOR(pg_catalog.=) tenancy.audit_key_hash((SELECT key))
+     AND l.record_key OPERATOR(pg_catalog.=) (SELECT key)
      -- rows name the relation the statement targeted: the table, or one
      -- of its partitions when written to directly (the ids of the names
      -- they have now, as tenancy._audit_relation_ids finds them)
