@@ -218,16 +218,9 @@ AS $$
      AND tenancy.audit_key_hash(l.record_key) OPERATOR(pg_catalog.=) tenancy.audit_key_hash((SELECT key))
      AND l.record_key OPERATOR(pg_catalog.=) (SELECT key)
      -- rows name the relation the statement targeted: the table, or one
-     -- of its partitions when written to directly (the ids of the names
-     -- they have now, as tenancy._audit_relation_ids finds them)
-     AND l.relation OPERATOR(pg_catalog.=) ANY (ARRAY(
-           SELECT d.id
-             FROM (SELECT p.relid FROM pg_catalog.pg_partition_tree(tbl) p UNION ALL SELECT tbl) t
-             JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.relid
-             JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-             JOIN tenancy.audit_relation d
-               ON d.schema_name OPERATOR(pg_catalog.=) n.nspname::pg_catalog.text
-              AND d.table_name OPERATOR(pg_catalog.=) c.relname::pg_catalog.text))
+     -- of its partitions when written to directly (looked up once, an
+     -- InitPlan, not per row)
+     AND l.relation OPERATOR(pg_catalog.=) ANY ((SELECT tenancy._audit_relation_ids(tbl))::integer[])
    ORDER BY l.txid, l.id
 $$;
 COMMENT ON FUNCTION tenancy.audit_history(regclass, jsonb) IS
