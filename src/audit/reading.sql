@@ -38,19 +38,23 @@ COMMENT ON TABLE tenancy.audit_readers IS
 -- user (tenancy.user_workspaces(): the membership cache, never stale)
 -- where a reader the current role has the privileges of allows it. The
 -- policy calls it once per statement (a scalar subquery), not per row.
+-- PL/pgSQL, not SQL: a SQL function with a SET clause is parsed and
+-- planned again by every statement that calls it (about half of a history
+-- lookup's time); this plan is kept for the session.
 CREATE FUNCTION tenancy.audit_readable_tenants() RETURNS uuid[]
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-  SELECT coalesce(array_agg(w.id), '{}')
-    FROM unnest(tenancy.user_workspaces()) w(id)
-   WHERE EXISTS (SELECT 1 FROM tenancy.audit_readers r
-                  WHERE pg_has_role(r.reader, 'USAGE')
-                    AND (r.member_roles IS NULL
-                         OR tenancy.user_has_workspace_role(w.id, VARIADIC r.member_roles))
-                    AND (r.permission IS NULL
-                         OR tenancy.user_has_permission(w.id, r.permission)))
-$$;
+BEGIN
+  RETURN (SELECT coalesce(array_agg(w.id), '{}')
+            FROM unnest(tenancy.user_workspaces()) w(id)
+           WHERE EXISTS (SELECT 1 FROM tenancy.audit_readers r
+                          WHERE pg_has_role(r.reader, 'USAGE')
+                            AND (r.member_roles IS NULL
+                                 OR tenancy.user_has_workspace_role(w.id, VARIADIC r.member_roles))
+                            AND (r.permission IS NULL
+                                 OR tenancy.user_has_permission(w.id, r.permission))));
+END $$;
 
 -- The one reading policy of every relation of the log.
 CREATE POLICY tenancy_audit_read ON tenancy.audit_log AS PERMISSIVE FOR SELECT TO PUBLIC
