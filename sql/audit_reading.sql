@@ -205,6 +205,30 @@ SET ROLE ar_app;
 SELECT (regress.caught($$SELECT tenancy.grant_audit_read('ar_app')$$)).state AS not_owner;
 RESET ROLE;
 
+-- A partitioned table with a hostile name: its history holds the rows
+-- logged under the parent's name and those written to a partition by its
+-- own; a partition's, only its own. Hostile key column names in the hint.
+CREATE TABLE ar."Part ""x""; t" ("Key ""q""; x" int, workspace_id uuid NOT NULL, v int,
+                                PRIMARY KEY ("Key ""q""; x", workspace_id)) PARTITION BY LIST (workspace_id);
+CREATE TABLE ar.part_a1 PARTITION OF ar."Part ""x""; t" FOR VALUES IN ('00000000-0000-0000-0000-0000000000a1');
+SELECT tenancy.enable_audit('ar."Part ""x""; t"');
+INSERT INTO ar."Part ""x""; t" VALUES (7, '00000000-0000-0000-0000-0000000000a1', 1);
+UPDATE ar.part_a1 SET v = 2;
+SET ROLE ar_app;
+SELECT op FROM tenancy.audit_history('ar."Part ""x""; t"',
+                                     '{"Key \"q\"; x": 7, "workspace_id": "00000000-0000-0000-0000-0000000000a1"}');
+SELECT op FROM tenancy.audit_history('ar.part_a1',
+                                     '{"Key \"q\"; x": 7, "workspace_id": "00000000-0000-0000-0000-0000000000a1"}');
+SELECT (regress.caught($$SELECT tenancy.audit_history('ar."Part ""x""; t"', '{"key": 7}')$$)).*;
+RESET ROLE;
+-- the relation ids: none for a table never audited, nor for a dropped
+-- one's OID; looking adds nothing to the dictionary
+SELECT count(*) AS names_before FROM tenancy.audit_relation \gset
+SELECT tenancy._audit_relation_ids('ar.members') AS never_audited,
+       tenancy._audit_relation_ids(4242424242::oid::regclass) AS no_such_table,
+       cardinality(tenancy._audit_relation_ids('ar."Part ""x""; t"')) AS parent_and_partition;
+SELECT count(*) = :names_before AS nothing_added FROM tenancy.audit_relation;
+
 -- revoke_audit_read: no reader row, no SELECT left anywhere.
 SELECT tenancy.revoke_audit_read('ar_app');
 SELECT tenancy.revoke_audit_read('ar_app');  -- again: nothing to do

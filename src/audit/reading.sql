@@ -166,37 +166,11 @@ COMMENT ON FUNCTION tenancy.grant_audit_read(regrole, text[], text) IS
   'Lets a role read the tenancy.audit_log rows of its current user''s tenants (optionally only for some membership roles, or a permission)';
 
 -- audit_history's checks of its arguments: true, or an error (22004 for a
--- NULL, 22023 for a key that is not tbl's primary key columns by name).
+-- NULL, 22023 for a key that is not tbl's primary key columns by name;
+-- src/audit/history_arguments_pg.cpp). Not STRICT: a NULL must raise.
 CREATE FUNCTION tenancy._audit_history_arguments(tbl regclass, key jsonb) RETURNS boolean
-LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-  key_columns text[];
-BEGIN
-  IF tbl IS NULL OR key IS NULL THEN
-    RAISE EXCEPTION 'table and key must not be NULL' USING ERRCODE = '22004';
-  END IF;
-  SELECT array_agg(a.attname::text ORDER BY a.attnum) INTO key_columns
-    FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
-   WHERE i.indrelid = tbl AND i.indisprimary;
-  IF key_columns IS NULL THEN
-    RAISE EXCEPTION '% has no primary key, so its log rows have no record key', tbl
-      USING ERRCODE = '22023',
-            HINT = 'Read the rows of such a table from tenancy.audit_log by their values.';
-  END IF;
-  -- the key columns by name; a primary key column excluded from the log is
-  -- not in record_key, so a subset of them is a key too
-  IF jsonb_typeof(key) IS DISTINCT FROM 'object' OR key = '{}'
-     OR EXISTS (SELECT 1 FROM jsonb_object_keys(key) k WHERE NOT k = ANY (key_columns)) THEN
-    RAISE EXCEPTION 'the key of % is a jsonb object of its primary key columns', tbl
-      USING ERRCODE = '22023',
-            DETAIL = format('Its primary key columns are %s.', array_to_string(key_columns, ', ')),
-            HINT = format('For example %s.',
-                          (SELECT jsonb_object_agg(c, '...'::text) FROM unnest(key_columns) c));
-  END IF;
-  RETURN true;
-END $$;
+LANGUAGE c STABLE
+AS 'MODULE_PATHNAME', 'audit_history_arguments';
 
 -- The log rows of one record of tbl (and of its partitions), oldest first
 -- in chain order: transaction order, then the order they were logged.

@@ -122,9 +122,12 @@ returned_id(bool *committed)
 	return DatumGetInt32(id);
 }
 
-/* The id of (schema, name), added when missing; as the dictionary's owner. */
+/*
+ * The id of (schema, name), added when missing if add, else -1 when
+ * missing; as the dictionary's owner.
+ */
 int32
-look_up(const char *schema, const char *name, bool *committed)
+look_up(const char *schema, const char *name, bool add, bool *committed)
 {
 	Oid types[2] = {TEXTOID, TEXTOID};
 	Datum values[2] = {CStringGetTextDatum(schema), CStringGetTextDatum(name)};
@@ -149,7 +152,7 @@ look_up(const char *schema, const char *name, bool *committed)
 	int rc = run_latest(select, values);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "tenancy could not read tenancy.audit_relation (SPI code %d)", rc);
-	if (SPI_processed == 0)
+	if (SPI_processed == 0 && add)
 	{
 		SPIPlanPtr insert = prepared("INSERT INTO tenancy.audit_relation AS d (schema_name, table_name) "
 									 "VALUES ($1, $2) ON CONFLICT ON CONSTRAINT audit_relation_names "
@@ -165,7 +168,7 @@ look_up(const char *schema, const char *name, bool *committed)
 			elog(ERROR, "tenancy could not find %s.%s in tenancy.audit_relation (SPI code %d)",
 				 quote_identifier(schema), quote_identifier(name), rc);
 	}
-	int32 id = returned_id(committed);
+	int32 id = SPI_processed == 1 ? returned_id(committed) : -1;
 	if (SPI_finish() != SPI_OK_FINISH)
 		elog(ERROR, "tenancy could not disconnect from SPI");
 
@@ -183,8 +186,11 @@ relation_dictionary_init(void)
 	CacheRegisterSyscacheCallback(NAMESPACEOID, forget_on_namespace, (Datum) 0);
 }
 
+namespace {
+
+/* The id of relid's names (schema, name), added when missing if add; -1 when missing. */
 int32
-audit_relation_id(Relation rel)
+cached_id(Oid relid, const char *schema, const char *name, bool add)
 {
 	if (cache == nullptr)
 	{
@@ -193,23 +199,40 @@ audit_relation_id(Relation rel)
 		ctl.entrysize = sizeof(CachedRelation);
 		cache = hash_create("tenancy audit relation ids", 64, &ctl, HASH_ELEM | HASH_BLOBS);
 	}
-	Oid relid = RelationGetRelid(rel);
 	auto *entry = (CachedRelation *) hash_search(cache, &relid, HASH_FIND, nullptr);
 	if (entry != nullptr && entry->valid)
 		return entry->id;
 
 	uint64 seen = invalidations;
-	bool committed;
-	int32 id = look_up(get_namespace_name(RelationGetNamespace(rel)), RelationGetRelationName(rel),
-					   &committed);
+	bool committed = false;
+	int32 id = look_up(schema, name, add, &committed);
 	/* a row this transaction added is kept only once it committed: looked up again until then */
-	if (seen == invalidations && committed)
+	if (id >= 0 && seen == invalidations && committed)
 	{
 		entry = (CachedRelation *) hash_search(cache, &relid, HASH_ENTER, nullptr);
 		entry->id = id;
 		entry->valid = true;
 	}
 	return id;
+}
+
+} // namespace
+
+int32
+audit_relation_id(Relation rel)
+{
+	return cached_id(RelationGetRelid(rel), get_namespace_name(RelationGetNamespace(rel)),
+					 RelationGetRelationName(rel), true);
+}
+
+int32
+find_audit_relation_id(Oid relid)
+{
+	char *name = get_rel_name(relid);
+	char *schema = name != nullptr ? get_namespace_name(get_rel_namespace(relid)) : nullptr;
+	if (schema == nullptr)
+		return -1;
+	return cached_id(relid, schema, name, false);
 }
 
 } // namespace tenancy::audit

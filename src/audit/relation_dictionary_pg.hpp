@@ -7,8 +7,9 @@
  * kept until its relcache entry is invalidated (a rename, a drop, any
  * ALTER), a schema changes (pg_namespace's syscache: ALTER SCHEMA RENAME
  * invalidates no table) or the dictionary itself is (TRUNCATE): never
- * stale. On a miss the names are looked up, and added when missing, as the
- * dictionary's owner, since writers have no privilege on it. An id whose
+ * stale. On a miss the names are looked up, and added when missing (by
+ * writers; readers add nothing), as the dictionary's owner, since writers
+ * have no privilege on it. An id whose
  * row this transaction added is not kept (the transaction, or the
  * subtransaction that added it, may still abort and take the row away):
  * it is looked up again by the next statement, until a later transaction
@@ -28,5 +29,11 @@ void relation_dictionary_init(void);
 
 /* The dictionary id of rel's current schema and name, added when missing. */
 int32 audit_relation_id(Relation rel);
+
+/*
+ * The dictionary id of relid's current schema and name, -1 when the
+ * dictionary has none (nothing is added) or relid names no relation.
+ */
+int32 find_audit_relation_id(Oid relid);
 
 } // namespace tenancy::audit
