@@ -226,6 +226,7 @@ RESET ROLE;
 SELECT count(*) AS names_before FROM tenancy.audit_relation \gset
 SELECT tenancy._audit_relation_ids('ar.members') AS never_audited,
        tenancy._audit_relation_ids(4242424242::oid::regclass) AS no_such_table,
+       tenancy._audit_relation_ids(NULL) IS NULL AS null_is_null,
        cardinality(tenancy._audit_relation_ids('ar."Part ""x""; t"')) AS parent_and_partition;
 SELECT count(*) = :names_before AS nothing_added FROM tenancy.audit_relation;
 
