@@ -125,6 +125,13 @@ joined(List *columns)
 	return text.data;
 }
 
+/* tbl as regclass prints it: for the error messages only. */
+char *
+table_text(Oid tbl)
+{
+	return DatumGetCString(DirectFunctionCall1(regclassout, ObjectIdGetDatum(tbl)));
+}
+
 } // namespace
 
 TENANCY_FUNCTION(audit_history_arguments)
@@ -132,15 +139,14 @@ TENANCY_FUNCTION(audit_history_arguments)
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("table and key must not be NULL")));
 	Oid tbl = PG_GETARG_OID(0);
-	char *table_name = DatumGetCString(DirectFunctionCall1(regclassout, ObjectIdGetDatum(tbl)));
 	List *columns = primary_key_columns(tbl);
 	if (columns == NIL)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						errmsg("%s has no primary key, so its log rows have no record key", table_name),
+						errmsg("%s has no primary key, so its log rows have no record key", table_text(tbl)),
 						errhint("Read the rows of such a table from tenancy.audit_log by their values.")));
 	if (!key_fits(PG_GETARG_JSONB_P(1), columns))
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						errmsg("the key of %s is a jsonb object of its primary key columns", table_name),
+						errmsg("the key of %s is a jsonb object of its primary key columns", table_text(tbl)),
 						errdetail("Its primary key columns are %s.", joined(columns)),
 						errhint("For example %s.", example_key(columns))));
 	PG_RETURN_BOOL(true);
