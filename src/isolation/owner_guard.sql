@@ -7,13 +7,18 @@
 -- The registrations that read tbl (or a table it is a partition of) as
 -- their owner table: the scope, its owner column and that column's type,
 -- and the table's key (the tenant id). For the guard, which runs as any
--- role; a lost key gives NULLs, which the guard refuses on.
+-- role; a lost key gives NULLs, which the guard refuses on. PL/pgSQL, as
+-- are the two helpers below: the guard calls them for every row, and a
+-- SQL function with a SET clause is planned again at every call, where
+-- PL/pgSQL keeps its plans for the session.
 CREATE FUNCTION tenancy.owner_registrations(tbl regclass, OUT scope text, OUT owner_column name,
                                             OUT owner_type regtype, OUT key_column name,
                                             OUT key_type regtype)
-RETURNS SETOF record LANGUAGE sql STABLE SECURITY DEFINER
+RETURNS SETOF record LANGUAGE plpgsql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
+BEGIN
+  RETURN QUERY
   SELECT r.scope, r.owner_column, o.atttypid::regtype, k.attname, k.atttypid::regtype
     FROM tenancy.membership_registration r
     LEFT JOIN pg_attribute o ON o.attrelid = r.owner_table AND o.attname = r.owner_column AND NOT o.attisdropped
@@ -21,16 +26,17 @@ AS $$
     LEFT JOIN pg_attribute k ON k.attrelid = i.indrelid AND k.attnum = i.indkey[0]
    WHERE r.owner_table = tbl
       OR r.owner_table IN (SELECT a.relid FROM pg_partition_ancestors(tbl) a WHERE a.relid <> tbl)
-   ORDER BY r.scope
-$$;
+   ORDER BY r.scope;
+END $$;
 
 -- Whether the caller's role in the tenant (its id as text, of the key's
 -- type) is one of the scope's manager_roles; false for NULL.
 CREATE FUNCTION tenancy.owner_guard_manages(scope text, key_type regtype, tenant text)
-RETURNS boolean LANGUAGE sql STABLE
+RETURNS boolean LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-  SELECT coalesce(CASE WHEN key_type IN ('text'::regtype, 'character varying'::regtype)
+BEGIN
+  RETURN coalesce(CASE WHEN key_type IN ('text'::regtype, 'character varying'::regtype)
                        THEN tenancy.user_has_scope_role(scope, tenant,
                                                         VARIADIC tenancy.membership_manager_roles(scope))
                        WHEN key_type IN ('bigint'::regtype, 'integer'::regtype)
@@ -39,21 +45,22 @@ AS $$
                        WHEN key_type = 'uuid'::regtype
                        THEN tenancy.user_has_scope_role(scope, tenant::uuid,
                                                         VARIADIC tenancy.membership_manager_roles(scope))
-                  END, false)
-$$;
+                  END, false);
+END $$;
 
 -- Whether the user id (as text, of the owner column's type) is the caller's.
 CREATE FUNCTION tenancy.owner_guard_is_caller(owner_type regtype, user_id text)
-RETURNS boolean LANGUAGE sql STABLE
+RETURNS boolean LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-  SELECT coalesce(CASE WHEN owner_type IN ('text'::regtype, 'character varying'::regtype)
+BEGIN
+  RETURN coalesce(CASE WHEN owner_type IN ('text'::regtype, 'character varying'::regtype)
                        THEN user_id = tenancy.current_user_id_text()
                        WHEN owner_type IN ('bigint'::regtype, 'integer'::regtype)
                        THEN user_id::bigint = int8(tenancy.current_user_id_text())
                        ELSE user_id::uuid = tenancy.current_user_id()
-                  END, false)
-$$;
+                  END, false);
+END $$;
 
 -- The guard (BEFORE INSERT OR UPDATE OR DELETE, FOR EACH ROW). For a
 -- caller subject to row level security on the table, in each scope whose
