@@ -8,9 +8,10 @@
 -- their owner table: the scope, its owner column and that column's type,
 -- and the table's key (the tenant id). For the guard, which runs as any
 -- role; a lost key gives NULLs, which the guard refuses on. PL/pgSQL, as
--- are the two helpers below: the guard calls them for every row, and a
--- SQL function with a SET clause is planned again at every call, where
--- PL/pgSQL keeps its plans for the session.
+-- are the two helpers below, which the guard calls for every row: as SQL
+-- functions with a SET clause, this one was parsed and planned again for
+-- each row (the guard's loop starts a new scan of it) and each call of the
+-- other two started an executor; PL/pgSQL keeps its plans for the session.
 CREATE FUNCTION tenancy.owner_registrations(tbl regclass, OUT scope text, OUT owner_column name,
                                             OUT owner_type regtype, OUT key_column name,
                                             OUT key_type regtype)
