@@ -188,9 +188,14 @@ relation_dictionary_init(void)
 
 namespace {
 
-/* The id of relid's names (schema, name), added when missing if add; -1 when missing. */
+/*
+ * The id of relid's current names (schema, name), added when missing if
+ * add; -1 when missing, or when relid names no relation. The names are
+ * read only on a miss: a hit, every audited statement's case, costs one
+ * hash lookup.
+ */
 int32
-cached_id(Oid relid, const char *schema, const char *name, bool add)
+cached_id(Oid relid, bool add)
 {
 	if (cache == nullptr)
 	{
@@ -204,6 +209,10 @@ cached_id(Oid relid, const char *schema, const char *name, bool add)
 		return entry->id;
 
 	uint64 seen = invalidations;
+	char *name = get_rel_name(relid);
+	char *schema = name != nullptr ? get_namespace_name(get_rel_namespace(relid)) : nullptr;
+	if (schema == nullptr)
+		return -1;
 	bool committed = false;
 	int32 id = look_up(schema, name, add, &committed);
 	/* a row this transaction added is kept only once it committed: looked up again until then */
@@ -221,18 +230,13 @@ cached_id(Oid relid, const char *schema, const char *name, bool add)
 int32
 audit_relation_id(Relation rel)
 {
-	return cached_id(RelationGetRelid(rel), get_namespace_name(RelationGetNamespace(rel)),
-					 RelationGetRelationName(rel), true);
+	return cached_id(RelationGetRelid(rel), true);
 }
 
 int32
 find_audit_relation_id(Oid relid)
 {
-	char *name = get_rel_name(relid);
-	char *schema = name != nullptr ? get_namespace_name(get_rel_namespace(relid)) : nullptr;
-	if (schema == nullptr)
-		return -1;
-	return cached_id(relid, schema, name, false);
+	return cached_id(relid, false);
 }
 
 } // namespace tenancy::audit
